@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# make            build build/vnetlat (and the test-bed tools)
+# make test       install what is missing, build, run the whole suite
+# make demo       install what is missing, build, run a traced echo on the built-in topology
+# make bench      overhead benchmark (see README)
+# V=1 shows full commands; VMLINUX_BTF=path (or VMLINUX_H=path) builds against another kernel.
+
+OUTPUT     ?= build
+CLANG      ?= clang
+CC         ?= gcc
+BPFTOOL    ?= bpftool
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VMLINUX_H  ?= $(OUTPUT)/vmlinux.h
+ARCH       := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+VERSION    := 0.1.0
+
+CFLAGS     ?= -O2 -g
+CFLAGS     += -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -std=gnu11 -Iinclude -I$(OUTPUT) \
+              -DVNL_VERSION='"$(VERSION)"'
+LDLIBS     += -lbpf -lelf -lz -lm
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I$(OUTPUT) -Wall \
+              -Wno-unused-function
+
+ifeq ($(SAN),1)
+CFLAGS     += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS    += -fsanitize=address,undefined
+endif
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all clean test unit integration demo bench deps fmt
+
+USER_SRCS  := $(filter-out user/main.c,$(wildcard user/*.c))
+USER_OBJS  := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+BPF_OBJS   := $(OUTPUT)/vnetlat.bpf.o
+SKELS      := $(OUTPUT)/vnetlat.skel.h $(OUTPUT)/fptest.skel.h
+TOOLS      := $(OUTPUT)/vmm-standin $(OUTPUT)/udp-rr
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
+HEADERS    := $(wildcard include/*.h user/*.h)
+
+all: $(OUTPUT)/vnetlat $(TOOLS)
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/tools:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/vmlinux.h: | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)if [ "$(VMLINUX_H)" != "$(OUTPUT)/vmlinux.h" ]; then cp $(VMLINUX_H) $@; \
+	else $(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@; fi
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(HEADERS) $(wildcard bpf/*.bpf.h) $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o
+	$(Q)rm -f $@.tmp.o
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/user/%.o: user/%.c $(HEADERS) $(SKELS) | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Iuser -c $< -o $@
+
+$(OUTPUT)/vnetlat: $(OUTPUT)/user/main.o $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/%: tools/%.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< -o $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(USER_OBJS) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Iuser $(LDFLAGS) $< $(USER_OBJS) $(LDLIBS) -lcmocka -o $@
+
+deps:
+	$(Q)tools/install-deps.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS)
+	$(Q)tests/run.sh $(OUTPUT)
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/demo.sh $(OUTPUT)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/bench.sh $(OUTPUT)
+
+fmt:
+	clang-format -i bpf/*.c include/*.h user/*.c user/*.h tools/*.c tests/unit/*.c
+
+clean:
+	rm -rf $(OUTPUT)

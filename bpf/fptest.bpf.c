@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Test entry point: runs the same fingerprint parser and filter evaluator that the tracer
+ * runs, on a crafted packet given to bpf_prog_test_run_opts, so tests can compare the
+ * kernel-side results with user space's.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "vnetlat.h"
+#include "fingerprint.h"
+#include "filter_eval.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct vnl_filter_insn in_filter[VNL_FILTER_MAX] = {};
+__u32 in_filter_len = 0;
+int in_l3 = 0;
+struct vnl_pkt out_pkt = {};
+int out_pass = 0;
+
+struct frame_buf {
+	__u8 b[VNL_HDR_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct frame_buf);
+} scratch SEC(".maps");
+
+SEC("tc")
+int fp_test(struct __sk_buff *skb)
+{
+	__u32 zero = 0, n = skb->len;
+	struct frame_buf *fb = bpf_map_lookup_elem(&scratch, &zero);
+	struct vnl_pkt pkt;
+
+	if (!fb)
+		return 0;
+	if (n > VNL_HDR_MAX)
+		n = VNL_HDR_MAX;
+	if (n == 0 || bpf_skb_load_bytes(skb, 0, fb->b, n))
+		return 0;
+	vnl_fp_parse(fb->b, n, in_l3, &pkt);
+	out_pkt = pkt;
+	out_pass = vnl_filter_eval(in_filter, in_filter_len, &pkt);
+	return 0;
+}

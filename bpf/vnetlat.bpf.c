@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Per-hop timestamps of packets on traced devices. Every attach point exists in each of its
+ * variants (tp_btf, raw_tp, fentry, kprobe); user space switches off the ones this kernel
+ * cannot take, after probing, and fills hop_of[] so a point seen on a device of a role
+ * becomes a hop.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "vnetlat.h"
+#include "hops.h"
+#include "fingerprint.h"
+#include "filter_eval.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* hop + 1 for each (point, role); 0 when the point is not a hop on that role. */
+const volatile __u16 hop_of[VNL_PT_MAX][VNL_ROLE_MAX] = {};
+const volatile struct vnl_filter_insn targ_filter[VNL_FILTER_MAX] = {};
+const volatile __u32 targ_filter_len = 0;
+const volatile __u8 targ_kernel_id = 0;
+const volatile bool targ_filter_vms = false; /* packetless hops only from known VMMs */
+const volatile __u64 targ_wakeup_bytes = 256 * 1024;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 * 1024 * 1024);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VNL_MAX_DEVS);
+	__type(key, struct vnl_dev_key);
+	__type(value, struct vnl_dev_val);
+} devs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VNL_MAX_VMS);
+	__type(key, __u32);
+	__type(value, __u32);
+} vms SEC(".maps");
+
+/* Events the ring buffer had no room for, per hop. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VNL_HOP_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+struct frame_buf {
+	__u8 b[VNL_HDR_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct frame_buf);
+} scratch SEC(".maps");
+
+/*
+ * net_dev_xmit fires after the driver took the skb, which may be freed by then (a veth
+ * forwards it, a VMM reads it on another CPU): the packet is parsed at net_dev_start_xmit,
+ * on the same CPU just before, and remembered here.
+ */
+struct pending_xmit {
+	__u64 skb;
+	struct vnl_pkt pkt;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pending_xmit);
+} xmit_pending SEC(".maps");
+
+static __always_inline __u64 wakeup_flag(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= targ_wakeup_bytes
+		       ? BPF_RB_FORCE_WAKEUP
+		       : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void count_lost(__u32 hop)
+{
+	__u64 *n = bpf_map_lookup_elem(&lost, &hop);
+
+	if (n)
+		*n += 1;
+}
+
+static __always_inline void emit(__u32 hop, const struct vnl_pkt *pkt, __u64 skb,
+				 const struct vnl_dev_key *dev, __u32 len, __u32 reason, __u8 flags)
+{
+	struct vnl_event *e;
+	__u64 id;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost(hop);
+		return;
+	}
+	id = bpf_get_current_pid_tgid();
+	e->ts_ns = bpf_ktime_get_ns();
+	e->skb = skb;
+	e->ifindex = dev ? dev->ifindex : 0;
+	e->netns = dev ? dev->netns : 0;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->len = len;
+	e->reason = reason;
+	e->hop = hop;
+	e->cpu = bpf_get_smp_processor_id();
+	e->kernel = targ_kernel_id;
+	e->flags = flags;
+	__builtin_memset(e->pad, 0, sizeof(e->pad));
+	if (pkt)
+		e->pkt = *pkt;
+	else
+		__builtin_memset(&e->pkt, 0, sizeof(e->pkt));
+	bpf_ringbuf_submit(e, wakeup_flag());
+}
+
+/* The traced device of this skb, and the hop this point is on it; NULL when not traced. */
+static __always_inline struct vnl_dev_val *traced_dev(const struct net_device *dev,
+						      struct vnl_dev_key *key)
+{
+	key->ifindex = BPF_CORE_READ(dev, ifindex);
+	key->netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	return bpf_map_lookup_elem(&devs, key);
+}
+
+static __always_inline __u32 hop_for(enum vnl_point pt, __u32 role)
+{
+	if (pt >= VNL_PT_MAX || role >= VNL_ROLE_MAX)
+		return 0;
+	return hop_of[pt][role];
+}
+
+/* Copies the start of the frame (from the MAC header when there is one) and parses it. */
+static __always_inline int parse_skb(const struct sk_buff *skb, int l3, struct vnl_pkt *pkt)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	unsigned char *data = BPF_CORE_READ(skb, data);
+	__u16 mac = BPF_CORE_READ(skb, mac_header);
+	__u32 linear = BPF_CORE_READ(skb, len) - BPF_CORE_READ(skb, data_len);
+	unsigned char *frame = data;
+	struct frame_buf *fb;
+	__u32 zero = 0;
+	__u64 n;
+
+	if (!l3 && mac != (__u16)~0U && head + mac <= data)
+		frame = head + mac;
+	n = (__u32)(linear + (__u32)(data - frame));
+	if (n > VNL_HDR_MAX)
+		n = VNL_HDR_MAX;
+	barrier_var(n); /* keep the clamped copy: the verifier needs the bound on the size */
+	fb = bpf_map_lookup_elem(&scratch, &zero);
+	if (!fb)
+		return -1;
+	if (bpf_probe_read_kernel(fb->b, n, frame))
+		return -1;
+	vnl_fp_parse(fb->b, n, l3, pkt);
+	return 0;
+}
+
+static __always_inline int wanted(const struct vnl_pkt *pkt)
+{
+	if (!pkt->flow.family)
+		return 0;
+	return vnl_filter_eval((const struct vnl_filter_insn *)targ_filter, targ_filter_len, pkt);
+}
+
+static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
+				  const struct net_device *dev, __u32 reason)
+{
+	struct vnl_dev_key key;
+	struct vnl_dev_val *dv;
+	struct vnl_pkt pkt;
+	__u32 hop;
+
+	if (!dev)
+		dev = BPF_CORE_READ(skb, dev);
+	dv = traced_dev(dev, &key);
+	if (!dv)
+		return 0;
+	hop = hop_for(pt, dv->role);
+	if (!hop)
+		return 0;
+	if (parse_skb(skb, dv->l3, &pkt) || !wanted(&pkt))
+		return 0;
+	if (pt == VNL_PT_DEV_START_XMIT || pt == VNL_PT_TUN_NET_XMIT) {
+		__u32 zero = 0;
+		struct pending_xmit *px = bpf_map_lookup_elem(&xmit_pending, &zero);
+
+		if (px) {
+			px->skb = (__u64)skb;
+			px->pkt = pkt;
+		}
+	}
+	emit(hop - 1, &pkt, (__u64)skb, &key, BPF_CORE_READ(skb, len), reason, 0);
+	return 0;
+}
+
+static __always_inline int on_xmit(const struct sk_buff *skb, const struct net_device *dev,
+				   __u32 rc, __u32 len)
+{
+	struct pending_xmit *px;
+	struct vnl_dev_key key;
+	struct vnl_dev_val *dv;
+	__u32 zero = 0, hop;
+
+	px = bpf_map_lookup_elem(&xmit_pending, &zero);
+	if (!px || px->skb != (__u64)skb)
+		return 0;
+	px->skb = 0;
+	dv = traced_dev(dev, &key);
+	if (!dv)
+		return 0;
+	hop = hop_for(VNL_PT_DEV_XMIT, dv->role);
+	if (hop)
+		emit(hop - 1, &px->pkt, (__u64)skb, &key, len, rc, 0);
+	return 0;
+}
+
+static __always_inline int on_kfree(const struct sk_buff *skb, __u32 reason)
+{
+	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
+	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
+		return 0;
+	return on_skb(VNL_PT_KFREE_SKB, skb, NULL, reason);
+}
+
+/* Hops without a packet: only from the VMMs whose taps are traced. */
+static __always_inline int on_nopkt(enum vnl_point pt, __u32 arg)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 hop = hop_for(pt, VNL_ROLE_NONE);
+
+	if (!hop)
+		return 0;
+	if (targ_filter_vms && !bpf_map_lookup_elem(&vms, &tgid))
+		return 0;
+	emit(hop - 1, NULL, 0, NULL, 0, arg, VNL_EV_NO_PACKET);
+	return 0;
+}
+
+/* Each tracepoint twice: tp_btf where the kernel has it, raw_tp otherwise. */
+#define VNL_TP(tp, args, body)                                                                     \
+	SEC("tp_btf/" #tp) int BPF_PROG(btf_##tp, args) { return body; }                           \
+	SEC("raw_tp/" #tp) int BPF_PROG(raw_##tp, args) { return body; }
+#define VNL_COMMA ,
+
+VNL_TP(netif_rx, struct sk_buff *skb, on_skb(VNL_PT_NETIF_RX, skb, NULL, 0))
+VNL_TP(netif_receive_skb, struct sk_buff *skb, on_skb(VNL_PT_NETIF_RECEIVE_SKB, skb, NULL, 0))
+VNL_TP(napi_gro_receive_entry, const struct sk_buff *skb,
+       on_skb(VNL_PT_GRO_RECEIVE, skb, NULL, 0))
+VNL_TP(net_dev_queue, struct sk_buff *skb, on_skb(VNL_PT_DEV_QUEUE, skb, NULL, 0))
+VNL_TP(net_dev_start_xmit, const struct sk_buff *skb VNL_COMMA const struct net_device *dev,
+       on_skb(VNL_PT_DEV_START_XMIT, skb, dev, 0))
+VNL_TP(net_dev_xmit,
+       struct sk_buff *skb VNL_COMMA int rc VNL_COMMA struct net_device *dev VNL_COMMA
+	       unsigned int len,
+       on_xmit(skb, dev, rc, len))
+VNL_TP(skb_copy_datagram_iovec, const struct sk_buff *skb VNL_COMMA int len,
+       on_skb(VNL_PT_COPY_DATAGRAM, skb, NULL, 0))
+VNL_TP(kfree_skb, struct sk_buff *skb VNL_COMMA void *location VNL_COMMA int reason,
+       on_kfree(skb, reason))
+VNL_TP(kvm_set_irq, unsigned int gsi, on_nopkt(VNL_PT_KVM_SET_IRQ, gsi))
+VNL_TP(kvm_msi_set_irq, __u64 address VNL_COMMA __u64 data,
+       on_nopkt(VNL_PT_KVM_MSI_SET_IRQ, (__u32)data))
+VNL_TP(kvm_fast_mmio, __u64 gpa, on_nopkt(VNL_PT_KVM_FAST_MMIO, (__u32)gpa))
+VNL_TP(kvm_mmio, int type VNL_COMMA int len VNL_COMMA __u64 gpa,
+       on_nopkt(VNL_PT_KVM_MMIO, (__u32)gpa))
+VNL_TP(kvm_pio, unsigned int rw VNL_COMMA unsigned int port, on_nopkt(VNL_PT_KVM_PIO, port))
+
+/* Kernel functions, where the kernel allows: fentry first, kprobe otherwise. */
+#define VNL_FN(fn, args, body)                                                                     \
+	SEC("fentry/" #fn) int BPF_PROG(fentry_##fn, args) { return body; }                        \
+	SEC("kprobe/" #fn) int BPF_KPROBE(kprobe_##fn, args) { return body; }
+
+VNL_FN(tun_net_xmit, struct sk_buff *skb VNL_COMMA struct net_device *dev,
+       on_skb(VNL_PT_TUN_NET_XMIT, skb, dev, 0))
+VNL_FN(tun_get_user, void *tun, on_nopkt(VNL_PT_TUN_GET_USER, 0))
+VNL_FN(handle_rx, void *net, on_nopkt(VNL_PT_VHOST_HANDLE_RX, 0))
+VNL_FN(handle_tx, void *net, on_nopkt(VNL_PT_VHOST_HANDLE_TX, 0))
+VNL_FN(vhost_signal, void *dev, on_nopkt(VNL_PT_VHOST_SIGNAL, 0))

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The hop table: every place a packet is timestamped, in path order per direction.
+ * A hop is an attach point seen on a device of a given role; where the kernel allows it,
+ * a function (fentry, else kprobe) replaces the tracepoint. Hops marked packetless carry
+ * no packet (a kick, an interrupt, the start of a VMM write) and are tied to a journey by
+ * thread or by VM and time.
+ *
+ * VNL_HOP(id, name, direction, point, role, function point, packetless)
+ */
+#ifndef VNETLAT_HOPS_H
+#define VNETLAT_HOPS_H
+
+#include "vnetlat.h"
+
+enum vnl_dir {
+	VNL_DIR_TO_GUEST = 0,
+	VNL_DIR_FROM_GUEST,
+	VNL_DIR_ANY, /* drops */
+	VNL_DIR_MAX,
+};
+
+#define VNL_HOP_TABLE(X)                                                                           \
+	X(UPLINK_RX, "uplink.rx", VNL_DIR_TO_GUEST, VNL_PT_NETIF_RX, VNL_ROLE_UPLINK, -1, 0)       \
+	X(UPLINK_GRO, "uplink.gro", VNL_DIR_TO_GUEST, VNL_PT_GRO_RECEIVE, VNL_ROLE_UPLINK, -1, 0)  \
+	X(UPLINK_RECEIVE, "uplink.receive", VNL_DIR_TO_GUEST, VNL_PT_NETIF_RECEIVE_SKB,            \
+	  VNL_ROLE_UPLINK, -1, 0)                                                                  \
+	X(TAP_QUEUE, "tap.queue", VNL_DIR_TO_GUEST, VNL_PT_DEV_QUEUE, VNL_ROLE_TAP, -1, 0)         \
+	X(TAP_XMIT_START, "tap.xmit_start", VNL_DIR_TO_GUEST, VNL_PT_DEV_START_XMIT, VNL_ROLE_TAP, \
+	  VNL_PT_TUN_NET_XMIT, 0)                                                                  \
+	X(TAP_XMIT, "tap.xmit", VNL_DIR_TO_GUEST, VNL_PT_DEV_XMIT, VNL_ROLE_TAP, -1, 0)            \
+	X(VMM_READ, "vmm.read", VNL_DIR_TO_GUEST, VNL_PT_COPY_DATAGRAM, VNL_ROLE_TAP, -1, 0)       \
+	X(VHOST_RX, "vhost.handle_rx", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE,                        \
+	  VNL_PT_VHOST_HANDLE_RX, 1)                                                               \
+	X(VHOST_SIGNAL, "vhost.signal", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VHOST_SIGNAL,  \
+	  1)                                                                                       \
+	X(KVM_IRQ, "kvm.irq", VNL_DIR_TO_GUEST, VNL_PT_KVM_SET_IRQ, VNL_ROLE_NONE, -1, 1)          \
+	X(KVM_MSI, "kvm.msi", VNL_DIR_TO_GUEST, VNL_PT_KVM_MSI_SET_IRQ, VNL_ROLE_NONE, -1, 1)      \
+	X(KVM_KICK_FAST_MMIO, "kvm.kick_fast_mmio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_FAST_MMIO,      \
+	  VNL_ROLE_NONE, -1, 1)                                                                    \
+	X(KVM_KICK_MMIO, "kvm.kick_mmio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_MMIO, VNL_ROLE_NONE, -1,  \
+	  1)                                                                                       \
+	X(KVM_KICK_PIO, "kvm.kick_pio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_PIO, VNL_ROLE_NONE, -1, 1)  \
+	X(VHOST_TX, "vhost.handle_tx", VNL_DIR_FROM_GUEST, -1, VNL_ROLE_NONE,                      \
+	  VNL_PT_VHOST_HANDLE_TX, 1)                                                               \
+	X(VMM_WRITE, "vmm.write", VNL_DIR_FROM_GUEST, -1, VNL_ROLE_NONE, VNL_PT_TUN_GET_USER, 1)   \
+	X(TAP_RX, "tap.rx", VNL_DIR_FROM_GUEST, VNL_PT_NETIF_RX, VNL_ROLE_TAP, -1, 0)              \
+	X(TAP_RECEIVE, "tap.receive", VNL_DIR_FROM_GUEST, VNL_PT_NETIF_RECEIVE_SKB, VNL_ROLE_TAP,  \
+	  -1, 0)                                                                                   \
+	X(UPLINK_QUEUE, "uplink.queue", VNL_DIR_FROM_GUEST, VNL_PT_DEV_QUEUE, VNL_ROLE_UPLINK, -1, \
+	  0)                                                                                       \
+	X(UPLINK_XMIT_START, "uplink.xmit_start", VNL_DIR_FROM_GUEST, VNL_PT_DEV_START_XMIT,       \
+	  VNL_ROLE_UPLINK, -1, 0)                                                                  \
+	X(UPLINK_XMIT, "uplink.xmit", VNL_DIR_FROM_GUEST, VNL_PT_DEV_XMIT, VNL_ROLE_UPLINK, -1, 0) \
+	X(DROP, "drop", VNL_DIR_ANY, VNL_PT_KFREE_SKB, VNL_ROLE_NONE, -1, 0)
+
+#define VNL_HOP_ENUM(id, ...) VNL_HOP_##id,
+enum vnl_hop { VNL_HOP_TABLE(VNL_HOP_ENUM) VNL_HOP_MAX };
+#undef VNL_HOP_ENUM
+
+#define VNL_HOP_NONE 0xffff
+
+/*
+ * Segments: the time between two consecutive observed hops of one journey. Names are part
+ * of the interface (reports, exports, tests): see the README. A pair not listed here is named
+ * "<from hop>..<to hop>".
+ *
+ * VNL_SEG(from hop, to hop, name)
+ */
+#define VNL_SEGMENT_TABLE(X)                                                                       \
+	X(UPLINK_RX, UPLINK_RECEIVE, "host.backlog")                                               \
+	X(UPLINK_RX, UPLINK_GRO, "host.backlog")                                                   \
+	X(UPLINK_GRO, UPLINK_RECEIVE, "host.gro")                                                  \
+	X(UPLINK_RECEIVE, TAP_QUEUE, "host.bridge")                                                \
+	X(TAP_QUEUE, TAP_XMIT_START, "host.qdisc")                                                 \
+	X(TAP_XMIT_START, TAP_XMIT, "host.tap_xmit")                                               \
+	X(TAP_XMIT, VMM_READ, "host.tap_queue")                                                    \
+	X(TAP_XMIT, VHOST_RX, "host.tap_queue")                                                    \
+	X(VHOST_RX, VHOST_SIGNAL, "vmm.vhost_rx")                                                  \
+	X(VMM_READ, KVM_IRQ, "vmm.notify")                                                         \
+	X(VMM_READ, KVM_MSI, "vmm.notify")                                                         \
+	X(VHOST_SIGNAL, KVM_IRQ, "vmm.notify")                                                     \
+	X(VHOST_SIGNAL, KVM_MSI, "vmm.notify")                                                     \
+	X(KVM_KICK_FAST_MMIO, VMM_WRITE, "vmm.kick")                                               \
+	X(KVM_KICK_MMIO, VMM_WRITE, "vmm.kick")                                                    \
+	X(KVM_KICK_PIO, VMM_WRITE, "vmm.kick")                                                     \
+	X(KVM_KICK_FAST_MMIO, VHOST_TX, "vmm.kick")                                                \
+	X(VHOST_TX, TAP_RECEIVE, "vmm.write")                                                      \
+	X(VMM_WRITE, TAP_RX, "vmm.write")                                                          \
+	X(VMM_WRITE, TAP_RECEIVE, "vmm.write")                                                     \
+	X(TAP_RX, TAP_RECEIVE, "host.backlog")                                                     \
+	X(TAP_RECEIVE, UPLINK_QUEUE, "host.bridge")                                                \
+	X(UPLINK_QUEUE, UPLINK_XMIT_START, "host.qdisc")                                           \
+	X(UPLINK_XMIT_START, UPLINK_XMIT, "host.uplink_xmit")
+
+/* Round trips: the time spent outside the host kernel between a request and its response. */
+#define VNL_SEG_OUTSIDE_GUEST  "vmm+guest"	/* VMM read of the request .. VMM write of the reply */
+#define VNL_SEG_OUTSIDE_REMOTE "network+remote" /* uplink transmit .. uplink receive of the reply */
+
+#endif /* VNETLAT_HOPS_H */

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Records shared by the BPF programs and user space. Fixed-width types only. */
+#ifndef VNETLAT_H
+#define VNETLAT_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define VNL_HDR_MAX	 256 /* bytes of a frame copied for parsing; power of two */
+#define VNL_FILTER_MAX	 32  /* instructions of a compiled --filter */
+#define VNL_MAX_DEVS	 1024
+#define VNL_MAX_VMS	 256
+
+/* What a traced device is to the host: decides which hop an attach point becomes. */
+enum vnl_role {
+	VNL_ROLE_NONE = 0,
+	VNL_ROLE_UPLINK, /* bridged with a tap: the wire side */
+	VNL_ROLE_TAP,	 /* a tun/tap device held by a VMM */
+	VNL_ROLE_MAX,
+};
+
+/* Attach points: one BPF program per point and mechanism. */
+enum vnl_point {
+	VNL_PT_NETIF_RX = 0,
+	VNL_PT_NETIF_RECEIVE_SKB,
+	VNL_PT_GRO_RECEIVE,
+	VNL_PT_DEV_QUEUE,
+	VNL_PT_DEV_START_XMIT,
+	VNL_PT_DEV_XMIT,
+	VNL_PT_COPY_DATAGRAM,
+	VNL_PT_KFREE_SKB,
+	VNL_PT_KVM_SET_IRQ,
+	VNL_PT_KVM_MSI_SET_IRQ,
+	VNL_PT_KVM_FAST_MMIO,
+	VNL_PT_KVM_MMIO,
+	VNL_PT_KVM_PIO,
+	VNL_PT_TUN_NET_XMIT,
+	VNL_PT_TUN_GET_USER,
+	VNL_PT_VHOST_HANDLE_RX,
+	VNL_PT_VHOST_HANDLE_TX,
+	VNL_PT_VHOST_SIGNAL,
+	VNL_PT_MAX,
+};
+
+/* Parsed header fields, enough for --filter, grouping per flow and round-trip pairing. */
+struct vnl_flow {
+	__u32 saddr[4]; /* network byte order; IPv4 in [0] */
+	__u32 daddr[4];
+	__u16 sport; /* host byte order; ICMP: id in sport */
+	__u16 dport;
+	__u8 family; /* 4, 6, or 0 when not IP */
+	__u8 proto;
+	__u8 pad[2];
+};
+
+enum vnl_pkt_flags {
+	VNL_PKT_TRUNCATED = 1 << 0, /* headers stopped before the end of what was parsed */
+	VNL_PKT_FRAGMENT = 1 << 1,  /* an IP fragment */
+	VNL_PKT_LATER_FRAG = 1 << 2, /* a non-first fragment: no transport header */
+	VNL_PKT_VLAN = 1 << 3,
+	VNL_PKT_ECHO_REQ = 1 << 4, /* ICMP/ICMPv6 echo request */
+	VNL_PKT_ECHO_REPLY = 1 << 5,
+};
+
+struct vnl_pkt {
+	struct vnl_flow flow;
+	__u64 fp;	 /* fingerprint: invariant header fields hashed; 0 = not a packet we parse */
+	__u32 seq;	 /* TCP seq; ICMP echo sequence */
+	__u32 ack;	 /* TCP ack */
+	__u32 payload;	 /* transport payload length from the headers */
+	__u16 flags;	 /* enum vnl_pkt_flags */
+	__u8 tcp_flags;
+	__u8 pad;
+};
+
+enum vnl_ev_flags {
+	VNL_EV_NO_PACKET = 1 << 0, /* a hop without a packet (kick, interrupt, VMM write start) */
+};
+
+/* One timestamped hop, written to the ring buffer and to the recording as is. */
+struct vnl_event {
+	__u64 ts_ns; /* CLOCK_MONOTONIC of the kernel that saw it */
+	__u64 skb;   /* skb address: identifies a packet inside one kernel while it lives */
+	__u32 ifindex;
+	__u32 netns;
+	__u32 pid; /* tgid */
+	__u32 tid;
+	__u32 len;    /* skb->len */
+	__u32 reason; /* kfree_skb drop reason; net_dev_xmit return code */
+	__u16 hop;
+	__u16 cpu;
+	__u8 kernel; /* 0 = host; guests get their own ids */
+	__u8 flags;  /* enum vnl_ev_flags */
+	__u8 pad[6];
+	struct vnl_pkt pkt;
+};
+
+/* Device map entry, keyed by (netns inode, ifindex): ifindex numbers repeat across namespaces. */
+struct vnl_dev_key {
+	__u32 netns;
+	__u32 ifindex;
+};
+
+struct vnl_dev_val {
+	__u8 role; /* enum vnl_role */
+	__u8 l3;   /* no Ethernet header (tun mode) */
+	__u16 id;  /* index in the recording's interface table */
+};
+
+/* --filter, compiled to a postfix program; evaluated with a bit stack in BPF. */
+enum vnl_filter_op {
+	VNL_F_END = 0,
+	VNL_F_TRUE,
+	VNL_F_FAMILY, /* arg = 4 or 6 */
+	VNL_F_PROTO,  /* arg = IP protocol */
+	VNL_F_ADDR,   /* addr/plen against src, dst or either (dir) */
+	VNL_F_PORT,   /* port range [arg, arg2] against src, dst or either */
+	VNL_F_AND,
+	VNL_F_OR,
+	VNL_F_NOT,
+};
+
+enum vnl_filter_dir {
+	VNL_F_EITHER = 0,
+	VNL_F_SRC,
+	VNL_F_DST,
+};
+
+struct vnl_filter_insn {
+	__u8 op;
+	__u8 dir;
+	__u8 family;
+	__u8 plen;
+	__u16 arg;
+	__u16 arg2;
+	__u32 addr[4];
+	__u32 mask[4];
+};
+
+#endif /* VNETLAT_H */

@@ -1,0 +1,97 @@
+#!/bin/bash
+# The built-in test topology: a "remote" host and a VM host in network namespaces.
+#
+#   remote ns:  vr0 198.18.0.1/24, fd00:198:18::1/64
+#       | veth
+#   host ns:    vh0 (uplink) -- br0 -- tap0 -- vmm-standin (plays the VMM and the guest:
+#                                               198.18.0.2, fd00:198:18::2)
+#
+# Usage: topology.sh up PREFIX [DELAY]   create it; vmm-standin holds echoes for DELAY
+#        topology.sh down PREFIX         remove it, ending only the processes it started
+#        topology.sh standin PREFIX DELAY  restart vmm-standin with another delay
+# Namespaces are PREFIX-host and PREFIX-remote. Traffic stays inside them (198.18.0.0/15
+# and ULA addresses only). State (PIDs) lives in ${TMPDIR:-/tmp}/PREFIX.topo.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+build=${VNL_BUILD:-$here/../build}
+cmd=${1:-}
+prefix=${2:-}
+[[ -n $cmd && -n $prefix ]] || { sed -n '2,14p' "$0"; exit 2; }
+[[ $prefix =~ ^[a-zA-Z0-9_-]{1,12}$ ]] || { echo "topology: PREFIX must be 1-12 of [a-zA-Z0-9_-]" >&2; exit 2; }
+host=$prefix-host
+remote=$prefix-remote
+state=${TMPDIR:-/tmp}/$prefix.topo
+
+stop_standin() {
+	local pid
+	[[ -f $state/standin.pid ]] || return 0
+	pid=$(cat "$state/standin.pid")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill "$pid" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$pid" 2>/dev/null || true
+	fi
+	rm -f "$state/standin.pid"
+}
+
+start_standin() {
+	local delay=$1 log=$state/standin.log
+	stop_standin
+	ip netns exec "$host" "$build/vmm-standin" --tap tap0 --ip 198.18.0.2 \
+		--ip6 fd00:198:18::2 --delay "$delay" >"$log" 2>&1 &
+	echo $! >"$state/standin.pid"
+	# ready when it says so, within 5 s
+	for _ in $(seq 50); do
+		grep -q ready "$log" && return 0
+		kill -0 "$(cat "$state/standin.pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "topology: vmm-standin did not start:" >&2
+	cat "$log" >&2
+	return 1
+}
+
+up() {
+	local delay=${1:-0}
+	mkdir -p "$state"
+	ip netns add "$host"
+	ip netns add "$remote"
+	for ns in "$host" "$remote"; do
+		ip -n "$ns" link set lo up
+		# no router solicitations or DAD chatter from our links
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.accept_ra=0
+	done
+	ip -n "$host" link add vh0 type veth peer name vr0 netns "$remote"
+	ip -n "$host" link add br0 type bridge
+	ip -n "$host" link set br0 type bridge stp_state 0 forward_delay 0
+	ip -n "$host" tuntap add dev tap0 mode tap vnet_hdr
+	ip -n "$host" link set vh0 master br0
+	ip -n "$host" link set tap0 master br0
+	for dev in br0 vh0 tap0; do ip -n "$host" link set "$dev" up; done
+	ip -n "$remote" addr add 198.18.0.1/24 dev vr0
+	ip -n "$remote" addr add fd00:198:18::1/64 dev vr0 nodad
+	ip -n "$remote" link set vr0 up
+	start_standin "$delay"
+	# the path is up when the "guest" answers
+	for _ in $(seq 50); do
+		ip netns exec "$remote" ping -c1 -W1 198.18.0.2 >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "topology: 198.18.0.2 does not answer" >&2
+	return 1
+}
+
+down() {
+	stop_standin
+	ip netns del "$host" 2>/dev/null || true
+	ip netns del "$remote" 2>/dev/null || true
+	rm -rf "$state"
+}
+
+case $cmd in
+up) up "${3:-0}" ;;
+down) down ;;
+standin) mkdir -p "$state"; start_standin "${3:-0}" ;;
+*) sed -n '2,14p' "$0"; exit 2 ;;
+esac

@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * vmm-standin: stands in for a VMM on a tap device, for vnetlat's demo and tests. It opens the
+ * tap the way QEMU does (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, 12-byte virtio-net header), so
+ * the host kernel runs the same code as for a VM, and plays a guest: it answers ARP and IPv6
+ * neighbour solicitations for its addresses, ICMP/ICMPv6 echo and UDP (echoed back to the
+ * sender). Each echo is held for --delay before it is written back, which gives tests a
+ * known truth for the time spent outside the host kernel.
+ *
+ *   vmm-standin --tap tap0 --ip 198.18.0.2 [--ip6 fd00:198:18::2] [--delay 5ms] [--mac ...]
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#define VNET_HDR  12
+#define FRAME_MAX 9216
+#define QUEUE_MAX 4096
+
+struct reply {
+	uint64_t due_ns;
+	size_t len;
+	uint8_t buf[VNET_HDR + FRAME_MAX];
+};
+
+static struct reply *queue;
+static size_t qhead, qlen;
+static uint8_t my_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static uint32_t my_ip;
+static struct in6_addr my_ip6;
+static int have_ip6;
+static uint64_t delay_ns;
+static volatile sig_atomic_t stop;
+static int tap_fd;
+static unsigned long long n_echo, n_arp, n_dropped;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += be16(p + i);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* A reply slot in the queue, or NULL when it is full (the request is dropped and counted). */
+static struct reply *queue_slot(void)
+{
+	struct reply *r;
+
+	if (qlen == QUEUE_MAX) {
+		n_dropped++;
+		return NULL;
+	}
+	r = &queue[(qhead + qlen) % QUEUE_MAX];
+	memset(r->buf, 0, VNET_HDR);
+	return r;
+}
+
+/* Queues a built reply; one due now (ARP, ND, or no --delay) is written at once. */
+static void commit(struct reply *r)
+{
+	if (r->due_ns > now_ns()) {
+		qlen++;
+		return;
+	}
+	if (write(tap_fd, r->buf, r->len) < 0 && errno != EAGAIN && errno != EIO)
+		perror("vmm-standin: write");
+}
+
+static void swap_eth(uint8_t *eth)
+{
+	memcpy(eth, eth + 6, 6);
+	memcpy(eth + 6, my_mac, 6);
+}
+
+static void answer_arp(uint8_t *f, size_t len, uint64_t now)
+{
+	uint8_t *arp = f + 14;
+	struct reply *r;
+
+	if (len < 42 || be16(arp + 6) != 1 || memcmp(arp + 24, &my_ip, 4))
+		return;
+	r = queue_slot();
+	if (!r)
+		return;
+	memcpy(r->buf + VNET_HDR, f, 42);
+	f = r->buf + VNET_HDR;
+	arp = f + 14;
+	swap_eth(f);
+	put16(arp + 6, 2);
+	memcpy(arp + 18, arp + 8, 10); /* target = sender */
+	memcpy(arp + 8, my_mac, 6);
+	memcpy(arp + 14, &my_ip, 4);
+	r->len = VNET_HDR + 42;
+	r->due_ns = now;
+	commit(r);
+	n_arp++;
+}
+
+static void answer_ipv4(uint8_t *f, size_t len, uint64_t now)
+{
+	uint8_t *ip = f + 14, *l4, tmp[4];
+	size_t ihl, tot;
+	struct reply *r;
+
+	if (len < 34 || (ip[0] >> 4) != 4 || memcmp(ip + 16, &my_ip, 4))
+		return;
+	ihl = (size_t)(ip[0] & 0xf) * 4;
+	tot = be16(ip + 2);
+	if (ihl < 20 || tot < ihl + 8 || 14 + tot > len || (be16(ip + 6) & 0x3fff))
+		return;
+	if (ip[9] != 1 && ip[9] != 17)
+		return;
+	l4 = ip + ihl;
+	if (ip[9] == 1 && l4[0] != 8)
+		return;
+	r = queue_slot();
+	if (!r)
+		return;
+	memcpy(r->buf + VNET_HDR, f, 14 + tot);
+	f = r->buf + VNET_HDR;
+	ip = f + 14;
+	l4 = ip + ihl;
+	swap_eth(f);
+	memcpy(tmp, ip + 12, 4);
+	memcpy(ip + 12, ip + 16, 4);
+	memcpy(ip + 16, tmp, 4);
+	ip[8] = 64;
+	put16(ip + 4, (uint16_t)(be16(ip + 4) ^ 0x8000)); /* a new IP ID, as a guest would send */
+	put16(ip + 10, 0);
+	put16(ip + 10, csum_fold(csum_add(0, ip, ihl)));
+	if (ip[9] == 1) {
+		l4[0] = 0;
+		put16(l4 + 2, 0);
+		put16(l4 + 2, csum_fold(csum_add(0, l4, tot - ihl)));
+	} else {
+		memcpy(tmp, l4, 2);
+		memcpy(l4, l4 + 2, 2);
+		memcpy(l4 + 2, tmp, 2);
+		put16(l4 + 6, 0); /* UDP over IPv4: no checksum is valid */
+	}
+	r->len = VNET_HDR + 14 + tot;
+	r->due_ns = now + delay_ns;
+	commit(r);
+	n_echo++;
+}
+
+static uint32_t pseudo6(const uint8_t *ip, uint32_t len, uint8_t proto)
+{
+	uint32_t sum = csum_add(0, ip + 8, 32);
+
+	sum += len >> 16;
+	sum += len & 0xffff;
+	return sum + proto;
+}
+
+static void answer_ipv6(uint8_t *f, size_t len, uint64_t now)
+{
+	uint8_t *ip = f + 14, *l4, tmp[16];
+	size_t plen;
+	struct reply *r;
+	int ns;
+
+	if (!have_ip6 || len < 62 || (ip[0] >> 4) != 6)
+		return;
+	plen = be16(ip + 4);
+	if (54 + plen > len || plen < 8)
+		return;
+	l4 = ip + 40;
+	ns = ip[6] == 58 && l4[0] == 135 && plen >= 24 && !memcmp(l4 + 8, &my_ip6, 16);
+	if (!ns && memcmp(ip + 24, &my_ip6, 16))
+		return;
+	if (!ns && !(ip[6] == 58 && l4[0] == 128) && ip[6] != 17)
+		return;
+	r = queue_slot();
+	if (!r)
+		return;
+	f = r->buf + VNET_HDR;
+	if (ns) {
+		/* neighbour advertisement with our link-layer address */
+		memcpy(f, ((uint8_t *)ip) - 14, 14);
+		swap_eth(f);
+		ip = f + 14;
+		memcpy(ip, ((uint8_t *)l4) - 40, 8);
+		memcpy(ip + 8, &my_ip6, 16);
+		memcpy(ip + 24, l4 - 40 + 8, 16);
+		put16(ip + 4, 32);
+		ip[7] = 255;
+		l4 = ip + 40;
+		memset(l4, 0, 32);
+		l4[0] = 136;
+		l4[4] = 0x60; /* solicited, override */
+		memcpy(l4 + 8, &my_ip6, 16);
+		l4[24] = 2;
+		l4[25] = 1;
+		memcpy(l4 + 26, my_mac, 6);
+		put16(l4 + 2, csum_fold(csum_add(pseudo6(ip, 32, 58), l4, 32)));
+		r->len = VNET_HDR + 14 + 40 + 32;
+		r->due_ns = now;
+		commit(r);
+		n_arp++;
+		return;
+	}
+	memcpy(f, ip - 14, 14 + 40 + plen);
+	ip = f + 14;
+	l4 = ip + 40;
+	swap_eth(f);
+	memcpy(tmp, ip + 8, 16);
+	memcpy(ip + 8, ip + 24, 16);
+	memcpy(ip + 24, tmp, 16);
+	ip[7] = 64;
+	if (ip[6] == 58) {
+		l4[0] = 129;
+	} else {
+		memcpy(tmp, l4, 2);
+		memcpy(l4, l4 + 2, 2);
+		memcpy(l4 + 2, tmp, 2);
+	}
+	put16(l4 + (ip[6] == 58 ? 2 : 6), 0);
+	put16(l4 + (ip[6] == 58 ? 2 : 6),
+	      csum_fold(csum_add(pseudo6(ip, (uint32_t)plen, ip[6]), l4, plen)));
+	r->len = VNET_HDR + 14 + 40 + plen;
+	r->due_ns = now + delay_ns;
+	commit(r);
+	n_echo++;
+}
+
+static void handle_frame(uint8_t *buf, size_t n, uint64_t now)
+{
+	uint8_t *f = buf + VNET_HDR;
+	size_t len;
+	uint16_t type;
+
+	if (n < VNET_HDR + 14)
+		return;
+	len = n - VNET_HDR;
+	type = be16(f + 12);
+	if (type == 0x0806)
+		answer_arp(f, len, now);
+	else if (type == 0x0800)
+		answer_ipv4(f, len, now);
+	else if (type == 0x86dd)
+		answer_ipv6(f, len, now);
+}
+
+static int send_due(int fd, uint64_t now)
+{
+	while (qlen && queue[qhead].due_ns <= now) {
+		struct reply *r = &queue[qhead];
+
+		if (write(fd, r->buf, r->len) < 0 && errno != EAGAIN && errno != EIO) {
+			perror("vmm-standin: write");
+			return -1;
+		}
+		qhead = (qhead + 1) % QUEUE_MAX;
+		qlen--;
+	}
+	return 0;
+}
+
+static int open_tap(const char *name)
+{
+	struct ifreq ifr = { 0 };
+	int fd, hdr = VNET_HDR;
+
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		perror("vmm-standin: /dev/net/tun");
+		return -1;
+	}
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, TUNSETIFF, &ifr) || ioctl(fd, TUNSETVNETHDRSZ, &hdr)) {
+		fprintf(stderr, "vmm-standin: tap '%s': %s\n", name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int parse_mac(const char *s, uint8_t *mac)
+{
+	unsigned int b[6];
+	int i;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
+		return -1;
+	for (i = 0; i < 6; i++) {
+		if (b[i] > 255)
+			return -1;
+		mac[i] = (uint8_t)b[i];
+	}
+	return 0;
+}
+
+static int parse_delay(const char *s, uint64_t *ns)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || v < 0)
+		return -1;
+	if (!strcmp(end, "ms") || !*end)
+		*ns = (uint64_t)(v * 1e6);
+	else if (!strcmp(end, "us"))
+		*ns = (uint64_t)(v * 1e3);
+	else if (!strcmp(end, "s"))
+		*ns = (uint64_t)(v * 1e9);
+	else
+		return -1;
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	stop = sig;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: vmm-standin --tap NAME --ip ADDR [--ip6 ADDR] [--mac MAC] [--delay TIME]\n"
+		   "Answers ARP/ND, ICMP echo and UDP on a tap like a guest, holding each echo\n"
+		   "for TIME (5ms, 200us; default 0). SIGTERM/SIGINT stop it.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "tap", required_argument, NULL, 't' }, { "ip", required_argument, NULL, 'i' },
+		{ "ip6", required_argument, NULL, '6' }, { "mac", required_argument, NULL, 'm' },
+		{ "delay", required_argument, NULL, 'd' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static uint8_t buf[VNET_HDR + FRAME_MAX];
+	struct sigaction sa = { .sa_handler = on_signal };
+	const char *tap = NULL;
+	int c, fd;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			tap = optarg;
+			break;
+		case 'i':
+			if (inet_pton(AF_INET, optarg, &my_ip) != 1) {
+				fprintf(stderr, "vmm-standin: --ip '%s': not an IPv4 address\n", optarg);
+				return 2;
+			}
+			break;
+		case '6':
+			if (inet_pton(AF_INET6, optarg, &my_ip6) != 1) {
+				fprintf(stderr, "vmm-standin: --ip6 '%s': not an IPv6 address\n", optarg);
+				return 2;
+			}
+			have_ip6 = 1;
+			break;
+		case 'm':
+			if (parse_mac(optarg, my_mac)) {
+				fprintf(stderr, "vmm-standin: --mac '%s': not a MAC address\n", optarg);
+				return 2;
+			}
+			break;
+		case 'd':
+			if (parse_delay(optarg, &delay_ns)) {
+				fprintf(stderr, "vmm-standin: --delay '%s': not a time\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!tap || !my_ip) {
+		usage(stderr);
+		return 2;
+	}
+	queue = calloc(QUEUE_MAX, sizeof(*queue));
+	if (!queue)
+		return 1;
+	prctl(PR_SET_TIMERSLACK, 1UL); /* wake when the delay is up, not 50 us later */
+	fd = open_tap(tap);
+	if (fd < 0)
+		return 1;
+	tap_fd = fd;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	printf("vmm-standin: ready on %s\n", tap);
+	fflush(stdout);
+	while (!stop) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct timespec ts, *tsp = NULL;
+		uint64_t now = now_ns();
+		ssize_t n;
+
+		if (send_due(fd, now))
+			break;
+		if (qlen) {
+			uint64_t wait = queue[qhead].due_ns > now ? queue[qhead].due_ns - now : 0;
+
+			ts.tv_sec = (time_t)(wait / 1000000000ULL);
+			ts.tv_nsec = (long)(wait % 1000000000ULL);
+			tsp = &ts;
+		}
+		if (ppoll(&pfd, 1, tsp, NULL) < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("vmm-standin: poll");
+			break;
+		}
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			handle_frame(buf, (size_t)n, now_ns());
+	}
+	fprintf(stderr, "vmm-standin: %llu echoes, %llu ARP/ND answers, %llu dropped (queue full)\n",
+		n_echo, n_arp, n_dropped);
+	close(fd);
+	free(queue);
+	return 0;
+}

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "devices.h"
+#include "util.h"
+
+const char *vnl_sysfs_net = "/sys/class/net";
+const char *vnl_procfs = "/proc";
+
+int devs_init(struct devset *s)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(path, sizeof(path), "%s/self/ns/net", vnl_procfs);
+	if (stat(path, &st))
+		return -errno;
+	s->netns = (uint32_t)st.st_ino;
+	return 0;
+}
+
+static struct vnl_file_iface *find_dev(struct devset *s, uint32_t ifindex)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->dev[i].ifindex == ifindex && s->dev[i].netns == s->netns)
+			return &s->dev[i];
+	return NULL;
+}
+
+static int sysfs_read(const char *dev, const char *attr, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s/%s", vnl_sysfs_net, dev, attr);
+	return read_small_file(path, buf, size);
+}
+
+static int is_tun(const char *name)
+{
+	char buf[32];
+
+	return sysfs_read(name, "tun_flags", buf, sizeof(buf)) >= 0;
+}
+
+static int add_dev(struct devset *s, const char *name, uint8_t role, char *err, size_t err_size)
+{
+	struct vnl_file_iface *d;
+	char buf[32];
+	uint32_t ifindex, type = 1;
+
+	if (sysfs_read(name, "ifindex", buf, sizeof(buf)) < 0 || parse_u32(buf, &ifindex)) {
+		snprintf(err, err_size, "interface '%s': no such device in this network namespace",
+			 name);
+		return -ENODEV;
+	}
+	if (sysfs_read(name, "type", buf, sizeof(buf)) >= 0)
+		parse_u32(buf, &type);
+	d = find_dev(s, ifindex);
+	if (d) {
+		if (role == VNL_ROLE_TAP)
+			d->role = role;
+		return 0;
+	}
+	if (s->n == VNL_MAX_DEVS) {
+		snprintf(err, err_size, "more than %d interfaces", VNL_MAX_DEVS);
+		return -E2BIG;
+	}
+	d = &s->dev[s->n];
+	memset(d, 0, sizeof(*d));
+	d->ifindex = ifindex;
+	d->netns = s->netns;
+	d->id = (uint16_t)s->n;
+	d->role = role;
+	d->l3 = type != 1; /* ARPHRD_ETHER */
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	s->n++;
+	return 0;
+}
+
+int devs_add_iface(struct devset *s, const char *name, char *err, size_t err_size)
+{
+	if (!*name || strlen(name) >= IFNAMSIZ || strchr(name, '/') || !strcmp(name, ".") ||
+	    !strcmp(name, "..")) {
+		snprintf(err, err_size, "interface '%s': not a valid interface name", name);
+		return -EINVAL;
+	}
+	return add_dev(s, name, is_tun(name) ? VNL_ROLE_TAP : VNL_ROLE_UPLINK, err, err_size);
+}
+
+/* The fds of pid that are /dev/net/tun, with the interface their fdinfo names. */
+int vm_taps(pid_t pid, char names[][16], int max)
+{
+	char path[PATH_MAX], target[64], info[1024];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%d/fd", vnl_procfs, (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) && n < max) {
+		ssize_t len;
+		char *iff;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%d/fd/%s", vnl_procfs, (int)pid, de->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len < 0)
+			continue;
+		target[len] = '\0';
+		if (strcmp(target, "/dev/net/tun"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%d/fdinfo/%s", vnl_procfs, (int)pid, de->d_name);
+		if (read_small_file(path, info, sizeof(info)) < 0)
+			continue;
+		iff = strstr(info, "iff:");
+		if (!iff)
+			continue;
+		iff += 4;
+		while (*iff == ' ' || *iff == '\t')
+			iff++;
+		len = (ssize_t)strcspn(iff, " \t\n");
+		if (len <= 0 || len >= 16)
+			continue;
+		memcpy(names[n], iff, (size_t)len);
+		names[n][len] = '\0';
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void vm_name(pid_t pid, char *name, size_t size)
+{
+	char path[PATH_MAX], cmd[4096];
+	int fd;
+	ssize_t len;
+
+	snprintf(name, size, "pid%d", (int)pid);
+	snprintf(path, sizeof(path), "%s/%d/cmdline", vnl_procfs, (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	len = read(fd, cmd, sizeof(cmd) - 1);
+	close(fd);
+	if (len > 0) {
+		char *p = cmd, *end = cmd + len;
+
+		cmd[len] = '\0';
+		/* QEMU's "-name guest=NAME,..." or "-name NAME" names the VM */
+		for (; p < end; p += strlen(p) + 1) {
+			if (strcmp(p, "-name") || p + strlen(p) + 1 >= end)
+				continue;
+			p += strlen(p) + 1;
+			if (!strncmp(p, "guest=", 6))
+				p += 6;
+			snprintf(name, size, "%.*s", (int)strcspn(p, ","), p);
+			return;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/%d/comm", vnl_procfs, (int)pid);
+	read_small_file(path, name, size);
+}
+
+static int same_netns(struct devset *s, pid_t pid)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%d/ns/net", vnl_procfs, (int)pid);
+	return stat(path, &st) == 0 && (uint32_t)st.st_ino == s->netns;
+}
+
+int devs_add_vm(struct devset *s, pid_t pid, char *err, size_t err_size)
+{
+	char names[64][16];
+	int n, i, ret;
+
+	n = vm_taps(pid, names, 64);
+	if (n < 0) {
+		snprintf(err, err_size, "--vm %d: cannot read its file descriptors: %s%s", (int)pid,
+			 strerror(-n), n == -EACCES ? " (needs CAP_SYS_PTRACE)" : "");
+		return n;
+	}
+	if (n == 0) {
+		snprintf(err, err_size, "--vm %d: the process holds no tap device open", (int)pid);
+		return -ENODEV;
+	}
+	if (!same_netns(s, pid)) {
+		snprintf(err, err_size, "--vm %d: its taps are in another network namespace; run "
+			 "vnetlat there (nsenter --net=/proc/%d/ns/net vnetlat ...)", (int)pid,
+			 (int)pid);
+		return -EXDEV;
+	}
+	for (i = 0; i < n; i++) {
+		struct vnl_file_iface *d;
+
+		ret = add_dev(s, names[i], VNL_ROLE_TAP, err, err_size);
+		if (ret)
+			return ret;
+		d = &s->dev[s->n - 1];
+		if (strcmp(d->name, names[i]))
+			continue;
+		d->vm_pid = (uint32_t)pid;
+		vm_name(pid, d->vm_name, sizeof(d->vm_name));
+	}
+	return 0;
+}
+
+/* Adds the other ports of the bridge a tap is enslaved to, as uplinks. */
+static int add_bridge_peers(struct devset *s, const char *tap, char *err, size_t err_size)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *bridge;
+	struct dirent *de;
+	ssize_t len;
+	DIR *d;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s/brport/bridge", vnl_sysfs_net, tap);
+	len = readlink(path, target, sizeof(target) - 1);
+	if (len < 0)
+		return 0;
+	target[len] = '\0';
+	bridge = strrchr(target, '/');
+	bridge = bridge ? bridge + 1 : target;
+	snprintf(path, sizeof(path), "%s/%s/brif", vnl_sysfs_net, bridge);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while (!ret && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || is_tun(de->d_name))
+			continue;
+		ret = add_dev(s, de->d_name, VNL_ROLE_UPLINK, err, err_size);
+	}
+	closedir(d);
+	return ret;
+}
+
+int devs_add_default(struct devset *s, char *err, size_t err_size)
+{
+	struct dirent *de;
+	int ret = 0;
+	DIR *d;
+
+	d = opendir(vnl_sysfs_net);
+	if (!d) {
+		snprintf(err, err_size, "%s: %s", vnl_sysfs_net, strerror(errno));
+		return -errno;
+	}
+	while (!ret && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || !is_tun(de->d_name))
+			continue;
+		ret = add_dev(s, de->d_name, VNL_ROLE_TAP, err, err_size);
+		if (!ret)
+			ret = add_bridge_peers(s, de->d_name, err, err_size);
+	}
+	closedir(d);
+	return ret;
+}
+
+void devs_find_owners(struct devset *s)
+{
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(vnl_procfs);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char names[64][16];
+		unsigned int i;
+		int n, j;
+		pid_t pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = (pid_t)atoi(de->d_name);
+		if (!same_netns(s, pid))
+			continue;
+		n = vm_taps(pid, names, 64);
+		for (j = 0; j < n; j++) {
+			for (i = 0; i < s->n; i++) {
+				struct vnl_file_iface *dv = &s->dev[i];
+
+				if (dv->vm_pid || strcmp(dv->name, names[j]))
+					continue;
+				dv->vm_pid = (uint32_t)pid;
+				vm_name(pid, dv->vm_name, sizeof(dv->vm_name));
+			}
+		}
+	}
+	closedir(d);
+}

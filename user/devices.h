@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef VNL_DEVICES_H
+#define VNL_DEVICES_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include "vnlfile.h"
+
+struct devset {
+	struct vnl_file_iface dev[VNL_MAX_DEVS];
+	unsigned int n;
+	uint32_t netns; /* inode of the network namespace we run in */
+};
+
+/* sysfs and procfs roots, replaceable so unit tests read fixtures. */
+extern const char *vnl_sysfs_net;
+extern const char *vnl_procfs;
+
+int devs_init(struct devset *s);
+/* Adds a device by name; tun/tap devices become taps, anything else an uplink. */
+int devs_add_iface(struct devset *s, const char *name, char *err, size_t err_size);
+/* Adds the taps a VMM process holds open (the iff: line of its tun fds' fdinfo). */
+int devs_add_vm(struct devset *s, pid_t pid, char *err, size_t err_size);
+/* Every tap of this namespace, and the devices bridged with them. */
+int devs_add_default(struct devset *s, char *err, size_t err_size);
+/* Names the VMM holding each tap that has none yet. */
+void devs_find_owners(struct devset *s);
+/* The tap names a process holds open; returns how many (at most max). */
+int vm_taps(pid_t pid, char names[][16], int max);
+
+#endif

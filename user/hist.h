@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef VNL_HIST_H
+#define VNL_HIST_H
+
+#include <stdint.h>
+#include "loglin.h"
+
+/* A latency distribution: log-linear buckets, exact count, sum, min and max. */
+struct hist {
+	uint64_t count;
+	uint64_t sum;
+	uint64_t min;
+	uint64_t max;
+	uint64_t *buckets; /* VNL_LL_BUCKETS, allocated on first record */
+};
+
+int hist_record(struct hist *h, uint64_t v);
+/* p in [0, 100]; the midpoint of the bucket holding that rank, clamped to [min, max]. */
+uint64_t hist_percentile(const struct hist *h, double p);
+double hist_mean(const struct hist *h);
+int hist_merge(struct hist *dst, const struct hist *src);
+void hist_free(struct hist *h);
+
+#endif

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdio.h>
+#include <string.h>
+#include "hoptab.h"
+
+#define HOP_INFO(id, nm, d, pt, rl, fpt, nopkt)                                                    \
+	[VNL_HOP_##id] = { .name = nm, .dir = d, .point = pt, .role = rl, .fn_point = fpt,         \
+			   .packetless = nopkt },
+const struct hop_info vnl_hops[VNL_HOP_MAX] = { VNL_HOP_TABLE(HOP_INFO) };
+
+#define KVM_WHY	  "no KVM guest runs on the test machines (QEMU under TCG)"
+#define VHOST_WHY "no vhost-net on the test machines"
+#define KFN_WHY	  "needs fentry or kprobes, which the test host lacks"
+
+const struct point_info vnl_points[VNL_PT_MAX] = {
+	[VNL_PT_NETIF_RX] = { "netif_rx", "net", "netif_rx", NULL },
+	[VNL_PT_NETIF_RECEIVE_SKB] = { "netif_receive_skb", "net", "netif_receive_skb", NULL },
+	[VNL_PT_GRO_RECEIVE] = { "napi_gro_receive_entry", "net", "napi_gro_receive_entry",
+				 "does not fire on a veth or tap at low rates" },
+	[VNL_PT_DEV_QUEUE] = { "net_dev_queue", "net", "net_dev_queue", NULL },
+	[VNL_PT_DEV_START_XMIT] = { "net_dev_start_xmit", "net", "net_dev_start_xmit", NULL },
+	[VNL_PT_DEV_XMIT] = { "net_dev_xmit", "net", "net_dev_xmit", NULL },
+	[VNL_PT_COPY_DATAGRAM] = { "skb_copy_datagram_iovec", "skb", "skb_copy_datagram_iovec",
+				   NULL },
+	[VNL_PT_KFREE_SKB] = { "kfree_skb", "skb", "kfree_skb", NULL },
+	[VNL_PT_KVM_SET_IRQ] = { "kvm_set_irq", "kvm", "kvm_set_irq", KVM_WHY },
+	[VNL_PT_KVM_MSI_SET_IRQ] = { "kvm_msi_set_irq", "kvm", "kvm_msi_set_irq", KVM_WHY },
+	[VNL_PT_KVM_FAST_MMIO] = { "kvm_fast_mmio", "kvm", "kvm_fast_mmio", KVM_WHY },
+	[VNL_PT_KVM_MMIO] = { "kvm_mmio", "kvm", "kvm_mmio", KVM_WHY },
+	[VNL_PT_KVM_PIO] = { "kvm_pio", "kvm", "kvm_pio", KVM_WHY },
+	[VNL_PT_TUN_NET_XMIT] = { "tun_net_xmit", NULL, "tun_net_xmit", KFN_WHY },
+	[VNL_PT_TUN_GET_USER] = { "tun_get_user", NULL, "tun_get_user", KFN_WHY },
+	[VNL_PT_VHOST_HANDLE_RX] = { "handle_rx", NULL, "handle_rx", VHOST_WHY },
+	[VNL_PT_VHOST_HANDLE_TX] = { "handle_tx", NULL, "handle_tx", VHOST_WHY },
+	[VNL_PT_VHOST_SIGNAL] = { "vhost_signal", NULL, "vhost_signal", VHOST_WHY },
+};
+
+#define SEG_ROW(a, b, nm) { VNL_HOP_##a, VNL_HOP_##b, nm },
+static const struct {
+	unsigned int from, to;
+	const char *name;
+} segments[] = { VNL_SEGMENT_TABLE(SEG_ROW) };
+
+const char *hop_name(unsigned int hop)
+{
+	return hop < VNL_HOP_MAX ? vnl_hops[hop].name : "unknown";
+}
+
+const char *dir_name(enum vnl_dir dir)
+{
+	static const char *const names[] = { "to_guest", "from_guest", "any" };
+
+	return dir < VNL_DIR_MAX ? names[dir] : "unknown";
+}
+
+const char *segment_name(unsigned int from, unsigned int to, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(segments) / sizeof(segments[0]); i++)
+		if (segments[i].from == from && segments[i].to == to)
+			return segments[i].name;
+	snprintf(buf, size, "%s..%s", hop_name(from), hop_name(to));
+	return buf;
+}
+
+int hop_by_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < VNL_HOP_MAX; i++)
+		if (!strcmp(vnl_hops[i].name, name))
+			return (int)i;
+	return -1;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef VNL_HOPTAB_H
+#define VNL_HOPTAB_H
+
+#include "hops.h"
+
+struct hop_info {
+	const char *name;
+	enum vnl_dir dir;
+	int point;    /* enum vnl_point of the tracepoint, -1 if none */
+	int role;     /* enum vnl_role the device must have */
+	int fn_point; /* enum vnl_point of the kernel function that replaces it, -1 if none */
+	int packetless;
+};
+
+/* Attach points: the tracepoint (category:name) or the kernel function behind each. */
+struct point_info {
+	const char *name;     /* tracepoint name or function name */
+	const char *category; /* tracepoint category; NULL for kernel functions */
+	const char *prog;     /* suffix of the BPF program names (btf_, raw_, fentry_, kprobe_) */
+	const char *untested; /* why this point cannot fire on the machines vnetlat is tested on */
+};
+
+extern const struct hop_info vnl_hops[VNL_HOP_MAX];
+extern const struct point_info vnl_points[VNL_PT_MAX];
+
+const char *hop_name(unsigned int hop);
+const char *dir_name(enum vnl_dir dir);
+/* The name of the segment between two hops; buf holds composite names "a..b". */
+const char *segment_name(unsigned int from, unsigned int to, char *buf, size_t size);
+int hop_by_name(const char *name);
+
+#endif

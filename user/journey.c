@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hoptab.h"
+#include "journey.h"
+
+#define J_BUCKETS	  (1u << 16)
+#define WRITE_TIES	  256
+#define WRITE_TIE_NS	  10000000ULL	 /* a VMM write start ties to a tap receive this close */
+#define PENDING_BUCKETS	  (1u << 14)
+#define PENDING_MAX	  65536
+#define PAIR_WINDOW_NS	  2000000000ULL /* a response must follow its request within this */
+
+struct pending {
+	struct journey req;
+	uint64_t key, disc;
+	struct pending *next, *onext, *oprev; /* bucket chain; global age order */
+};
+
+struct jengine {
+	struct jsink sink;
+	int final_hop[VNL_DIR_MAX];
+	uint64_t timeout_ns, next_id, now;
+	struct journey *buckets[J_BUCKETS];
+	struct journey *lru_head, *lru_tail; /* open journeys, least recently updated first */
+	struct {
+		uint32_t tid;
+		uint64_t ts;
+	} writes[WRITE_TIES];
+	struct pending *pbuckets[PENDING_BUCKETS];
+	struct pending *ohead, *otail;
+	size_t npending;
+	struct jstats st;
+};
+
+struct jengine *jengine_new(const struct jsink *sink, const int final_hop[VNL_DIR_MAX],
+			    uint64_t timeout_ns)
+{
+	struct jengine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->sink = *sink;
+	memcpy(e->final_hop, final_hop, sizeof(e->final_hop));
+	e->timeout_ns = timeout_ns;
+	return e;
+}
+
+const struct jstats *jengine_stats(const struct jengine *e)
+{
+	return &e->st;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 31);
+}
+
+static uint32_t bucket_of(uint64_t fp)
+{
+	return (uint32_t)(mix(0, fp) & (J_BUCKETS - 1));
+}
+
+static void lru_unlink(struct jengine *e, struct journey *j)
+{
+	if (j->lprev)
+		j->lprev->lnext = j->lnext;
+	else
+		e->lru_head = j->lnext;
+	if (j->lnext)
+		j->lnext->lprev = j->lprev;
+	else
+		e->lru_tail = j->lprev;
+	j->lprev = j->lnext = NULL;
+}
+
+static void lru_append(struct jengine *e, struct journey *j)
+{
+	j->lprev = e->lru_tail;
+	j->lnext = NULL;
+	if (e->lru_tail)
+		e->lru_tail->lnext = j;
+	else
+		e->lru_head = j;
+	e->lru_tail = j;
+}
+
+static void hash_unlink(struct jengine *e, struct journey *j)
+{
+	struct journey **pp = &e->buckets[bucket_of(j->fp)];
+
+	while (*pp && *pp != j)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = j->hnext;
+}
+
+/* ---- round trips ---- */
+
+/*
+ * The key a response carries, and the one a request expects of its response: addresses
+ * and ports swapped (ICMP keeps its echo id), plus a discriminator: the echo sequence, or
+ * for TCP the acknowledgement that covers the request's data.
+ */
+static uint64_t flow_key(const struct vnl_pkt *p, int as_request)
+{
+	const struct vnl_flow *f = &p->flow;
+	const uint32_t *a = as_request ? f->daddr : f->saddr, *b = as_request ? f->saddr : f->daddr;
+	uint16_t pa = as_request ? f->dport : f->sport, pb = as_request ? f->sport : f->dport;
+	uint64_t h = mix(0, (uint64_t)f->family << 8 | f->proto);
+	int i;
+
+	if (f->proto == 1 || f->proto == 58) {
+		pa = f->sport;
+		pb = 0;
+	}
+	for (i = 0; i < 4; i++)
+		h = mix(h, (uint64_t)a[i] << 32 | b[i]);
+	return mix(h, (uint64_t)pa << 16 | pb);
+}
+
+static int is_icmp(const struct vnl_pkt *p)
+{
+	return p->flow.proto == 1 || p->flow.proto == 58;
+}
+
+/* Whether p may be a request, and the discriminator its response must carry. */
+static int request_disc(const struct vnl_pkt *p, uint64_t *disc)
+{
+	if (is_icmp(p)) {
+		*disc = p->seq;
+		return !!(p->flags & VNL_PKT_ECHO_REQ);
+	}
+	if (p->flow.proto == 6) {
+		uint32_t len = p->payload + !!(p->tcp_flags & 0x02) + !!(p->tcp_flags & 0x01);
+
+		*disc = (uint32_t)(p->seq + len);
+		return len > 0;
+	}
+	*disc = 0;
+	return p->flow.proto == 17;
+}
+
+static int response_disc(const struct vnl_pkt *p, uint64_t *disc)
+{
+	if (is_icmp(p)) {
+		*disc = p->seq;
+		return !!(p->flags & VNL_PKT_ECHO_REPLY);
+	}
+	if (p->flow.proto == 6) {
+		*disc = p->ack;
+		return !!(p->tcp_flags & 0x10);
+	}
+	*disc = 0;
+	return p->flow.proto == 17;
+}
+
+static void pending_remove(struct jengine *e, struct pending *pd)
+{
+	struct pending **pp = &e->pbuckets[pd->key & (PENDING_BUCKETS - 1)];
+
+	while (*pp && *pp != pd)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = pd->next;
+	if (pd->oprev)
+		pd->oprev->onext = pd->onext;
+	else
+		e->ohead = pd->onext;
+	if (pd->onext)
+		pd->onext->oprev = pd->oprev;
+	else
+		e->otail = pd->oprev;
+	e->npending--;
+	free(pd);
+}
+
+static void pending_expire(struct jengine *e)
+{
+	while (e->ohead && (e->npending > PENDING_MAX ||
+			    e->ohead->req.ts[e->ohead->req.nhops - 1] + PAIR_WINDOW_NS < e->now)) {
+		e->st.unpaired_expired++;
+		pending_remove(e, e->ohead);
+	}
+}
+
+static int try_pair(struct jengine *e, const struct journey *j)
+{
+	uint64_t key, disc;
+	struct pending *pd;
+
+	if (!response_disc(&j->pkt, &disc))
+		return 0;
+	key = flow_key(&j->pkt, 0);
+	/* oldest first: the bucket chain is in insertion order */
+	for (pd = e->pbuckets[key & (PENDING_BUCKETS - 1)]; pd; pd = pd->next) {
+		if (pd->key != key || pd->disc != disc || pd->req.dir == j->dir ||
+		    pd->req.ts[pd->req.nhops - 1] > j->ts[0])
+			continue;
+		e->st.round_trips++;
+		if (e->sink.round_trip)
+			e->sink.round_trip(e->sink.ctx, &pd->req, j);
+		pending_remove(e, pd);
+		return 1;
+	}
+	return 0;
+}
+
+static void add_request(struct jengine *e, const struct journey *j)
+{
+	struct pending *pd, **pp;
+	uint64_t disc;
+
+	if (!request_disc(&j->pkt, &disc))
+		return;
+	pd = malloc(sizeof(*pd));
+	if (!pd)
+		return;
+	pd->req = *j;
+	pd->key = flow_key(&j->pkt, 1);
+	pd->disc = disc;
+	pd->next = pd->onext = NULL;
+	pd->oprev = e->otail;
+	for (pp = &e->pbuckets[pd->key & (PENDING_BUCKETS - 1)]; *pp; pp = &(*pp)->next)
+		;
+	*pp = pd;
+	if (e->otail)
+		e->otail->onext = pd;
+	else
+		e->ohead = pd;
+	e->otail = pd;
+	e->npending++;
+	pending_expire(e);
+}
+
+/* ---- journeys ---- */
+
+static void close_journey(struct jengine *e, struct journey *j)
+{
+	hash_unlink(e, j);
+	lru_unlink(e, j);
+	e->st.journeys++;
+	if (e->sink.journey)
+		e->sink.journey(e->sink.ctx, j);
+	if (j->complete && !j->dropped && !try_pair(e, j))
+		add_request(e, j);
+	free(j);
+}
+
+static void expire(struct jengine *e)
+{
+	while (e->lru_head && e->lru_head->last_ts + e->timeout_ns < e->now)
+		close_journey(e, e->lru_head);
+	pending_expire(e);
+}
+
+static void add_hop(struct jengine *e, struct journey *j, uint16_t hop, uint64_t ts)
+{
+	if (j->nhops == J_MAX_HOPS) {
+		e->st.overflow++;
+		return;
+	}
+	j->hops[j->nhops] = hop;
+	j->ts[j->nhops] = ts;
+	j->nhops++;
+	j->last_ts = ts;
+}
+
+static void note_device(struct journey *j, const struct vnl_event *ev)
+{
+	int role = vnl_hops[ev->hop].role;
+
+	if (role == VNL_ROLE_TAP)
+		j->tap_ifindex = ev->ifindex;
+	else if (role == VNL_ROLE_UPLINK)
+		j->uplink_ifindex = ev->ifindex;
+	if (ev->hop == VNL_HOP_VMM_READ)
+		j->vmm_pid = ev->pid;
+}
+
+/* The open journey this event continues, or NULL. */
+static struct journey *find_journey(struct jengine *e, const struct vnl_event *ev)
+{
+	struct journey *j, *oldest = NULL, *by_skb = NULL;
+	int dir = vnl_hops[ev->hop].dir, candidates = 0;
+
+	for (j = e->buckets[bucket_of(ev->pkt.fp)]; j; j = j->hnext) {
+		if (j->fp != ev->pkt.fp)
+			continue;
+		if (dir != VNL_DIR_ANY && (j->dir != dir || j->hops[j->nhops - 1] >= ev->hop))
+			continue;
+		candidates++;
+		if (j->last_skb == ev->skb && (!by_skb || by_skb->ts[0] > j->ts[0]))
+			by_skb = j;
+		if (!oldest || oldest->ts[0] > j->ts[0])
+			oldest = j;
+	}
+	if (by_skb)
+		return by_skb;
+	if (candidates > 1)
+		e->st.ambiguous++;
+	return oldest;
+}
+
+static void tie_vmm_write(struct jengine *e, struct journey *j, const struct vnl_event *ev)
+{
+	uint32_t slot = ev->tid % WRITE_TIES;
+
+	if (e->writes[slot].tid != ev->tid || !e->writes[slot].ts ||
+	    e->writes[slot].ts > ev->ts_ns || ev->ts_ns - e->writes[slot].ts > WRITE_TIE_NS)
+		return;
+	add_hop(e, j, VNL_HOP_VMM_WRITE, e->writes[slot].ts);
+	e->writes[slot].ts = 0;
+	e->st.packetless_tied++;
+}
+
+static void on_packetless(struct jengine *e, const struct vnl_event *ev)
+{
+	e->st.packetless++;
+	if (ev->hop == VNL_HOP_VMM_WRITE) {
+		e->writes[ev->tid % WRITE_TIES].tid = ev->tid;
+		e->writes[ev->tid % WRITE_TIES].ts = ev->ts_ns;
+	}
+}
+
+static struct journey *new_journey(struct jengine *e, const struct vnl_event *ev)
+{
+	struct journey *j = calloc(1, sizeof(*j));
+	uint32_t b;
+
+	if (!j)
+		return NULL;
+	j->id = ++e->next_id;
+	j->fp = ev->pkt.fp;
+	j->dir = (uint8_t)vnl_hops[ev->hop].dir;
+	j->pkt = ev->pkt;
+	if (ev->hop == VNL_HOP_TAP_RX || ev->hop == VNL_HOP_TAP_RECEIVE)
+		tie_vmm_write(e, j, ev);
+	b = bucket_of(j->fp);
+	j->hnext = e->buckets[b];
+	e->buckets[b] = j;
+	lru_append(e, j);
+	return j;
+}
+
+void jengine_event(struct jengine *e, const struct vnl_event *ev)
+{
+	struct journey *j;
+
+	e->st.events++;
+	if (ev->ts_ns > e->now)
+		e->now = ev->ts_ns;
+	if (ev->hop >= VNL_HOP_MAX)
+		return;
+	if (ev->flags & VNL_EV_NO_PACKET) {
+		on_packetless(e, ev);
+		expire(e);
+		return;
+	}
+	if (!ev->pkt.fp)
+		return;
+	j = find_journey(e, ev);
+	if (ev->hop == VNL_HOP_DROP) {
+		if (!j) {
+			e->st.orphan_drops++;
+		} else {
+			j->dropped = 1;
+			j->drop_hop = j->hops[j->nhops - 1];
+			j->drop_reason = ev->reason;
+			close_journey(e, j);
+		}
+		expire(e);
+		return;
+	}
+	if (!j)
+		j = new_journey(e, ev);
+	if (!j)
+		return;
+	add_hop(e, j, ev->hop, ev->ts_ns);
+	j->last_skb = ev->skb;
+	note_device(j, ev);
+	lru_unlink(e, j);
+	lru_append(e, j);
+	if (ev->hop == e->final_hop[j->dir]) {
+		j->complete = 1;
+		close_journey(e, j);
+	}
+	expire(e);
+}
+
+void jengine_flush(struct jengine *e)
+{
+	struct pending *pd;
+
+	while (e->lru_head)
+		close_journey(e, e->lru_head);
+	while ((pd = e->ohead)) {
+		e->st.unpaired_expired++;
+		pending_remove(e, pd);
+	}
+}
+
+void jengine_free(struct jengine *e)
+{
+	struct journey *j, *next;
+	struct pending *pd, *pnext;
+
+	if (!e)
+		return;
+	for (j = e->lru_head; j; j = next) {
+		next = j->lnext;
+		free(j);
+	}
+	for (pd = e->ohead; pd; pd = pnext) {
+		pnext = pd->onext;
+		free(pd);
+	}
+	free(e);
+}
+
+/* ---- reordering: a binary min-heap on the timestamp ---- */
+
+struct reorder {
+	struct vnl_event *heap;
+	size_t n, cap;
+	uint64_t window_ns, max_ts, last_out, late;
+};
+
+struct reorder *reorder_new(uint64_t window_ns)
+{
+	struct reorder *r = calloc(1, sizeof(*r));
+
+	if (r)
+		r->window_ns = window_ns;
+	return r;
+}
+
+static void heap_swap(struct vnl_event *a, struct vnl_event *b)
+{
+	struct vnl_event t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static void heap_pop(struct reorder *r, void (*out)(void *, const struct vnl_event *), void *ctx)
+{
+	struct vnl_event top = r->heap[0];
+	size_t i = 0;
+
+	r->heap[0] = r->heap[--r->n];
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+
+		if (l < r->n && r->heap[l].ts_ns < r->heap[m].ts_ns)
+			m = l;
+		if (l + 1 < r->n && r->heap[l + 1].ts_ns < r->heap[m].ts_ns)
+			m = l + 1;
+		if (m == i)
+			break;
+		heap_swap(&r->heap[i], &r->heap[m]);
+		i = m;
+	}
+	r->last_out = top.ts_ns;
+	out(ctx, &top);
+}
+
+int reorder_push(struct reorder *r, const struct vnl_event *ev,
+		 void (*out)(void *ctx, const struct vnl_event *ev), void *ctx)
+{
+	size_t i;
+
+	if (ev->ts_ns < r->last_out)
+		r->late++; /* handed out as is: too late to reorder */
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 4096;
+		struct vnl_event *h = realloc(r->heap, cap * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		r->heap = h;
+		r->cap = cap;
+	}
+	i = r->n++;
+	r->heap[i] = *ev;
+	while (i && r->heap[(i - 1) / 2].ts_ns > r->heap[i].ts_ns) {
+		heap_swap(&r->heap[(i - 1) / 2], &r->heap[i]);
+		i = (i - 1) / 2;
+	}
+	if (ev->ts_ns > r->max_ts)
+		r->max_ts = ev->ts_ns;
+	while (r->n && r->heap[0].ts_ns + r->window_ns < r->max_ts)
+		heap_pop(r, out, ctx);
+	return 0;
+}
+
+void reorder_drain(struct reorder *r, void (*out)(void *ctx, const struct vnl_event *ev),
+		   void *ctx)
+{
+	while (r->n)
+		heap_pop(r, out, ctx);
+}
+
+uint64_t reorder_late(const struct reorder *r)
+{
+	return r->late;
+}
+
+void reorder_free(struct reorder *r)
+{
+	if (!r)
+		return;
+	free(r->heap);
+	free(r);
+}

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "json.h"
+#include "probe.h"
+#include "util.h"
+
+extern int vnl_json;
+
+static const struct bpf_insn ret0[] = {
+	{ .code = 0xb7, .dst_reg = 0, .imm = 0 }, /* r0 = 0 */
+	{ .code = 0x95 },			  /* exit */
+};
+
+const char *mech_name(enum vnl_mech m)
+{
+	static const char *const names[] = { "unavailable", "tp_btf", "raw_tp", "fentry",
+					     "kprobe" };
+
+	return m <= VNL_MECH_KPROBE ? names[m] : "unknown";
+}
+
+void attach_desc(int point, enum vnl_mech m, char *buf, size_t size)
+{
+	const struct point_info *pi = &vnl_points[point];
+
+	if (pi->category)
+		snprintf(buf, size, "%s/%s:%s", mech_name(m), pi->category, pi->name);
+	else
+		snprintf(buf, size, "%s/%s", mech_name(m), pi->name);
+}
+
+static int load_tracing(enum bpf_attach_type type, __u32 btf_id, int btf_obj_fd)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = type,
+		    .attach_btf_id = btf_id, .attach_btf_obj_fd = btf_obj_fd);
+
+	return bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", ret0, 2, &opts);
+}
+
+/* Finds a function in vmlinux or module BTF; *obj_fd is set for module BTF (caller closes). */
+static int find_func(struct btf *vmlinux, const char *fn, int *obj_fd)
+{
+	__u32 id = 0;
+	int ret;
+
+	*obj_fd = 0;
+	ret = btf__find_by_name_kind(vmlinux, fn, BTF_KIND_FUNC);
+	if (ret > 0)
+		return ret;
+	while (!bpf_btf_get_next_id(id, &id)) {
+		struct bpf_btf_info info = {};
+		__u32 len = sizeof(info);
+		char name[64] = "";
+		struct btf *mod;
+		int fd;
+
+		fd = bpf_btf_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		info.name = (__u64)(unsigned long)name;
+		info.name_len = sizeof(name);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) || !info.kernel_btf || !name[0] ||
+		    !strcmp(name, "vmlinux")) {
+			close(fd);
+			continue;
+		}
+		mod = btf__load_from_kernel_by_id_split(id, vmlinux);
+		ret = mod ? btf__find_by_name_kind(mod, fn, BTF_KIND_FUNC) : -ENOENT;
+		btf__free(mod);
+		if (ret > 0) {
+			*obj_fd = fd;
+			return ret;
+		}
+		close(fd);
+	}
+	return -ENOENT;
+}
+
+static int try_fentry(struct btf *vmlinux, const char *fn, char *why, size_t size)
+{
+	int obj_fd, id, fd, link;
+
+	id = find_func(vmlinux, fn, &obj_fd);
+	if (id < 0) {
+		snprintf(why, size, "function %s not in the kernel's BTF", fn);
+		return 0;
+	}
+	fd = load_tracing(BPF_TRACE_FENTRY, (__u32)id, obj_fd);
+	if (obj_fd > 0)
+		close(obj_fd);
+	if (fd < 0) {
+		snprintf(why, size, "fentry load failed: %s", strerror(errno));
+		return 0;
+	}
+	link = bpf_raw_tracepoint_open(NULL, fd);
+	if (link < 0)
+		snprintf(why, size, "fentry attach failed: %s", strerror(errno));
+	else
+		close(link);
+	close(fd);
+	return link >= 0;
+}
+
+static int try_kprobe(const char *fn, char *why, size_t size)
+{
+	struct perf_event_attr attr = { .size = sizeof(attr) };
+	char buf[32];
+	uint32_t type;
+	int pfd, fd;
+
+	if (read_small_file("/sys/bus/event_source/devices/kprobe/type", buf, sizeof(buf)) < 0 ||
+	    parse_u32(buf, &type)) {
+		snprintf(why, size, "no kprobe PMU (CONFIG_KPROBES off)");
+		return 0;
+	}
+	attr.type = type;
+	attr.config1 = (__u64)(unsigned long)fn;
+	pfd = (int)syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0) {
+		snprintf(why, size, "kprobe on %s: %s", fn, strerror(errno));
+		return 0;
+	}
+	fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", ret0, 2, NULL);
+	if (fd < 0)
+		snprintf(why, size, "kprobe program load failed: %s", strerror(errno));
+	close(fd);
+	close(pfd);
+	return fd >= 0;
+}
+
+static enum vnl_mech probe_tracepoint(struct btf *vmlinux, const char *tp, int tp_btf_ok,
+				      char *why, size_t size)
+{
+	char name[96];
+	int fd, link, id;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF);
+	if (id > 0 && tp_btf_ok) {
+		fd = load_tracing(BPF_TRACE_RAW_TP, (__u32)id, 0);
+		if (fd >= 0) {
+			close(fd);
+			return VNL_MECH_TP_BTF;
+		}
+	}
+	fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL, "GPL", ret0, 2, NULL);
+	if (fd < 0) {
+		snprintf(why, size, "raw tracepoint programs do not load: %s", strerror(errno));
+		return VNL_MECH_NONE;
+	}
+	link = bpf_raw_tracepoint_open(tp, fd);
+	close(fd);
+	if (link < 0) {
+		snprintf(why, size, "tracepoint %s not in this kernel (%s)", tp, strerror(errno));
+		return VNL_MECH_NONE;
+	}
+	close(link);
+	return VNL_MECH_RAW_TP;
+}
+
+static void choose_hops(struct probe_result *r)
+{
+	unsigned int h;
+
+	for (h = 0; h < VNL_HOP_MAX; h++) {
+		const struct hop_info *hi = &vnl_hops[h];
+
+		r->hop_point[h] = -1;
+		r->hop_mech[h] = VNL_MECH_NONE;
+		if (hi->fn_point >= 0 && r->pt[hi->fn_point].mech != VNL_MECH_NONE)
+			r->hop_point[h] = hi->fn_point;
+		else if (hi->point >= 0 && r->pt[hi->point].mech != VNL_MECH_NONE)
+			r->hop_point[h] = hi->point;
+		if (r->hop_point[h] >= 0)
+			r->hop_mech[h] = r->pt[r->hop_point[h]].mech;
+	}
+}
+
+int probe_kernel(struct probe_result *r, int no_kfunc)
+{
+	struct btf *vmlinux;
+	int p, id;
+
+	memset(r, 0, sizeof(*r));
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux) {
+		vnl_err("cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s",
+			strerror(errno));
+		return -errno;
+	}
+	id = btf__find_by_name_kind(vmlinux, "btf_trace_net_dev_queue", BTF_KIND_TYPEDEF);
+	if (id > 0) {
+		int fd = load_tracing(BPF_TRACE_RAW_TP, (__u32)id, 0);
+
+		r->tp_btf_ok = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (no_kfunc) {
+		snprintf(r->fentry_why, sizeof(r->fentry_why), "switched off (--tracepoints-only)");
+		snprintf(r->kprobe_why, sizeof(r->kprobe_why), "switched off (--tracepoints-only)");
+	} else {
+		r->fentry_ok = try_fentry(vmlinux, "bpf_fentry_test1", r->fentry_why,
+					  sizeof(r->fentry_why));
+		r->kprobe_ok = try_kprobe("bpf_fentry_test1", r->kprobe_why, sizeof(r->kprobe_why));
+	}
+	for (p = 0; p < VNL_PT_MAX; p++) {
+		struct point_probe *pp = &r->pt[p];
+		const struct point_info *pi = &vnl_points[p];
+
+		if (pi->category) {
+			pp->mech = probe_tracepoint(vmlinux, pi->name, r->tp_btf_ok, pp->why,
+						    sizeof(pp->why));
+		} else if (r->fentry_ok && try_fentry(vmlinux, pi->name, pp->why, sizeof(pp->why))) {
+			pp->mech = VNL_MECH_FENTRY;
+		} else if (r->kprobe_ok && try_kprobe(pi->name, pp->why, sizeof(pp->why))) {
+			pp->mech = VNL_MECH_KPROBE;
+		} else if (!r->fentry_ok && !r->kprobe_ok) {
+			snprintf(pp->why, sizeof(pp->why), "%s; %s", r->fentry_why, r->kprobe_why);
+		}
+	}
+	btf__free(vmlinux);
+	choose_hops(r);
+	return 0;
+}
+
+static void print_hop_json(struct jw *w, const struct probe_result *r, unsigned int h)
+{
+	const struct hop_info *hi = &vnl_hops[h];
+	int pt = r->hop_point[h];
+	char desc[96];
+
+	jw_obj_begin(w, NULL);
+	jw_str(w, "hop", hi->name);
+	jw_str(w, "direction", dir_name(hi->dir));
+	jw_str(w, "mechanism", mech_name(r->hop_mech[h]));
+	if (pt >= 0) {
+		attach_desc(pt, r->hop_mech[h], desc, sizeof(desc));
+		jw_str(w, "attach", desc);
+	} else {
+		jw_null(w, "attach");
+	}
+	if (pt < 0) {
+		int why_pt = hi->point >= 0 ? hi->point : hi->fn_point;
+
+		jw_str(w, "why", r->pt[why_pt].why);
+	}
+	if (hi->fn_point >= 0 && pt != hi->fn_point && hi->point >= 0)
+		jw_str(w, "fallback_from", vnl_points[hi->fn_point].name);
+	jw_bool(w, "packetless", hi->packetless);
+	{
+		int up = pt >= 0 ? pt : (hi->point >= 0 ? hi->point : hi->fn_point);
+
+		if (vnl_points[up].untested)
+			jw_str(w, "untested_here", vnl_points[up].untested);
+	}
+	jw_obj_end(w);
+}
+
+static void print_hop_text(const struct probe_result *r, unsigned int h)
+{
+	const struct hop_info *hi = &vnl_hops[h];
+	int pt = r->hop_point[h];
+	char desc[96] = "-";
+
+	if (pt >= 0)
+		attach_desc(pt, r->hop_mech[h], desc, sizeof(desc));
+	printf("%-20s %-10s %-12s %-40s", hi->name, dir_name(hi->dir),
+	       mech_name(r->hop_mech[h]), desc);
+	if (pt < 0)
+		printf(" why: %s", r->pt[hi->point >= 0 ? hi->point : hi->fn_point].why);
+	else if (hi->fn_point >= 0 && pt != hi->fn_point)
+		printf(" (fallback: %s %s)", vnl_points[hi->fn_point].name,
+		       r->pt[hi->fn_point].why);
+	if (pt >= 0 && vnl_points[pt].untested)
+		printf(" [untested here: %s]", vnl_points[pt].untested);
+	putchar('\n');
+}
+
+int cmd_probe(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "tracepoints-only", no_argument, NULL, 'T' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct probe_result r;
+	int c, no_kfunc = 0;
+	unsigned int h;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hT", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			printf("Usage: vnetlat probe [--tracepoints-only] [-j|--json]\n"
+			       "Lists every hop, the mechanism this kernel supports for it (fentry,\n"
+			       "kprobe, tp_btf, raw_tp), and why the unavailable ones are.\n");
+			return VNL_EXIT_OK;
+		case 'T':
+			no_kfunc = 1;
+			break;
+		default:
+			return VNL_EXIT_USAGE;
+		}
+	}
+	if (probe_kernel(&r, no_kfunc))
+		return VNL_EXIT_FAIL;
+	if (vnl_json) {
+		struct jw w;
+
+		jw_init(&w, stdout);
+		jw_obj_begin(&w, NULL);
+		jw_obj_begin(&w, "mechanisms");
+		jw_bool(&w, "tp_btf", r.tp_btf_ok);
+		jw_bool(&w, "fentry", r.fentry_ok);
+		if (!r.fentry_ok)
+			jw_str(&w, "fentry_why", r.fentry_why);
+		jw_bool(&w, "kprobe", r.kprobe_ok);
+		if (!r.kprobe_ok)
+			jw_str(&w, "kprobe_why", r.kprobe_why);
+		jw_obj_end(&w);
+		jw_arr_begin(&w, "hops");
+		for (h = 0; h < VNL_HOP_MAX; h++)
+			print_hop_json(&w, &r, h);
+		jw_arr_end(&w);
+		jw_obj_end(&w);
+		jw_newline(&w);
+		return VNL_EXIT_OK;
+	}
+	printf("mechanisms: tp_btf %s, fentry %s%s%s, kprobe %s%s%s\n\n",
+	       r.tp_btf_ok ? "yes" : "no", r.fentry_ok ? "yes" : "no",
+	       r.fentry_ok ? "" : " - ", r.fentry_ok ? "" : r.fentry_why,
+	       r.kprobe_ok ? "yes" : "no", r.kprobe_ok ? "" : " - ",
+	       r.kprobe_ok ? "" : r.kprobe_why);
+	printf("%-20s %-10s %-12s %-40s\n", "HOP", "DIRECTION", "MECHANISM", "ATTACH");
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		print_hop_text(&r, h);
+	return VNL_EXIT_OK;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef VNL_PROBE_H
+#define VNL_PROBE_H
+
+#include "hoptab.h"
+#include "vnlfile.h"
+
+struct point_probe {
+	enum vnl_mech mech;
+	char why[256]; /* why unavailable */
+};
+
+struct probe_result {
+	struct point_probe pt[VNL_PT_MAX];
+	enum vnl_mech hop_mech[VNL_HOP_MAX];
+	int hop_point[VNL_HOP_MAX]; /* the point a hop is attached through, -1 if unavailable */
+	int fentry_ok, kprobe_ok, tp_btf_ok;
+	char fentry_why[96], kprobe_why[96];
+};
+
+/* Tries each mechanism by loading (and attaching) a tiny program. no_kfunc: tracepoints only. */
+int probe_kernel(struct probe_result *r, int no_kfunc);
+const char *mech_name(enum vnl_mech m);
+/* "tp_btf/net:net_dev_queue", "fentry/tun_net_xmit" */
+void attach_desc(int point, enum vnl_mech m, char *buf, size_t size);
+int cmd_probe(int argc, char **argv);
+
+#endif

@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* vnetlat record: attach the hops, stream events into a recording file. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "vnetlat.h"
+#include "vnetlat.skel.h"
+#include "devices.h"
+#include "filter.h"
+#include "probe.h"
+#include "record.h"
+#include "util.h"
+
+#define FLUSH_INTERVAL_NS 200000000ULL
+#define POLL_MS		  100
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = sig;
+}
+
+struct rec_opts {
+	const char *out;
+	const char *filter;
+	uint64_t duration_ns;
+	uint64_t ring_size;
+	int force, no_kfunc, no_drops;
+	char *ifaces[VNL_MAX_DEVS];
+	int nifaces;
+	pid_t vms[VNL_MAX_VMS];
+	int nvms;
+	int argc;
+	char **argv;
+};
+
+struct rec_state {
+	struct vnetlat_bpf *skel;
+	struct ring_buffer *rb;
+	struct vnl_writer w;
+	struct devset devs;
+	struct probe_result probe;
+	struct bpf_link *links[VNL_PT_MAX];
+	enum vnl_mech attached[VNL_PT_MAX];
+	uint64_t events, last_lost;
+	int write_err;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vnetlat record -o FILE [options]\n"
+		"Timestamps packets at every hop of the host's path to and from its VMs.\n\n"
+		"  -o, --output FILE       recording to write (refused if it exists, see --force)\n"
+		"  -i, --iface NAME        trace this device (repeatable): tap, veth, bridge port, uplink\n"
+		"      --vm PID            trace the taps this QEMU process holds open (repeatable)\n"
+		"  -d, --duration TIME     stop after TIME (30s, 500ms, 2m); default: until Ctrl-C\n"
+		"  -f, --filter EXPR       only packets matching EXPR, e.g. 'udp and port 5001'\n"
+		"      --ring-size SIZE    BPF ring buffer size (default 16M, power of two)\n"
+		"      --force             replace FILE if it exists\n"
+		"      --tracepoints-only  do not use fentry or kprobes even where available\n"
+		"      --no-drops          do not attach skb:kfree_skb (saves its cost on busy hosts)\n"
+		"  -v, --verbose           libbpf's debug output\n\n"
+		"Without --iface or --vm every tap of this network namespace is traced, with the\n"
+		"devices bridged to it. Ctrl-C stops and keeps everything collected.\n");
+}
+
+static int parse_opts(int argc, char **argv, struct rec_opts *o)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "iface", required_argument, NULL, 'i' },
+		{ "vm", required_argument, NULL, 'V' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "ring-size", required_argument, NULL, 'R' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "tracepoints-only", no_argument, NULL, 'T' },
+		{ "no-drops", no_argument, NULL, 'D' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint32_t pid;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->ring_size = 16u << 20;
+	o->argc = argc;
+	o->argv = argv;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:i:d:f:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'i':
+			if (o->nifaces == VNL_MAX_DEVS) {
+				vnl_err("too many --iface (at most %d)", VNL_MAX_DEVS);
+				return -EINVAL;
+			}
+			o->ifaces[o->nifaces++] = optarg;
+			break;
+		case 'V':
+			if (parse_u32(optarg, &pid) || pid == 0 || pid > 4194304) {
+				vnl_err("--vm '%s': not a process id", optarg);
+				return -EINVAL;
+			}
+			if (o->nvms == VNL_MAX_VMS) {
+				vnl_err("too many --vm (at most %d)", VNL_MAX_VMS);
+				return -EINVAL;
+			}
+			o->vms[o->nvms++] = (pid_t)pid;
+			break;
+		case 'd':
+			if (parse_duration_ns(optarg, &o->duration_ns) || !o->duration_ns) {
+				vnl_err("--duration '%s': not a duration (e.g. 30s, 500ms, 2m)",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'f':
+			o->filter = optarg;
+			break;
+		case 'R':
+			if (parse_size(optarg, &o->ring_size) || o->ring_size < 4096 ||
+			    o->ring_size > (1ULL << 31)) {
+				vnl_err("--ring-size '%s': not a size between 4k and 2G (e.g. 64M)",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'F':
+			o->force = 1;
+			break;
+		case 'T':
+			o->no_kfunc = 1;
+			break;
+		case 'D':
+			o->no_drops = 1;
+			break;
+		case 'v':
+			vnl_verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		vnl_err("record: unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	if (!o->out) {
+		vnl_err("record: -o FILE is required");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int resolve_devices(struct rec_opts *o, struct devset *s)
+{
+	char err[512];
+	int i, ret;
+
+	ret = devs_init(s);
+	if (ret) {
+		vnl_err("cannot read our network namespace: %s", strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < o->nifaces; i++) {
+		ret = devs_add_iface(s, o->ifaces[i], err, sizeof(err));
+		if (ret)
+			goto fail;
+	}
+	for (i = 0; i < o->nvms; i++) {
+		ret = devs_add_vm(s, o->vms[i], err, sizeof(err));
+		if (ret)
+			goto fail;
+	}
+	if (!o->nifaces && !o->nvms) {
+		ret = devs_add_default(s, err, sizeof(err));
+		if (ret)
+			goto fail;
+		if (!s->n) {
+			vnl_err("no tap device in this network namespace: name devices with "
+				"--iface or a VMM with --vm");
+			return -ENODEV;
+		}
+	}
+	devs_find_owners(s);
+	return 0;
+fail:
+	vnl_err("%s", err);
+	return ret;
+}
+
+/* A point is attached if a hop uses it, through the mechanism the probe chose. */
+static void choose_programs(struct rec_state *st, const struct rec_opts *o)
+{
+	static const char *const prefix[] = { NULL, "btf_", "raw_", "fentry_", "kprobe_" };
+	struct bpf_object *obj = st->skel->obj;
+	struct bpf_program *prog;
+	int p, h;
+
+	bpf_object__for_each_program(prog, obj)
+		bpf_program__set_autoload(prog, false);
+	for (h = 0; h < VNL_HOP_MAX; h++) {
+		int pt = st->probe.hop_point[h];
+
+		if (pt < 0 || (o->no_drops && h == VNL_HOP_DROP))
+			continue;
+		st->attached[pt] = st->probe.pt[pt].mech;
+	}
+	for (p = 0; p < VNL_PT_MAX; p++) {
+		char name[64];
+
+		if (st->attached[p] == VNL_MECH_NONE)
+			continue;
+		snprintf(name, sizeof(name), "%s%s", prefix[st->attached[p]], vnl_points[p].prog);
+		prog = bpf_object__find_program_by_name(obj, name);
+		if (prog)
+			bpf_program__set_autoload(prog, true);
+		else
+			st->attached[p] = VNL_MECH_NONE;
+	}
+}
+
+static void fill_rodata(struct rec_state *st, const struct rec_opts *o,
+			const struct vnl_filter_insn *filter, unsigned int filter_len)
+{
+	struct vnetlat_bpf__rodata *ro = st->skel->rodata;
+	int h, r;
+
+	for (h = 0; h < VNL_HOP_MAX; h++) {
+		const struct hop_info *hi = &vnl_hops[h];
+		int pt = st->probe.hop_point[h];
+
+		if (pt < 0 || st->attached[pt] == VNL_MECH_NONE)
+			continue;
+		if (hi->packetless) {
+			ro->hop_of[pt][VNL_ROLE_NONE] = (__u16)(h + 1);
+			continue;
+		}
+		for (r = VNL_ROLE_UPLINK; r < VNL_ROLE_MAX; r++)
+			if (hi->role == VNL_ROLE_NONE || hi->role == r)
+				ro->hop_of[pt][r] = (__u16)(h + 1);
+	}
+	memcpy((void *)ro->targ_filter, filter, sizeof(*filter) * filter_len);
+	ro->targ_filter_len = filter_len;
+	ro->targ_filter_vms = true;
+	ro->targ_wakeup_bytes = o->ring_size / 8;
+}
+
+static int fill_maps(struct rec_state *st)
+{
+	int devs_fd = bpf_map__fd(st->skel->maps.devs);
+	int vms_fd = bpf_map__fd(st->skel->maps.vms);
+	unsigned int i;
+
+	for (i = 0; i < st->devs.n; i++) {
+		const struct vnl_file_iface *d = &st->devs.dev[i];
+		struct vnl_dev_key key = { .netns = d->netns, .ifindex = d->ifindex };
+		struct vnl_dev_val val = { .role = d->role, .l3 = d->l3, .id = d->id };
+		__u32 vm = d->id;
+
+		if (bpf_map_update_elem(devs_fd, &key, &val, BPF_ANY))
+			return -errno;
+		if (d->vm_pid && bpf_map_update_elem(vms_fd, &d->vm_pid, &vm, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int attach_programs(struct rec_state *st)
+{
+	static const char *const prefix[] = { NULL, "btf_", "raw_", "fentry_", "kprobe_" };
+	int p, n = 0;
+
+	for (p = 0; p < VNL_PT_MAX; p++) {
+		struct bpf_program *prog;
+		char name[64];
+
+		if (st->attached[p] == VNL_MECH_NONE)
+			continue;
+		snprintf(name, sizeof(name), "%s%s", prefix[st->attached[p]], vnl_points[p].prog);
+		prog = bpf_object__find_program_by_name(st->skel->obj, name);
+		st->links[p] = prog ? bpf_program__attach(prog) : NULL;
+		if (!st->links[p]) {
+			vnl_warn("prog '%s': failed to attach: %s; hops on %s are not recorded", name,
+				 strerror(errno), vnl_points[p].name);
+			st->attached[p] = VNL_MECH_NONE;
+			continue;
+		}
+		n++;
+	}
+	return n ? 0 : -ENOENT;
+}
+
+static int write_text_block(struct vnl_writer *w, uint32_t type, const char *text)
+{
+	return vnl_writer_block(w, type, text, strlen(text));
+}
+
+static int write_meta(struct rec_state *st, const struct rec_opts *o)
+{
+	char *buf = NULL, host[256] = "";
+	struct utsname u;
+	uint64_t rt1, mono, rt2;
+	size_t size = 0;
+	FILE *f;
+	int i, ret;
+
+	f = open_memstream(&buf, &size);
+	if (!f)
+		return -ENOMEM;
+	uname(&u);
+	gethostname(host, sizeof(host) - 1);
+	/* the realtime/monotonic pair: read realtime on both sides of monotonic */
+	rt1 = now_ns(CLOCK_REALTIME);
+	mono = now_ns(CLOCK_MONOTONIC);
+	rt2 = now_ns(CLOCK_REALTIME);
+	fprintf(f, "version=%s\nhostname=%s\nkernel=%s %s %s\nclock=monotonic\n", VNL_VERSION,
+		host, u.sysname, u.release, u.machine);
+	fprintf(f, "realtime_ns=%llu\nmonotonic_ns=%llu\npair_error_ns=%llu\n",
+		(unsigned long long)(rt1 + (rt2 - rt1) / 2), (unsigned long long)mono,
+		(unsigned long long)(rt2 - rt1) / 2);
+	fprintf(f, "netns=%u\nring_size=%llu\nfilter=%s\ncommand=", st->devs.netns,
+		(unsigned long long)o->ring_size, o->filter ? o->filter : "");
+	for (i = 0; i < o->argc; i++) {
+		const char *a;
+
+		fputs(i ? " " : "", f);
+		for (a = o->argv[i]; *a; a++)
+			fputc(*a == '\n' ? ' ' : *a, f);
+	}
+	fputc('\n', f);
+	fclose(f);
+	ret = buf ? write_text_block(&st->w, VNL_BLK_META, buf) : -ENOMEM;
+	free(buf);
+	return ret;
+}
+
+static int write_hops(struct rec_state *st)
+{
+	struct vnl_file_hop hops[VNL_HOP_MAX];
+	int h;
+
+	memset(hops, 0, sizeof(hops));
+	for (h = 0; h < VNL_HOP_MAX; h++) {
+		int pt = st->probe.hop_point[h];
+
+		hops[h].id = (uint16_t)h;
+		hops[h].dir = (uint8_t)vnl_hops[h].dir;
+		hops[h].packetless = (uint8_t)vnl_hops[h].packetless;
+		hops[h].mech = pt >= 0 ? (uint8_t)st->attached[pt] : VNL_MECH_NONE;
+		snprintf(hops[h].name, sizeof(hops[h].name), "%s", vnl_hops[h].name);
+		if (pt >= 0 && hops[h].mech != VNL_MECH_NONE)
+			attach_desc(pt, st->attached[pt], hops[h].attach, sizeof(hops[h].attach));
+	}
+	return vnl_writer_block(&st->w, VNL_BLK_HOPS, hops, sizeof(hops));
+}
+
+/* The kernel's drop reason names, from BTF: their numbers differ between kernels. */
+static int write_reasons(struct rec_state *st)
+{
+	const struct btf_type *t;
+	struct btf *btf;
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f;
+	int id, i, ret;
+
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return 0;
+	id = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM);
+	f = open_memstream(&buf, &size);
+	if (id > 0 && f) {
+		const struct btf_enum *e;
+
+		t = btf__type_by_id(btf, (__u32)id);
+		e = btf_enum(t);
+		for (i = 0; i < btf_vlen(t); i++, e++)
+			fprintf(f, "%d=%s\n", e->val, btf__name_by_offset(btf, e->name_off));
+	}
+	if (f)
+		fclose(f);
+	btf__free(btf);
+	ret = buf && size ? write_text_block(&st->w, VNL_BLK_REASONS, buf) : 0;
+	free(buf);
+	return ret;
+}
+
+/* Running totals of lost events per CPU and hop; a block only when they changed. */
+static int write_lost(struct rec_state *st, int force)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(st->skel->maps.lost);
+	struct vnl_file_lost rows[VNL_HOP_MAX * 8];
+	uint64_t *vals, total = 0;
+	size_t n = 0;
+	__u32 h;
+	int c, ret;
+
+	if (ncpu <= 0)
+		return 0;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (h = 0; h < VNL_HOP_MAX; h++) {
+		if (bpf_map_lookup_elem(fd, &h, vals))
+			continue;
+		for (c = 0; c < ncpu; c++) {
+			if (!vals[c])
+				continue;
+			total += vals[c];
+			if (n < sizeof(rows) / sizeof(rows[0]))
+				rows[n++] = (struct vnl_file_lost){ h, (uint32_t)c, vals[c] };
+		}
+	}
+	free(vals);
+	if (!force && total == st->last_lost)
+		return 0;
+	st->last_lost = total;
+	ret = vnl_writer_flush(&st->w);
+	return ret ? ret : vnl_writer_block(&st->w, VNL_BLK_LOST, rows, n * sizeof(rows[0]));
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct rec_state *st = ctx;
+	int err;
+
+	if (size < sizeof(struct vnl_event))
+		return 0;
+	err = vnl_writer_event(&st->w, data);
+	if (err) {
+		st->write_err = err;
+		return err;
+	}
+	st->events++;
+	return 0;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !vnl_verbose)
+		return 0;
+	if (level == LIBBPF_INFO && !vnl_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static uint64_t ring_size_pow2(uint64_t size)
+{
+	uint64_t r = 4096;
+
+	while (r < size)
+		r <<= 1;
+	return r;
+}
+
+static int record_loop(struct rec_state *st, const struct rec_opts *o)
+{
+	uint64_t start = now_ns(CLOCK_MONOTONIC), last_flush = start, now;
+	int err = 0;
+
+	while (!exiting) {
+		err = ring_buffer__poll(st->rb, POLL_MS);
+		if (err == -EINTR) {
+			err = 0;
+			continue;
+		}
+		if (err < 0)
+			break;
+		err = 0;
+		now = now_ns(CLOCK_MONOTONIC);
+		if (o->duration_ns && now - start >= o->duration_ns)
+			break;
+		if (now - last_flush >= FLUSH_INTERVAL_NS) {
+			err = vnl_writer_flush(&st->w);
+			if (!err)
+				err = write_lost(st, 0);
+			if (err)
+				break;
+			last_flush = now;
+		}
+	}
+	if (st->write_err)
+		err = st->write_err;
+	return err;
+}
+
+static void detach_all(struct rec_state *st)
+{
+	int p;
+
+	for (p = 0; p < VNL_PT_MAX; p++) {
+		bpf_link__destroy(st->links[p]);
+		st->links[p] = NULL;
+	}
+}
+
+static int finish(struct rec_state *st, int ok)
+{
+	char buf[128];
+	int err = 0;
+
+	if (ok) {
+		/* take what the ring still holds after detaching */
+		ring_buffer__consume(st->rb);
+		err = st->write_err;
+		if (!err)
+			err = write_lost(st, 1);
+		snprintf(buf, sizeof(buf), "events=%llu\nlost=%llu\nend_monotonic_ns=%llu\n",
+			 (unsigned long long)st->events, (unsigned long long)st->last_lost,
+			 (unsigned long long)now_ns(CLOCK_MONOTONIC));
+		if (!err)
+			err = vnl_writer_flush(&st->w);
+		if (!err)
+			err = write_text_block(&st->w, VNL_BLK_END, buf);
+	}
+	return err;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct vnl_filter_insn filter[VNL_FILTER_MAX];
+	unsigned int filter_len = 0;
+	struct rec_state st = { .w = { .fd = -1 } };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct rec_opts o;
+	char err_msg[1024];
+	int err, ret = VNL_EXIT_FAIL;
+
+	err = parse_opts(argc, argv, &o);
+	if (err)
+		return err > 0 ? VNL_EXIT_OK : VNL_EXIT_USAGE;
+	if (o.filter && filter_compile(o.filter, filter, &filter_len, err_msg, sizeof(err_msg))) {
+		vnl_err("%s", err_msg);
+		return VNL_EXIT_USAGE;
+	}
+	if (resolve_devices(&o, &st.devs))
+		return VNL_EXIT_USAGE;
+	libbpf_set_print(libbpf_print);
+	if (probe_kernel(&st.probe, o.no_kfunc))
+		return VNL_EXIT_FAIL;
+
+	st.skel = vnetlat_bpf__open();
+	if (!st.skel) {
+		vnl_err("cannot open the BPF object: %s", strerror(errno));
+		goto cleanup;
+	}
+	bpf_map__set_max_entries(st.skel->maps.events, (__u32)ring_size_pow2(o.ring_size));
+	choose_programs(&st, &o);
+	fill_rodata(&st, &o, filter, filter_len);
+	err = vnetlat_bpf__load(st.skel);
+	if (err) {
+		vnl_err("cannot load the BPF programs: %s%s", strerror(-err),
+			geteuid() ? " (run as root, or with CAP_BPF and CAP_PERFMON)"
+				  : " (-v shows the verifier's log)");
+		ret = err == -EPERM ? VNL_EXIT_NOPERM : VNL_EXIT_FAIL;
+		goto cleanup;
+	}
+	err = fill_maps(&st);
+	if (err) {
+		vnl_err("cannot fill the device map: %s", strerror(-err));
+		goto cleanup;
+	}
+	err = vnl_writer_open(&st.w, o.out, o.force);
+	if (err) {
+		vnl_err("%s: %s%s", o.out, strerror(-err),
+			err == -EEXIST ? " (use --force to replace it)" : "");
+		ret = err == -EEXIST ? VNL_EXIT_USAGE : VNL_EXIT_FAIL;
+		goto cleanup;
+	}
+	st.rb = ring_buffer__new(bpf_map__fd(st.skel->maps.events), on_event, &st, NULL);
+	if (!st.rb) {
+		vnl_err("cannot open the ring buffer: %s", strerror(errno));
+		goto cleanup;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (attach_programs(&st)) {
+		vnl_err("no hop could be attached");
+		goto cleanup;
+	}
+	err = write_meta(&st, &o);
+	if (!err)
+		err = write_hops(&st);
+	if (!err)
+		err = vnl_writer_block(&st.w, VNL_BLK_IFACES, st.devs.dev,
+				       st.devs.n * sizeof(st.devs.dev[0]));
+	if (!err)
+		err = write_reasons(&st);
+	if (err) {
+		vnl_err("%s: %s", o.out, strerror(-err));
+		goto cleanup;
+	}
+	vnl_info("recording %u interface(s) to %s; Ctrl-C to stop", st.devs.n, o.out);
+	err = record_loop(&st, &o);
+	detach_all(&st);
+	if (!err)
+		err = finish(&st, 1);
+	if (err) {
+		vnl_err("%s: %s; recording stopped, what was written is readable", o.out,
+			strerror(-err));
+		goto cleanup;
+	}
+	vnl_info("recorded %llu events (%llu lost) to %s", (unsigned long long)st.events,
+		 (unsigned long long)st.last_lost, o.out);
+	ret = VNL_EXIT_OK;
+cleanup:
+	detach_all(&st);
+	ring_buffer__free(st.rb);
+	vnetlat_bpf__destroy(st.skel);
+	if (st.w.fd >= 0 && vnl_writer_close(&st.w) && ret == VNL_EXIT_OK) {
+		vnl_err("%s: closing failed", o.out);
+		ret = VNL_EXIT_FAIL;
+	}
+	return ret;
+}

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "hoptab.h"
+#include "journey.h"
+#include "recording.h"
+
+#define REORDER_WINDOW_NS 50000000ULL
+
+struct read_ctx {
+	struct recording *rec;
+	rec_event_fn fn;
+	void *ctx;
+};
+
+static void meta_str(const struct vnl_block *b, const char *key, char *dst, size_t size)
+{
+	if (vnl_meta_get(b, key, dst, size))
+		dst[0] = '\0';
+}
+
+static uint64_t meta_u64(const struct vnl_block *b, const char *key)
+{
+	char buf[32];
+
+	return vnl_meta_get(b, key, buf, sizeof(buf)) ? 0 : strtoull(buf, NULL, 10);
+}
+
+static void read_meta(struct recording *rec, const struct vnl_block *b)
+{
+	meta_str(b, "hostname", rec->hostname, sizeof(rec->hostname));
+	meta_str(b, "kernel", rec->kernel, sizeof(rec->kernel));
+	meta_str(b, "clock", rec->clock, sizeof(rec->clock));
+	meta_str(b, "version", rec->version, sizeof(rec->version));
+	meta_str(b, "filter", rec->filter, sizeof(rec->filter));
+	meta_str(b, "command", rec->command, sizeof(rec->command));
+	rec->realtime_ns = meta_u64(b, "realtime_ns");
+	rec->monotonic_ns = meta_u64(b, "monotonic_ns");
+}
+
+static void read_hops(struct recording *rec, const struct vnl_block *b)
+{
+	size_t i, n = b->len / sizeof(struct vnl_file_hop);
+
+	for (i = 0; i < n; i++) {
+		struct vnl_file_hop h;
+
+		memcpy(&h, b->payload + i * sizeof(h), sizeof(h));
+		h.name[sizeof(h.name) - 1] = '\0';
+		h.attach[sizeof(h.attach) - 1] = '\0';
+		if (h.id < VNL_HOP_MAX)
+			rec->hops[h.id] = h;
+	}
+	rec->have_hops = 1;
+}
+
+static int read_ifaces(struct recording *rec, const struct vnl_block *b)
+{
+	size_t n = b->len / sizeof(struct vnl_file_iface), i;
+	struct vnl_file_iface *d;
+
+	d = realloc(rec->ifaces, (rec->nifaces + n) * sizeof(*d));
+	if (!d && n)
+		return -ENOMEM;
+	rec->ifaces = d;
+	for (i = 0; i < n; i++) {
+		struct vnl_file_iface *f = &rec->ifaces[rec->nifaces++];
+
+		memcpy(f, b->payload + i * sizeof(*f), sizeof(*f));
+		f->name[sizeof(f->name) - 1] = '\0';
+		f->vm_name[sizeof(f->vm_name) - 1] = '\0';
+	}
+	return 0;
+}
+
+static void read_reasons(struct recording *rec, const struct vnl_block *b)
+{
+	const char *p = (const char *)b->payload, *end = p + b->len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *eq;
+		const char *line_end = nl ? nl : end;
+		unsigned long num;
+		char *numend;
+
+		eq = memchr(p, '=', (size_t)(line_end - p));
+		num = strtoul(p, &numend, 10);
+		if (eq && numend == eq && num < REC_MAX_REASONS && !rec->reasons[num])
+			rec->reasons[num] = strndup(eq + 1, (size_t)(line_end - eq - 1));
+		p = line_end + 1;
+	}
+}
+
+static void read_lost(struct recording *rec, const struct vnl_block *b)
+{
+	size_t n = b->len / sizeof(struct vnl_file_lost), i;
+
+	/* running totals: the last block replaces what came before */
+	memset(rec->lost_by_hop, 0, sizeof(rec->lost_by_hop));
+	rec->lost_total = 0;
+	for (i = 0; i < n; i++) {
+		struct vnl_file_lost l;
+
+		memcpy(&l, b->payload + i * sizeof(l), sizeof(l));
+		if (l.hop < VNL_HOP_MAX)
+			rec->lost_by_hop[l.hop] += l.count;
+		rec->lost_total += l.count;
+	}
+}
+
+static void hand_out(void *ctx, const struct vnl_event *ev)
+{
+	struct read_ctx *rc = ctx;
+
+	rc->rec->events++;
+	rc->fn(rc->ctx, rc->rec, ev);
+}
+
+static int read_events(struct read_ctx *rc, struct reorder *ro, const struct vnl_block *b)
+{
+	size_t n = b->len / sizeof(struct vnl_event), i;
+
+	for (i = 0; i < n; i++) {
+		struct vnl_event ev;
+
+		memcpy(&ev, b->payload + i * sizeof(ev), sizeof(ev));
+		if (reorder_push(ro, &ev, hand_out, rc))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int rec_read(struct recording *rec, const char *path, rec_event_fn on_event, void *ctx, char *err,
+	     size_t err_size)
+{
+	struct read_ctx rc = { rec, on_event, ctx };
+	struct vnl_reader r;
+	struct vnl_block b;
+	struct reorder *ro;
+	int ret;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->path = path;
+	ret = vnl_reader_open(&r, path, err, err_size);
+	if (ret)
+		return ret;
+	ro = reorder_new(REORDER_WINDOW_NS);
+	if (!ro) {
+		vnl_reader_close(&r);
+		return -ENOMEM;
+	}
+	while (!ret && vnl_reader_next(&r, &b) > 0) {
+		switch (b.type) {
+		case VNL_BLK_META:
+			read_meta(rec, &b);
+			break;
+		case VNL_BLK_HOPS:
+			read_hops(rec, &b);
+			break;
+		case VNL_BLK_IFACES:
+			ret = read_ifaces(rec, &b);
+			break;
+		case VNL_BLK_REASONS:
+			read_reasons(rec, &b);
+			break;
+		case VNL_BLK_LOST:
+			read_lost(rec, &b);
+			break;
+		case VNL_BLK_EVENTS:
+			ret = read_events(&rc, ro, &b);
+			break;
+		case VNL_BLK_END:
+			rec->ended = 1;
+			rec->end_monotonic_ns = meta_u64(&b, "end_monotonic_ns");
+			break;
+		default:
+			break; /* a block type from a newer vnetlat: skipped */
+		}
+	}
+	if (!ret)
+		reorder_drain(ro, hand_out, &rc);
+	rec->late_events = reorder_late(ro);
+	reorder_free(ro);
+	if (r.ndamage) {
+		rec->damage = malloc(r.ndamage * sizeof(*rec->damage));
+		if (rec->damage) {
+			memcpy(rec->damage, r.damage, r.ndamage * sizeof(*rec->damage));
+			rec->ndamage = r.ndamage;
+		}
+	}
+	vnl_reader_close(&r);
+	if (ret)
+		snprintf(err, err_size, "%s: %s", path, strerror(-ret));
+	return ret;
+}
+
+void rec_free(struct recording *rec)
+{
+	int i;
+
+	for (i = 0; i < REC_MAX_REASONS; i++)
+		free(rec->reasons[i]);
+	free(rec->ifaces);
+	free(rec->damage);
+	memset(rec, 0, sizeof(*rec));
+}
+
+const struct vnl_file_iface *rec_iface(const struct recording *rec, uint32_t netns,
+				       uint32_t ifindex)
+{
+	unsigned int i;
+
+	for (i = 0; i < rec->nifaces; i++)
+		if (rec->ifaces[i].ifindex == ifindex && rec->ifaces[i].netns == netns)
+			return &rec->ifaces[i];
+	return NULL;
+}
+
+const char *rec_reason(const struct recording *rec, uint32_t reason)
+{
+	if (reason < REC_MAX_REASONS && rec->reasons[reason])
+		return rec->reasons[reason];
+	return "unknown";
+}
+
+static int role_traced(const struct recording *rec, int role)
+{
+	unsigned int i;
+
+	if (role == VNL_ROLE_NONE)
+		return 1;
+	for (i = 0; i < rec->nifaces; i++)
+		if (rec->ifaces[i].role == role)
+			return 1;
+	return 0;
+}
+
+void rec_final_hops(const struct recording *rec, int final_hop[VNL_DIR_MAX])
+{
+	int h, d;
+
+	for (d = 0; d < VNL_DIR_MAX; d++)
+		final_hop[d] = -1;
+	for (h = 0; h < VNL_HOP_MAX; h++) {
+		const struct hop_info *hi = &vnl_hops[h];
+
+		if (hi->packetless || hi->dir == VNL_DIR_ANY)
+			continue;
+		if (rec->have_hops && rec->hops[h].mech == VNL_MECH_NONE)
+			continue;
+		if (!role_traced(rec, hi->role))
+			continue;
+		final_hop[hi->dir] = h; /* the table is in path order */
+	}
+}
+
+void rec_wall_time(const struct recording *rec, uint64_t ts, char *buf, size_t size)
+{
+	int64_t wall = (int64_t)rec->realtime_ns + ((int64_t)ts - (int64_t)rec->monotonic_ns);
+	time_t sec = (time_t)(wall / 1000000000);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (long long)(wall % 1000000000));
+}

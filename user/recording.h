@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Reading a recording: its description blocks, then every event, in time order. */
+#ifndef VNL_RECORDING_H
+#define VNL_RECORDING_H
+
+#include <stdint.h>
+#include "vnlfile.h"
+#include "hops.h"
+
+#define REC_MAX_REASONS 1024
+
+struct recording {
+	const char *path;
+	char hostname[128], kernel[128], clock[32], version[32], filter[256], command[512];
+	uint64_t realtime_ns, monotonic_ns, end_monotonic_ns;
+	int have_hops, ended;
+	struct vnl_file_hop hops[VNL_HOP_MAX];
+	struct vnl_file_iface *ifaces;
+	unsigned int nifaces;
+	char *reasons[REC_MAX_REASONS];
+	uint64_t lost_by_hop[VNL_HOP_MAX];
+	uint64_t lost_total;
+	uint64_t events;
+	uint64_t late_events; /* out of order beyond the reordering window */
+	struct vnl_damage *damage;
+	size_t ndamage;
+};
+
+typedef void (*rec_event_fn)(void *ctx, const struct recording *rec, const struct vnl_event *ev);
+
+/*
+ * Reads path, calling on_event for every event in timestamp order. Description blocks are
+ * read before the first event is handed out. Returns 0, or a negative errno with a message
+ * in err; damage does not fail the read (see rec->damage).
+ */
+int rec_read(struct recording *rec, const char *path, rec_event_fn on_event, void *ctx, char *err,
+	     size_t err_size);
+void rec_free(struct recording *rec);
+
+const struct vnl_file_iface *rec_iface(const struct recording *rec, uint32_t netns,
+				       uint32_t ifindex);
+const char *rec_reason(const struct recording *rec, uint32_t reason);
+/* The hop that ends a journey in each direction, from what was attached and traced. */
+void rec_final_hops(const struct recording *rec, int final_hop[VNL_DIR_MAX]);
+/* ts (CLOCK_MONOTONIC) as ISO 8601 UTC wall-clock time. */
+void rec_wall_time(const struct recording *rec, uint64_t ts, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,928 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* vnetlat report and vnetlat dump: journeys, the per-layer breakdown, JSON and JSON lines. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hist.h"
+#include "hoptab.h"
+#include "journey.h"
+#include "json.h"
+#include "recording.h"
+#include "report.h"
+#include "util.h"
+
+#define JOURNEY_TIMEOUT_NS 1000000000ULL
+#define GROUP_BUCKETS	   4096
+
+extern int vnl_json;
+
+enum part { PART_REQ = 0, PART_OUTSIDE, PART_RESP };
+
+/* Breakdown rows: direction to_guest, from_guest, then round trips by initiator. */
+enum row_dir { ROW_TO_GUEST = 0, ROW_FROM_GUEST, ROW_RT_REMOTE, ROW_RT_GUEST, ROW_MAX };
+
+struct seg_agg {
+	char name[80];
+	uint16_t from, to;
+	uint8_t part;
+	struct hist h;
+};
+
+struct drop_agg {
+	uint16_t hop;
+	uint32_t reason;
+	uint64_t count;
+};
+
+struct dir_agg {
+	uint64_t packets, complete, incomplete, dropped;
+	uint64_t incomplete_after[VNL_HOP_MAX];
+	struct hist e2e;
+	struct seg_agg *segs;
+	size_t nsegs;
+	struct drop_agg *drops;
+	size_t ndrops;
+};
+
+struct group {
+	char key[128];
+	struct dir_agg dirs[ROW_MAX];
+	struct group *next;
+};
+
+enum group_by { BY_NONE = 0, BY_VM, BY_IFACE, BY_FLOW };
+
+struct report {
+	struct recording *rec;
+	struct jengine *je;
+	enum group_by by;
+	struct group all;
+	struct group *buckets[GROUP_BUCKETS];
+	struct group **order; /* groups in the order first seen */
+	size_t ngroups;
+	int dump;		  /* JSON lines of every event and journey */
+	int oom;
+	struct jw w;
+};
+
+/* ---- aggregation ---- */
+
+static struct seg_agg *seg_get(struct dir_agg *d, const char *name, uint16_t from, uint16_t to,
+			       uint8_t part)
+{
+	struct seg_agg *s;
+	size_t i;
+
+	for (i = 0; i < d->nsegs; i++) {
+		s = &d->segs[i];
+		if (s->from == from && s->to == to && s->part == part && !strcmp(s->name, name))
+			return s;
+	}
+	s = realloc(d->segs, (d->nsegs + 1) * sizeof(*s));
+	if (!s)
+		return NULL;
+	d->segs = s;
+	s = &d->segs[d->nsegs++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->from = from;
+	s->to = to;
+	s->part = part;
+	return s;
+}
+
+static void add_drop(struct dir_agg *d, uint16_t hop, uint32_t reason)
+{
+	struct drop_agg *a;
+	size_t i;
+
+	for (i = 0; i < d->ndrops; i++) {
+		if (d->drops[i].hop == hop && d->drops[i].reason == reason) {
+			d->drops[i].count++;
+			return;
+		}
+	}
+	a = realloc(d->drops, (d->ndrops + 1) * sizeof(*a));
+	if (!a)
+		return;
+	d->drops = a;
+	d->drops[d->ndrops++] = (struct drop_agg){ hop, reason, 1 };
+}
+
+static int add_segments(struct dir_agg *d, const struct journey *j, const char *prefix,
+			uint8_t part)
+{
+	char buf[80], name[96];
+	int i;
+
+	for (i = 1; i < j->nhops; i++) {
+		const char *seg = segment_name(j->hops[i - 1], j->hops[i], buf, sizeof(buf));
+		struct seg_agg *s;
+
+		snprintf(name, sizeof(name), "%s%s", prefix, seg);
+		s = seg_get(d, name, j->hops[i - 1], j->hops[i], part);
+		if (!s || hist_record(&s->h, j->ts[i] - j->ts[i - 1]))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void add_journey(struct report *r, struct dir_agg *d, const struct journey *j)
+{
+	d->packets++;
+	if (j->dropped) {
+		d->dropped++;
+		add_drop(d, j->drop_hop, j->drop_reason);
+		return;
+	}
+	if (!j->complete) {
+		d->incomplete++;
+		if (j->nhops)
+			d->incomplete_after[j->hops[j->nhops - 1]]++;
+		return;
+	}
+	d->complete++;
+	if (hist_record(&d->e2e, j->ts[j->nhops - 1] - j->ts[0]) || add_segments(d, j, "", 0))
+		r->oom = 1;
+}
+
+static const char *dir_prefix(int dir)
+{
+	return dir == VNL_DIR_TO_GUEST ? "to_guest." : "from_guest.";
+}
+
+static void add_round_trip(struct report *r, struct dir_agg *d, const struct journey *req,
+			   const struct journey *resp)
+{
+	uint64_t gap = resp->ts[0] - req->ts[req->nhops - 1];
+	const char *outside =
+		req->dir == VNL_DIR_TO_GUEST ? VNL_SEG_OUTSIDE_GUEST : VNL_SEG_OUTSIDE_REMOTE;
+	struct seg_agg *s;
+
+	d->packets++;
+	d->complete++;
+	if (hist_record(&d->e2e, resp->ts[resp->nhops - 1] - req->ts[0]) ||
+	    add_segments(d, req, dir_prefix(req->dir), PART_REQ) ||
+	    add_segments(d, resp, dir_prefix(resp->dir), PART_RESP)) {
+		r->oom = 1;
+		return;
+	}
+	s = seg_get(d, outside, req->hops[req->nhops - 1], resp->hops[0], PART_OUTSIDE);
+	if (!s || hist_record(&s->h, gap))
+		r->oom = 1;
+}
+
+static void flow_str(const struct vnl_pkt *p, char *buf, size_t size)
+{
+	char s[INET6_ADDRSTRLEN] = "?", d[INET6_ADDRSTRLEN] = "?";
+	int af = p->flow.family == 6 ? AF_INET6 : AF_INET;
+	const char *proto;
+
+	inet_ntop(af, p->flow.saddr, s, sizeof(s));
+	inet_ntop(af, p->flow.daddr, d, sizeof(d));
+	switch (p->flow.proto) {
+	case 6:
+		proto = "tcp";
+		break;
+	case 17:
+		proto = "udp";
+		break;
+	case 1:
+		proto = "icmp";
+		break;
+	case 58:
+		proto = "icmp6";
+		break;
+	default:
+		proto = "ip";
+	}
+	if (p->flow.proto == 6 || p->flow.proto == 17)
+		snprintf(buf, size, af == AF_INET6 ? "%s [%s]:%u > [%s]:%u" : "%s %s:%u > %s:%u",
+			 proto, s, p->flow.sport, d, p->flow.dport);
+	else if (p->flow.proto == 1 || p->flow.proto == 58)
+		snprintf(buf, size, "%s %s > %s id %u", proto, s, d, p->flow.sport);
+	else
+		snprintf(buf, size, "%s %s > %s proto %u", proto, s, d, p->flow.proto);
+}
+
+static void group_key(const struct report *r, const struct journey *j, char *buf, size_t size)
+{
+	const struct vnl_file_iface *tap;
+	struct vnl_pkt p;
+
+	tap = j->tap_ifindex ? rec_iface(r->rec, r->rec->ifaces ? r->rec->ifaces[0].netns : 0,
+					  j->tap_ifindex)
+			     : NULL;
+	switch (r->by) {
+	case BY_VM:
+		if (tap && tap->vm_pid)
+			snprintf(buf, size, "%s (pid %u)", tap->vm_name, tap->vm_pid);
+		else
+			snprintf(buf, size, "unknown");
+		break;
+	case BY_IFACE:
+		snprintf(buf, size, "%s", tap ? tap->name : "unknown");
+		break;
+	case BY_FLOW:
+		/* one key for both directions of a conversation: written as seen towards the guest */
+		p = j->pkt;
+		if (j->dir == VNL_DIR_FROM_GUEST) {
+			uint32_t a[4];
+			uint16_t port = p.flow.sport;
+
+			memcpy(a, p.flow.saddr, sizeof(a));
+			memcpy(p.flow.saddr, p.flow.daddr, sizeof(a));
+			memcpy(p.flow.daddr, a, sizeof(a));
+			if (p.flow.proto != 1 && p.flow.proto != 58) {
+				p.flow.sport = p.flow.dport;
+				p.flow.dport = port;
+			}
+		}
+		flow_str(&p, buf, size);
+		break;
+	default:
+		snprintf(buf, size, "all");
+	}
+}
+
+static struct group *group_get(struct report *r, const struct journey *j)
+{
+	struct group *g, **order;
+	char key[128];
+	uint32_t h = 2166136261u;
+	const char *p;
+
+	if (r->by == BY_NONE)
+		return NULL;
+	group_key(r, j, key, sizeof(key));
+	for (p = key; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	h %= GROUP_BUCKETS;
+	for (g = r->buckets[h]; g; g = g->next)
+		if (!strcmp(g->key, key))
+			return g;
+	g = calloc(1, sizeof(*g));
+	order = realloc(r->order, (r->ngroups + 1) * sizeof(*order));
+	if (!g || !order) {
+		free(g);
+		r->order = order ? order : r->order;
+		r->oom = 1;
+		return NULL;
+	}
+	snprintf(g->key, sizeof(g->key), "%s", key);
+	g->next = r->buckets[h];
+	r->buckets[h] = g;
+	r->order = order;
+	r->order[r->ngroups++] = g;
+	return g;
+}
+
+/* ---- dump: JSON lines ---- */
+
+static void dump_pkt(struct jw *w, const struct vnl_pkt *p)
+{
+	char s[INET6_ADDRSTRLEN] = "", d[INET6_ADDRSTRLEN] = "", fp[20];
+	int af = p->flow.family == 6 ? AF_INET6 : AF_INET;
+
+	snprintf(fp, sizeof(fp), "%016" PRIx64, (uint64_t)p->fp);
+	jw_str(w, "fp", fp);
+	if (!p->flow.family)
+		return;
+	inet_ntop(af, p->flow.saddr, s, sizeof(s));
+	inet_ntop(af, p->flow.daddr, d, sizeof(d));
+	jw_u64(w, "proto", p->flow.proto);
+	jw_str(w, "src", s);
+	jw_str(w, "dst", d);
+	jw_u64(w, "sport", p->flow.sport);
+	jw_u64(w, "dport", p->flow.dport);
+	if (p->flow.proto == 6) {
+		jw_u64(w, "seq", p->seq);
+		jw_u64(w, "ack", p->ack);
+		jw_u64(w, "tcp_flags", p->tcp_flags);
+	} else if (p->flow.proto == 1 || p->flow.proto == 58) {
+		jw_u64(w, "echo_seq", p->seq);
+	}
+	jw_u64(w, "payload", p->payload);
+}
+
+static void dump_event(struct report *r, const struct vnl_event *ev)
+{
+	const struct vnl_file_iface *dev = rec_iface(r->rec, ev->netns, ev->ifindex);
+	char wall[40], skb[24];
+	struct jw *w = &r->w;
+
+	rec_wall_time(r->rec, ev->ts_ns, wall, sizeof(wall));
+	snprintf(skb, sizeof(skb), "0x%" PRIx64, (uint64_t)ev->skb);
+	jw_obj_begin(w, NULL);
+	jw_str(w, "type", "event");
+	jw_u64(w, "ts_ns", ev->ts_ns);
+	jw_str(w, "time", wall);
+	jw_str(w, "hop", hop_name(ev->hop));
+	jw_u64(w, "kernel", ev->kernel);
+	if (dev)
+		jw_str(w, "iface", dev->name);
+	jw_u64(w, "ifindex", ev->ifindex);
+	jw_u64(w, "cpu", ev->cpu);
+	jw_u64(w, "pid", ev->pid);
+	jw_u64(w, "tid", ev->tid);
+	if (!(ev->flags & VNL_EV_NO_PACKET)) {
+		jw_str(w, "skb", skb);
+		jw_u64(w, "len", ev->len);
+		dump_pkt(w, &ev->pkt);
+	}
+	if (ev->hop == VNL_HOP_DROP)
+		jw_str(w, "reason", rec_reason(r->rec, ev->reason));
+	else if (ev->hop == VNL_HOP_TAP_XMIT || ev->hop == VNL_HOP_UPLINK_XMIT)
+		jw_i64(w, "rc", (int32_t)ev->reason);
+	jw_obj_end(w);
+	jw_newline(w);
+}
+
+static void dump_hops(struct jw *w, const struct journey *j, const char *prefix)
+{
+	char buf[80], name[96];
+	int i;
+
+	for (i = 1; i < j->nhops; i++) {
+		snprintf(name, sizeof(name), "%s%s", prefix,
+			 segment_name(j->hops[i - 1], j->hops[i], buf, sizeof(buf)));
+		jw_obj_begin(w, NULL);
+		jw_str(w, "name", name);
+		jw_str(w, "from", hop_name(j->hops[i - 1]));
+		jw_str(w, "to", hop_name(j->hops[i]));
+		jw_u64(w, "ns", j->ts[i] - j->ts[i - 1]);
+		jw_obj_end(w);
+	}
+}
+
+static void dump_journey(struct report *r, const struct journey *j)
+{
+	struct jw *w = &r->w;
+	int i;
+
+	jw_obj_begin(w, NULL);
+	jw_str(w, "type", "journey");
+	jw_u64(w, "id", j->id);
+	jw_str(w, "direction", dir_name(j->dir));
+	jw_bool(w, "complete", j->complete);
+	if (j->dropped) {
+		jw_str(w, "dropped_after", hop_name(j->drop_hop));
+		jw_str(w, "drop_reason", rec_reason(r->rec, j->drop_reason));
+	}
+	dump_pkt(w, &j->pkt);
+	jw_arr_begin(w, "hops");
+	for (i = 0; i < j->nhops; i++) {
+		jw_obj_begin(w, NULL);
+		jw_str(w, "hop", hop_name(j->hops[i]));
+		jw_u64(w, "ts_ns", j->ts[i]);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_arr_begin(w, "segments");
+	dump_hops(w, j, "");
+	jw_arr_end(w);
+	jw_u64(w, "end_to_end_ns", j->nhops ? j->ts[j->nhops - 1] - j->ts[0] : 0);
+	jw_obj_end(w);
+	jw_newline(w);
+}
+
+static void dump_round_trip(struct report *r, const struct journey *req,
+			    const struct journey *resp)
+{
+	struct jw *w = &r->w;
+
+	jw_obj_begin(w, NULL);
+	jw_str(w, "type", "round_trip");
+	jw_str(w, "initiator", req->dir == VNL_DIR_TO_GUEST ? "remote" : "guest");
+	jw_u64(w, "request", req->id);
+	jw_u64(w, "response", resp->id);
+	jw_arr_begin(w, "segments");
+	dump_hops(w, req, dir_prefix(req->dir));
+	jw_obj_begin(w, NULL);
+	jw_str(w, "name",
+	       req->dir == VNL_DIR_TO_GUEST ? VNL_SEG_OUTSIDE_GUEST : VNL_SEG_OUTSIDE_REMOTE);
+	jw_str(w, "from", hop_name(req->hops[req->nhops - 1]));
+	jw_str(w, "to", hop_name(resp->hops[0]));
+	jw_u64(w, "ns", resp->ts[0] - req->ts[req->nhops - 1]);
+	jw_obj_end(w);
+	dump_hops(w, resp, dir_prefix(resp->dir));
+	jw_arr_end(w);
+	jw_u64(w, "end_to_end_ns", resp->ts[resp->nhops - 1] - req->ts[0]);
+	jw_obj_end(w);
+	jw_newline(w);
+}
+
+/* ---- sinks ---- */
+
+static void on_journey(void *ctx, const struct journey *j)
+{
+	struct report *r = ctx;
+	struct group *g;
+
+	if (r->dump) {
+		dump_journey(r, j);
+		return;
+	}
+	if (j->dir >= VNL_DIR_ANY)
+		return;
+	add_journey(r, &r->all.dirs[j->dir], j);
+	g = group_get(r, j);
+	if (g)
+		add_journey(r, &g->dirs[j->dir], j);
+}
+
+static void on_round_trip(void *ctx, const struct journey *req, const struct journey *resp)
+{
+	struct report *r = ctx;
+	int row = req->dir == VNL_DIR_TO_GUEST ? ROW_RT_REMOTE : ROW_RT_GUEST;
+	struct group *g;
+
+	if (r->dump) {
+		dump_round_trip(r, req, resp);
+		return;
+	}
+	add_round_trip(r, &r->all.dirs[row], req, resp);
+	g = group_get(r, req);
+	if (g)
+		add_round_trip(r, &g->dirs[row], req, resp);
+}
+
+static void on_event(void *ctx, const struct recording *rec, const struct vnl_event *ev)
+{
+	struct report *r = ctx;
+
+	if (!r->je) {
+		struct jsink sink = { on_journey, on_round_trip, r };
+		int final_hop[VNL_DIR_MAX];
+
+		rec_final_hops(rec, final_hop);
+		r->je = jengine_new(&sink, final_hop, JOURNEY_TIMEOUT_NS);
+		if (!r->je) {
+			r->oom = 1;
+			return;
+		}
+	}
+	if (r->dump)
+		dump_event(r, ev);
+	jengine_event(r->je, ev);
+}
+
+/* ---- printing ---- */
+
+static const char *row_name(int row)
+{
+	return row == ROW_TO_GUEST ? "to_guest" : row == ROW_FROM_GUEST ? "from_guest" : "round_trip";
+}
+
+static int seg_cmp(const void *a, const void *b)
+{
+	const struct seg_agg *x = a, *y = b;
+
+	if (x->part != y->part)
+		return x->part - y->part;
+	if (x->from != y->from)
+		return x->from - y->from;
+	return x->to - y->to;
+}
+
+static void fmt_ns(uint64_t ns, char *buf, size_t size)
+{
+	if (ns < 10000)
+		snprintf(buf, size, "%" PRIu64 "ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, size, "%.1fus", (double)ns / 1e3);
+	else if (ns < 10000000000ULL)
+		snprintf(buf, size, "%.2fms", (double)ns / 1e6);
+	else
+		snprintf(buf, size, "%.2fs", (double)ns / 1e9);
+}
+
+static const double pcts[] = { 50, 90, 99, 99.9, 99.99 };
+static const char *const pct_keys[] = { "p50_ns", "p90_ns", "p99_ns", "p999_ns", "p9999_ns" };
+
+static void print_stats_row(const char *name, const char *from, const char *to,
+			    const struct hist *h, double share)
+{
+	char v[6][16];
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		fmt_ns(hist_percentile(h, pcts[i]), v[i], sizeof(v[i]));
+	fmt_ns(h->max, v[4], sizeof(v[4]));
+	printf("  %-28s %-18s %-18s %8" PRIu64 " %9s %9s %9s %9s %9s", name, from, to, h->count,
+	       v[0], v[1], v[2], v[3], v[4]);
+	if (share >= 0)
+		printf(" %5.1f%%", share * 100.0);
+	putchar('\n');
+}
+
+static uint64_t segs_sum(const struct dir_agg *d)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < d->nsegs; i++)
+		sum += d->segs[i].h.sum;
+	return sum;
+}
+
+static void print_dir_text(const struct report *r, int row, struct dir_agg *d)
+{
+	uint64_t total = segs_sum(d);
+	size_t i;
+	int h;
+
+	if (!d->packets)
+		return;
+	qsort(d->segs, d->nsegs, sizeof(*d->segs), seg_cmp);
+	if (row >= ROW_RT_REMOTE)
+		printf("\nround_trip (initiator %s): %" PRIu64 " round trips\n",
+		       row == ROW_RT_REMOTE ? "remote" : "guest", d->packets);
+	else
+		printf("\n%s: %" PRIu64 " packets (%" PRIu64 " complete, %" PRIu64
+		       " lost hops, %" PRIu64 " dropped)\n",
+		       row_name(row), d->packets, d->complete, d->incomplete, d->dropped);
+	if (!d->complete)
+		goto problems;
+	printf("  %-28s %-18s %-18s %8s %9s %9s %9s %9s %9s %6s\n", "SEGMENT", "FROM", "TO",
+	       "COUNT", "P50", "P90", "P99", "P99.9", "MAX", "SHARE");
+	for (i = 0; i < d->nsegs; i++) {
+		const struct seg_agg *s = &d->segs[i];
+
+		print_stats_row(s->name, hop_name(s->from), hop_name(s->to), &s->h,
+				total ? (double)s->h.sum / (double)total : 0);
+	}
+	print_stats_row("end_to_end", "", "", &d->e2e, -1);
+problems:
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		if (d->incomplete_after[h])
+			printf("  lost hops: %" PRIu64 " packets last seen at %s\n",
+			       d->incomplete_after[h], hop_name((unsigned int)h));
+	for (i = 0; i < d->ndrops; i++)
+		printf("  dropped: %" PRIu64 " packets after %s, reason %s\n", d->drops[i].count,
+		       hop_name(d->drops[i].hop), rec_reason(r->rec, d->drops[i].reason));
+}
+
+static void json_stats(struct jw *w, const struct hist *h)
+{
+	size_t i;
+
+	jw_u64(w, "count", h->count);
+	for (i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
+		jw_u64(w, pct_keys[i], hist_percentile(h, pcts[i]));
+	jw_u64(w, "min_ns", h->min);
+	jw_u64(w, "max_ns", h->max);
+	jw_f64(w, "mean_ns", hist_mean(h));
+}
+
+static void print_dir_json(const struct report *r, struct jw *w, int row, struct dir_agg *d)
+{
+	uint64_t total = segs_sum(d);
+	size_t i;
+	int h;
+
+	qsort(d->segs, d->nsegs, sizeof(*d->segs), seg_cmp);
+	jw_obj_begin(w, NULL);
+	jw_str(w, "direction", row_name(row));
+	if (row >= ROW_RT_REMOTE)
+		jw_str(w, "initiator", row == ROW_RT_REMOTE ? "remote" : "guest");
+	jw_u64(w, "packets", d->packets);
+	jw_u64(w, "complete", d->complete);
+	jw_u64(w, "lost_hops", d->incomplete);
+	jw_u64(w, "dropped", d->dropped);
+	jw_arr_begin(w, "segments");
+	for (i = 0; i < d->nsegs; i++) {
+		const struct seg_agg *s = &d->segs[i];
+
+		jw_obj_begin(w, NULL);
+		jw_str(w, "name", s->name);
+		jw_str(w, "from", hop_name(s->from));
+		jw_str(w, "to", hop_name(s->to));
+		json_stats(w, &s->h);
+		jw_f64(w, "share", total ? (double)s->h.sum / (double)total : 0);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_begin(w, "end_to_end");
+	json_stats(w, &d->e2e);
+	jw_obj_end(w);
+	jw_arr_begin(w, "lost_hops_after");
+	for (h = 0; h < VNL_HOP_MAX; h++) {
+		if (!d->incomplete_after[h])
+			continue;
+		jw_obj_begin(w, NULL);
+		jw_str(w, "hop", hop_name((unsigned int)h));
+		jw_u64(w, "count", d->incomplete_after[h]);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_arr_begin(w, "drops");
+	for (i = 0; i < d->ndrops; i++) {
+		jw_obj_begin(w, NULL);
+		jw_str(w, "after", hop_name(d->drops[i].hop));
+		jw_str(w, "reason", rec_reason(r->rec, d->drops[i].reason));
+		jw_u64(w, "count", d->drops[i].count);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+static void print_group_json(const struct report *r, struct jw *w, struct group *g)
+{
+	int row;
+
+	jw_arr_begin(w, "directions");
+	for (row = 0; row < ROW_MAX; row++)
+		if (g->dirs[row].packets || row < ROW_RT_REMOTE)
+			print_dir_json(r, w, row, &g->dirs[row]);
+	jw_arr_end(w);
+}
+
+static const char *by_name(enum group_by by)
+{
+	static const char *const names[] = { "none", "vm", "iface", "flow" };
+
+	return names[by];
+}
+
+static void print_json(struct report *r)
+{
+	const struct jstats *js = jengine_stats(r->je);
+	const struct recording *rec = r->rec;
+	struct jw *w = &r->w;
+	size_t i;
+	int h;
+
+	jw_obj_begin(w, NULL);
+	jw_u64(w, "version", 1);
+	jw_u64(w, "lost_events", rec->lost_total);
+	jw_obj_begin(w, "lost_by_hop");
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		if (rec->lost_by_hop[h])
+			jw_u64(w, hop_name((unsigned int)h), rec->lost_by_hop[h]);
+	jw_obj_end(w);
+	jw_obj_begin(w, "recording");
+	jw_str(w, "file", rec->path);
+	jw_str(w, "hostname", rec->hostname);
+	jw_str(w, "kernel", rec->kernel);
+	jw_str(w, "vnetlat_version", rec->version);
+	jw_str(w, "filter", rec->filter);
+	jw_u64(w, "realtime_ns", rec->realtime_ns);
+	jw_u64(w, "monotonic_ns", rec->monotonic_ns);
+	jw_bool(w, "closed_cleanly", rec->ended);
+	jw_u64(w, "events", rec->events);
+	jw_u64(w, "late_events", rec->late_events);
+	jw_arr_begin(w, "interfaces");
+	for (i = 0; i < rec->nifaces; i++) {
+		const struct vnl_file_iface *d = &rec->ifaces[i];
+
+		jw_obj_begin(w, NULL);
+		jw_str(w, "name", d->name);
+		jw_u64(w, "ifindex", d->ifindex);
+		jw_str(w, "role", d->role == VNL_ROLE_TAP ? "tap" : "uplink");
+		if (d->vm_pid) {
+			jw_u64(w, "vm_pid", d->vm_pid);
+			jw_str(w, "vm_name", d->vm_name);
+		}
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_arr_begin(w, "damage");
+	for (i = 0; i < rec->ndamage; i++) {
+		jw_obj_begin(w, NULL);
+		jw_u64(w, "offset", rec->damage[i].offset);
+		jw_u64(w, "skipped_bytes", rec->damage[i].skipped);
+		jw_str(w, "what", rec->damage[i].what);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+	jw_obj_begin(w, "clock");
+	jw_str(w, "source", rec->clock[0] ? rec->clock : "monotonic");
+	jw_obj_end(w);
+	jw_obj_begin(w, "journeys");
+	jw_u64(w, "total", js ? js->journeys : 0);
+	jw_u64(w, "cross_kernel", 0);
+	jw_u64(w, "round_trips", js ? js->round_trips : 0);
+	jw_u64(w, "ambiguous_joins", js ? js->ambiguous : 0);
+	jw_u64(w, "drops_without_journey", js ? js->orphan_drops : 0);
+	jw_u64(w, "packetless_hops", js ? js->packetless : 0);
+	jw_u64(w, "packetless_tied", js ? js->packetless_tied : 0);
+	jw_obj_end(w);
+	print_group_json(r, w, &r->all);
+	if (r->by != BY_NONE) {
+		jw_str(w, "by", by_name(r->by));
+		jw_arr_begin(w, "groups");
+		for (i = 0; i < r->ngroups; i++) {
+			jw_obj_begin(w, NULL);
+			jw_str(w, "key", r->order[i]->key);
+			print_group_json(r, w, r->order[i]);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+	}
+	jw_obj_end(w);
+	jw_newline(w);
+}
+
+static void print_text(struct report *r)
+{
+	const struct jstats *js = jengine_stats(r->je);
+	const struct recording *rec = r->rec;
+	char wall[40];
+	unsigned int i;
+	size_t g;
+	int row;
+
+	if (rec->lost_total)
+		printf("WARNING: %" PRIu64 " events lost (ring buffer full): some journeys lack "
+		       "hops; record with a larger --ring-size or a --filter\n",
+		       rec->lost_total);
+	for (i = 0; i < rec->ndamage; i++)
+		printf("WARNING: damaged recording at byte %" PRIu64 " (%s): %" PRIu64
+		       " bytes skipped\n",
+		       rec->damage[i].offset, rec->damage[i].what, rec->damage[i].skipped);
+	rec_wall_time(rec, rec->monotonic_ns, wall, sizeof(wall));
+	printf("%s: host %s, kernel %s, started %s, clock %s%s\n", rec->path, rec->hostname,
+	       rec->kernel, wall, rec->clock, rec->ended ? "" : " (recorder did not close it)");
+	printf("%" PRIu64 " events, %" PRIu64 " journeys, %" PRIu64 " round trips, %" PRIu64
+	       " lost events, %" PRIu64 " ambiguous joins\n",
+	       rec->events, js ? js->journeys : 0, js ? js->round_trips : 0, rec->lost_total,
+	       js ? js->ambiguous : 0);
+	printf("interfaces:");
+	for (i = 0; i < rec->nifaces; i++) {
+		const struct vnl_file_iface *d = &rec->ifaces[i];
+
+		printf(" %s (%s", d->name, d->role == VNL_ROLE_TAP ? "tap" : "uplink");
+		if (d->vm_pid)
+			printf(", vm %s pid %u", d->vm_name, d->vm_pid);
+		printf(")");
+	}
+	putchar('\n');
+	for (row = 0; row < ROW_MAX; row++)
+		print_dir_text(r, row, &r->all.dirs[row]);
+	for (g = 0; g < r->ngroups; g++) {
+		printf("\n=== %s %s ===", by_name(r->by), r->order[g]->key);
+		for (row = 0; row < ROW_MAX; row++)
+			print_dir_text(r, row, &r->order[g]->dirs[row]);
+	}
+}
+
+static void free_group(struct group *g)
+{
+	int row;
+	size_t i;
+
+	for (row = 0; row < ROW_MAX; row++) {
+		struct dir_agg *d = &g->dirs[row];
+
+		for (i = 0; i < d->nsegs; i++)
+			hist_free(&d->segs[i].h);
+		free(d->segs);
+		free(d->drops);
+		hist_free(&d->e2e);
+	}
+}
+
+static void report_free(struct report *r)
+{
+	size_t i;
+
+	jengine_free(r->je);
+	free_group(&r->all);
+	for (i = 0; i < r->ngroups; i++) {
+		free_group(r->order[i]);
+		free(r->order[i]);
+	}
+	free(r->order);
+}
+
+static int run(struct report *r, const char *path)
+{
+	struct recording rec;
+	char err[512];
+	int ret;
+
+	r->rec = &rec;
+	jw_init(&r->w, stdout);
+	ret = rec_read(&rec, path, on_event, r, err, sizeof(err));
+	if (ret) {
+		vnl_err("%s", err);
+		rec_free(&rec);
+		return ret == -EINVAL || ret == -EPROTO ? VNL_EXIT_DATA : VNL_EXIT_FAIL;
+	}
+	if (r->je)
+		jengine_flush(r->je);
+	if (r->oom) {
+		vnl_err("out of memory while building the report");
+		ret = VNL_EXIT_FAIL;
+	} else {
+		if (!r->dump && vnl_json)
+			print_json(r);
+		else if (!r->dump)
+			print_text(r);
+		ret = VNL_EXIT_OK;
+	}
+	fflush(stdout);
+	if (rec.ndamage) {
+		vnl_warn("%s: %zu damaged region(s) skipped; every intact block was read", path,
+			 rec.ndamage);
+		if (ret == VNL_EXIT_OK)
+			ret = VNL_EXIT_DATA;
+	}
+	rec_free(&rec);
+	return ret;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "by", required_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct report *r;
+	int c, ret;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return VNL_EXIT_FAIL;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "b:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (!strcmp(optarg, "vm"))
+				r->by = BY_VM;
+			else if (!strcmp(optarg, "iface"))
+				r->by = BY_IFACE;
+			else if (!strcmp(optarg, "flow"))
+				r->by = BY_FLOW;
+			else {
+				vnl_err("--by '%s': expected vm, iface or flow", optarg);
+				free(r);
+				return VNL_EXIT_USAGE;
+			}
+			break;
+		case 'j':
+			vnl_json = 1;
+			break;
+		case 'h':
+			printf("Usage: vnetlat report [--json] [--by vm|iface|flow] FILE\n"
+			       "Per direction and segment: count, p50, p90, p99, p99.9, max and share\n"
+			       "of the total; end to end; round trips; lost hops and drops.\n");
+			free(r);
+			return VNL_EXIT_OK;
+		default:
+			free(r);
+			return VNL_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		vnl_err("report: expected one recording file");
+		free(r);
+		return VNL_EXIT_USAGE;
+	}
+	ret = run(r, argv[optind]);
+	report_free(r);
+	free(r);
+	return ret;
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct report *r;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			printf("Usage: vnetlat dump FILE\n"
+			       "Every event, journey and round trip as JSON lines, in time order.\n");
+			return VNL_EXIT_OK;
+		}
+		return VNL_EXIT_USAGE;
+	}
+	if (optind != argc - 1) {
+		vnl_err("dump: expected one recording file");
+		return VNL_EXIT_USAGE;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return VNL_EXIT_FAIL;
+	r->dump = 1;
+	ret = run(r, argv[optind]);
+	report_free(r);
+	free(r);
+	return ret;
+}

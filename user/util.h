@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef VNL_UTIL_H
+#define VNL_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Exit codes, documented in the README and the man page. */
+enum vnl_exit {
+	VNL_EXIT_OK = 0,
+	VNL_EXIT_FAIL = 1,	/* runtime failure: kernel, file system, I/O */
+	VNL_EXIT_USAGE = 2,	/* bad command line or filter expression */
+	VNL_EXIT_DATA = 3,	/* a recording was damaged: what was intact was used */
+	VNL_EXIT_NOPERM = 4,	/* missing privileges to load or attach */
+};
+
+extern bool vnl_verbose;
+extern const char *vnl_prog;
+
+void vnl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vnl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vnl_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "30s", "500ms", "2m", "1h", a bare number is seconds. Returns -EINVAL on bad input. */
+int parse_duration_ns(const char *s, uint64_t *ns);
+/* "64M", "1G", "4096", "512k": bytes, powers of 1024. */
+int parse_size(const char *s, uint64_t *bytes);
+int parse_u32(const char *s, uint32_t *v);
+
+uint64_t now_ns(int clock);
+/* Reads a whole small file (sysfs, procfs) into buf, trailing newline removed. */
+int read_small_file(const char *path, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "vnlfile.h"
+
+#define EVENTS_PER_BLOCK 4096
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static uint32_t block_crc(uint32_t type, uint32_t len, const void *payload)
+{
+	uLong crc = crc32(0L, Z_NULL, 0);
+
+	crc = crc32(crc, (const Bytef *)&type, sizeof(type));
+	crc = crc32(crc, (const Bytef *)&len, sizeof(len));
+	if (len)
+		crc = crc32(crc, payload, len);
+	return (uint32_t)crc;
+}
+
+int vnl_writer_open(struct vnl_writer *w, const char *path, int force)
+{
+	struct vnl_file_header hdr = { .version = VNL_FILE_VERSION,
+				       .header_size = sizeof(hdr),
+				       .event_size = sizeof(struct vnl_event) };
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	const char *target = path;
+	int err;
+
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	if (force && access(path, F_OK) == 0) {
+		if (asprintf(&w->tmp_path, "%s.vnl-tmp.%d", path, (int)getpid()) < 0)
+			return -ENOMEM;
+		target = w->tmp_path;
+	}
+	w->fd = open(target, flags, 0600);
+	if (w->fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	w->cap = EVENTS_PER_BLOCK;
+	w->events = malloc(w->cap * sizeof(*w->events));
+	if (!w->events) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	memcpy(hdr.magic, VNL_FILE_MAGIC, sizeof(hdr.magic));
+	err = write_all(w->fd, &hdr, sizeof(hdr));
+	if (err)
+		goto fail;
+	w->bytes = sizeof(hdr);
+	/* replace the old file at once: a recorder killed later still leaves its data there */
+	if (w->tmp_path && rename(w->tmp_path, path)) {
+		err = -errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	if (w->fd >= 0) {
+		close(w->fd);
+		unlink(target);
+	}
+	free(w->events);
+	free(w->tmp_path);
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	return err;
+}
+
+int vnl_writer_block(struct vnl_writer *w, uint32_t type, const void *payload, size_t len)
+{
+	struct vnl_block_header bh = { .magic = VNL_BLOCK_MAGIC, .type = type, .len = (uint32_t)len };
+	int err;
+
+	if (len > VNL_BLOCK_MAX)
+		return -E2BIG;
+	bh.crc = block_crc(type, (uint32_t)len, payload);
+	bh.seq = w->seq++;
+	err = write_all(w->fd, &bh, sizeof(bh));
+	if (!err && len)
+		err = write_all(w->fd, payload, len);
+	if (!err)
+		w->bytes += sizeof(bh) + len;
+	return err;
+}
+
+int vnl_writer_flush(struct vnl_writer *w)
+{
+	int err;
+
+	if (!w->nevents)
+		return 0;
+	err = vnl_writer_block(w, VNL_BLK_EVENTS, w->events, w->nevents * sizeof(*w->events));
+	if (!err)
+		w->nevents = 0;
+	return err;
+}
+
+int vnl_writer_event(struct vnl_writer *w, const struct vnl_event *e)
+{
+	if (w->nevents == w->cap) {
+		int err = vnl_writer_flush(w);
+
+		if (err)
+			return err;
+	}
+	w->events[w->nevents++] = *e;
+	return 0;
+}
+
+int vnl_writer_close(struct vnl_writer *w)
+{
+	int err = 0;
+
+	if (w->fd >= 0) {
+		err = vnl_writer_flush(w);
+		if (fsync(w->fd) && !err && errno != EINVAL)
+			err = -errno;
+		if (close(w->fd) && !err)
+			err = -errno;
+	}
+	free(w->events);
+	free(w->tmp_path);
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	return err;
+}
+
+int vnl_reader_open(struct vnl_reader *r, const char *path, char *err, size_t err_size)
+{
+	const struct vnl_file_header *hdr;
+	struct stat st;
+	int fd, ret;
+
+	memset(r, 0, sizeof(*r));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, err_size, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		snprintf(err, err_size, "%s: %s", path, strerror(errno));
+		close(fd);
+		return ret;
+	}
+	if (!S_ISREG(st.st_mode) || (size_t)st.st_size < sizeof(*hdr)) {
+		snprintf(err, err_size, "%s: not a vnetlat recording (%s)", path,
+			 S_ISREG(st.st_mode) ? "shorter than the file header" : "not a regular file");
+		close(fd);
+		return -EINVAL;
+	}
+	r->map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (r->map == MAP_FAILED) {
+		r->map = NULL;
+		snprintf(err, err_size, "%s: mmap: %s", path, strerror(errno));
+		return -EIO;
+	}
+	r->size = (size_t)st.st_size;
+	hdr = (const struct vnl_file_header *)r->map;
+	if (memcmp(hdr->magic, VNL_FILE_MAGIC, sizeof(hdr->magic))) {
+		snprintf(err, err_size, "%s: not a vnetlat recording (bad magic)", path);
+		vnl_reader_close(r);
+		return -EINVAL;
+	}
+	if (hdr->version != VNL_FILE_VERSION || hdr->header_size < sizeof(*hdr) ||
+	    hdr->header_size > r->size || hdr->event_size != sizeof(struct vnl_event)) {
+		snprintf(err, err_size, "%s: recording format version %u (event size %u) is not the "
+			 "one this vnetlat reads (%u, %zu)", path, hdr->version, hdr->event_size,
+			 VNL_FILE_VERSION, sizeof(struct vnl_event));
+		vnl_reader_close(r);
+		return -EPROTO;
+	}
+	r->event_size = hdr->event_size;
+	r->pos = hdr->header_size;
+	return 0;
+}
+
+static int add_damage(struct vnl_reader *r, uint64_t offset, const char *what)
+{
+	struct vnl_damage *d = realloc(r->damage, (r->ndamage + 1) * sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	r->damage = d;
+	d[r->ndamage++] = (struct vnl_damage){ .offset = offset, .what = what };
+	return 0;
+}
+
+/* Why the block at pos is not intact, or NULL when it is. */
+static const char *check_block(const struct vnl_reader *r, size_t pos)
+{
+	const struct vnl_block_header *bh;
+
+	if (r->size - pos < sizeof(*bh))
+		return "file ends inside a block header";
+	bh = (const void *)(r->map + pos);
+	if (bh->magic != VNL_BLOCK_MAGIC)
+		return "no block header where one should start";
+	if (bh->len > VNL_BLOCK_MAX)
+		return "block length out of range";
+	if (r->size - pos - sizeof(*bh) < bh->len)
+		return "file ends inside a block (truncated)";
+	if (block_crc(bh->type, bh->len, r->map + pos + sizeof(*bh)) != bh->crc)
+		return "block checksum mismatch";
+	return NULL;
+}
+
+int vnl_reader_next(struct vnl_reader *r, struct vnl_block *b)
+{
+	const struct vnl_block_header *bh;
+	const char *bad;
+	size_t start;
+
+	if (r->pos >= r->size)
+		return 0;
+	bad = check_block(r, r->pos);
+	if (bad) {
+		start = r->pos;
+		add_damage(r, start, bad);
+		/* resynchronise on the next intact block */
+		for (r->pos = start + 1; r->pos + sizeof(*bh) <= r->size; r->pos++) {
+			if (*(const uint32_t *)(const void *)(r->map + r->pos) == VNL_BLOCK_MAGIC &&
+			    !check_block(r, r->pos))
+				break;
+		}
+		if (r->pos + sizeof(*bh) > r->size)
+			r->pos = r->size;
+		if (r->ndamage)
+			r->damage[r->ndamage - 1].skipped = r->pos - start;
+		if (r->pos >= r->size)
+			return 0;
+	}
+	bh = (const void *)(r->map + r->pos);
+	b->type = bh->type;
+	b->len = bh->len;
+	b->offset = r->pos;
+	b->payload = r->map + r->pos + sizeof(*bh);
+	r->pos += sizeof(*bh) + bh->len;
+	return 1;
+}
+
+void vnl_reader_close(struct vnl_reader *r)
+{
+	if (r->map)
+		munmap((void *)r->map, r->size);
+	free(r->damage);
+	memset(r, 0, sizeof(*r));
+}
+
+int vnl_meta_get(const struct vnl_block *b, const char *key, char *val, size_t size)
+{
+	const char *p = (const char *)b->payload, *end = p + b->len;
+	size_t klen = strlen(key);
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *line_end = nl ? nl : end;
+
+		if ((size_t)(line_end - p) > klen && !memcmp(p, key, klen) && p[klen] == '=') {
+			size_t n = (size_t)(line_end - p) - klen - 1;
+
+			if (n >= size)
+				n = size - 1;
+			memcpy(val, p + klen + 1, n);
+			val[n] = '\0';
+			return 0;
+		}
+		p = line_end + 1;
+	}
+	return -ENOENT;
+}

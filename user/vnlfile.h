@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The recording file: a fixed header, then checksummed blocks, each self-describing, so a
+ * reader keeps every intact block of a file that was cut short or damaged. See README
+ * "File format".
+ */
+#ifndef VNL_FILE_H
+#define VNL_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vnetlat.h"
+
+#define VNL_FILE_MAGIC	 "VNETLAT\0"
+#define VNL_FILE_VERSION 1
+#define VNL_BLOCK_MAGIC	 0x4b4c4256u /* "VBLK" */
+#define VNL_BLOCK_MAX	 (64u << 20)
+
+enum vnl_block_type {
+	VNL_BLK_META = 1,    /* text, key=value lines */
+	VNL_BLK_HOPS = 2,    /* struct vnl_file_hop[] */
+	VNL_BLK_IFACES = 3,  /* struct vnl_file_iface[] */
+	VNL_BLK_EVENTS = 4,  /* struct vnl_event[] */
+	VNL_BLK_LOST = 5,    /* struct vnl_file_lost[]: running totals, the last block wins */
+	VNL_BLK_REASONS = 6, /* text, number=name lines: the kernel's drop reasons */
+	VNL_BLK_END = 7,     /* text, key=value lines: the recorder closed the file */
+};
+
+struct vnl_file_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t header_size;
+	uint32_t event_size; /* sizeof(struct vnl_event) when written */
+	uint32_t reserved[3];
+};
+
+struct vnl_block_header {
+	uint32_t magic;
+	uint32_t type;
+	uint32_t len; /* payload bytes */
+	uint32_t crc; /* crc32 of type, len and payload */
+	uint64_t seq;
+};
+
+enum vnl_mech {
+	VNL_MECH_NONE = 0, /* unavailable on this kernel */
+	VNL_MECH_TP_BTF,
+	VNL_MECH_RAW_TP,
+	VNL_MECH_FENTRY,
+	VNL_MECH_KPROBE,
+};
+
+struct vnl_file_hop {
+	uint16_t id;
+	uint8_t dir;
+	uint8_t mech;
+	uint8_t packetless;
+	uint8_t pad[3];
+	char name[32];
+	char attach[48]; /* "tp_btf/net:net_dev_queue", "fentry/tun_net_xmit" */
+};
+
+struct vnl_file_iface {
+	uint32_t ifindex;
+	uint32_t netns;
+	uint32_t vm_pid;
+	uint16_t id;
+	uint8_t role;
+	uint8_t l3;
+	char name[16];
+	char vm_name[32];
+};
+
+struct vnl_file_lost {
+	uint32_t hop;
+	uint32_t cpu;
+	uint64_t count;
+};
+
+struct vnl_writer {
+	int fd;
+	uint64_t seq;
+	struct vnl_event *events;
+	size_t nevents, cap;
+	uint64_t bytes;
+	char *tmp_path; /* --force: written here, renamed over the target */
+};
+
+/* Creates path (0600, O_NOFOLLOW); an existing file is refused unless force. */
+int vnl_writer_open(struct vnl_writer *w, const char *path, int force);
+int vnl_writer_block(struct vnl_writer *w, uint32_t type, const void *payload, size_t len);
+int vnl_writer_event(struct vnl_writer *w, const struct vnl_event *e);
+int vnl_writer_flush(struct vnl_writer *w);
+int vnl_writer_close(struct vnl_writer *w);
+
+struct vnl_damage {
+	uint64_t offset;
+	uint64_t skipped; /* bytes passed over before the next intact block */
+	const char *what;
+};
+
+struct vnl_reader {
+	const uint8_t *map;
+	size_t size, pos;
+	uint32_t event_size;
+	struct vnl_damage *damage;
+	size_t ndamage;
+};
+
+struct vnl_block {
+	uint32_t type;
+	uint32_t len;
+	uint64_t offset;
+	const uint8_t *payload;
+};
+
+/* Returns 0, or a negative errno with a message in err naming what is wrong. */
+int vnl_reader_open(struct vnl_reader *r, const char *path, char *err, size_t err_size);
+/* 1 with the next intact block, 0 at the end. Damage is skipped and listed in r->damage. */
+int vnl_reader_next(struct vnl_reader *r, struct vnl_block *b);
+void vnl_reader_close(struct vnl_reader *r);
+
+/* Looks up key in a key=value text block; copies the value. */
+int vnl_meta_get(const struct vnl_block *b, const char *key, char *val, size_t size);
+
+#endif
