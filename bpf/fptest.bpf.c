@@ -32,7 +32,8 @@ struct {
 SEC("tc")
 int fp_test(struct __sk_buff *skb)
 {
-	__u32 zero = 0, n = skb->len;
+	__u32 zero = 0;
+	__u64 n = skb->len;
 	struct frame_buf *fb = bpf_map_lookup_elem(&scratch, &zero);
 	struct vnl_pkt pkt;
 
@@ -40,6 +41,7 @@ int fp_test(struct __sk_buff *skb)
 		return 0;
 	if (n > VNL_HDR_MAX)
 		n = VNL_HDR_MAX;
+	barrier_var(n);
 	if (n == 0 || bpf_skb_load_bytes(skb, 0, fb->b, n))
 		return 0;
 	vnl_fp_parse(fb->b, n, in_l3, &pkt);

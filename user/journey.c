@@ -49,7 +49,7 @@ struct jengine *jengine_new(const struct jsink *sink, const int final_hop[VNL_DI
 
 const struct jstats *jengine_stats(const struct jengine *e)
 {
-	return &e->st;
+	return e ? &e->st : NULL;
 }
 
 static uint64_t mix(uint64_t h, uint64_t v)

@@ -7,7 +7,7 @@
 #include "report.h"
 #include "util.h"
 
-int vnl_json;
+
 
 struct cmd {
 	const char *name;

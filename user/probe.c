@@ -16,7 +16,6 @@
 #include "probe.h"
 #include "util.h"
 
-extern int vnl_json;
 
 static const struct bpf_insn ret0[] = {
 	{ .code = 0xb7, .dst_reg = 0, .imm = 0 }, /* r0 = 0 */

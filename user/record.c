@@ -485,6 +485,9 @@ static int record_loop(struct rec_state *st, const struct rec_opts *o)
 			err = 0;
 			continue;
 		}
+		/* BPF wakes us only when the ring fills up: take what it holds each time */
+		if (err >= 0)
+			err = ring_buffer__consume(st->rb);
 		if (err < 0)
 			break;
 		err = 0;

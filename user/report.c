@@ -19,7 +19,6 @@
 #define JOURNEY_TIMEOUT_NS 1000000000ULL
 #define GROUP_BUCKETS	   4096
 
-extern int vnl_json;
 
 enum part { PART_REQ = 0, PART_OUTSIDE, PART_RESP };
 

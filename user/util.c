@@ -9,6 +9,7 @@
 #include "util.h"
 
 bool vnl_verbose;
+int vnl_json;
 const char *vnl_prog = "vnetlat";
 
 static void vmsg(const char *level, const char *fmt, va_list ap)

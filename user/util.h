@@ -16,6 +16,7 @@ enum vnl_exit {
 };
 
 extern bool vnl_verbose;
+extern int vnl_json; /* -j: every printer emits JSON */
 extern const char *vnl_prog;
 
 void vnl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

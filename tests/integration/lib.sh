@@ -1,0 +1,70 @@
+#!/bin/bash
+# Shared by the integration tests: a private topology, the recorder in the background, TAP
+# output. Everything a test starts is stopped by PID and every namespace removed on exit.
+set -u
+build=${VNL_BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../build" && pwd)}
+tools=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../tools" && pwd)
+vnetlat=$build/vnetlat
+prefix=vnlt$$
+host=$prefix-host
+remote=$prefix-remote
+work=$(mktemp -d /tmp/vnetlat-test.XXXXXX)
+rec_pid=
+ntest=0
+nfail=0
+
+cleanup() {
+	[[ -n $rec_pid ]] && kill -INT "$rec_pid" 2>/dev/null && wait "$rec_pid" 2>/dev/null
+	VNL_BUILD=$build "$tools/topology.sh" down "$prefix" >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() { ntest=$((ntest + 1)); echo "ok $ntest - $*"; }
+not_ok() { ntest=$((ntest + 1)); nfail=$((nfail + 1)); echo "not ok $ntest - $*"; }
+check() { # check "description" command...
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+
+topo() { VNL_BUILD=$build "$tools/topology.sh" "$1" "$prefix" "${@:2}"; }
+
+# wait_for SECONDS COMMAND...: polls until COMMAND succeeds, at most SECONDS
+wait_for() {
+	local limit=$1 i
+	shift
+	for ((i = 0; i < limit * 20; i++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# start_record OUT [ARGS...]: vnetlat record in the host namespace, returns once attached
+start_record() {
+	local out=$1
+	shift
+	ip netns exec "$host" "$vnetlat" record -o "$out" "$@" 2>"$out.log" &
+	rec_pid=$!
+	if ! wait_for 60 grep -q 'recording' "$out.log"; then
+		cat "$out.log" >&2
+		return 1
+	fi
+}
+
+# stop_record: Ctrl-C, then wait (bounded) for it to write its file and exit
+stop_record() {
+	local rc=0
+	kill -INT "$rec_pid"
+	wait_for 30 bash -c "! kill -0 $rec_pid 2>/dev/null" || { kill -9 "$rec_pid"; rc=1; }
+	wait "$rec_pid" || rc=$?
+	rec_pid=
+	return $rc
+}
+
+finish() {
+	echo "# $ntest checks, $nfail failed"
+	exit $((nfail != 0))
+}

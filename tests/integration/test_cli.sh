@@ -1,0 +1,84 @@
+#!/bin/bash
+# The command line as a user meets it: help, version, exit codes, errors that name what is
+# wrong, probe, --force, --vm, --filter, grouping, and reading a damaged recording.
+. "$(dirname "$0")/lib.sh"
+
+expect_exit() { # expect_exit CODE PATTERN COMMAND...: exit code and a stderr/stdout pattern
+	local code=$1 pattern=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	[[ $rc == "$code" ]] || { echo "# exit $rc, wanted $code: $out"; return 1; }
+	[[ -z $pattern ]] || grep -qE -- "$pattern" <<<"$out" || { echo "# no '$pattern' in: $out"; return 1; }
+}
+
+check "--version" expect_exit 0 '^vnetlat [0-9]+\.[0-9]+' "$vnetlat" --version
+check "--help lists the commands" expect_exit 0 'record.*report.*dump.*probe' bash -c "'$vnetlat' --help | tr '\n' ' '"
+for c in record report dump probe; do
+	check "$c --help" expect_exit 0 "Usage: vnetlat $c" "$vnetlat" "$c" --help
+done
+check "unknown command: exit 2" expect_exit 2 "unknown command 'frobnicate'" "$vnetlat" frobnicate
+check "record without -o: exit 2" expect_exit 2 '-o FILE is required' "$vnetlat" record
+check "bad filter points at the word" expect_exit 2 "at 'prot' \(word 3\)" "$vnetlat" record -o "$work/x.vnl" -f 'udp and prot 5001'
+check "bad duration names the value" expect_exit 2 "--duration '5 parsecs'" "$vnetlat" record -o "$work/x.vnl" -d '5 parsecs'
+check "bad ring size" expect_exit 2 "--ring-size '1T'" "$vnetlat" record -o "$work/x.vnl" --ring-size 1T
+check "unknown interface is named" expect_exit 2 "interface 'nosuch0'" "$vnetlat" record -o "$work/x.vnl" -i nosuch0
+check "--by takes vm|iface|flow" expect_exit 2 "--by 'cpu'" "$vnetlat" report --by cpu "$work/x.vnl"
+check "report of a missing file: exit 1" expect_exit 1 'No such file' "$vnetlat" report "$work/none.vnl"
+echo "not a recording but long enough to have a header" >"$work/text.vnl"
+check "report of a non-recording: exit 3" expect_exit 3 'not a vnetlat recording' "$vnetlat" report "$work/text.vnl"
+
+# probe names every hop with its mechanism, and why the unavailable ones are
+"$vnetlat" -j probe >"$work/probe.json"
+check "probe --json" python3 - "$work/probe.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+hops = {h["hop"]: h for h in p["hops"]}
+need = ["uplink.rx", "uplink.receive", "tap.queue", "tap.xmit_start", "tap.xmit", "vmm.read",
+        "tap.receive", "uplink.queue", "uplink.xmit_start", "uplink.xmit", "drop", "kvm.irq",
+        "vhost.handle_rx", "vmm.write"]
+missing = [h for h in need if h not in hops]
+assert not missing, missing
+for h in p["hops"]:
+    assert h["mechanism"] in ("tp_btf", "raw_tp", "fentry", "kprobe", "unavailable"), h
+    if h["mechanism"] == "unavailable":
+        assert h.get("why"), h
+    else:
+        assert h["attach"], h
+assert hops["tap.queue"]["mechanism"] in ("tp_btf", "raw_tp")
+PY
+check "probe text lists every hop" bash -c "[ \$('$vnetlat' probe | grep -cE '^(uplink|tap|vmm|vhost|kvm|drop)') -ge 22 ]"
+
+topo up 0 >/dev/null || { not_ok "topology up"; finish; }
+standin=$(cat "${TMPDIR:-/tmp}/$prefix.topo/standin.pid")
+
+# -o onto an existing file is refused, --force replaces it
+echo keep >"$work/exists.vnl"
+check "-o onto an existing file: refused" expect_exit 2 'use --force' ip netns exec "$host" "$vnetlat" record -o "$work/exists.vnl" -d 1s
+check "... and left alone" grep -q keep "$work/exists.vnl"
+
+# --vm finds the stand-in's tap; a filter keeps only UDP; --force replaces the file
+start_record "$work/exists.vnl" --vm "$standin" --force --filter udp
+ip netns exec "$remote" ping -q -c 5 -i 0.02 198.18.0.2 >/dev/null
+ip netns exec "$remote" "$build/udp-rr" --dst 198.18.0.2 --count 5 --interval 10ms >/dev/null
+sleep 0.5 # a second burst lands in later blocks of the file
+ip netns exec "$remote" "$build/udp-rr" --dst 198.18.0.2 --count 20 --interval 5ms >/dev/null
+check "record --vm stops cleanly" stop_record
+"$vnetlat" report --json --by vm "$work/exists.vnl" >"$work/vm.json"
+check "--vm traced the stand-in's tap, --filter udp kept only UDP, --by vm groups" python3 - "$work/vm.json" "$standin" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+ifs = r["recording"]["interfaces"]
+assert [i["name"] for i in ifs] == ["tap0"], ifs
+assert ifs[0]["vm_pid"] == int(sys.argv[2]), ifs
+to = [d for d in r["directions"] if d["direction"] == "to_guest"][0]
+assert to["packets"] == 25, to["packets"]         # 25 UDP requests, no ICMP
+assert r["by"] == "vm" and len(r["groups"]) == 1 and "vmm-standin" in r["groups"][0]["key"], r.get("groups")
+PY
+
+# a cut recording is read up to the damage, with a warning and exit 3
+size=$(stat -c %s "$work/exists.vnl")
+head -c $((size * 3 / 4)) "$work/exists.vnl" >"$work/cut.vnl"
+check "truncated recording: exit 3 and a warning" expect_exit 3 'damaged' "$vnetlat" report "$work/cut.vnl"
+check "truncated recording: intact blocks still reported" bash -c "'$vnetlat' report --json '$work/cut.vnl' 2>/dev/null | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[\"recording\"][\"damage\"] and 0 < r[\"journeys\"][\"total\"] < 50'"
+finish

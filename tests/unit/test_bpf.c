@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The fingerprint parser and filter evaluator as the kernel runs them: fptest.bpf.c drives
+ * the same code on crafted packets through bpf_prog_test_run_opts, and every result must equal
+ * user space's. Needs root (CAP_BPF).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "vnetlat.h"
+#include "fptest.skel.h"
+#include "filter.h"
+#include "filter_eval.h"
+#include "fingerprint.h"
+#include "pktbuild.h"
+
+static struct fptest_bpf *skel;
+
+static int setup(void **state)
+{
+	skel = fptest_bpf__open_and_load();
+	if (!skel) {
+		fprintf(stderr, "test_bpf: cannot load fptest.bpf.o (needs root): %m\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fptest_bpf__destroy(skel);
+	return 0;
+}
+
+/* Runs the kernel side on frame; checks it agrees with user space. */
+static void agree(const uint8_t *frame, uint32_t len, int l3, const char *filter)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len, .repeat = 1);
+	struct vnl_filter_insn prog[VNL_FILTER_MAX];
+	struct vnl_pkt user;
+	unsigned int n = 0;
+	char err[256];
+
+	if (filter)
+		assert_int_equal(filter_compile(filter, prog, &n, err, sizeof(err)), 0);
+	memcpy(skel->bss->in_filter, prog, sizeof(prog[0]) * n);
+	skel->bss->in_filter_len = n;
+	skel->bss->in_l3 = l3;
+	memset(&skel->bss->out_pkt, 0xee, sizeof(skel->bss->out_pkt));
+	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.fp_test), &opts))
+		fail_msg("test run of a %u-byte frame (l3 %d) failed: %m", len, l3);
+	vnl_fp_parse(frame, len, l3, &user);
+	if (memcmp(&user, &skel->bss->out_pkt, sizeof(user)))
+		fail_msg("kernel and user space parse a %u-byte frame differently (fp %llx vs %llx)",
+			 len, (unsigned long long)skel->bss->out_pkt.fp,
+			 (unsigned long long)user.fp);
+	assert_int_equal(skel->bss->out_pass, vnl_filter_eval(prog, n, &user));
+}
+
+static void crafted_frames(void **state)
+{
+	static const uint8_t pl[40] = "kernel and user space agree on this one";
+	struct ip4opt o = { .proto = 6, .id = 1, .src = "198.18.0.1", .dst = "198.18.0.2",
+			    .optwords = 2, .l4len = 30 };
+	struct pb p;
+	uint32_t n;
+
+	pb_udp4(&p, 0, 9, 64, pl, 40);
+	agree(p.b, (uint32_t)p.len, 0, NULL);
+	agree(p.b, (uint32_t)p.len, 0, "udp and dst port 7 and host 198.18.0.2");
+	agree(p.b, (uint32_t)p.len, 0, "tcp or not net 198.18.0.0/15");
+	pb_udp4(&p, 2, 9, 64, pl, 40);
+	agree(p.b, (uint32_t)p.len, 0, "port 40000");
+	p.len = 0;
+	pb_eth(&p, 0x0800, 0);
+	pb_ipv4(&p, &o);
+	pb_tcp(&p, 1, 2, 3, 4, 0x18, 10);
+	agree(p.b, (uint32_t)p.len, 0, "tcp and src port 1");
+	p.len = 0;
+	pb_eth(&p, 0x86dd, 1);
+	pb_ipv6(&p, 58, 12, 5, "fd00:198:18::1", "fd00:198:18::2");
+	pb_icmp_echo(&p, 128, 3, 4);
+	agree(p.b, (uint32_t)p.len, 0, "icmp6 and net fd00:198:18::/48");
+	/* tun (l3) frames and every truncation of a UDP frame */
+	agree(p.b + 18, (uint32_t)p.len - 18, 1, NULL);
+	pb_udp4(&p, 1, 9, 64, pl, 40);
+	for (n = 14; n <= p.len; n++)
+		agree(p.b, n, 0, "udp");
+}
+
+static void random_frames(void **state)
+{
+	unsigned int seed = 99;
+	uint8_t buf[VNL_HDR_MAX];
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		/* the kernel refuses IPv6 test frames shorter than the IPv6 header */
+		uint32_t n = 54 + (uint32_t)rand_r(&seed) % (VNL_HDR_MAX - 53), j;
+
+		for (j = 0; j < n; j++)
+			buf[j] = (uint8_t)rand_r(&seed);
+		buf[12] = (i & 1) ? 0x86 : 0x08;
+		buf[13] = (i & 1) ? 0xdd : 0x00;
+		buf[14] = (uint8_t)((i & 1) ? 0x60 : 0x45 + (i % 11));
+		if (i % 3 == 0)
+			buf[23] = (i & 4) ? 17 : 6; /* IPv4 protocol */
+		agree(buf, n, 0, "udp or tcp");
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(crafted_frames),
+		cmocka_unit_test(random_frames),
+	};
+
+	return cmocka_run_group_tests_name("bpf", tests, setup, teardown);
+}

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The recording format: round trip, refusal to overwrite, and reading around damage. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "vnlfile.h"
+
+static char dir[] = "/tmp/vnl-test-XXXXXX";
+
+static int setup(void **state)
+{
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static void path(char *buf, const char *name)
+{
+	snprintf(buf, 256, "%s/%s", dir, name);
+}
+
+/* A file with a meta block and `blocks` event blocks of `per` events each. */
+static void write_file(const char *p, int blocks, int per)
+{
+	struct vnl_writer w;
+	int b, i;
+
+	assert_int_equal(vnl_writer_open(&w, p, 0), 0);
+	assert_int_equal(vnl_writer_block(&w, VNL_BLK_META, "clock=monotonic\nhostname=h\n", 27), 0);
+	for (b = 0; b < blocks; b++) {
+		for (i = 0; i < per; i++) {
+			struct vnl_event e = { .ts_ns = (uint64_t)(b * per + i), .hop = 3 };
+
+			assert_int_equal(vnl_writer_event(&w, &e), 0);
+		}
+		assert_int_equal(vnl_writer_flush(&w), 0);
+	}
+	assert_int_equal(vnl_writer_close(&w), 0);
+}
+
+/* Reads p; returns the number of events in intact blocks, and the damage count. */
+static int count_events(const char *p, size_t *ndamage)
+{
+	struct vnl_reader r;
+	struct vnl_block b;
+	char err[256];
+	int n = 0;
+
+	assert_int_equal(vnl_reader_open(&r, p, err, sizeof(err)), 0);
+	while (vnl_reader_next(&r, &b) > 0)
+		if (b.type == VNL_BLK_EVENTS)
+			n += (int)(b.len / sizeof(struct vnl_event));
+	*ndamage = r.ndamage;
+	vnl_reader_close(&r);
+	return n;
+}
+
+static void round_trip_and_meta(void **state)
+{
+	struct vnl_reader r;
+	struct vnl_block b;
+	char p[256], err[256], val[32];
+	size_t nd;
+	struct stat st;
+
+	path(p, "a.vnl");
+	write_file(p, 3, 100);
+	assert_int_equal(count_events(p, &nd), 300);
+	assert_int_equal(nd, 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(vnl_reader_open(&r, p, err, sizeof(err)), 0);
+	assert_int_equal(vnl_reader_next(&r, &b), 1);
+	assert_int_equal(b.type, VNL_BLK_META);
+	assert_int_equal(vnl_meta_get(&b, "hostname", val, sizeof(val)), 0);
+	assert_string_equal(val, "h");
+	assert_int_equal(vnl_meta_get(&b, "host", val, sizeof(val)), -ENOENT);
+	vnl_reader_close(&r);
+}
+
+static void refuses_existing_and_symlinks(void **state)
+{
+	struct vnl_writer w;
+	char p[256], link[256];
+	size_t nd;
+
+	path(p, "b.vnl");
+	write_file(p, 1, 10);
+	assert_int_equal(vnl_writer_open(&w, p, 0), -EEXIST);
+	assert_int_equal(count_events(p, &nd), 10); /* untouched */
+	/* --force replaces it through a new file */
+	assert_int_equal(vnl_writer_open(&w, p, 1), 0);
+	assert_int_equal(vnl_writer_close(&w), 0);
+	assert_int_equal(count_events(p, &nd), 0);
+	path(link, "link.vnl");
+	assert_int_equal(symlink("/tmp/vnl-elsewhere", link), 0);
+	assert_true(vnl_writer_open(&w, link, 0) < 0);
+	assert_int_equal(access("/tmp/vnl-elsewhere", F_OK), -1);
+}
+
+static void truncated_file_keeps_intact_blocks(void **state)
+{
+	char p[256];
+	struct stat st;
+	size_t nd;
+
+	path(p, "c.vnl");
+	write_file(p, 4, 100);
+	assert_int_equal(stat(p, &st), 0);
+	/* cut inside the last block, as a killed recorder would */
+	assert_int_equal(truncate(p, st.st_size - 50), 0);
+	assert_int_equal(count_events(p, &nd), 300);
+	assert_int_equal(nd, 1);
+}
+
+static void corrupted_block_skipped(void **state)
+{
+	char p[256], err[256];
+	struct vnl_reader r;
+	struct vnl_block b;
+	size_t nd;
+	int fd;
+	off_t where = (off_t)(sizeof(struct vnl_file_header) + 24 + 27 + 24 + 100 *
+			      sizeof(struct vnl_event) + 24 + 500);
+
+	path(p, "d.vnl");
+	write_file(p, 3, 100);
+	fd = open(p, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "XXXX", 4, where), 4); /* inside the second event block */
+	close(fd);
+	assert_int_equal(count_events(p, &nd), 200);
+	assert_int_equal(nd, 1);
+	assert_int_equal(vnl_reader_open(&r, p, err, sizeof(err)), 0);
+	while (vnl_reader_next(&r, &b) > 0)
+		;
+	assert_string_equal(r.damage[0].what, "block checksum mismatch");
+	vnl_reader_close(&r);
+}
+
+static void not_a_recording(void **state)
+{
+	struct vnl_reader r;
+	char p[256], err[256];
+	FILE *f;
+
+	path(p, "e.txt");
+	f = fopen(p, "w");
+	fputs("this is not a recording, but it is long enough", f);
+	fclose(f);
+	assert_int_equal(vnl_reader_open(&r, p, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not a vnetlat recording"));
+	path(p, "missing.vnl");
+	assert_int_equal(vnl_reader_open(&r, p, err, sizeof(err)), -ENOENT);
+	assert_int_equal(vnl_reader_open(&r, dir, err, sizeof(err)), -EINVAL);
+}
+
+static void garbage_everywhere(void **state)
+{
+	unsigned int seed = 7;
+	char p[256];
+	size_t nd;
+	int i, fd;
+	struct stat st;
+
+	path(p, "f.vnl");
+	write_file(p, 5, 50);
+	assert_int_equal(stat(p, &st), 0);
+	fd = open(p, O_RDWR);
+	for (i = 0; i < 200; i++) {
+		off_t at = (off_t)(sizeof(struct vnl_file_header) + (size_t)rand_r(&seed) %
+				   ((size_t)st.st_size - sizeof(struct vnl_file_header)));
+		char c = (char)rand_r(&seed);
+
+		assert_int_equal(pwrite(fd, &c, 1, at), 1);
+	}
+	close(fd);
+	assert_true(count_events(p, &nd) < 250);
+	assert_true(nd >= 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(round_trip_and_meta),
+		cmocka_unit_test(refuses_existing_and_symlinks),
+		cmocka_unit_test(truncated_file_keeps_intact_blocks),
+		cmocka_unit_test(corrupted_block_skipped),
+		cmocka_unit_test(not_a_recording),
+		cmocka_unit_test(garbage_everywhere),
+	};
+
+	return cmocka_run_group_tests_name("vnlfile", tests, setup, teardown);
+}
