@@ -230,9 +230,16 @@ static __always_inline int on_xmit(const struct sk_buff *skb, const struct net_d
 
 static __always_inline int on_kfree(const struct sk_buff *skb, __u32 reason)
 {
+	struct pending_xmit *px;
+	__u32 zero = 0;
+
 	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
 	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
 		return 0;
+	/* dropped inside the driver (a full tun ring): no net_dev_xmit hop for it */
+	px = bpf_map_lookup_elem(&xmit_pending, &zero);
+	if (px && px->skb == (__u64)skb)
+		px->skb = 0;
 	return on_skb(VNL_PT_KFREE_SKB, skb, NULL, reason);
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "devices.h"
 #include "util.h"
@@ -100,6 +101,18 @@ int devs_add_iface(struct devset *s, const char *name, char *err, size_t err_siz
 	return add_dev(s, name, is_tun(name) ? VNL_ROLE_TAP : VNL_ROLE_UPLINK, err, err_size);
 }
 
+/*
+ * The tun character device (misc 10:200), whatever path it was opened by: a VMM in another
+ * mount namespace or chroot shows another path, or none we can resolve.
+ */
+static int is_tun_chardev(const char *fd_path)
+{
+	struct stat st;
+
+	return !stat(fd_path, &st) && S_ISCHR(st.st_mode) && major(st.st_rdev) == 10 &&
+	       minor(st.st_rdev) == 200;
+}
+
 /* The fds of pid that are /dev/net/tun, with the interface their fdinfo names. */
 int vm_taps(pid_t pid, char names[][16], int max)
 {
@@ -123,7 +136,7 @@ int vm_taps(pid_t pid, char names[][16], int max)
 		if (len < 0)
 			continue;
 		target[len] = '\0';
-		if (strcmp(target, "/dev/net/tun"))
+		if (strcmp(target, "/dev/net/tun") && !is_tun_chardev(path))
 			continue;
 		snprintf(path, sizeof(path), "%s/%d/fdinfo/%s", vnl_procfs, (int)pid, de->d_name);
 		if (read_small_file(path, info, sizeof(info)) < 0)

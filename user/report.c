@@ -65,6 +65,7 @@ struct report {
 	struct group **order; /* groups in the order first seen */
 	size_t ngroups;
 	int dump;		  /* JSON lines of every event and journey */
+	uint64_t events_by_hop[VNL_HOP_MAX];
 	int oom;
 	struct jw w;
 };
@@ -466,6 +467,8 @@ static void on_event(void *ctx, const struct recording *rec, const struct vnl_ev
 			return;
 		}
 	}
+	if (ev->hop < VNL_HOP_MAX)
+		r->events_by_hop[ev->hop]++;
 	if (r->dump)
 		dump_event(r, ev);
 	jengine_event(r->je, ev);
@@ -677,6 +680,11 @@ static void print_json(struct report *r)
 	jw_bool(w, "closed_cleanly", rec->ended);
 	jw_u64(w, "events", rec->events);
 	jw_u64(w, "late_events", rec->late_events);
+	jw_obj_begin(w, "events_by_hop");
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		if (r->events_by_hop[h])
+			jw_u64(w, hop_name((unsigned int)h), r->events_by_hop[h]);
+	jw_obj_end(w);
 	jw_arr_begin(w, "interfaces");
 	for (i = 0; i < rec->nifaces; i++) {
 		const struct vnl_file_iface *d = &rec->ifaces[i];

@@ -1,0 +1,67 @@
+#!/bin/bash
+# Faults a tracer must survive: packets dropped at a full tap queue show where they died,
+# a full ring buffer loses events that are all counted, and a recorder killed with SIGKILL
+# leaves nothing attached and a readable file.
+. "$(dirname "$0")/lib.sh"
+
+topo up 0 >/dev/null || { not_ok "topology up"; finish; }
+standin=$(cat "${TMPDIR:-/tmp}/$prefix.topo/standin.pid")
+
+# --- drops: the VMM stops reading, the tun queue fills, the kernel drops (FULL_RING)
+start_record "$work/drops.vnl" --filter 'udp and host 198.18.0.2' || not_ok "record starts"
+kill -STOP "$standin"
+ip netns exec "$remote" "$build/udp-rr" --dst 198.18.0.2 --flood --duration 0.3s >"$work/flood.json"
+kill -CONT "$standin"
+# the VMM has read its backlog once a ping queued behind it is answered
+wait_for 10 ip netns exec "$remote" ping -q -c1 -W1 198.18.0.2 >/dev/null
+check "record stops (drops)" stop_record
+"$vnetlat" report --json "$work/drops.vnl" >"$work/drops.json"
+check "drops at the full tap queue are reported with their hop and reason" python3 - "$work/drops.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+to = [d for d in r["directions"] if d["direction"] == "to_guest"][0]
+drops = {(d["after"], d["reason"]): d["count"] for d in to["drops"]}
+full = drops.get(("tap.xmit_start", "SKB_DROP_REASON_FULL_RING"), 0)
+print(f"# to_guest packets {to['packets']}, complete {to['complete']}, dropped {to['dropped']}, drops {drops}")
+assert full > 100, drops
+# a dropped packet is not also reported as having lost its later hops
+assert sum(h["count"] for h in to["lost_hops_after"] if h["hop"] == "tap.xmit") == 0, to["lost_hops_after"]
+PY
+"$vnetlat" report "$work/drops.vnl" >"$work/drops.txt"
+check "text report lists the drop" grep -q 'dropped: .* after tap.xmit_start, reason SKB_DROP_REASON_FULL_RING' "$work/drops.txt"
+
+# --- a ring buffer far too small: every event is either recorded or counted as lost
+start_record "$work/lost.vnl" --filter 'udp and host 198.18.0.2' --ring-size 4k || not_ok "record starts"
+ip netns exec "$remote" "$build/udp-rr" --dst 198.18.0.2 --flood --duration 0.5s >"$work/flood.json"
+check "record stops (ring overflow)" stop_record
+"$vnetlat" report --json "$work/lost.vnl" >"$work/lost.json"
+check "lost events: recorded + lost = sent, at the first hop" python3 - "$work/lost.json" "$work/flood.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+sent = json.load(open(sys.argv[2]))["sent"]
+recorded = r["recording"]["events_by_hop"].get("uplink.rx", 0)
+lost = r["lost_by_hop"].get("uplink.rx", 0)
+print(f"# sent {sent}, uplink.rx recorded {recorded}, lost {lost}, all lost {r['lost_events']}")
+assert r["lost_events"] > 0
+assert recorded + lost == sent, (recorded, lost, sent)
+PY
+"$vnetlat" report "$work/lost.vnl" >"$work/lost.txt"
+check "a report with losses says so on its first line" bash -c "head -1 '$work/lost.txt' | grep -q 'WARNING: [0-9]* events lost'"
+
+# --- SIGKILL: the kernel drops our programs with the process; the file reads to its last block
+ours() { bpftool prog show 2>/dev/null | grep -cE 'name (btf|raw)_(net_dev_queue|netif_rx|kfree_skb)'; }
+before=$(ours)
+start_record "$work/killed.vnl" --filter 'host 198.18.0.2' || not_ok "record starts"
+ip netns exec "$remote" ping -q -c 20 -i 0.01 198.18.0.2 >/dev/null
+check "programs attached while recording" bash -c "[ \$(bpftool prog show | grep -cE 'name (btf|raw)_net_dev_queue') -gt $before ]"
+wait_for 5 bash -c "[ \$(stat -c %s '$work/killed.vnl') -gt 8000 ]" # a block was flushed
+kill -KILL "$rec_pid"
+wait "$rec_pid" 2>/dev/null
+rec_pid=
+check "after SIGKILL no program of ours stays loaded" wait_for 10 bash -c "[ \$(bpftool prog show 2>/dev/null | grep -cE 'name (btf|raw)_(net_dev_queue|netif_rx|kfree_skb)') -le $before ]"
+check "after SIGKILL no link of ours stays" bash -c "! bpftool link show 2>/dev/null | grep -qE 'prog_name (btf|raw)_(net_dev_queue|netif_rx)'"
+"$vnetlat" report --json "$work/killed.vnl" >"$work/killed.json" 2>"$work/killed.err"
+check "the killed recorder's file reads: journeys up to its last block" python3 -c "
+import json; r = json.load(open('$work/killed.json'))
+assert r['journeys']['total'] >= 20 and not r['recording']['closed_cleanly'], r['journeys']"
+finish
