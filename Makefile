@@ -5,7 +5,11 @@
 # make bench      overhead benchmark (see README)
 # V=1 shows full commands; VMLINUX_BTF=path (or VMLINUX_H=path) builds against another kernel.
 
+ifeq ($(SAN),1)
+OUTPUT     ?= build/san
+else
 OUTPUT     ?= build
+endif
 CLANG      ?= clang
 CC         ?= gcc
 BPFTOOL    ?= bpftool
@@ -21,8 +25,9 @@ LDLIBS     += -lbpf -lelf -lz -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I$(OUTPUT) -Wall \
               -Wno-unused-function
 
+# SAN=1: AddressSanitizer and UndefinedBehaviorSanitizer, built apart in build/san
 ifeq ($(SAN),1)
-CFLAGS     += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+CFLAGS     += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS    += -fsanitize=address,undefined
 endif
 
@@ -36,7 +41,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean test unit integration demo bench deps fmt
+.PHONY: all clean test unit integration demo bench deps fmt fuzz
 
 USER_SRCS  := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_OBJS  := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
@@ -45,10 +50,16 @@ SKELS      := $(OUTPUT)/vnetlat.skel.h $(OUTPUT)/fptest.skel.h
 TOOLS      := $(OUTPUT)/vmm-standin $(OUTPUT)/udp-rr
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 HEADERS    := $(wildcard include/*.h user/*.h)
+# libFuzzer harnesses: clang-built, with the user-space parsers they drive
+FUZZ_USER  := user/filter.c user/vnlfile.c user/recording.c user/journey.c user/hoptab.c \
+              user/util.c user/hist.c user/json.c user/report.c
+FUZZERS    := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Iuser \
+              -DVNL_VERSION='"$(VERSION)"'
 
 all: $(OUTPUT)/vnetlat $(TOOLS)
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/tools:
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/tools $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/vmlinux.h: | $(OUTPUT)
@@ -82,12 +93,23 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(USER_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Iuser $(LDFLAGS) $< $(USER_OBJS) $(LDLIBS) -lcmocka -o $@
 
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_USER) $(HEADERS) | $(OUTPUT)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_USER) -lz -lm -o $@
+
+fuzz: $(FUZZERS)
+
 deps:
 	$(Q)tools/install-deps.sh
 
 test: deps
+ifeq ($(SAN),1)
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS)
+	$(Q)TESTS="unit integration" tests/run.sh $(OUTPUT)
+else
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS) $(FUZZERS)
 	$(Q)tests/run.sh $(OUTPUT)
+endif
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all

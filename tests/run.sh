@@ -5,7 +5,8 @@
 set -u
 build=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
-parts=${TESTS:-unit integration}
+parts=${TESTS:-unit integration fuzz}
+fuzz_seconds=${FUZZ_SECONDS:-20}
 passed=0
 failed=0
 failures=()
@@ -51,6 +52,28 @@ if [[ $parts == *integration* ]]; then
 	for t in "$here"/integration/test_*.sh; do
 		echo "=== $(basename "$t")"
 		run_tap "$t"
+	done
+fi
+# a bounded libFuzzer pass per parser over the committed corpus (new finds go to a temp dir)
+if [[ $parts == *fuzz* ]]; then
+	for f in "$build"/fuzz/fuzz_*; do
+		[[ -x $f ]] || continue
+		name=$(basename "$f")
+		echo "=== $name (${fuzz_seconds}s)"
+		tmp=$(mktemp -d)
+		if "$f" -max_total_time="$fuzz_seconds" -close_fd_mask=3 -print_final_stats=1 \
+			"$tmp" "$here/fuzz/corpus/${name#fuzz_}" >"$tmp.log" 2>&1; then
+			grep -E 'stat::number_of_executed_units|Done' "$tmp.log" | tail -2
+			echo "ok - $name"
+			passed=$((passed + 1))
+		else
+			tail -40 "$tmp.log"
+			echo "not ok - $name (crashing input kept in $tmp)"
+			failed=$((failed + 1))
+			failures+=("$name")
+			continue
+		fi
+		rm -rf "$tmp" "$tmp.log"
 	done
 fi
 echo

@@ -2,7 +2,7 @@
 # Installs every build and test dependency of vnetlat from Debian's archive (apt-get),
 # only what is missing. Needs root.
 set -euo pipefail
-pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev pkg-config
+pkgs=(make gcc clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev pkg-config
 	iproute2 iputils-ping procps python3 kmod)
 missing=()
 for p in "${pkgs[@]}"; do

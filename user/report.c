@@ -541,7 +541,8 @@ static void print_dir_text(const struct report *r, int row, struct dir_agg *d)
 
 	if (!d->packets)
 		return;
-	qsort(d->segs, d->nsegs, sizeof(*d->segs), seg_cmp);
+	if (d->nsegs)
+		qsort(d->segs, d->nsegs, sizeof(*d->segs), seg_cmp);
 	if (row >= ROW_RT_REMOTE)
 		printf("\nround_trip (initiator %s): %" PRIu64 " round trips\n",
 		       row == ROW_RT_REMOTE ? "remote" : "guest", d->packets);
@@ -588,7 +589,8 @@ static void print_dir_json(const struct report *r, struct jw *w, int row, struct
 	size_t i;
 	int h;
 
-	qsort(d->segs, d->nsegs, sizeof(*d->segs), seg_cmp);
+	if (d->nsegs)
+		qsort(d->segs, d->nsegs, sizeof(*d->segs), seg_cmp);
 	jw_obj_begin(w, NULL);
 	jw_str(w, "direction", row_name(row));
 	if (row >= ROW_RT_REMOTE)

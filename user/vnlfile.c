@@ -214,28 +214,36 @@ static int add_damage(struct vnl_reader *r, uint64_t offset, const char *what)
 	return 0;
 }
 
-/* Why the block at pos is not intact, or NULL when it is. */
+/* Why the block at pos is not intact, or NULL when it is. Blocks need not be aligned. */
 static const char *check_block(const struct vnl_reader *r, size_t pos)
 {
-	const struct vnl_block_header *bh;
+	struct vnl_block_header bh;
 
-	if (r->size - pos < sizeof(*bh))
+	if (r->size - pos < sizeof(bh))
 		return "file ends inside a block header";
-	bh = (const void *)(r->map + pos);
-	if (bh->magic != VNL_BLOCK_MAGIC)
+	memcpy(&bh, r->map + pos, sizeof(bh));
+	if (bh.magic != VNL_BLOCK_MAGIC)
 		return "no block header where one should start";
-	if (bh->len > VNL_BLOCK_MAX)
+	if (bh.len > VNL_BLOCK_MAX)
 		return "block length out of range";
-	if (r->size - pos - sizeof(*bh) < bh->len)
+	if (r->size - pos - sizeof(bh) < bh.len)
 		return "file ends inside a block (truncated)";
-	if (block_crc(bh->type, bh->len, r->map + pos + sizeof(*bh)) != bh->crc)
+	if (block_crc(bh.type, bh.len, r->map + pos + sizeof(bh)) != bh.crc)
 		return "block checksum mismatch";
 	return NULL;
 }
 
+static uint32_t magic_at(const struct vnl_reader *r, size_t pos)
+{
+	uint32_t m;
+
+	memcpy(&m, r->map + pos, sizeof(m));
+	return m;
+}
+
 int vnl_reader_next(struct vnl_reader *r, struct vnl_block *b)
 {
-	const struct vnl_block_header *bh;
+	struct vnl_block_header bh;
 	const char *bad;
 	size_t start;
 
@@ -246,24 +254,23 @@ int vnl_reader_next(struct vnl_reader *r, struct vnl_block *b)
 		start = r->pos;
 		add_damage(r, start, bad);
 		/* resynchronise on the next intact block */
-		for (r->pos = start + 1; r->pos + sizeof(*bh) <= r->size; r->pos++) {
-			if (*(const uint32_t *)(const void *)(r->map + r->pos) == VNL_BLOCK_MAGIC &&
-			    !check_block(r, r->pos))
+		for (r->pos = start + 1; r->pos + sizeof(bh) <= r->size; r->pos++) {
+			if (magic_at(r, r->pos) == VNL_BLOCK_MAGIC && !check_block(r, r->pos))
 				break;
 		}
-		if (r->pos + sizeof(*bh) > r->size)
+		if (r->pos + sizeof(bh) > r->size)
 			r->pos = r->size;
 		if (r->ndamage)
 			r->damage[r->ndamage - 1].skipped = r->pos - start;
 		if (r->pos >= r->size)
 			return 0;
 	}
-	bh = (const void *)(r->map + r->pos);
-	b->type = bh->type;
-	b->len = bh->len;
+	memcpy(&bh, r->map + r->pos, sizeof(bh));
+	b->type = bh.type;
+	b->len = bh.len;
 	b->offset = r->pos;
-	b->payload = r->map + r->pos + sizeof(*bh);
-	r->pos += sizeof(*bh) + bh->len;
+	b->payload = r->map + r->pos + sizeof(bh);
+	r->pos += sizeof(bh) + bh.len;
 	return 1;
 }
 
