@@ -54,7 +54,7 @@ HEADERS    := $(wildcard include/*.h user/*.h)
 FUZZ_USER  := user/filter.c user/vnlfile.c user/recording.c user/journey.c user/hoptab.c \
               user/util.c user/hist.c user/json.c user/report.c
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Iuser \
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -Iuser \
               -DVNL_VERSION='"$(VERSION)"'
 
 all: $(OUTPUT)/vnetlat $(TOOLS)

@@ -9,6 +9,8 @@
 # Usage: topology.sh up PREFIX [DELAY]   create it; vmm-standin holds echoes for DELAY
 #        topology.sh down PREFIX         remove it, ending only the processes it started
 #        topology.sh standin PREFIX DELAY  restart vmm-standin with another delay
+#        topology.sh tap-del PREFIX       stop vmm-standin and delete tap0 (a VM going away)
+#        topology.sh tap-add PREFIX [DELAY]  create tap0 again and start vmm-standin on it
 # Namespaces are PREFIX-host and PREFIX-remote. Traffic stays inside them (198.18.0.0/15
 # and ULA addresses only). State (PIDs) lives in ${TMPDIR:-/tmp}/PREFIX.topo.
 set -euo pipefail
@@ -17,7 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=${VNL_BUILD:-$here/../build}
 cmd=${1:-}
 prefix=${2:-}
-[[ -n $cmd && -n $prefix ]] || { sed -n '2,14p' "$0"; exit 2; }
+[[ -n $cmd && -n $prefix ]] || { sed -n '2,16p' "$0"; exit 2; }
 [[ $prefix =~ ^[a-zA-Z0-9_-]{1,12}$ ]] || { echo "topology: PREFIX must be 1-12 of [a-zA-Z0-9_-]" >&2; exit 2; }
 host=$prefix-host
 remote=$prefix-remote
@@ -52,6 +54,12 @@ start_standin() {
 	return 1
 }
 
+add_tap() {
+	ip -n "$host" tuntap add dev tap0 mode tap vnet_hdr
+	ip -n "$host" link set tap0 master br0
+	ip -n "$host" link set tap0 up
+}
+
 up() {
 	local delay=${1:-0}
 	mkdir -p "$state"
@@ -65,10 +73,9 @@ up() {
 	ip -n "$host" link add vh0 type veth peer name vr0 netns "$remote"
 	ip -n "$host" link add br0 type bridge
 	ip -n "$host" link set br0 type bridge stp_state 0 forward_delay 0
-	ip -n "$host" tuntap add dev tap0 mode tap vnet_hdr
 	ip -n "$host" link set vh0 master br0
-	ip -n "$host" link set tap0 master br0
-	for dev in br0 vh0 tap0; do ip -n "$host" link set "$dev" up; done
+	for dev in br0 vh0; do ip -n "$host" link set "$dev" up; done
+	add_tap
 	ip -n "$remote" addr add 198.18.0.1/24 dev vr0
 	ip -n "$remote" addr add fd00:198:18::1/64 dev vr0 nodad
 	ip -n "$remote" link set vr0 up
@@ -93,5 +100,7 @@ case $cmd in
 up) up "${3:-0}" ;;
 down) down ;;
 standin) mkdir -p "$state"; start_standin "${3:-0}" ;;
-*) sed -n '2,14p' "$0"; exit 2 ;;
+tap-del) stop_standin; ip -n "$host" link del tap0 ;;
+tap-add) add_tap; start_standin "${3:-0}" ;;
+*) sed -n '2,16p' "$0"; exit 2 ;;
 esac

@@ -91,6 +91,15 @@ static int add_dev(struct devset *s, const char *name, uint8_t role, char *err, 
 	return 0;
 }
 
+int devs_exists(const struct vnl_file_iface *d)
+{
+	char buf[32];
+	uint32_t ifindex;
+
+	return sysfs_read(d->name, "ifindex", buf, sizeof(buf)) >= 0 && !parse_u32(buf, &ifindex) &&
+	       ifindex == d->ifindex;
+}
+
 int devs_add_iface(struct devset *s, const char *name, char *err, size_t err_size)
 {
 	if (!*name || strlen(name) >= IFNAMSIZ || strchr(name, '/') || !strcmp(name, ".") ||

@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include "vnetlat.h"
 #include "vnetlat.skel.h"
+#include "caps.h"
 #include "devices.h"
 #include "filter.h"
 #include "probe.h"
@@ -22,6 +23,7 @@
 #include "util.h"
 
 #define FLUSH_INTERVAL_NS 200000000ULL
+#define RESCAN_INTERVAL_NS 1000000000ULL
 #define POLL_MS		  100
 
 static volatile sig_atomic_t exiting;
@@ -55,6 +57,9 @@ struct rec_state {
 	enum vnl_mech attached[VNL_PT_MAX];
 	uint64_t events, last_lost;
 	int write_err;
+	uint8_t present[VNL_MAX_DEVS]; /* st->devs[i] exists now (devices come and go) */
+	struct devset fresh;	       /* scratch for rescans */
+	int devs_full_warned;
 };
 
 static void usage(FILE *f)
@@ -172,41 +177,52 @@ static int parse_opts(int argc, char **argv, struct rec_opts *o)
 	return 0;
 }
 
-static int resolve_devices(struct rec_opts *o, struct devset *s)
+/* The devices the options select now. strict: any missing one is an error (at start). */
+static int collect_devices(const struct rec_opts *o, struct devset *s, int strict, char *err,
+			   size_t size)
 {
-	char err[512];
 	int i, ret;
 
 	ret = devs_init(s);
 	if (ret) {
-		vnl_err("cannot read our network namespace: %s", strerror(-ret));
+		snprintf(err, size, "cannot read our network namespace: %s", strerror(-ret));
 		return ret;
 	}
 	for (i = 0; i < o->nifaces; i++) {
-		ret = devs_add_iface(s, o->ifaces[i], err, sizeof(err));
-		if (ret)
-			goto fail;
+		ret = devs_add_iface(s, o->ifaces[i], err, size);
+		if (ret && strict)
+			return ret;
 	}
 	for (i = 0; i < o->nvms; i++) {
-		ret = devs_add_vm(s, o->vms[i], err, sizeof(err));
-		if (ret)
-			goto fail;
+		ret = devs_add_vm(s, o->vms[i], err, size);
+		if (ret && strict)
+			return ret;
 	}
 	if (!o->nifaces && !o->nvms) {
-		ret = devs_add_default(s, err, sizeof(err));
-		if (ret)
-			goto fail;
-		if (!s->n) {
-			vnl_err("no tap device in this network namespace: name devices with "
-				"--iface or a VMM with --vm");
+		ret = devs_add_default(s, err, size);
+		if (ret && strict)
+			return ret;
+		if (!s->n && strict) {
+			snprintf(err, size, "no tap device in this network namespace: name devices "
+				 "with --iface or a VMM with --vm");
 			return -ENODEV;
 		}
 	}
+	return 0;
+}
+
+static int resolve_devices(struct rec_opts *o, struct devset *s)
+{
+	char err[512];
+	int ret;
+
+	ret = collect_devices(o, s, 1, err, sizeof(err));
+	if (ret) {
+		vnl_err("%s", err);
+		return ret;
+	}
 	devs_find_owners(s);
 	return 0;
-fail:
-	vnl_err("%s", err);
-	return ret;
 }
 
 /* A point is attached if a hop uses it, through the mechanism the probe chose. */
@@ -282,8 +298,112 @@ static int fill_maps(struct rec_state *st)
 			return -errno;
 		if (d->vm_pid && bpf_map_update_elem(vms_fd, &d->vm_pid, &vm, BPF_ANY))
 			return -errno;
+		st->present[i] = 1;
 	}
 	return 0;
+}
+
+static int find_present(const struct rec_state *st, const struct vnl_file_iface *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->devs.n; i++)
+		if (st->present[i] && st->devs.dev[i].ifindex == d->ifindex &&
+		    st->devs.dev[i].netns == d->netns)
+			return (int)i;
+	return -1;
+}
+
+static int in_set(const struct devset *s, const struct vnl_file_iface *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->dev[i].ifindex == d->ifindex && s->dev[i].netns == d->netns)
+			return 1;
+	return 0;
+}
+
+static void dev_event(struct vnl_file_devevent *ev, const struct vnl_file_iface *d, uint8_t kind)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->ts_ns = now_ns(CLOCK_MONOTONIC);
+	ev->ifindex = d->ifindex;
+	ev->netns = d->netns;
+	ev->kind = kind;
+	memcpy(ev->name, d->name, sizeof(ev->name));
+}
+
+/*
+ * Devices come and go (a VM starts, a tap is deleted): what the options select is looked up
+ * again, new devices are added to the BPF map (no capability needed: we hold its fd) and
+ * gone ones removed, and both are written to the recording.
+ */
+static int rescan_devices(struct rec_state *st, const struct rec_opts *o)
+{
+	struct vnl_file_devevent evs[64];
+	unsigned int i, first_new = st->devs.n, nev = 0;
+	int devs_fd = bpf_map__fd(st->skel->maps.devs), err = 0;
+	char msg[512];
+
+	if (collect_devices(o, &st->fresh, 0, msg, sizeof(msg)))
+		return 0;
+	for (i = 0; i < st->devs.n && nev < 64; i++) {
+		struct vnl_file_iface *d = &st->devs.dev[i];
+		struct vnl_dev_key key = { .netns = d->netns, .ifindex = d->ifindex };
+
+		/* a device no longer selected but still there (a bridge peer of a tap that
+		 * went away) stays traced: only what is gone is removed */
+		if (!st->present[i] || in_set(&st->fresh, d) || devs_exists(d))
+			continue;
+		bpf_map_delete_elem(devs_fd, &key);
+		st->present[i] = 0;
+		dev_event(&evs[nev++], d, VNL_DEV_DISAPPEARED);
+	}
+	for (i = 0; i < st->fresh.n && nev < 64; i++) {
+		struct vnl_file_iface *d;
+
+		if (find_present(st, &st->fresh.dev[i]) >= 0)
+			continue;
+		if (st->devs.n == VNL_MAX_DEVS) {
+			if (!st->devs_full_warned++)
+				vnl_warn("more than %d devices seen: new ones are not traced",
+					 VNL_MAX_DEVS);
+			break;
+		}
+		d = &st->devs.dev[st->devs.n];
+		*d = st->fresh.dev[i];
+		d->id = (uint16_t)st->devs.n;
+		st->devs.n++;
+		dev_event(&evs[nev++], d, VNL_DEV_APPEARED);
+	}
+	if (!nev)
+		return 0;
+	if (st->devs.n > first_new) {
+		devs_find_owners(&st->devs);
+		for (i = first_new; i < st->devs.n; i++) {
+			const struct vnl_file_iface *d = &st->devs.dev[i];
+			struct vnl_dev_key key = { .netns = d->netns, .ifindex = d->ifindex };
+			struct vnl_dev_val val = { .role = d->role, .l3 = d->l3, .id = d->id };
+			__u32 vm = d->id;
+
+			if (bpf_map_update_elem(devs_fd, &key, &val, BPF_ANY))
+				vnl_warn("interface '%s': cannot trace it: %s", d->name,
+					 strerror(errno));
+			if (d->vm_pid)
+				bpf_map_update_elem(bpf_map__fd(st->skel->maps.vms), &d->vm_pid,
+						    &vm, BPF_ANY);
+			st->present[i] = 1;
+		}
+		err = vnl_writer_block(&st->w, VNL_BLK_IFACES, &st->devs.dev[first_new],
+				       (st->devs.n - first_new) * sizeof(st->devs.dev[0]));
+	}
+	if (!err)
+		err = vnl_writer_block(&st->w, VNL_BLK_DEVEVENTS, evs, nev * sizeof(evs[0]));
+	for (i = 0; i < nev; i++)
+		vnl_info("interface %s (ifindex %u) %s", evs[i].name, evs[i].ifindex,
+			 evs[i].kind == VNL_DEV_APPEARED ? "appeared: tracing it" : "disappeared");
+	return err;
 }
 
 static int attach_programs(struct rec_state *st)
@@ -476,7 +596,7 @@ static uint64_t ring_size_pow2(uint64_t size)
 
 static int record_loop(struct rec_state *st, const struct rec_opts *o)
 {
-	uint64_t start = now_ns(CLOCK_MONOTONIC), last_flush = start, now;
+	uint64_t start = now_ns(CLOCK_MONOTONIC), last_flush = start, last_scan = start, now;
 	int err = 0;
 
 	while (!exiting) {
@@ -501,6 +621,14 @@ static int record_loop(struct rec_state *st, const struct rec_opts *o)
 			if (err)
 				break;
 			last_flush = now;
+		}
+		if (now - last_scan >= RESCAN_INTERVAL_NS) {
+			err = vnl_writer_flush(&st->w);
+			if (!err)
+				err = rescan_devices(st, o);
+			if (err)
+				break;
+			last_scan = now;
 		}
 	}
 	if (st->write_err)
@@ -560,6 +688,12 @@ int cmd_record(int argc, char **argv)
 	if (resolve_devices(&o, &st.devs))
 		return VNL_EXIT_USAGE;
 	libbpf_set_print(libbpf_print);
+	if (caps_check_tracing(err_msg, sizeof(err_msg))) {
+		vnl_err("missing capabilities to load and attach BPF programs: %s (run as root, or "
+			"grant them: setcap cap_bpf,cap_perfmon,cap_sys_resource+ep vnetlat)",
+			err_msg);
+		return VNL_EXIT_NOPERM;
+	}
 	if (probe_kernel(&st.probe, o.no_kfunc))
 		return VNL_EXIT_FAIL;
 
@@ -614,6 +748,10 @@ int cmd_record(int argc, char **argv)
 		vnl_err("%s: %s", o.out, strerror(-err));
 		goto cleanup;
 	}
+	/* everything privileged is done: maps and the ring are used through fds we hold */
+	err = caps_drop_all();
+	if (err)
+		vnl_warn("could not drop capabilities: %s", strerror(-err));
 	vnl_info("recording %u interface(s) to %s; Ctrl-C to stop", st.devs.n, o.out);
 	err = record_loop(&st, &o);
 	detach_all(&st);

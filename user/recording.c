@@ -112,6 +112,24 @@ static void read_lost(struct recording *rec, const struct vnl_block *b)
 	}
 }
 
+static int read_devevents(struct recording *rec, const struct vnl_block *b)
+{
+	size_t n = b->len / sizeof(struct vnl_file_devevent), i;
+	struct vnl_file_devevent *d;
+
+	d = realloc(rec->devevents, (rec->ndevevents + n) * sizeof(*d));
+	if (!d && n)
+		return -ENOMEM;
+	rec->devevents = d;
+	for (i = 0; i < n; i++) {
+		struct vnl_file_devevent *e = &rec->devevents[rec->ndevevents++];
+
+		memcpy(e, b->payload + i * sizeof(*e), sizeof(*e));
+		e->name[sizeof(e->name) - 1] = '\0';
+	}
+	return 0;
+}
+
 static void hand_out(void *ctx, const struct vnl_event *ev)
 {
 	struct read_ctx *rc = ctx;
@@ -173,6 +191,9 @@ int rec_read(struct recording *rec, const char *path, rec_event_fn on_event, voi
 		case VNL_BLK_EVENTS:
 			ret = read_events(&rc, ro, &b);
 			break;
+		case VNL_BLK_DEVEVENTS:
+			ret = read_devevents(rec, &b);
+			break;
 		case VNL_BLK_END:
 			rec->ended = 1;
 			rec->end_monotonic_ns = meta_u64(&b, "end_monotonic_ns");
@@ -206,6 +227,7 @@ void rec_free(struct recording *rec)
 		free(rec->reasons[i]);
 	free(rec->ifaces);
 	free(rec->damage);
+	free(rec->devevents);
 	memset(rec, 0, sizeof(*rec));
 }
 

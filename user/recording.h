@@ -24,6 +24,8 @@ struct recording {
 	uint64_t late_events; /* out of order beyond the reordering window */
 	struct vnl_damage *damage;
 	size_t ndamage;
+	struct vnl_file_devevent *devevents; /* devices that came and went while recording */
+	size_t ndevevents;
 };
 
 typedef void (*rec_event_fn)(void *ctx, const struct recording *rec, const struct vnl_event *ev);

@@ -702,6 +702,21 @@ static void print_json(struct report *r)
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+	jw_arr_begin(w, "device_changes");
+	for (i = 0; i < rec->ndevevents; i++) {
+		const struct vnl_file_devevent *d = &rec->devevents[i];
+		char wall[40];
+
+		rec_wall_time(rec, d->ts_ns, wall, sizeof(wall));
+		jw_obj_begin(w, NULL);
+		jw_str(w, "time", wall);
+		jw_u64(w, "ts_ns", d->ts_ns);
+		jw_str(w, "iface", d->name);
+		jw_u64(w, "ifindex", d->ifindex);
+		jw_str(w, "change", d->kind == VNL_DEV_APPEARED ? "appeared" : "disappeared");
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
 	jw_arr_begin(w, "damage");
 	for (i = 0; i < rec->ndamage; i++) {
 		jw_obj_begin(w, NULL);
@@ -774,6 +789,13 @@ static void print_text(struct report *r)
 		printf(")");
 	}
 	putchar('\n');
+	for (i = 0; i < rec->ndevevents; i++) {
+		const struct vnl_file_devevent *d = &rec->devevents[i];
+
+		rec_wall_time(rec, d->ts_ns, wall, sizeof(wall));
+		printf("device change: %s %s (ifindex %u) %s\n", wall, d->name, d->ifindex,
+		       d->kind == VNL_DEV_APPEARED ? "appeared" : "disappeared");
+	}
 	for (row = 0; row < ROW_MAX; row++)
 		print_dir_text(r, row, &r->all.dirs[row]);
 	for (g = 0; g < r->ngroups; g++) {

@@ -24,6 +24,7 @@ enum vnl_block_type {
 	VNL_BLK_LOST = 5,    /* struct vnl_file_lost[]: running totals, the last block wins */
 	VNL_BLK_REASONS = 6, /* text, number=name lines: the kernel's drop reasons */
 	VNL_BLK_END = 7,     /* text, key=value lines: the recorder closed the file */
+	VNL_BLK_DEVEVENTS = 8, /* struct vnl_file_devevent[]: devices that came or went */
 };
 
 struct vnl_file_header {
@@ -69,6 +70,20 @@ struct vnl_file_iface {
 	uint8_t l3;
 	char name[16];
 	char vm_name[32];
+};
+
+enum vnl_devevent_kind {
+	VNL_DEV_APPEARED = 1,
+	VNL_DEV_DISAPPEARED = 2,
+};
+
+struct vnl_file_devevent {
+	uint64_t ts_ns; /* CLOCK_MONOTONIC, as the events */
+	uint32_t ifindex;
+	uint32_t netns;
+	uint8_t kind; /* enum vnl_devevent_kind */
+	uint8_t pad[7];
+	char name[16];
 };
 
 struct vnl_file_lost {

@@ -28,6 +28,10 @@ check "report of a missing file: exit 1" expect_exit 1 'No such file' "$vnetlat"
 echo "not a recording but long enough to have a header" >"$work/text.vnl"
 check "report of a non-recording: exit 3" expect_exit 3 'not a vnetlat recording' "$vnetlat" report "$work/text.vnl"
 
+check "unprivileged record: exit 4 naming the missing capabilities" expect_exit 4 'CAP_BPF, CAP_PERFMON' \
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+	"$vnetlat" record -o "$work/unpriv.vnl" -i lo
+
 # probe names every hop with its mechanism, and why the unavailable ones are
 "$vnetlat" -j probe >"$work/probe.json"
 check "probe --json" python3 - "$work/probe.json" <<'PY'
@@ -59,6 +63,7 @@ check "... and left alone" grep -q keep "$work/exists.vnl"
 
 # --vm finds the stand-in's tap; a filter keeps only UDP; --force replaces the file
 start_record "$work/exists.vnl" --vm "$standin" --force --filter udp
+check "the recorder holds no capability once attached" grep -qE '^CapEff:[[:space:]]+0+$' "/proc/$rec_pid/status"
 ip netns exec "$remote" ping -q -c 5 -i 0.02 198.18.0.2 >/dev/null
 ip netns exec "$remote" "$build/udp-rr" --dst 198.18.0.2 --count 5 --interval 10ms >/dev/null
 sleep 0.5 # a second burst lands in later blocks of the file

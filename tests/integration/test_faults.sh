@@ -71,4 +71,32 @@ check "after SIGKILL no link of ours stays" bash -c "! bpftool link show 2>/dev/
 check "the killed recorder's file reads: journeys up to its last block" python3 -c "
 import json; r = json.load(open('$work/killed.json'))
 assert r['journeys']['total'] >= 40 and not r['recording']['closed_cleanly'], r['journeys']"
+# --- a tap that goes away and comes back (a VM restarting): recording goes on, the new
+# tap is picked up, and the report says when each change happened
+device_change() { # FILE CHANGE: the live recording lists a device change of that kind for tap0
+	"$vnetlat" report --json "$1" 2>/dev/null | python3 -c "
+import json, sys
+r = json.load(sys.stdin)
+sys.exit(0 if any(c['iface'] == 'tap0' and c['change'] == '$2' for c in r['recording']['device_changes']) else 1)"
+}
+start_record "$work/hotplug.vnl" --filter 'icmp and host 198.18.0.2' || not_ok "record starts"
+ip netns exec "$remote" ping -q -c 10 -i 0.01 198.18.0.2 >/dev/null
+topo tap-del
+check "a deleted tap is noticed" wait_for 10 device_change "$work/hotplug.vnl" disappeared
+topo tap-add 0 >/dev/null
+check "a new tap is picked up" wait_for 10 device_change "$work/hotplug.vnl" appeared
+wait_for 10 ip netns exec "$remote" ping -q -c1 -W1 198.18.0.2 >/dev/null
+ip netns exec "$remote" ping -q -c 10 -i 0.01 198.18.0.2 >/dev/null
+check "record stops (hot-plug)" stop_record
+"$vnetlat" report --json "$work/hotplug.vnl" >"$work/hotplug.json"
+check "packets before and after the tap came back are all recorded" python3 - "$work/hotplug.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+rt = [d for d in r["directions"] if d["direction"] == "round_trip"]
+pings = rt[0]["packets"] if rt else 0
+ifs = [i for i in r["recording"]["interfaces"] if i["name"] == "tap0"]
+print(f"# round trips {pings}, tap0 entries {[(i['ifindex']) for i in ifs]}, changes {r['recording']['device_changes']}")
+assert pings >= 21, pings                      # 10 + 10 + the probe ping(s)
+assert len(ifs) == 2 and ifs[0]["ifindex"] != ifs[1]["ifindex"], ifs
+PY
 finish
