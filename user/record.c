@@ -38,6 +38,7 @@ struct rec_opts {
 	const char *filter;
 	uint64_t duration_ns;
 	uint64_t ring_size;
+	uint64_t max_size; /* rotate to OUT.1, OUT.2, ... past this many bytes; 0: never */
 	int force, no_kfunc, no_drops;
 	char *ifaces[VNL_MAX_DEVS];
 	int nifaces;
@@ -60,6 +61,7 @@ struct rec_state {
 	uint8_t present[VNL_MAX_DEVS]; /* st->devs[i] exists now (devices come and go) */
 	struct devset fresh;	       /* scratch for rescans */
 	int devs_full_warned;
+	unsigned int part; /* rotation: the number of the file being written, 0 for OUT itself */
 };
 
 static void usage(FILE *f)
@@ -74,6 +76,7 @@ static void usage(FILE *f)
 		"  -f, --filter EXPR       only packets matching EXPR, e.g. 'udp and port 5001'\n"
 		"      --ring-size SIZE    BPF ring buffer size (default 16M, power of two)\n"
 		"      --force             replace FILE if it exists\n"
+		"      --max-size SIZE     go on in FILE.1, FILE.2, ... when a file reaches SIZE\n"
 		"      --tracepoints-only  do not use fentry or kprobes even where available\n"
 		"      --no-drops          do not attach skb:kfree_skb (saves its cost on busy hosts)\n"
 		"  -v, --verbose           libbpf's debug output\n\n"
@@ -91,6 +94,7 @@ static int parse_opts(int argc, char **argv, struct rec_opts *o)
 		{ "filter", required_argument, NULL, 'f' },
 		{ "ring-size", required_argument, NULL, 'R' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "max-size", required_argument, NULL, 'M' },
 		{ "tracepoints-only", no_argument, NULL, 'T' },
 		{ "no-drops", no_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -148,6 +152,12 @@ static int parse_opts(int argc, char **argv, struct rec_opts *o)
 			break;
 		case 'F':
 			o->force = 1;
+			break;
+		case 'M':
+			if (parse_size(optarg, &o->max_size) || o->max_size < (64u << 10)) {
+				vnl_err("--max-size '%s': not a size of at least 64k (e.g. 1G)", optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'T':
 			o->no_kfunc = 1;
@@ -560,6 +570,48 @@ static int write_lost(struct rec_state *st, int force)
 	return ret ? ret : vnl_writer_block(&st->w, VNL_BLK_LOST, rows, n * sizeof(rows[0]));
 }
 
+/* What makes a file readable on its own: written at the start of each file of a run. */
+static int write_description(struct rec_state *st, const struct rec_opts *o)
+{
+	int err = write_meta(st, o);
+
+	if (!err)
+		err = write_hops(st);
+	if (!err)
+		err = vnl_writer_block(&st->w, VNL_BLK_IFACES, st->devs.dev,
+				       st->devs.n * sizeof(st->devs.dev[0]));
+	if (!err)
+		err = write_reasons(st);
+	return err;
+}
+
+/* --max-size: close this file (its END block names the next) and go on in OUT.<n+1>. */
+static int rotate(struct rec_state *st, const struct rec_opts *o)
+{
+	char next[4096], end[4200];
+	int err;
+
+	snprintf(next, sizeof(next), "%s.%u", o->out, st->part + 1);
+	snprintf(end, sizeof(end), "events=%llu\nlost=%llu\nend_monotonic_ns=%llu\nnext=%s\n",
+		 (unsigned long long)st->events, (unsigned long long)st->last_lost,
+		 (unsigned long long)now_ns(CLOCK_MONOTONIC), next);
+	err = write_lost(st, 1);
+	if (!err)
+		err = vnl_writer_block(&st->w, VNL_BLK_END, end, strlen(end));
+	if (!err)
+		err = vnl_writer_close(&st->w);
+	if (err)
+		return err;
+	err = vnl_writer_open(&st->w, next, o->force);
+	if (err) {
+		vnl_err("%s: %s%s", next, strerror(-err),
+			err == -EEXIST ? " (use --force to replace it)" : "");
+		return err;
+	}
+	st->part++;
+	return write_description(st, o);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct rec_state *st = ctx;
@@ -614,6 +666,14 @@ static int record_loop(struct rec_state *st, const struct rec_opts *o)
 		now = now_ns(CLOCK_MONOTONIC);
 		if (o->duration_ns && now - start >= o->duration_ns)
 			break;
+		if (o->max_size &&
+		    st->w.bytes + st->w.nevents * sizeof(struct vnl_event) >= o->max_size) {
+			err = vnl_writer_flush(&st->w);
+			if (!err)
+				err = rotate(st, o);
+			if (err)
+				break;
+		}
 		if (now - last_flush >= FLUSH_INTERVAL_NS) {
 			err = vnl_writer_flush(&st->w);
 			if (!err)
@@ -736,14 +796,7 @@ int cmd_record(int argc, char **argv)
 		vnl_err("no hop could be attached");
 		goto cleanup;
 	}
-	err = write_meta(&st, &o);
-	if (!err)
-		err = write_hops(&st);
-	if (!err)
-		err = vnl_writer_block(&st.w, VNL_BLK_IFACES, st.devs.dev,
-				       st.devs.n * sizeof(st.devs.dev[0]));
-	if (!err)
-		err = write_reasons(&st);
+	err = write_description(&st, &o);
 	if (err) {
 		vnl_err("%s: %s", o.out, strerror(-err));
 		goto cleanup;

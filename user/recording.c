@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "hoptab.h"
 #include "journey.h"
 #include "recording.h"
@@ -68,11 +69,14 @@ static int read_ifaces(struct recording *rec, const struct vnl_block *b)
 		return -ENOMEM;
 	rec->ifaces = d;
 	for (i = 0; i < n; i++) {
-		struct vnl_file_iface *f = &rec->ifaces[rec->nifaces++];
+		struct vnl_file_iface f;
 
-		memcpy(f, b->payload + i * sizeof(*f), sizeof(*f));
-		f->name[sizeof(f->name) - 1] = '\0';
-		f->vm_name[sizeof(f->vm_name) - 1] = '\0';
+		memcpy(&f, b->payload + i * sizeof(f), sizeof(f));
+		f.name[sizeof(f.name) - 1] = '\0';
+		f.vm_name[sizeof(f.vm_name) - 1] = '\0';
+		/* each file of a rotated set repeats the interfaces seen so far */
+		if (!rec_iface(rec, f.netns, f.ifindex))
+			rec->ifaces[rec->nifaces++] = f;
 	}
 	return 0;
 }
@@ -152,25 +156,18 @@ static int read_events(struct read_ctx *rc, struct reorder *ro, const struct vnl
 	return 0;
 }
 
-int rec_read(struct recording *rec, const char *path, rec_event_fn on_event, void *ctx, char *err,
-	     size_t err_size)
+static int read_file(struct recording *rec, struct read_ctx *rc, struct reorder *ro,
+		     const char *path, char *err, size_t err_size)
 {
-	struct read_ctx rc = { rec, on_event, ctx };
 	struct vnl_reader r;
 	struct vnl_block b;
-	struct reorder *ro;
+	size_t i;
 	int ret;
 
-	memset(rec, 0, sizeof(*rec));
-	rec->path = path;
 	ret = vnl_reader_open(&r, path, err, err_size);
 	if (ret)
 		return ret;
-	ro = reorder_new(REORDER_WINDOW_NS);
-	if (!ro) {
-		vnl_reader_close(&r);
-		return -ENOMEM;
-	}
+	rec->ended = 0;
 	while (!ret && vnl_reader_next(&r, &b) > 0) {
 		switch (b.type) {
 		case VNL_BLK_META:
@@ -189,7 +186,7 @@ int rec_read(struct recording *rec, const char *path, rec_event_fn on_event, voi
 			read_lost(rec, &b);
 			break;
 		case VNL_BLK_EVENTS:
-			ret = read_events(&rc, ro, &b);
+			ret = read_events(rc, ro, &b);
 			break;
 		case VNL_BLK_DEVEVENTS:
 			ret = read_devevents(rec, &b);
@@ -202,20 +199,49 @@ int rec_read(struct recording *rec, const char *path, rec_event_fn on_event, voi
 			break; /* a block type from a newer vnetlat: skipped */
 		}
 	}
+	if (r.ndamage) {
+		struct vnl_damage *d = realloc(rec->damage, (rec->ndamage + r.ndamage) * sizeof(*d));
+
+		if (d) {
+			rec->damage = d;
+			for (i = 0; i < r.ndamage; i++) {
+				d[rec->ndamage] = r.damage[i];
+				d[rec->ndamage++].part = rec->nparts;
+			}
+		}
+	}
+	vnl_reader_close(&r);
+	rec->nparts++;
+	if (ret)
+		snprintf(err, err_size, "%s: %s", path, strerror(-ret));
+	return ret;
+}
+
+int rec_read(struct recording *rec, const char *path, rec_event_fn on_event, void *ctx, char *err,
+	     size_t err_size)
+{
+	struct read_ctx rc = { rec, on_event, ctx };
+	struct reorder *ro;
+	char part[4096];
+	int ret;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->path = path;
+	ro = reorder_new(REORDER_WINDOW_NS);
+	if (!ro)
+		return -ENOMEM;
+	ret = read_file(rec, &rc, ro, path, err, err_size);
+	/* a rotated recording goes on in path.1, path.2, ...: one stream of events */
+	while (!ret) {
+		snprintf(part, sizeof(part), "%s.%u", path, rec->nparts);
+		if (access(part, F_OK))
+			break;
+		ret = read_file(rec, &rc, ro, part, err, err_size);
+	}
 	if (!ret)
 		reorder_drain(ro, hand_out, &rc);
 	rec->late_events = reorder_late(ro);
 	reorder_free(ro);
-	if (r.ndamage) {
-		rec->damage = malloc(r.ndamage * sizeof(*rec->damage));
-		if (rec->damage) {
-			memcpy(rec->damage, r.damage, r.ndamage * sizeof(*rec->damage));
-			rec->ndamage = r.ndamage;
-		}
-	}
-	vnl_reader_close(&r);
-	if (ret)
-		snprintf(err, err_size, "%s: %s", path, strerror(-ret));
 	return ret;
 }
 

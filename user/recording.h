@@ -26,12 +26,13 @@ struct recording {
 	size_t ndamage;
 	struct vnl_file_devevent *devevents; /* devices that came and went while recording */
 	size_t ndevevents;
+	unsigned int nparts; /* files read: FILE, then FILE.1, FILE.2, ... of a rotated set */
 };
 
 typedef void (*rec_event_fn)(void *ctx, const struct recording *rec, const struct vnl_event *ev);
 
 /*
- * Reads path, calling on_event for every event in timestamp order. Description blocks are
+ * Reads path (and path.1, path.2, ... when the recorder rotated), calling on_event for every event in timestamp order. Description blocks are
  * read before the first event is handed out. Returns 0, or a negative errno with a message
  * in err; damage does not fail the read (see rec->damage).
  */

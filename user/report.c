@@ -673,6 +673,7 @@ static void print_json(struct report *r)
 	jw_obj_end(w);
 	jw_obj_begin(w, "recording");
 	jw_str(w, "file", rec->path);
+	jw_u64(w, "files", rec->nparts);
 	jw_str(w, "hostname", rec->hostname);
 	jw_str(w, "kernel", rec->kernel);
 	jw_str(w, "vnetlat_version", rec->version);
@@ -720,6 +721,7 @@ static void print_json(struct report *r)
 	jw_arr_begin(w, "damage");
 	for (i = 0; i < rec->ndamage; i++) {
 		jw_obj_begin(w, NULL);
+		jw_u64(w, "file", rec->damage[i].part);
 		jw_u64(w, "offset", rec->damage[i].offset);
 		jw_u64(w, "skipped_bytes", rec->damage[i].skipped);
 		jw_str(w, "what", rec->damage[i].what);
@@ -769,9 +771,10 @@ static void print_text(struct report *r)
 		       "hops; record with a larger --ring-size or a --filter\n",
 		       rec->lost_total);
 	for (i = 0; i < rec->ndamage; i++)
-		printf("WARNING: damaged recording at byte %" PRIu64 " (%s): %" PRIu64
+		printf("WARNING: damaged recording at byte %" PRIu64 " of file %u (%s): %" PRIu64
 		       " bytes skipped\n",
-		       rec->damage[i].offset, rec->damage[i].what, rec->damage[i].skipped);
+		       rec->damage[i].offset, rec->damage[i].part, rec->damage[i].what,
+		       rec->damage[i].skipped);
 	rec_wall_time(rec, rec->monotonic_ns, wall, sizeof(wall));
 	printf("%s: host %s, kernel %s, started %s, clock %s%s\n", rec->path, rec->hostname,
 	       rec->kernel, wall, rec->clock, rec->ended ? "" : " (recorder did not close it)");

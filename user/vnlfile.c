@@ -104,9 +104,14 @@ int vnl_writer_block(struct vnl_writer *w, uint32_t type, const void *payload, s
 	err = write_all(w->fd, &bh, sizeof(bh));
 	if (!err && len)
 		err = write_all(w->fd, payload, len);
-	if (!err)
-		w->bytes += sizeof(bh) + len;
-	return err;
+	if (err) {
+		/* a disk that filled up mid-block: cut the partial block, the file stays whole */
+		if (ftruncate(w->fd, (off_t)w->bytes) == 0)
+			lseek(w->fd, (off_t)w->bytes, SEEK_SET);
+		return err;
+	}
+	w->bytes += sizeof(bh) + len;
+	return 0;
 }
 
 int vnl_writer_flush(struct vnl_writer *w)

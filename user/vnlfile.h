@@ -112,6 +112,7 @@ struct vnl_damage {
 	uint64_t offset;
 	uint64_t skipped; /* bytes passed over before the next intact block */
 	const char *what;
+	unsigned int part; /* which file of a rotated set (0: the first) */
 };
 
 struct vnl_reader {

@@ -16,6 +16,8 @@ nfail=0
 cleanup() {
 	[[ -n $rec_pid ]] && kill -INT "$rec_pid" 2>/dev/null && wait "$rec_pid" 2>/dev/null
 	VNL_BUILD=$build "$tools/topology.sh" down "$prefix" >/dev/null 2>&1
+	# file systems a test mounted under its work directory (a tiny tmpfs to fill)
+	awk -v w="$work" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r | xargs -r umount -l
 	rm -rf "$work"
 }
 trap cleanup EXIT

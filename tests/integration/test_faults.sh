@@ -71,6 +71,45 @@ check "after SIGKILL no link of ours stays" bash -c "! bpftool link show 2>/dev/
 check "the killed recorder's file reads: journeys up to its last block" python3 -c "
 import json; r = json.load(open('$work/killed.json'))
 assert r['journeys']['total'] >= 40 and not r['recording']['closed_cleanly'], r['journeys']"
+# --- --max-size: the recording rotates to numbered files, read back as one
+start_record "$work/rot.vnl" --max-size 64k --filter 'udp and host 198.18.0.2' || not_ok "record starts"
+ip netns exec "$remote" "$build/udp-rr" --dst 198.18.0.2 --count 500 --interval 2ms >"$work/rr.json"
+check "record stops (rotation)" stop_record
+parts=$(ls "$work"/rot.vnl.[0-9]* 2>/dev/null | wc -l)
+check "rotation wrote numbered files ($parts)" test "$parts" -ge 3
+check "every file of the set reads on its own" bash -c "for f in '$work'/rot.vnl.[0-9]*; do '$vnetlat' report --json \"\$f\" >/dev/null || exit 1; done"
+"$vnetlat" report --json "$work/rot.vnl" >"$work/rot.json"
+check "report reads the rotated set as one recording" python3 - "$work/rot.json" "$work/rr.json" "$parts" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+received = json.load(open(sys.argv[2]))["received"]
+rt = [d for d in r["directions"] if d["direction"] == "round_trip"][0]
+print(f"# files {r['recording']['files']}, round trips {rt['packets']}, echoes received {received}")
+assert r["recording"]["files"] == int(sys.argv[3]) + 1
+assert rt["packets"] == received == 500, (rt["packets"], received)
+assert r["recording"]["closed_cleanly"] and not r["recording"]["damage"]
+PY
+
+# --- the disk fills up: a clear error, the programs detached, what was written readable
+mkdir -p "$work/small"
+mount -t tmpfs -o size=2m vnetlat-test "$work/small"
+ip netns exec "$host" "$vnetlat" record -o "$work/small/full.vnl" --filter 'udp and host 198.18.0.2' \
+	2>"$work/full.log" &
+rec_pid=$!
+wait_for 60 grep -q recording "$work/full.log"
+ip netns exec "$remote" "$build/udp-rr" --dst 198.18.0.2 --flood --duration 1s >/dev/null
+check "a full disk stops the recorder by itself" wait_for 20 bash -c "! kill -0 $rec_pid 2>/dev/null"
+wait "$rec_pid"
+rc=$?
+rec_pid=
+check "... with exit code 1 ($rc)" test "$rc" = 1
+check "... and an error naming the file and the cause" grep -q "full.vnl: No space left on device; recording stopped" "$work/full.log"
+check "... with its programs detached" wait_for 10 bash -c "[ \$(bpftool prog show 2>/dev/null | grep -cE 'name (btf|raw)_(net_dev_queue|netif_rx|kfree_skb)') -le $before ]"
+"$vnetlat" report --json "$work/small/full.vnl" >"$work/full.json"
+check "... and what was written readable, without damage" python3 -c "
+import json; r = json.load(open('$work/full.json'))
+assert r['journeys']['total'] > 100 and not r['recording']['damage'], (r['journeys'], r['recording']['damage'])"
+
 # --- a tap that goes away and comes back (a VM restarting): recording goes on, the new
 # tap is picked up, and the report says when each change happened
 device_change() { # FILE CHANGE: the live recording lists a device change of that kind for tap0
