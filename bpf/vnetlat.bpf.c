@@ -79,6 +79,36 @@ struct {
 	__type(value, struct pending_xmit);
 } xmit_pending SEC(".maps");
 
+/*
+ * A VMM's read of one packet can copy it in pieces (tun_put_user inserts a VLAN tag held in
+ * skb metadata between two copies): only the first copy of a packet is its vmm.read hop.
+ */
+struct last_copy {
+	__u64 skb;
+	__u64 fp;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct last_copy);
+} copy_seen SEC(".maps");
+
+static __always_inline int repeated_copy(const struct sk_buff *skb, const struct vnl_pkt *pkt)
+{
+	__u32 zero = 0;
+	struct last_copy *lc = bpf_map_lookup_elem(&copy_seen, &zero);
+
+	if (!lc)
+		return 0;
+	if (lc->skb == (__u64)skb && lc->fp == pkt->fp)
+		return 1;
+	lc->skb = (__u64)skb;
+	lc->fp = pkt->fp;
+	return 0;
+}
+
 static __always_inline __u64 wakeup_flag(void)
 {
 	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= targ_wakeup_bytes
@@ -193,6 +223,8 @@ static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 	if (!hop)
 		return 0;
 	if (parse_skb(skb, dv->l3, &pkt) || !wanted(&pkt))
+		return 0;
+	if (pt == VNL_PT_COPY_DATAGRAM && repeated_copy(skb, &pkt))
 		return 0;
 	if (pt == VNL_PT_DEV_START_XMIT || pt == VNL_PT_TUN_NET_XMIT) {
 		__u32 zero = 0;

@@ -63,19 +63,16 @@ static int parse_with_units(const char *s, const struct unit *units, uint64_t de
 	v = strtod(s, &end);
 	if (errno || end == s || v < 0 || v != v)
 		return -EINVAL;
-	if (!*end) {
-		*out = (uint64_t)(v * (double)deflt);
-		return 0;
-	}
-	for (; units->name; units++) {
-		if (!strcmp(end, units->name)) {
-			if (v * (double)units->mult > 1.8e19)
-				return -ERANGE;
-			*out = (uint64_t)(v * (double)units->mult);
-			return 0;
-		}
-	}
-	return -EINVAL;
+	for (; *end && units->name; units++)
+		if (!strcmp(end, units->name))
+			break;
+	if (*end && !units->name)
+		return -EINVAL;
+	v *= (double)(*end ? units->mult : deflt);
+	if (v >= 1.8e19)
+		return -ERANGE;
+	*out = (uint64_t)v;
+	return 0;
 }
 
 int parse_duration_ns(const char *s, uint64_t *ns)

@@ -28,9 +28,13 @@ check "report of a missing file: exit 1" expect_exit 1 'No such file' "$vnetlat"
 echo "not a recording but long enough to have a header" >"$work/text.vnl"
 check "report of a non-recording: exit 3" expect_exit 3 'not a vnetlat recording' "$vnetlat" report "$work/text.vnl"
 
-check "unprivileged record: exit 4 naming the missing capabilities" expect_exit 4 'CAP_BPF, CAP_PERFMON' \
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
-	"$vnetlat" record -o "$work/unpriv.vnl" -i lo
+unpriv=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all)
+if "${unpriv[@]}" "$vnetlat" --version >/dev/null 2>&1; then
+	check "unprivileged record: exit 4 naming the missing capabilities" expect_exit 4 \
+		'CAP_BPF, CAP_PERFMON' "${unpriv[@]}" "$vnetlat" record -o "$work/unpriv.vnl" -i lo
+else
+	ok "# skip unprivileged record: user nobody cannot run $vnetlat here (a private directory)"
+fi
 
 # probe names every hop with its mechanism, and why the unavailable ones are
 "$vnetlat" -j probe >"$work/probe.json"

@@ -49,11 +49,18 @@ PY
 check "a report with losses says so on its first line" bash -c "head -1 '$work/lost.txt' | grep -q 'WARNING: [0-9]* events lost'"
 
 # --- SIGKILL: the kernel drops our programs with the process; the file reads to its last block
-ours() { bpftool prog show 2>/dev/null | grep -cE 'name (btf|raw)_(net_dev_queue|netif_rx|kfree_skb)'; }
-before=$(ours)
+max_prog_id() { bpftool prog show -j | python3 -c 'import json,sys; print(max([p["id"] for p in json.load(sys.stdin)] or [0]))'; }
+# the programs loaded after id $1 with our names: the recorder's
+new_progs() { bpftool prog show -j | python3 -c "
+import json, sys, re
+print(' '.join(str(p['id']) for p in json.load(sys.stdin)
+      if p['id'] > $1 and re.match(r'(btf|raw|fentry|kprobe)_', p.get('name', ''))))"; }
+gone() { local id; for id in "$@"; do bpftool prog show id "$id" >/dev/null 2>&1 && return 1; done; return 0; }
+base=$(max_prog_id)
 start_record "$work/killed.vnl" --filter 'host 198.18.0.2' || not_ok "record starts"
 ip netns exec "$remote" ping -q -c 20 -i 0.01 198.18.0.2 >/dev/null
-check "programs attached while recording" bash -c "[ \$(bpftool prog show | grep -cE 'name (btf|raw)_net_dev_queue') -gt $before ]"
+progs=$(new_progs "$base")
+check "programs attached while recording ($progs)" test -n "$progs"
 journeys_at_least() { # FILE N: the report of FILE (even one being written) has N journeys
 	local n
 	n=$("$vnetlat" report --json "$1" 2>/dev/null |
@@ -65,7 +72,7 @@ check "events reach the file while recording" wait_for 10 journeys_at_least "$wo
 kill -KILL "$rec_pid"
 wait "$rec_pid" 2>/dev/null
 rec_pid=
-check "after SIGKILL no program of ours stays loaded" wait_for 10 bash -c "[ \$(bpftool prog show 2>/dev/null | grep -cE 'name (btf|raw)_(net_dev_queue|netif_rx|kfree_skb)') -le $before ]"
+check "after SIGKILL no program of ours stays loaded" wait_for 10 gone $progs
 check "after SIGKILL no link of ours stays" bash -c "! bpftool link show 2>/dev/null | grep -qE 'prog_name (btf|raw)_(net_dev_queue|netif_rx)'"
 "$vnetlat" report --json "$work/killed.vnl" >"$work/killed.json" 2>"$work/killed.err"
 check "the killed recorder's file reads: journeys up to its last block" python3 -c "
@@ -93,10 +100,12 @@ PY
 # --- the disk fills up: a clear error, the programs detached, what was written readable
 mkdir -p "$work/small"
 mount -t tmpfs -o size=2m vnetlat-test "$work/small"
+base=$(max_prog_id)
 ip netns exec "$host" "$vnetlat" record -o "$work/small/full.vnl" --filter 'udp and host 198.18.0.2' \
 	2>"$work/full.log" &
 rec_pid=$!
 wait_for 60 grep -q recording "$work/full.log"
+progs=$(new_progs "$base")
 ip netns exec "$remote" "$build/udp-rr" --dst 198.18.0.2 --flood --duration 1s >/dev/null
 check "a full disk stops the recorder by itself" wait_for 20 bash -c "! kill -0 $rec_pid 2>/dev/null"
 wait "$rec_pid"
@@ -104,7 +113,7 @@ rc=$?
 rec_pid=
 check "... with exit code 1 ($rc)" test "$rc" = 1
 check "... and an error naming the file and the cause" grep -q "full.vnl: No space left on device; recording stopped" "$work/full.log"
-check "... with its programs detached" wait_for 10 bash -c "[ \$(bpftool prog show 2>/dev/null | grep -cE 'name (btf|raw)_(net_dev_queue|netif_rx|kfree_skb)') -le $before ]"
+check "... with its programs detached" wait_for 10 gone $progs
 "$vnetlat" report --json "$work/small/full.vnl" >"$work/full.json"
 check "... and what was written readable, without damage" python3 -c "
 import json; r = json.load(open('$work/full.json'))
