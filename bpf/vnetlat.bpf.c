@@ -13,6 +13,7 @@
 #include "hops.h"
 #include "fingerprint.h"
 #include "filter_eval.h"
+#include "aggregate.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -23,6 +24,8 @@ const volatile __u32 targ_filter_len = 0;
 const volatile __u8 targ_kernel_id = 0;
 const volatile bool targ_filter_vms = false; /* packetless hops only from known VMMs */
 const volatile __u64 targ_wakeup_bytes = 256 * 1024;
+const volatile __u8 targ_mode = VNL_MODE_PACKETS;
+const volatile __u32 targ_sample_n = 0; /* keep one packet in N, chosen by fingerprint */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -199,6 +202,18 @@ static __always_inline int parse_skb(const struct sk_buff *skb, int l3, struct v
 	return 0;
 }
 
+/*
+ * Whether this packet's hops go to user space: all of them in packets mode, one packet in N
+ * with --sample (the same packets at every hop, and in every kernel: the choice is the
+ * fingerprint's), and in aggregate mode only the sampled ones.
+ */
+static __always_inline int sampled(__u64 fp)
+{
+	if (targ_sample_n > 1)
+		return fp % targ_sample_n == 0;
+	return targ_mode == VNL_MODE_PACKETS;
+}
+
 static __always_inline int wanted(const struct vnl_pkt *pkt)
 {
 	if (!pkt->flow.family)
@@ -235,7 +250,10 @@ static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 			px->pkt = pkt;
 		}
 	}
-	emit(hop - 1, &pkt, (__u64)skb, &key, BPF_CORE_READ(skb, len), reason, 0);
+	if (targ_mode == VNL_MODE_AGGREGATE)
+		agg_step(hop - 1, (__u64)skb, pkt.fp, reason);
+	if (sampled(pkt.fp))
+		emit(hop - 1, &pkt, (__u64)skb, &key, BPF_CORE_READ(skb, len), reason, 0);
 	return 0;
 }
 
@@ -255,7 +273,11 @@ static __always_inline int on_xmit(const struct sk_buff *skb, const struct net_d
 	if (!dv)
 		return 0;
 	hop = hop_for(VNL_PT_DEV_XMIT, dv->role);
-	if (hop)
+	if (!hop)
+		return 0;
+	if (targ_mode == VNL_MODE_AGGREGATE)
+		agg_step(hop - 1, (__u64)skb, px->pkt.fp, 0);
+	if (sampled(px->pkt.fp))
 		emit(hop - 1, &px->pkt, (__u64)skb, &key, len, rc, 0);
 	return 0;
 }
@@ -281,7 +303,7 @@ static __always_inline int on_nopkt(enum vnl_point pt, __u32 arg)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 hop = hop_for(pt, VNL_ROLE_NONE);
 
-	if (!hop)
+	if (!hop || (targ_mode == VNL_MODE_AGGREGATE && targ_sample_n <= 1))
 		return 0;
 	if (targ_filter_vms && !bpf_map_lookup_elem(&vms, &tgid))
 		return 0;

@@ -138,4 +138,17 @@ struct vnl_filter_insn {
 	__u32 mask[4];
 };
 
+/*
+ * In-kernel aggregate mode: per-CPU log-linear histograms (include/loglin.h buckets) of each
+ * segment, indexed by slot: 0 for a pair of hops not in the segment table, 1.. for the table's
+ * rows in order, and VNL_AGG_E2E + direction for end to end.
+ */
+#define VNL_AGG_SLOTS 32
+#define VNL_AGG_E2E   30
+
+enum vnl_mode {
+	VNL_MODE_PACKETS = 0,
+	VNL_MODE_AGGREGATE,
+};
+
 #endif /* VNETLAT_H */

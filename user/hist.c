@@ -53,6 +53,26 @@ uint64_t hist_percentile(const struct hist *h, double p)
 	return v;
 }
 
+int hist_add_bucket(struct hist *h, uint32_t bucket, uint64_t count)
+{
+	uint64_t lo, hi;
+
+	if (bucket >= VNL_LL_BUCKETS || !count)
+		return bucket >= VNL_LL_BUCKETS ? -EINVAL : 0;
+	if (hist_alloc(h))
+		return -ENOMEM;
+	lo = vnl_ll_low(bucket);
+	hi = lo + vnl_ll_width(bucket) - 1;
+	h->buckets[bucket] += count;
+	if (!h->count || lo < h->min)
+		h->min = lo;
+	if (hi > h->max)
+		h->max = hi;
+	h->count += count;
+	h->sum += count * (lo + vnl_ll_width(bucket) / 2);
+	return 0;
+}
+
 double hist_mean(const struct hist *h)
 {
 	return h->count ? (double)h->sum / (double)h->count : 0.0;

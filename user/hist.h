@@ -19,6 +19,11 @@ int hist_record(struct hist *h, uint64_t v);
 uint64_t hist_percentile(const struct hist *h, double p);
 double hist_mean(const struct hist *h);
 int hist_merge(struct hist *dst, const struct hist *src);
+/*
+ * Adds count values known only by their bucket (in-kernel histograms): the sum uses the
+ * bucket's midpoint, min and max its bounds, so they are exact to the bucket's width.
+ */
+int hist_add_bucket(struct hist *h, uint32_t bucket, uint64_t count);
 void hist_free(struct hist *h);
 
 #endif

@@ -73,3 +73,41 @@ int hop_by_name(const char *name)
 			return (int)i;
 	return -1;
 }
+
+void final_hops(const int attached[VNL_HOP_MAX], const int role_traced[VNL_ROLE_MAX],
+		int final_hop[VNL_DIR_MAX])
+{
+	int h, d;
+
+	for (d = 0; d < VNL_DIR_MAX; d++)
+		final_hop[d] = -1;
+	for (h = 0; h < VNL_HOP_MAX; h++) {
+		const struct hop_info *hi = &vnl_hops[h];
+
+		if (hi->packetless || hi->dir == VNL_DIR_ANY || !attached[h])
+			continue;
+		if (hi->role != VNL_ROLE_NONE && !role_traced[hi->role])
+			continue;
+		final_hop[hi->dir] = h; /* the table is in path order */
+	}
+}
+
+unsigned int segment_slot(unsigned int from, unsigned int to)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(segments) / sizeof(segments[0]); i++)
+		if (segments[i].from == from && segments[i].to == to)
+			return (unsigned int)i + 1;
+	return 0;
+}
+
+int segment_of_slot(unsigned int slot, unsigned int *from, unsigned int *to, const char **name)
+{
+	if (slot == 0 || slot > sizeof(segments) / sizeof(segments[0]))
+		return -1;
+	*from = segments[slot - 1].from;
+	*to = segments[slot - 1].to;
+	*name = segments[slot - 1].name;
+	return 0;
+}

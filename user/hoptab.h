@@ -29,5 +29,15 @@ const char *dir_name(enum vnl_dir dir);
 /* The name of the segment between two hops; buf holds composite names "a..b". */
 const char *segment_name(unsigned int from, unsigned int to, char *buf, size_t size);
 int hop_by_name(const char *name);
+/*
+ * The hop that ends a journey in each direction: the last packet hop of the direction that is
+ * attached (attached[hop]) on a device role that is traced (role_traced[role]); -1 if none.
+ */
+void final_hops(const int attached[VNL_HOP_MAX], const int role_traced[VNL_ROLE_MAX],
+		int final_hop[VNL_DIR_MAX]);
+/* Aggregate-mode histogram slot of a segment: 1.. for rows of the table, 0 otherwise. */
+unsigned int segment_slot(unsigned int from, unsigned int to);
+/* The segment of a slot; returns -1 for slots that are not table rows. */
+int segment_of_slot(unsigned int slot, unsigned int *from, unsigned int *to, const char **name);
 
 #endif

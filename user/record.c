@@ -16,6 +16,7 @@
 #include "vnetlat.h"
 #include "vnetlat.skel.h"
 #include "caps.h"
+#include "loglin.h"
 #include "devices.h"
 #include "filter.h"
 #include "probe.h"
@@ -24,6 +25,7 @@
 
 #define FLUSH_INTERVAL_NS 200000000ULL
 #define RESCAN_INTERVAL_NS 1000000000ULL
+#define AGG_INTERVAL_NS	   100000000ULL /* aggregate mode's base time resolution */
 #define POLL_MS		  100
 
 static volatile sig_atomic_t exiting;
@@ -39,6 +41,8 @@ struct rec_opts {
 	uint64_t duration_ns;
 	uint64_t ring_size;
 	uint64_t max_size; /* rotate to OUT.1, OUT.2, ... past this many bytes; 0: never */
+	int mode;	   /* enum vnl_mode */
+	uint32_t sample;   /* keep one packet in N (0: all in packets mode, none in aggregate) */
 	int force, no_kfunc, no_drops;
 	char *ifaces[VNL_MAX_DEVS];
 	int nifaces;
@@ -62,6 +66,9 @@ struct rec_state {
 	struct devset fresh;	       /* scratch for rescans */
 	int devs_full_warned;
 	unsigned int part; /* rotation: the number of the file being written, 0 for OUT itself */
+	uint64_t *agg_prev; /* aggregate mode: counts already written, per slot and bucket */
+	uint64_t agg_last_ns;
+	uint64_t *agg_cpu;  /* one slot's per-CPU values */
 };
 
 static void usage(FILE *f)
@@ -77,6 +84,10 @@ static void usage(FILE *f)
 		"      --ring-size SIZE    BPF ring buffer size (default 16M, power of two)\n"
 		"      --force             replace FILE if it exists\n"
 		"      --max-size SIZE     go on in FILE.1, FILE.2, ... when a file reaches SIZE\n"
+		"      --mode MODE         packets (every hop of every packet, the default) or\n"
+		"                          aggregate (in-kernel histograms, 100 ms windows)\n"
+		"      --sample N          keep one packet in N, chosen by fingerprint (with\n"
+		"                          aggregate: journeys of one packet in N beside the histograms)\n"
 		"      --tracepoints-only  do not use fentry or kprobes even where available\n"
 		"      --no-drops          do not attach skb:kfree_skb (saves its cost on busy hosts)\n"
 		"  -v, --verbose           libbpf's debug output\n\n"
@@ -95,6 +106,8 @@ static int parse_opts(int argc, char **argv, struct rec_opts *o)
 		{ "ring-size", required_argument, NULL, 'R' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "max-size", required_argument, NULL, 'M' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "sample", required_argument, NULL, 'S' },
 		{ "tracepoints-only", no_argument, NULL, 'T' },
 		{ "no-drops", no_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -152,6 +165,23 @@ static int parse_opts(int argc, char **argv, struct rec_opts *o)
 			break;
 		case 'F':
 			o->force = 1;
+			break;
+		case 'm':
+			if (!strcmp(optarg, "packets")) {
+				o->mode = VNL_MODE_PACKETS;
+			} else if (!strcmp(optarg, "aggregate")) {
+				o->mode = VNL_MODE_AGGREGATE;
+			} else {
+				vnl_err("--mode '%s': expected packets or aggregate", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'S':
+			if (parse_u32(optarg, &o->sample) || o->sample < 1) {
+				vnl_err("--sample '%s': expected a number N >= 1 (one packet in N)",
+					optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'M':
 			if (parse_size(optarg, &o->max_size) || o->max_size < (64u << 10)) {
@@ -286,6 +316,24 @@ static void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 			if (hi->role == VNL_ROLE_NONE || hi->role == r)
 				ro->hop_of[pt][r] = (__u16)(h + 1);
 	}
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		for (r = 0; r < VNL_HOP_MAX; r++)
+			ro->seg_of[h][r] = (__u8)segment_slot((unsigned int)h, (unsigned int)r);
+	{
+		int attached[VNL_HOP_MAX], roles[VNL_ROLE_MAX] = { 0 }, final[VNL_DIR_MAX], d;
+		unsigned int i;
+
+		for (h = 0; h < VNL_HOP_MAX; h++)
+			attached[h] = st->probe.hop_point[h] >= 0 &&
+				      st->attached[st->probe.hop_point[h]] != VNL_MECH_NONE;
+		for (i = 0; i < st->devs.n; i++)
+			roles[st->devs.dev[i].role] = 1;
+		final_hops(attached, roles, final);
+		for (d = 0; d < VNL_DIR_MAX; d++)
+			ro->final_of[d] = final[d] < 0 ? VNL_HOP_NONE : (__u16)final[d];
+	}
+	ro->targ_mode = (__u8)o->mode;
+	ro->targ_sample_n = o->sample;
 	memcpy((void *)ro->targ_filter, filter, sizeof(*filter) * filter_len);
 	ro->targ_filter_len = filter_len;
 	ro->targ_filter_vms = true;
@@ -469,6 +517,8 @@ static int write_meta(struct rec_state *st, const struct rec_opts *o)
 	fprintf(f, "realtime_ns=%llu\nmonotonic_ns=%llu\npair_error_ns=%llu\n",
 		(unsigned long long)(rt1 + (rt2 - rt1) / 2), (unsigned long long)mono,
 		(unsigned long long)(rt2 - rt1) / 2);
+	fprintf(f, "mode=%s\nsample=%u\n", o->mode == VNL_MODE_AGGREGATE ? "aggregate" : "packets",
+		o->sample);
 	fprintf(f, "netns=%u\nring_size=%llu\nfilter=%s\ncommand=", st->devs.netns,
 		(unsigned long long)o->ring_size, o->filter ? o->filter : "");
 	for (i = 0; i < o->argc; i++) {
@@ -570,6 +620,125 @@ static int write_lost(struct rec_state *st, int force)
 	return ret ? ret : vnl_writer_block(&st->w, VNL_BLK_LOST, rows, n * sizeof(rows[0]));
 }
 
+/* ---- aggregate mode ---- */
+
+static int write_slots(struct rec_state *st)
+{
+	struct vnl_file_slot slots[VNL_AGG_SLOTS];
+	unsigned int i, n = 0, from, to;
+	const char *name;
+
+	memset(slots, 0, sizeof(slots));
+	for (i = 0; i < VNL_AGG_SLOTS; i++) {
+		struct vnl_file_slot *sl = &slots[n];
+
+		sl->slot = (uint16_t)i;
+		if (i >= VNL_AGG_E2E && i < VNL_AGG_E2E + VNL_DIR_ANY) {
+			sl->from = sl->to = VNL_HOP_NONE;
+			sl->dir = (uint8_t)(i - VNL_AGG_E2E);
+			snprintf(sl->name, sizeof(sl->name), "end_to_end");
+		} else if (!segment_of_slot(i, &from, &to, &name)) {
+			sl->from = (uint16_t)from;
+			sl->to = (uint16_t)to;
+			sl->dir = (uint8_t)vnl_hops[from].dir;
+			snprintf(sl->name, sizeof(sl->name), "%s", name);
+		} else {
+			continue;
+		}
+		n++;
+	}
+	return vnl_writer_block(&st->w, VNL_BLK_AGG_SLOTS, slots, n * sizeof(slots[0]));
+}
+
+/* Writes what the histograms gained since the last call, as one window. */
+static int agg_drain(struct rec_state *st)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(st->skel->maps.agg_hists);
+	struct vnl_file_hist_entry *ents = NULL;
+	struct vnl_file_hist_hdr hdr = { .start_ns = st->agg_last_ns };
+	size_t n = 0, cap = 0;
+	uint32_t slot, b;
+	int c, err = 0;
+	uint8_t *buf;
+
+	hdr.end_ns = now_ns(CLOCK_MONOTONIC);
+	st->agg_last_ns = hdr.end_ns;
+	if (ncpu <= 0)
+		return 0;
+	for (slot = 0; slot < VNL_AGG_SLOTS; slot++) {
+		if (bpf_map_lookup_elem(fd, &slot, st->agg_cpu))
+			continue;
+		for (b = 0; b < VNL_LL_BUCKETS; b++) {
+			uint64_t total = 0, *prev = &st->agg_prev[slot * VNL_LL_BUCKETS + b];
+
+			for (c = 0; c < ncpu; c++)
+				total += ((uint32_t *)st->agg_cpu)[(size_t)c * VNL_LL_BUCKETS + b];
+			if (total == *prev)
+				continue;
+			if (n == cap) {
+				struct vnl_file_hist_entry *e;
+
+				cap = cap ? cap * 2 : 256;
+				e = realloc(ents, cap * sizeof(*e));
+				if (!e) {
+					free(ents);
+					return -ENOMEM;
+				}
+				ents = e;
+			}
+			/* per-CPU u32 counters wrap; the difference is still right mod 2^32 */
+			ents[n++] = (struct vnl_file_hist_entry){ .slot = (uint16_t)slot, .bucket = b,
+								  .count = (uint32_t)(total - *prev) };
+			*prev = total;
+		}
+	}
+	hdr.n = (uint32_t)n;
+	buf = malloc(sizeof(hdr) + n * sizeof(*ents));
+	if (!buf) {
+		free(ents);
+		return -ENOMEM;
+	}
+	memcpy(buf, &hdr, sizeof(hdr));
+	if (n)
+		memcpy(buf + sizeof(hdr), ents, n * sizeof(*ents));
+	err = vnl_writer_block(&st->w, VNL_BLK_HIST, buf, sizeof(hdr) + n * sizeof(*ents));
+	free(buf);
+	free(ents);
+	return err;
+}
+
+static int agg_write_drops(struct rec_state *st)
+{
+	int fd = bpf_map__fd(st->skel->maps.agg_drops);
+	struct vnl_file_drop rows[1024];
+	__u32 key, next, *prev = NULL;
+	size_t n = 0;
+
+	while (n < 1024 && !bpf_map_get_next_key(fd, prev, &next)) {
+		__u64 count;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &count))
+			continue;
+		rows[n++] = (struct vnl_file_drop){ .hop = (uint16_t)(key >> 16),
+						    .reason = key & 0xffff, .count = count };
+	}
+	return vnl_writer_block(&st->w, VNL_BLK_AGG_DROPS, rows, n * sizeof(rows[0]));
+}
+
+static int agg_init(struct rec_state *st)
+{
+	int ncpu = libbpf_num_possible_cpus();
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	st->agg_prev = calloc((size_t)VNL_AGG_SLOTS * VNL_LL_BUCKETS, sizeof(uint64_t));
+	st->agg_cpu = calloc((size_t)ncpu * VNL_LL_BUCKETS, sizeof(uint32_t));
+	st->agg_last_ns = now_ns(CLOCK_MONOTONIC);
+	return st->agg_prev && st->agg_cpu ? 0 : -ENOMEM;
+}
+
 /* What makes a file readable on its own: written at the start of each file of a run. */
 static int write_description(struct rec_state *st, const struct rec_opts *o)
 {
@@ -582,6 +751,8 @@ static int write_description(struct rec_state *st, const struct rec_opts *o)
 				       st->devs.n * sizeof(st->devs.dev[0]));
 	if (!err)
 		err = write_reasons(st);
+	if (!err && o->mode == VNL_MODE_AGGREGATE)
+		err = write_slots(st);
 	return err;
 }
 
@@ -596,6 +767,10 @@ static int rotate(struct rec_state *st, const struct rec_opts *o)
 		 (unsigned long long)st->events, (unsigned long long)st->last_lost,
 		 (unsigned long long)now_ns(CLOCK_MONOTONIC), next);
 	err = write_lost(st, 1);
+	if (!err && o->mode == VNL_MODE_AGGREGATE)
+		err = agg_drain(st);
+	if (!err && o->mode == VNL_MODE_AGGREGATE)
+		err = agg_write_drops(st);
 	if (!err)
 		err = vnl_writer_block(&st->w, VNL_BLK_END, end, strlen(end));
 	if (!err)
@@ -682,6 +857,11 @@ static int record_loop(struct rec_state *st, const struct rec_opts *o)
 				break;
 			last_flush = now;
 		}
+		if (o->mode == VNL_MODE_AGGREGATE && now - st->agg_last_ns >= AGG_INTERVAL_NS) {
+			err = agg_drain(st);
+			if (err)
+				break;
+		}
 		if (now - last_scan >= RESCAN_INTERVAL_NS) {
 			err = vnl_writer_flush(&st->w);
 			if (!err)
@@ -706,7 +886,7 @@ static void detach_all(struct rec_state *st)
 	}
 }
 
-static int finish(struct rec_state *st, int ok)
+static int finish(struct rec_state *st, const struct rec_opts *o, int ok)
 {
 	char buf[128];
 	int err = 0;
@@ -715,6 +895,10 @@ static int finish(struct rec_state *st, int ok)
 		/* take what the ring still holds after detaching */
 		ring_buffer__consume(st->rb);
 		err = st->write_err;
+		if (!err && o->mode == VNL_MODE_AGGREGATE)
+			err = agg_drain(st);
+		if (!err && o->mode == VNL_MODE_AGGREGATE)
+			err = agg_write_drops(st);
 		if (!err)
 			err = write_lost(st, 1);
 		snprintf(buf, sizeof(buf), "events=%llu\nlost=%llu\nend_monotonic_ns=%llu\n",
@@ -797,6 +981,8 @@ int cmd_record(int argc, char **argv)
 		goto cleanup;
 	}
 	err = write_description(&st, &o);
+	if (!err && o.mode == VNL_MODE_AGGREGATE)
+		err = agg_init(&st);
 	if (err) {
 		vnl_err("%s: %s", o.out, strerror(-err));
 		goto cleanup;
@@ -809,7 +995,7 @@ int cmd_record(int argc, char **argv)
 	err = record_loop(&st, &o);
 	detach_all(&st);
 	if (!err)
-		err = finish(&st, 1);
+		err = finish(&st, &o, 1);
 	if (err) {
 		vnl_err("%s: %s; recording stopped, what was written is readable", o.out,
 			strerror(-err));
@@ -822,6 +1008,8 @@ cleanup:
 	detach_all(&st);
 	ring_buffer__free(st.rb);
 	vnetlat_bpf__destroy(st.skel);
+	free(st.agg_prev);
+	free(st.agg_cpu);
 	if (st.w.fd >= 0 && vnl_writer_close(&st.w) && ret == VNL_EXIT_OK) {
 		vnl_err("%s: closing failed", o.out);
 		ret = VNL_EXIT_FAIL;

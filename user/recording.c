@@ -39,8 +39,13 @@ static void read_meta(struct recording *rec, const struct vnl_block *b)
 	meta_str(b, "version", rec->version, sizeof(rec->version));
 	meta_str(b, "filter", rec->filter, sizeof(rec->filter));
 	meta_str(b, "command", rec->command, sizeof(rec->command));
+	char mode[32];
+
 	rec->realtime_ns = meta_u64(b, "realtime_ns");
 	rec->monotonic_ns = meta_u64(b, "monotonic_ns");
+	meta_str(b, "mode", mode, sizeof(mode));
+	rec->aggregate = !strcmp(mode, "aggregate");
+	rec->sample = (uint32_t)meta_u64(b, "sample");
 }
 
 static void read_hops(struct recording *rec, const struct vnl_block *b)
@@ -134,6 +139,65 @@ static int read_devevents(struct recording *rec, const struct vnl_block *b)
 	return 0;
 }
 
+static void read_slots(struct recording *rec, const struct vnl_block *b)
+{
+	size_t n = b->len / sizeof(struct vnl_file_slot), i;
+
+	for (i = 0; i < n; i++) {
+		struct vnl_file_slot sl;
+
+		memcpy(&sl, b->payload + i * sizeof(sl), sizeof(sl));
+		sl.name[sizeof(sl.name) - 1] = '\0';
+		if (sl.slot >= VNL_AGG_SLOTS || (sl.from != VNL_HOP_NONE && sl.from >= VNL_HOP_MAX) ||
+		    (sl.to != VNL_HOP_NONE && sl.to >= VNL_HOP_MAX) || sl.dir >= VNL_DIR_ANY)
+			continue;
+		rec->slots[sl.slot] = sl;
+		rec->have_slot[sl.slot] = 1;
+	}
+}
+
+static int read_hist(struct recording *rec, const struct vnl_block *b)
+{
+	struct vnl_file_hist_hdr hdr;
+	size_t i, n;
+
+	if (b->len < sizeof(hdr))
+		return 0;
+	memcpy(&hdr, b->payload, sizeof(hdr));
+	n = (b->len - sizeof(hdr)) / sizeof(struct vnl_file_hist_entry);
+	if (hdr.n < n)
+		n = hdr.n;
+	for (i = 0; i < n; i++) {
+		struct vnl_file_hist_entry e;
+
+		memcpy(&e, b->payload + sizeof(hdr) + i * sizeof(e), sizeof(e));
+		if (e.slot >= VNL_AGG_SLOTS || e.bucket >= VNL_LL_BUCKETS)
+			continue;
+		if (hist_add_bucket(&rec->agg[e.slot], e.bucket, e.count))
+			return -ENOMEM;
+	}
+	rec->agg_windows++;
+	return 0;
+}
+
+static int read_agg_drops(struct recording *rec, const struct vnl_block *b)
+{
+	size_t n = b->len / sizeof(struct vnl_file_drop);
+	struct vnl_file_drop *d = NULL;
+
+	/* running totals: the last block replaces what came before */
+	if (n) {
+		d = malloc(n * sizeof(*d));
+		if (!d)
+			return -ENOMEM;
+		memcpy(d, b->payload, n * sizeof(*d));
+	}
+	free(rec->agg_drops);
+	rec->agg_drops = d;
+	rec->nagg_drops = n;
+	return 0;
+}
+
 static void hand_out(void *ctx, const struct vnl_event *ev)
 {
 	struct read_ctx *rc = ctx;
@@ -190,6 +254,15 @@ static int read_file(struct recording *rec, struct read_ctx *rc, struct reorder 
 			break;
 		case VNL_BLK_DEVEVENTS:
 			ret = read_devevents(rec, &b);
+			break;
+		case VNL_BLK_AGG_SLOTS:
+			read_slots(rec, &b);
+			break;
+		case VNL_BLK_HIST:
+			ret = read_hist(rec, &b);
+			break;
+		case VNL_BLK_AGG_DROPS:
+			ret = read_agg_drops(rec, &b);
 			break;
 		case VNL_BLK_END:
 			rec->ended = 1;
@@ -254,6 +327,9 @@ void rec_free(struct recording *rec)
 	free(rec->ifaces);
 	free(rec->damage);
 	free(rec->devevents);
+	free(rec->agg_drops);
+	for (i = 0; i < VNL_AGG_SLOTS; i++)
+		hist_free(&rec->agg[i]);
 	memset(rec, 0, sizeof(*rec));
 }
 
@@ -275,35 +351,17 @@ const char *rec_reason(const struct recording *rec, uint32_t reason)
 	return "unknown";
 }
 
-static int role_traced(const struct recording *rec, int role)
-{
-	unsigned int i;
-
-	if (role == VNL_ROLE_NONE)
-		return 1;
-	for (i = 0; i < rec->nifaces; i++)
-		if (rec->ifaces[i].role == role)
-			return 1;
-	return 0;
-}
-
 void rec_final_hops(const struct recording *rec, int final_hop[VNL_DIR_MAX])
 {
-	int h, d;
+	int attached[VNL_HOP_MAX], roles[VNL_ROLE_MAX] = { 0 }, h;
+	unsigned int i;
 
-	for (d = 0; d < VNL_DIR_MAX; d++)
-		final_hop[d] = -1;
-	for (h = 0; h < VNL_HOP_MAX; h++) {
-		const struct hop_info *hi = &vnl_hops[h];
-
-		if (hi->packetless || hi->dir == VNL_DIR_ANY)
-			continue;
-		if (rec->have_hops && rec->hops[h].mech == VNL_MECH_NONE)
-			continue;
-		if (!role_traced(rec, hi->role))
-			continue;
-		final_hop[hi->dir] = h; /* the table is in path order */
-	}
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		attached[h] = !rec->have_hops || rec->hops[h].mech != VNL_MECH_NONE;
+	for (i = 0; i < rec->nifaces; i++)
+		if (rec->ifaces[i].role < VNL_ROLE_MAX)
+			roles[rec->ifaces[i].role] = 1;
+	final_hops(attached, roles, final_hop);
 }
 
 void rec_wall_time(const struct recording *rec, uint64_t ts, char *buf, size_t size)

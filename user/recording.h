@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "vnlfile.h"
 #include "hops.h"
+#include "hist.h"
 
 #define REC_MAX_REASONS 1024
 
@@ -27,6 +28,15 @@ struct recording {
 	struct vnl_file_devevent *devevents; /* devices that came and went while recording */
 	size_t ndevevents;
 	unsigned int nparts; /* files read: FILE, then FILE.1, FILE.2, ... of a rotated set */
+	/* aggregate mode */
+	int aggregate;	 /* the recorder ran with --mode aggregate */
+	uint32_t sample; /* --sample N, 0 if not */
+	struct vnl_file_slot slots[VNL_AGG_SLOTS];
+	uint8_t have_slot[VNL_AGG_SLOTS];
+	struct hist agg[VNL_AGG_SLOTS];
+	uint64_t agg_windows;
+	struct vnl_file_drop *agg_drops;
+	size_t nagg_drops;
 };
 
 typedef void (*rec_event_fn)(void *ctx, const struct recording *rec, const struct vnl_event *ev);

@@ -96,14 +96,14 @@ static struct seg_agg *seg_get(struct dir_agg *d, const char *name, uint16_t fro
 	return s;
 }
 
-static void add_drop(struct dir_agg *d, uint16_t hop, uint32_t reason)
+static void add_drops(struct dir_agg *d, uint16_t hop, uint32_t reason, uint64_t n)
 {
 	struct drop_agg *a;
 	size_t i;
 
 	for (i = 0; i < d->ndrops; i++) {
 		if (d->drops[i].hop == hop && d->drops[i].reason == reason) {
-			d->drops[i].count++;
+			d->drops[i].count += n;
 			return;
 		}
 	}
@@ -111,7 +111,7 @@ static void add_drop(struct dir_agg *d, uint16_t hop, uint32_t reason)
 	if (!a)
 		return;
 	d->drops = a;
-	d->drops[d->ndrops++] = (struct drop_agg){ hop, reason, 1 };
+	d->drops[d->ndrops++] = (struct drop_agg){ hop, reason, n };
 }
 
 static int add_segments(struct dir_agg *d, const struct journey *j, const char *prefix,
@@ -137,7 +137,7 @@ static void add_journey(struct report *r, struct dir_agg *d, const struct journe
 	d->packets++;
 	if (j->dropped) {
 		d->dropped++;
-		add_drop(d, j->drop_hop, j->drop_reason);
+		add_drops(d, j->drop_hop, j->drop_reason, 1);
 		return;
 	}
 	if (!j->complete) {
@@ -428,7 +428,8 @@ static void on_journey(void *ctx, const struct journey *j)
 		dump_journey(r, j);
 		return;
 	}
-	if (j->dir >= VNL_DIR_ANY)
+	/* in aggregate mode the in-kernel histograms hold every packet; journeys are a sample */
+	if (j->dir >= VNL_DIR_ANY || r->rec->aggregate)
 		return;
 	add_journey(r, &r->all.dirs[j->dir], j);
 	g = group_get(r, j);
@@ -472,6 +473,46 @@ static void on_event(void *ctx, const struct recording *rec, const struct vnl_ev
 	if (r->dump)
 		dump_event(r, ev);
 	jengine_event(r->je, ev);
+}
+
+/* In aggregate mode: the directions' segments from the in-kernel histograms. */
+static void add_aggregate(struct report *r)
+{
+	const struct recording *rec = r->rec;
+	unsigned int slot;
+	size_t i;
+
+	for (slot = 0; slot < VNL_AGG_SLOTS; slot++) {
+		const struct vnl_file_slot *sl = &rec->slots[slot];
+		struct dir_agg *d;
+		struct seg_agg *seg;
+
+		if (!rec->have_slot[slot] || !rec->agg[slot].count)
+			continue;
+		d = &r->all.dirs[sl->dir == VNL_DIR_TO_GUEST ? ROW_TO_GUEST : ROW_FROM_GUEST];
+		if (sl->from == VNL_HOP_NONE) {
+			if (hist_merge(&d->e2e, &rec->agg[slot]))
+				r->oom = 1;
+			d->packets += rec->agg[slot].count;
+			d->complete += rec->agg[slot].count;
+			continue;
+		}
+		seg = seg_get(d, sl->name, sl->from, sl->to, 0);
+		if (!seg || hist_merge(&seg->h, &rec->agg[slot]))
+			r->oom = 1;
+	}
+	for (i = 0; i < rec->nagg_drops; i++) {
+		const struct vnl_file_drop *dr = &rec->agg_drops[i];
+		struct dir_agg *d;
+
+		if (dr->hop >= VNL_HOP_MAX)
+			continue;
+		d = &r->all.dirs[vnl_hops[dr->hop].dir == VNL_DIR_FROM_GUEST ? ROW_FROM_GUEST
+									      : ROW_TO_GUEST];
+		d->packets += dr->count;
+		d->dropped += dr->count;
+		add_drops(d, dr->hop, dr->reason, dr->count);
+	}
 }
 
 /* ---- printing ---- */
@@ -665,6 +706,8 @@ static void print_json(struct report *r)
 
 	jw_obj_begin(w, NULL);
 	jw_u64(w, "version", 1);
+	jw_str(w, "mode", rec->aggregate ? "aggregate" : "packets");
+	jw_u64(w, "sample", rec->sample);
 	jw_u64(w, "lost_events", rec->lost_total);
 	jw_obj_begin(w, "lost_by_hop");
 	for (h = 0; h < VNL_HOP_MAX; h++)
@@ -782,6 +825,11 @@ static void print_text(struct report *r)
 	       " lost events, %" PRIu64 " ambiguous joins\n",
 	       rec->events, js ? js->journeys : 0, js ? js->round_trips : 0, rec->lost_total,
 	       js ? js->ambiguous : 0);
+	if (rec->aggregate)
+		printf("mode: aggregate (in-kernel histograms, %" PRIu64 " windows of 100 ms)%s\n",
+		       rec->agg_windows, rec->sample > 1 ? "; round trips from sampled journeys" : "");
+	if (rec->sample > 1)
+		printf("sampled: one packet in %u, chosen by fingerprint\n", rec->sample);
 	printf("interfaces:");
 	for (i = 0; i < rec->nifaces; i++) {
 		const struct vnl_file_iface *d = &rec->ifaces[i];
@@ -853,6 +901,8 @@ static int run(struct report *r, const char *path)
 	}
 	if (r->je)
 		jengine_flush(r->je);
+	if (rec.aggregate && !r->dump)
+		add_aggregate(r);
 	if (r->oom) {
 		vnl_err("out of memory while building the report");
 		ret = VNL_EXIT_FAIL;

@@ -25,6 +25,40 @@ enum vnl_block_type {
 	VNL_BLK_REASONS = 6, /* text, number=name lines: the kernel's drop reasons */
 	VNL_BLK_END = 7,     /* text, key=value lines: the recorder closed the file */
 	VNL_BLK_DEVEVENTS = 8, /* struct vnl_file_devevent[]: devices that came or went */
+	VNL_BLK_AGG_SLOTS = 9, /* struct vnl_file_slot[]: what each histogram slot measures */
+	VNL_BLK_HIST = 10,     /* struct vnl_file_hist_hdr, then struct vnl_file_hist_entry[] */
+	VNL_BLK_AGG_DROPS = 11, /* struct vnl_file_drop[]: running totals, the last block wins */
+};
+
+/* Aggregate mode: histogram slot descriptions, window counts and drop totals. */
+struct vnl_file_slot {
+	uint16_t slot;
+	uint16_t from; /* hop ids; VNL_HOP_NONE for end to end */
+	uint16_t to;
+	uint8_t dir;
+	uint8_t pad;
+	char name[40];
+};
+
+struct vnl_file_hist_hdr {
+	uint64_t start_ns; /* CLOCK_MONOTONIC window the counts fell in */
+	uint64_t end_ns;
+	uint32_t n;
+	uint32_t pad;
+};
+
+struct vnl_file_hist_entry {
+	uint16_t slot;
+	uint16_t pad;
+	uint32_t bucket; /* include/loglin.h */
+	uint64_t count;
+};
+
+struct vnl_file_drop {
+	uint16_t hop; /* the last hop before the drop */
+	uint16_t pad;
+	uint32_t reason;
+	uint64_t count;
 };
 
 struct vnl_file_header {

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Aggregate mode: each hop closes the segment from the packet's previous hop, whose time and
+ * fingerprint are kept per skb address (an skb keeps its address through one kernel while it
+ * lives; the fingerprint tells a reused address from the same packet). The segment's time goes
+ * into a per-CPU log-linear histogram; nothing is sent to user space per packet.
+ */
+#ifndef VNETLAT_AGGREGATE_BPF_H
+#define VNETLAT_AGGREGATE_BPF_H
+
+#include "loglin.h"
+
+/* Segment slot of each (from hop, to hop), filled by user space from the segment table. */
+const volatile __u8 seg_of[VNL_HOP_MAX][VNL_HOP_MAX] = {};
+/* The hop that ends a journey in each direction (VNL_HOP_NONE: none traced). */
+const volatile __u16 final_of[VNL_DIR_MAX] = {};
+
+struct agg_state {
+	__u64 fp;
+	__u64 first_ts;
+	__u64 ts;
+	__u16 hop;
+	__u16 pad[3];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct agg_state);
+} agg_flows SEC(".maps");
+
+struct agg_hist {
+	__u32 b[VNL_LL_BUCKETS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VNL_AGG_SLOTS);
+	__type(key, __u32);
+	__type(value, struct agg_hist);
+} agg_hists SEC(".maps");
+
+/* Drops in aggregate mode, per (last hop << 16 | reason). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u64);
+} agg_drops SEC(".maps");
+
+static __always_inline void agg_add(__u32 slot, __u64 delta)
+{
+	struct agg_hist *h = bpf_map_lookup_elem(&agg_hists, &slot);
+	__u32 b = vnl_ll_bucket(delta);
+
+	if (h && b < VNL_LL_BUCKETS)
+		h->b[b]++;
+}
+
+static __always_inline void agg_drop(__u16 last_hop, __u32 reason)
+{
+	__u32 key = (__u32)last_hop << 16 | (reason & 0xffff);
+	__u64 one = 1, *n = bpf_map_lookup_elem(&agg_drops, &key);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	else
+		bpf_map_update_elem(&agg_drops, &key, &one, BPF_NOEXIST);
+}
+
+static __always_inline __u32 hop_dir(__u32 hop)
+{
+	/* the hop table is in path order: to_guest hops first, then from_guest, then drop */
+	return hop < VNL_HOP_KVM_KICK_FAST_MMIO ? VNL_DIR_TO_GUEST
+	       : hop < VNL_HOP_DROP		? VNL_DIR_FROM_GUEST
+						: VNL_DIR_ANY;
+}
+
+static __always_inline void agg_step(__u32 hop, __u64 skb, __u64 fp, __u32 reason)
+{
+	struct agg_state *st = bpf_map_lookup_elem(&agg_flows, &skb);
+	__u64 now = bpf_ktime_get_ns();
+	__u32 dir = hop_dir(hop);
+	struct agg_state fresh = {};
+
+	if (hop == VNL_HOP_DROP) {
+		if (st && st->fp == fp) {
+			agg_drop(st->hop, reason);
+			bpf_map_delete_elem(&agg_flows, &skb);
+		}
+		return;
+	}
+	if (st && st->fp == fp && st->hop < hop && hop_dir(st->hop) == dir &&
+	    st->hop < VNL_HOP_MAX && hop < VNL_HOP_MAX) {
+		agg_add(seg_of[st->hop][hop], now - st->ts);
+		if (dir < VNL_DIR_ANY && hop == final_of[dir]) {
+			agg_add(VNL_AGG_E2E + dir, now - st->first_ts);
+			bpf_map_delete_elem(&agg_flows, &skb);
+			return;
+		}
+		st->ts = now;
+		st->hop = hop;
+		return;
+	}
+	fresh.fp = fp;
+	fresh.first_ts = now;
+	fresh.ts = now;
+	fresh.hop = hop;
+	bpf_map_update_elem(&agg_flows, &skb, &fresh, BPF_ANY);
+}
+
+#endif /* VNETLAT_AGGREGATE_BPF_H */
