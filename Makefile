@@ -46,8 +46,8 @@ endif
 USER_SRCS  := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_OBJS  := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 BPF_OBJS   := $(OUTPUT)/vnetlat.bpf.o
-SKELS      := $(OUTPUT)/vnetlat.skel.h $(OUTPUT)/fptest.skel.h
-TOOLS      := $(OUTPUT)/vmm-standin $(OUTPUT)/udp-rr
+SKELS      := $(OUTPUT)/vnetlat.skel.h $(OUTPUT)/fptest.skel.h $(OUTPUT)/floor.skel.h
+TOOLS      := $(OUTPUT)/vmm-standin $(OUTPUT)/udp-rr $(OUTPUT)/bench-floor
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 HEADERS    := $(wildcard include/*.h user/*.h)
 # libFuzzer harnesses: clang-built, with the user-space parsers they drive
@@ -84,6 +84,10 @@ $(OUTPUT)/user/%.o: user/%.c $(HEADERS) $(SKELS) | $(OUTPUT)/user
 $(OUTPUT)/vnetlat: $(OUTPUT)/user/main.o $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/bench-floor: tools/bench-floor.c $(OUTPUT)/floor.skel.h | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LDLIBS) -o $@
 
 $(OUTPUT)/%: tools/%.c | $(OUTPUT)
 	$(call msg,CC,$@)

@@ -8,7 +8,8 @@
 #
 # Usage: topology.sh up PREFIX [DELAY]   create it; vmm-standin holds echoes for DELAY
 #        topology.sh down PREFIX         remove it, ending only the processes it started
-#        topology.sh standin PREFIX DELAY  restart vmm-standin with another delay
+#        topology.sh standin PREFIX DELAY  restart vmm-standin with another delay ("sink":
+#                                         read and discard, for floods)
 #        topology.sh tap-del PREFIX       stop vmm-standin and delete tap0 (a VM going away)
 #        topology.sh tap-add PREFIX [DELAY]  create tap0 again and start vmm-standin on it
 # Namespaces are PREFIX-host and PREFIX-remote. Traffic stays inside them (198.18.0.0/15
@@ -38,10 +39,11 @@ stop_standin() {
 }
 
 start_standin() {
-	local delay=$1 log=$state/standin.log
+	local delay=$1 log=$state/standin.log extra=()
 	stop_standin
+	[[ $delay == sink ]] && { extra=(--sink); delay=0; }
 	ip netns exec "$host" "$build/vmm-standin" --tap tap0 --ip 198.18.0.2 \
-		--ip6 fd00:198:18::2 --delay "$delay" >"$log" 2>&1 &
+		--ip6 fd00:198:18::2 --delay "$delay" "${extra[@]}" >"$log" 2>&1 &
 	echo $! >"$state/standin.pid"
 	# ready when it says so, within 5 s
 	for _ in $(seq 50); do
@@ -80,6 +82,7 @@ up() {
 	ip -n "$remote" addr add fd00:198:18::1/64 dev vr0 nodad
 	ip -n "$remote" link set vr0 up
 	start_standin "$delay"
+	[[ $delay == sink ]] && return 0 # a sink answers nothing
 	# the path is up when the "guest" answers
 	for _ in $(seq 50); do
 		ip netns exec "$remote" ping -c1 -W1 198.18.0.2 >/dev/null 2>&1 && return 0

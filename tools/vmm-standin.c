@@ -46,7 +46,9 @@ static int have_ip6;
 static uint64_t delay_ns;
 static volatile sig_atomic_t stop;
 static int tap_fd;
-static unsigned long long n_echo, n_arp, n_dropped;
+static unsigned long long n_echo, n_arp, n_dropped, n_read;
+static int sink; /* --sink: read and discard, like a VMM under a flood; answers only ARP */
+static volatile sig_atomic_t report_count;
 
 static uint64_t now_ns(void)
 {
@@ -270,6 +272,7 @@ static void answer_ipv6(uint8_t *f, size_t len, uint64_t now)
 
 static void handle_frame(uint8_t *buf, size_t n, uint64_t now)
 {
+	n_read++;
 	uint8_t *f = buf + VNET_HDR;
 	size_t len;
 	uint16_t type;
@@ -279,7 +282,9 @@ static void handle_frame(uint8_t *buf, size_t n, uint64_t now)
 	len = n - VNET_HDR;
 	type = be16(f + 12);
 	if (type == 0x0806)
-		answer_arp(f, len, now);
+		answer_arp(f, len, now); /* a sink still answers ARP, so senders can reach it */
+	else if (sink)
+		return;
 	else if (type == 0x0800)
 		answer_ipv4(f, len, now);
 	else if (type == 0x86dd)
@@ -359,11 +364,17 @@ static void on_signal(int sig)
 	stop = sig;
 }
 
+static void on_usr1(int sig)
+{
+	report_count = sig;
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: vmm-standin --tap NAME --ip ADDR [--ip6 ADDR] [--mac MAC] [--delay TIME]\n"
+	fprintf(f, "Usage: vmm-standin --tap NAME --ip ADDR [--ip6 ADDR] [--mac MAC] [--delay TIME] [--sink]\n"
 		   "Answers ARP/ND, ICMP echo and UDP on a tap like a guest, holding each echo\n"
-		   "for TIME (5ms, 200us; default 0). SIGTERM/SIGINT stop it.\n");
+		   "for TIME (5ms, 200us; default 0). --sink reads and discards (a VMM under a\n"
+		   "flood). SIGUSR1 prints the frames read so far; SIGTERM/SIGINT stop it.\n");
 }
 
 int main(int argc, char **argv)
@@ -372,6 +383,7 @@ int main(int argc, char **argv)
 		{ "tap", required_argument, NULL, 't' }, { "ip", required_argument, NULL, 'i' },
 		{ "ip6", required_argument, NULL, '6' }, { "mac", required_argument, NULL, 'm' },
 		{ "delay", required_argument, NULL, 'd' }, { "help", no_argument, NULL, 'h' },
+		{ "sink", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static uint8_t buf[VNET_HDR + FRAME_MAX];
@@ -409,6 +421,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 's':
+			sink = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -431,6 +446,8 @@ int main(int argc, char **argv)
 	tap_fd = fd;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
 	printf("vmm-standin: ready on %s\n", tap);
 	fflush(stdout);
 	while (!stop) {
@@ -439,6 +456,11 @@ int main(int argc, char **argv)
 		uint64_t now = now_ns();
 		ssize_t n;
 
+		if (report_count) {
+			report_count = 0;
+			printf("read %llu\n", n_read); /* SIGUSR1: frames read so far */
+			fflush(stdout);
+		}
 		if (send_due(fd, now))
 			break;
 		if (qlen) {

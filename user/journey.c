@@ -29,6 +29,7 @@ struct jengine {
 		uint64_t ts;
 	} writes[WRITE_TIES];
 	struct pending *pbuckets[PENDING_BUCKETS];
+	struct pending *ptails[PENDING_BUCKETS]; /* appends are O(1): floods share one key */
 	struct pending *ohead, *otail;
 	size_t npending;
 	struct jstats st;
@@ -160,12 +161,18 @@ static int response_disc(const struct vnl_pkt *p, uint64_t *disc)
 
 static void pending_remove(struct jengine *e, struct pending *pd)
 {
-	struct pending **pp = &e->pbuckets[pd->key & (PENDING_BUCKETS - 1)];
+	uint32_t b = pd->key & (PENDING_BUCKETS - 1);
+	struct pending **pp = &e->pbuckets[b], *prev = NULL;
 
-	while (*pp && *pp != pd)
+	/* removals are of the oldest (the head) but for a response that skipped older ones */
+	while (*pp && *pp != pd) {
+		prev = *pp;
 		pp = &(*pp)->next;
+	}
 	if (*pp)
 		*pp = pd->next;
+	if (e->ptails[b] == pd)
+		e->ptails[b] = prev;
 	if (pd->oprev)
 		pd->oprev->onext = pd->onext;
 	else
@@ -211,8 +218,9 @@ static int try_pair(struct jengine *e, const struct journey *j)
 
 static void add_request(struct jengine *e, const struct journey *j)
 {
-	struct pending *pd, **pp;
+	struct pending *pd;
 	uint64_t disc;
+	uint32_t b;
 
 	if (!request_disc(&j->pkt, &disc))
 		return;
@@ -224,9 +232,12 @@ static void add_request(struct jengine *e, const struct journey *j)
 	pd->disc = disc;
 	pd->next = pd->onext = NULL;
 	pd->oprev = e->otail;
-	for (pp = &e->pbuckets[pd->key & (PENDING_BUCKETS - 1)]; *pp; pp = &(*pp)->next)
-		;
-	*pp = pd;
+	b = pd->key & (PENDING_BUCKETS - 1);
+	if (e->ptails[b])
+		e->ptails[b]->next = pd;
+	else
+		e->pbuckets[b] = pd;
+	e->ptails[b] = pd;
 	if (e->otail)
 		e->otail->onext = pd;
 	else
@@ -421,11 +432,16 @@ void jengine_free(struct jengine *e)
 	free(e);
 }
 
-/* ---- reordering: a binary min-heap on the timestamp ---- */
+/*
+ * ---- reordering ----
+ * The ring buffer hands out events in the order they were reserved, which is time order but
+ * for CPUs racing each other by a few microseconds: insertion from the tail of a sorted ring
+ * costs only the (small) displacement of each late event.
+ */
 
 struct reorder {
-	struct vnl_event *heap;
-	size_t n, cap;
+	struct vnl_event *buf;
+	size_t head, n, cap; /* cap is a power of two */
 	uint64_t window_ns, max_ts, last_out, late;
 };
 
@@ -438,34 +454,35 @@ struct reorder *reorder_new(uint64_t window_ns)
 	return r;
 }
 
-static void heap_swap(struct vnl_event *a, struct vnl_event *b)
+static struct vnl_event *slot(struct reorder *r, size_t i)
 {
-	struct vnl_event t = *a;
-
-	*a = *b;
-	*b = t;
+	return &r->buf[(r->head + i) & (r->cap - 1)];
 }
 
-static void heap_pop(struct reorder *r, void (*out)(void *, const struct vnl_event *), void *ctx)
+static int grow(struct reorder *r)
 {
-	struct vnl_event top = r->heap[0];
-	size_t i = 0;
+	size_t cap = r->cap ? r->cap * 2 : 4096, i;
+	struct vnl_event *b = malloc(cap * sizeof(*b));
 
-	r->heap[0] = r->heap[--r->n];
-	for (;;) {
-		size_t l = 2 * i + 1, m = i;
+	if (!b)
+		return -ENOMEM;
+	for (i = 0; i < r->n; i++)
+		b[i] = *slot(r, i);
+	free(r->buf);
+	r->buf = b;
+	r->cap = cap;
+	r->head = 0;
+	return 0;
+}
 
-		if (l < r->n && r->heap[l].ts_ns < r->heap[m].ts_ns)
-			m = l;
-		if (l + 1 < r->n && r->heap[l + 1].ts_ns < r->heap[m].ts_ns)
-			m = l + 1;
-		if (m == i)
-			break;
-		heap_swap(&r->heap[i], &r->heap[m]);
-		i = m;
-	}
-	r->last_out = top.ts_ns;
-	out(ctx, &top);
+static void pop(struct reorder *r, void (*out)(void *, const struct vnl_event *), void *ctx)
+{
+	const struct vnl_event *ev = slot(r, 0);
+
+	r->last_out = ev->ts_ns;
+	r->head = (r->head + 1) & (r->cap - 1);
+	r->n--;
+	out(ctx, ev);
 }
 
 int reorder_push(struct reorder *r, const struct vnl_event *ev,
@@ -474,26 +491,17 @@ int reorder_push(struct reorder *r, const struct vnl_event *ev,
 	size_t i;
 
 	if (ev->ts_ns < r->last_out)
-		r->late++; /* handed out as is: too late to reorder */
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 4096;
-		struct vnl_event *h = realloc(r->heap, cap * sizeof(*h));
-
-		if (!h)
-			return -ENOMEM;
-		r->heap = h;
-		r->cap = cap;
-	}
-	i = r->n++;
-	r->heap[i] = *ev;
-	while (i && r->heap[(i - 1) / 2].ts_ns > r->heap[i].ts_ns) {
-		heap_swap(&r->heap[(i - 1) / 2], &r->heap[i]);
-		i = (i - 1) / 2;
-	}
+		r->late++; /* handed out after newer ones: too late to reorder */
+	if (r->n == r->cap && grow(r))
+		return -ENOMEM;
+	for (i = r->n; i > 0 && slot(r, i - 1)->ts_ns > ev->ts_ns; i--)
+		*slot(r, i) = *slot(r, i - 1);
+	*slot(r, i) = *ev;
+	r->n++;
 	if (ev->ts_ns > r->max_ts)
 		r->max_ts = ev->ts_ns;
-	while (r->n && r->heap[0].ts_ns + r->window_ns < r->max_ts)
-		heap_pop(r, out, ctx);
+	while (r->n && slot(r, 0)->ts_ns + r->window_ns < r->max_ts)
+		pop(r, out, ctx);
 	return 0;
 }
 
@@ -501,7 +509,7 @@ void reorder_drain(struct reorder *r, void (*out)(void *ctx, const struct vnl_ev
 		   void *ctx)
 {
 	while (r->n)
-		heap_pop(r, out, ctx);
+		pop(r, out, ctx);
 }
 
 uint64_t reorder_late(const struct reorder *r)
@@ -513,6 +521,6 @@ void reorder_free(struct reorder *r)
 {
 	if (!r)
 		return;
-	free(r->heap);
+	free(r->buf);
 	free(r);
 }

@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""make bench: what vnetlat costs, measured side by side in one run, as ratios.
+
+On the built-in topology (remote namespace -> veth -> bridge -> tap -> a reader standing in
+for the VMM) it floods UDP and counts what the reader gets, alternating configurations so the
+machine's drift cancels out: untraced, empty programs on the same tracepoints (the floor),
+vnetlat per packet, in-kernel aggregate, sampled 1/64, and an equivalent bpftrace program.
+Then: cost per hop from the kernel's BPF statistics, request/response latency added, the
+report's speed and memory on a large recording, and events lost at the maximum rate.
+Writes BUILD/bench/results.json and prints a table.
+"""
+import json
+import os
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
+TOOLS = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(BUILD, "bench")
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+FLOOD_S = float(os.environ.get("BENCH_FLOOD_S", "2"))
+PREFIX = f"vnlb{os.getpid() % 100000}"
+HOST, REMOTE = PREFIX + "-host", PREFIX + "-remote"
+VNETLAT = os.path.join(BUILD, "vnetlat")
+HOPS_TP = ["net_dev_queue", "net_dev_start_xmit", "net_dev_xmit", "netif_rx", "netif_receive_skb",
+           "skb_copy_datagram_iovec"]
+BPFTRACE = """
+tracepoint:net:netif_rx, tracepoint:net:netif_receive_skb, tracepoint:net:net_dev_queue,
+tracepoint:net:net_dev_start_xmit, tracepoint:net:net_dev_xmit { @ts[args->skbaddr] = nsecs; }
+tracepoint:skb:skb_copy_datagram_iovec { @lat = hist(nsecs - @ts[args->skbaddr]); delete(@ts[args->skbaddr]); }
+"""
+started = []  # processes we started, ended by PID
+
+
+def sh(*args, **kw):
+    return subprocess.run(args, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def topo(cmd, *rest):
+    env = dict(os.environ, VNL_BUILD=BUILD)
+    return subprocess.run([os.path.join(TOOLS, "topology.sh"), cmd, PREFIX, *rest], env=env,
+                          check=True, capture_output=True, text=True).stdout
+
+
+def standin_pid():
+    return int(open(f"/tmp/{PREFIX}.topo/standin.pid").read())
+
+
+def frames_read():
+    """Asks the reader (SIGUSR1) how many frames it has read; waits for its answer."""
+    log = f"/tmp/{PREFIX}.topo/standin.log"
+    before = open(log).read().count("read ")
+    os.kill(standin_pid(), signal.SIGUSR1)
+    for _ in range(200):
+        lines = [l for l in open(log).read().splitlines() if l.startswith("read ")]
+        if len(lines) > before:
+            return int(lines[-1].split()[1])
+        time.sleep(0.01)
+    raise RuntimeError("the reader did not answer SIGUSR1")
+
+
+def flood_pps(seconds=FLOOD_S):
+    c0 = frames_read()
+    t0 = time.monotonic()
+    sh("ip", "netns", "exec", REMOTE, os.path.join(BUILD, "udp-rr"), "--dst", "198.18.0.2",
+       "--flood", "--duration", f"{seconds}s")
+    c1 = frames_read()
+    return (c1 - c0) / (time.monotonic() - t0)
+
+
+def start(args, ready, name):
+    """Starts a tracer; returns once `ready` shows in its output. vnetlat runs in the host
+    namespace to find its devices; the others trace globally (and need the root namespace's
+    tracefs, which `ip netns exec` does not mount)."""
+    log = open(os.path.join(OUT, f"{name}.log"), "w+")
+    cmd = ["ip", "netns", "exec", HOST, *args] if args[0] == VNETLAT else args
+    p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    started.append(p)
+    for _ in range(600):
+        log.seek(0)
+        if ready in log.read():
+            time.sleep(0.2)
+            return p
+        if p.poll() is not None:
+            break
+        time.sleep(0.05)
+    log.seek(0)
+    raise RuntimeError(f"{name} did not start: {log.read()[-2000:]}")
+
+
+def stop(p):
+    if p.poll() is None:
+        p.send_signal(signal.SIGINT)
+        try:
+            p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    started.remove(p)
+
+
+def prog_stats(prefixes):
+    """run_time_ns / run_cnt per tracepoint for programs whose names start with a prefix."""
+    out = {}
+    for p in json.loads(sh("bpftool", "prog", "show", "-j")):
+        name = p.get("name", "")
+        for pre in prefixes:
+            if not name.startswith(pre) or not p.get("run_cnt"):
+                continue
+            tp = name[len(pre):]
+            full = next((t for t in HOPS_TP if t.startswith(tp) and tp), None)
+            if full:
+                out[full] = p["run_time_ns"] / p["run_cnt"]
+    return out
+
+
+def vnetlat_args(path, *extra):
+    return [VNETLAT, "record", "-o", path, "--force", "--filter", "udp and host 198.18.0.2", *extra]
+
+
+CONFIGS = {
+    "untraced": None,
+    "floor": ([os.path.join(BUILD, "bench-floor")], "attached", ["floor_"]),
+    "packets": (None, "recording", ["btf_"]),
+    "aggregate": (["--mode", "aggregate"], "recording", ["btf_"]),
+    "sample64": (["--sample", "64"], "recording", ["btf_"]),
+    "bpftrace": (["bpftrace", "-e", BPFTRACE], "Attaching", [""]),
+}
+
+
+def run_config(name):
+    cfg = CONFIGS[name]
+    if cfg is None:
+        return flood_pps(), {}, None
+    args, ready, prefixes = cfg
+    rec = None
+    if name in ("packets", "aggregate", "sample64"):
+        rec = os.path.join(OUT, f"{name}.vnl")
+        args = vnetlat_args(rec, *(args or []))
+    p = start(args, ready, name)
+    try:
+        pps = flood_pps()
+        stats = prog_stats(prefixes)
+    finally:
+        stop(p)
+    lost = None
+    if rec:
+        r = json.loads(sh(VNETLAT, "report", "--json", rec))
+        lost = {"lost": r["lost_events"], "recorded": r["recording"]["events"]}
+    return pps, stats, lost
+
+
+def rr_latency(tracer_args, name):
+    p = start(tracer_args, "recording", name) if tracer_args else None
+    try:
+        out = sh("ip", "netns", "exec", REMOTE, os.path.join(BUILD, "udp-rr"), "--dst",
+                 "198.18.0.2", "--count", "2000", "--interval", "500us")
+    finally:
+        if p:
+            stop(p)
+    return json.loads(out)
+
+
+def report_speed():
+    """vnetlat report on a large recording: events per second on one core, peak memory."""
+    rec = os.path.join(OUT, "big.vnl")
+    p = start(vnetlat_args(rec, "--ring-size", "256M"), "recording", "big")
+    try:
+        for _ in range(3):
+            sh("ip", "netns", "exec", REMOTE, os.path.join(BUILD, "udp-rr"), "--dst", "198.18.0.2",
+               "--flood", "--duration", "1s")
+    finally:
+        stop(p)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    out = subprocess.run(["taskset", "-c", "0", VNETLAT, "report", "--json", rec], check=True,
+                         capture_output=True, text=True).stdout
+    wall = time.monotonic() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    events = json.loads(out)["recording"]["events"]
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return {"events": events, "seconds": round(wall, 3), "cpu_seconds": round(cpu, 3),
+            "events_per_s": round(events / max(cpu, 1e-9)), "peak_rss_mb": round(after.ru_maxrss / 1024, 1),
+            "file_mb": round(os.path.getsize(rec) / 2**20, 1)}
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    old_stats = sh("sysctl", "-n", "kernel.bpf_stats_enabled").strip()
+    sh("sysctl", "-qw", "kernel.bpf_stats_enabled=1")
+    results = {"rounds": ROUNDS, "flood_s": FLOOD_S, "pps": {}, "per_hop_ns": {}, "lost": {}}
+    try:
+        topo("up", "sink")
+        flood_pps(0.5)  # warm up
+        order = list(CONFIGS)
+        for rnd in range(ROUNDS):
+            for name in (order if rnd % 2 == 0 else order[::-1]):
+                pps, stats, lost = run_config(name)
+                results["pps"].setdefault(name, []).append(round(pps))
+                for tp, ns in stats.items():
+                    results["per_hop_ns"].setdefault(name, {}).setdefault(tp, []).append(round(ns, 1))
+                if lost:
+                    results["lost"].setdefault(name, []).append(lost)
+                print(f"  round {rnd + 1} {name:10s} {pps / 1000:8.1f} kpps", flush=True)
+        topo("standin", "0")
+        results["rr"] = {
+            "untraced": rr_latency(None, "rr-untraced"),
+            "aggregate": rr_latency(vnetlat_args(os.path.join(OUT, "rr-agg.vnl"), "--mode", "aggregate"), "rr-agg"),
+            "packets": rr_latency(vnetlat_args(os.path.join(OUT, "rr-pk.vnl")), "rr-pk"),
+        }
+        topo("standin", "sink")
+        results["report"] = report_speed()
+    finally:
+        for p in list(started):
+            stop(p)
+        subprocess.run([os.path.join(TOOLS, "topology.sh"), "down", PREFIX], capture_output=True,
+                       env=dict(os.environ, VNL_BUILD=BUILD))
+        sh("sysctl", "-qw", f"kernel.bpf_stats_enabled={old_stats}")
+    summarize(results)
+    with open(os.path.join(OUT, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    print(f"\nresults: {os.path.join(OUT, 'results.json')}")
+
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def summarize(r):
+    pps = {k: med(v) for k, v in r["pps"].items()}
+    base = pps["untraced"]
+    loss = {k: 1 - v / base for k, v in pps.items()}
+    hop = {k: {tp: med(v) for tp, v in d.items()} for k, d in r["per_hop_ns"].items()}
+    floor = hop.get("floor", {})
+
+    def net(cfg):
+        d = hop.get(cfg, {})
+        tps = [tp for tp in d if tp in floor]
+        return med([d[tp] - floor[tp] for tp in tps]) if tps else float("nan")
+
+    per_hop = {k: net(k) for k in ("packets", "aggregate", "sample64", "bpftrace")}
+    rr = r["rr"]
+    add = {m: {"p50_us": round(rr[m]["rtt_p50_us"] - rr["untraced"]["rtt_p50_us"], 1),
+               "p99_us": round(rr[m]["rtt_p99_us"] - rr["untraced"]["rtt_p99_us"], 1)} for m in ("aggregate", "packets")}
+    lost = {k: [f"{x['lost']}/{x['lost'] + x['recorded']}" for x in v] for k, v in r["lost"].items()}
+    targets = [
+        ("aggregate per-hop cost <= 1/2 of bpftrace's (net of floor)", per_hop["aggregate"] <= 0.5 * per_hop["bpftrace"]),
+        ("packets per-hop cost <= 0.8x bpftrace's (net of floor)", per_hop["packets"] <= 0.8 * per_hop["bpftrace"]),
+        ("aggregate rate loss <= 1/2 of bpftrace's", loss["aggregate"] <= 0.5 * loss["bpftrace"]),
+        ("aggregate rate loss <= 2x the floor's", loss["aggregate"] <= 2 * max(loss["floor"], 0.005)),
+        ("packets rate loss <= 0.8x bpftrace's", loss["packets"] <= 0.8 * loss["bpftrace"]),
+        ("sampled 1/64 rate loss <= 1.5x the floor's", loss["sample64"] <= 1.5 * max(loss["floor"], 0.005)),
+        ("aggregate adds <= 2 us at p50 (request/response)", add["aggregate"]["p50_us"] <= 2.0),
+        ("report reads >= 5 M events/s on one core", r["report"]["events_per_s"] >= 5e6),
+        ("no event lost in aggregate mode", all(x["lost"] == 0 for x in r["lost"].get("aggregate", []))),
+        ("no event lost sampled 1/64", all(x["lost"] == 0 for x in r["lost"].get("sample64", []))),
+    ]
+    r["summary"] = {"pps_median": pps, "rate_loss": loss, "per_hop_net_ns": per_hop,
+                    "per_hop_ns": hop, "rr_added": add, "lost_events": lost,
+                    "targets": [{"target": t, "met": bool(m)} for t, m in targets]}
+    print(f"\nPacket rate (median of {r['rounds']} alternated rounds; untraced {base / 1000:.0f} kpps):")
+    for k in CONFIGS:
+        print(f"  {k:10s} {pps[k] / 1000:8.1f} kpps  loss {loss[k] * 100:5.1f}%")
+    print("\nCost per hop, run time per invocation (kernel.bpf_stats_enabled), net of the floor:")
+    for k, v in per_hop.items():
+        print(f"  {k:10s} {v:7.0f} ns   raw: " + ", ".join(f"{tp} {ns:.0f}" for tp, ns in sorted(hop.get(k, {}).items())))
+    print(f"  floor raw: " + ", ".join(f"{tp} {ns:.0f}" for tp, ns in sorted(floor.items())))
+    print("\nRequest/response (udp-rr, 2000 x 64 B): added vs untraced")
+    for m, v in add.items():
+        print(f"  {m:10s} p50 {v['p50_us']:+.1f} us  p99 {v['p99_us']:+.1f} us")
+    rep = r["report"]
+    print(f"\nvnetlat report: {rep['events']} events in {rep['cpu_seconds']} s CPU = "
+          f"{rep['events_per_s'] / 1e6:.2f} M events/s, peak RSS {rep['peak_rss_mb']} MB "
+          f"(file {rep['file_mb']} MB; untraced rate this run {base / 1000:.0f} kpps)")
+    print(f"\nEvents lost at the maximum rate (lost/total, default 16M ring): {lost}")
+    print("\nTargets:")
+    for t, m in targets:
+        print(f"  [{'met' if m else 'MISSED'}] {t}")
+
+
+if __name__ == "__main__":
+    main()
