@@ -110,6 +110,46 @@ int devs_add_iface(struct devset *s, const char *name, char *err, size_t err_siz
 	return add_dev(s, name, is_tun(name) ? VNL_ROLE_TAP : VNL_ROLE_UPLINK, err, err_size);
 }
 
+int fdinfo_iff(const char *fdinfo, char name[16])
+{
+	const char *iff = strstr(fdinfo, "iff:");
+	size_t len;
+
+	if (!iff)
+		return -ENOENT;
+	iff += 4;
+	while (*iff == ' ' || *iff == '\t')
+		iff++;
+	len = strcspn(iff, " \t\n");
+	if (len == 0 || len >= 16)
+		return -EINVAL;
+	memcpy(name, iff, len);
+	name[len] = '\0';
+	return 0;
+}
+
+int cmdline_vm_name(char *cmd, size_t len, char *name, size_t size)
+{
+	char *p, *end;
+
+	if (len == 0)
+		return -ENOENT;
+	/* /proc/PID/cmdline: NUL-separated; make sure the last argument ends */
+	cmd[len - 1] = '\0';
+	end = cmd + len;
+	/* QEMU's "-name guest=NAME,..." or "-name NAME" names the VM */
+	for (p = cmd; p < end; p += strlen(p) + 1) {
+		if (strcmp(p, "-name") || p + strlen(p) + 1 >= end)
+			continue;
+		p += strlen(p) + 1;
+		if (!strncmp(p, "guest=", 6))
+			p += 6;
+		snprintf(name, size, "%.*s", (int)strcspn(p, ","), p);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 /*
  * The tun character device (misc 10:200), whatever path it was opened by: a VMM in another
  * mount namespace or chroot shows another path, or none we can resolve.
@@ -136,7 +176,6 @@ int vm_taps(pid_t pid, char names[][16], int max)
 		return -errno;
 	while ((de = readdir(d)) && n < max) {
 		ssize_t len;
-		char *iff;
 
 		if (de->d_name[0] == '.')
 			continue;
@@ -150,18 +189,8 @@ int vm_taps(pid_t pid, char names[][16], int max)
 		snprintf(path, sizeof(path), "%s/%d/fdinfo/%s", vnl_procfs, (int)pid, de->d_name);
 		if (read_small_file(path, info, sizeof(info)) < 0)
 			continue;
-		iff = strstr(info, "iff:");
-		if (!iff)
-			continue;
-		iff += 4;
-		while (*iff == ' ' || *iff == '\t')
-			iff++;
-		len = (ssize_t)strcspn(iff, " \t\n");
-		if (len <= 0 || len >= 16)
-			continue;
-		memcpy(names[n], iff, (size_t)len);
-		names[n][len] = '\0';
-		n++;
+		if (fdinfo_iff(info, names[n]) == 0)
+			n++;
 	}
 	closedir(d);
 	return n;
@@ -180,21 +209,8 @@ static void vm_name(pid_t pid, char *name, size_t size)
 		return;
 	len = read(fd, cmd, sizeof(cmd) - 1);
 	close(fd);
-	if (len > 0) {
-		char *p = cmd, *end = cmd + len;
-
-		cmd[len] = '\0';
-		/* QEMU's "-name guest=NAME,..." or "-name NAME" names the VM */
-		for (; p < end; p += strlen(p) + 1) {
-			if (strcmp(p, "-name") || p + strlen(p) + 1 >= end)
-				continue;
-			p += strlen(p) + 1;
-			if (!strncmp(p, "guest=", 6))
-				p += 6;
-			snprintf(name, size, "%.*s", (int)strcspn(p, ","), p);
-			return;
-		}
-	}
+	if (len > 0 && cmdline_vm_name(cmd, (size_t)len, name, size) == 0)
+		return;
 	snprintf(path, sizeof(path), "%s/%d/comm", vnl_procfs, (int)pid);
 	read_small_file(path, name, size);
 }

@@ -27,6 +27,11 @@ int devs_add_default(struct devset *s, char *err, size_t err_size);
 int devs_exists(const struct vnl_file_iface *d);
 /* Names the VMM holding each tap that has none yet. */
 void devs_find_owners(struct devset *s);
+/* The interface named by a tun fd's fdinfo ("iff:\tNAME"); -ENOENT or -EINVAL otherwise. */
+int fdinfo_iff(const char *fdinfo, char name[16]);
+/* The VM's name from QEMU's "-name guest=NAME,..." in a NUL-separated cmdline of len bytes
+ * (the last byte is overwritten with NUL); -ENOENT without one. */
+int cmdline_vm_name(char *cmd, size_t len, char *name, size_t size);
 /* The tap names a process holds open; returns how many (at most max). */
 int vm_taps(pid_t pid, char names[][16], int max);
 

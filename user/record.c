@@ -727,6 +727,21 @@ static int agg_write_drops(struct rec_state *st)
 	return vnl_writer_block(&st->w, VNL_BLK_AGG_DROPS, rows, n * sizeof(rows[0]));
 }
 
+/* Packets whose in-kernel state another packet took over before their last hop. */
+static uint64_t agg_evicted(struct rec_state *st)
+{
+	int ncpu = libbpf_num_possible_cpus(), c;
+	uint64_t vals[512], total = 0;
+	__u32 zero = 0;
+
+	if (ncpu <= 0 || ncpu > 512 || !st->agg_prev ||
+	    bpf_map_lookup_elem(bpf_map__fd(st->skel->maps.agg_evicted), &zero, vals))
+		return 0;
+	for (c = 0; c < ncpu; c++)
+		total += vals[c];
+	return total;
+}
+
 static int agg_init(struct rec_state *st)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -888,7 +903,7 @@ static void detach_all(struct rec_state *st)
 
 static int finish(struct rec_state *st, const struct rec_opts *o, int ok)
 {
-	char buf[128];
+	char buf[192];
 	int err = 0;
 
 	if (ok) {
@@ -901,9 +916,11 @@ static int finish(struct rec_state *st, const struct rec_opts *o, int ok)
 			err = agg_write_drops(st);
 		if (!err)
 			err = write_lost(st, 1);
-		snprintf(buf, sizeof(buf), "events=%llu\nlost=%llu\nend_monotonic_ns=%llu\n",
+		snprintf(buf, sizeof(buf),
+			 "events=%llu\nlost=%llu\nend_monotonic_ns=%llu\nagg_evicted=%llu\n",
 			 (unsigned long long)st->events, (unsigned long long)st->last_lost,
-			 (unsigned long long)now_ns(CLOCK_MONOTONIC));
+			 (unsigned long long)now_ns(CLOCK_MONOTONIC),
+			 (unsigned long long)agg_evicted(st));
 		if (!err)
 			err = vnl_writer_flush(&st->w);
 		if (!err)

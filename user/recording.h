@@ -35,6 +35,7 @@ struct recording {
 	uint8_t have_slot[VNL_AGG_SLOTS];
 	struct hist agg[VNL_AGG_SLOTS];
 	uint64_t agg_windows;
+	uint64_t agg_evicted; /* packets whose in-kernel state was taken over (slot collisions) */
 	struct vnl_file_drop *agg_drops;
 	size_t nagg_drops;
 };

@@ -708,6 +708,8 @@ static void print_json(struct report *r)
 	jw_u64(w, "version", 1);
 	jw_str(w, "mode", rec->aggregate ? "aggregate" : "packets");
 	jw_u64(w, "sample", rec->sample);
+	if (rec->aggregate)
+		jw_u64(w, "aggregate_evicted", rec->agg_evicted);
 	jw_u64(w, "lost_events", rec->lost_total);
 	jw_obj_begin(w, "lost_by_hop");
 	for (h = 0; h < VNL_HOP_MAX; h++)
@@ -826,8 +828,10 @@ static void print_text(struct report *r)
 	       rec->events, js ? js->journeys : 0, js ? js->round_trips : 0, rec->lost_total,
 	       js ? js->ambiguous : 0);
 	if (rec->aggregate)
-		printf("mode: aggregate (in-kernel histograms, %" PRIu64 " windows of 100 ms)%s\n",
-		       rec->agg_windows, rec->sample > 1 ? "; round trips from sampled journeys" : "");
+		printf("mode: aggregate (in-kernel histograms, %" PRIu64 " windows of 100 ms; %" PRIu64
+		       " packets lost their state to a colliding one)%s\n",
+		       rec->agg_windows, rec->agg_evicted,
+		       rec->sample > 1 ? "; round trips from sampled journeys" : "");
 	if (rec->sample > 1)
 		printf("sampled: one packet in %u, chosen by fingerprint\n", rec->sample);
 	printf("interfaces:");

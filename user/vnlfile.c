@@ -246,6 +246,20 @@ static uint32_t magic_at(const struct vnl_reader *r, size_t pos)
 	return m;
 }
 
+/*
+ * Blocks already handed out are not looked at again (events are copied out of them): give
+ * their pages back every 64 MiB, so reading a long recording does not grow the process.
+ */
+static void release_before(struct vnl_reader *r, size_t offset)
+{
+	size_t page = 4096, end = offset & ~(page - 1);
+
+	if (end < r->released + (64u << 20))
+		return;
+	madvise((void *)(r->map + r->released), end - r->released, MADV_DONTNEED);
+	r->released = end;
+}
+
 int vnl_reader_next(struct vnl_reader *r, struct vnl_block *b)
 {
 	struct vnl_block_header bh;
@@ -270,6 +284,7 @@ int vnl_reader_next(struct vnl_reader *r, struct vnl_block *b)
 		if (r->pos >= r->size)
 			return 0;
 	}
+	release_before(r, r->pos);
 	memcpy(&bh, r->map + r->pos, sizeof(bh));
 	b->type = bh.type;
 	b->len = bh.len;

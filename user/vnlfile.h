@@ -152,6 +152,7 @@ struct vnl_damage {
 struct vnl_reader {
 	const uint8_t *map;
 	size_t size, pos;
+	size_t released; /* pages before this offset were handed back (memory stays bounded) */
 	uint32_t event_size;
 	struct vnl_damage *damage;
 	size_t ndamage;
