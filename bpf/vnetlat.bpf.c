@@ -175,31 +175,56 @@ static __always_inline __u32 hop_for(enum vnl_point pt, __u32 role)
 	return hop_of[pt][role];
 }
 
-/* Copies the start of the frame (from the MAC header when there is one) and parses it. */
-static __always_inline int parse_skb(const struct sk_buff *skb, int l3, struct vnl_pkt *pkt)
+/* Where the frame starts (the MAC header when there is one) and how much of it is linear. */
+struct frame_ref {
+	unsigned char *head;
+	unsigned char *frame;
+	__u64 n; /* bytes to copy, at most VNL_HDR_MAX */
+};
+
+static __always_inline void frame_locate(const struct sk_buff *skb, int l3, struct frame_ref *fr)
 {
-	unsigned char *head = BPF_CORE_READ(skb, head);
 	unsigned char *data = BPF_CORE_READ(skb, data);
 	__u16 mac = BPF_CORE_READ(skb, mac_header);
 	__u32 linear = BPF_CORE_READ(skb, len) - BPF_CORE_READ(skb, data_len);
-	unsigned char *frame = data;
+
+	fr->head = BPF_CORE_READ(skb, head);
+	fr->frame = data;
+	if (!l3 && mac != (__u16)~0U && fr->head + mac <= data)
+		fr->frame = fr->head + mac;
+	fr->n = (__u32)(linear + (__u32)(data - fr->frame));
+	if (fr->n > VNL_HDR_MAX)
+		fr->n = VNL_HDR_MAX;
+}
+
+/*
+ * The parser as a global function: the verifier checks it once, on its own, instead of in
+ * every path of every program that calls it (which ran past its 1M-instruction budget).
+ */
+__noinline int parse_buf(struct frame_buf *fb, __u32 n, __u32 l3, struct vnl_pkt *p)
+{
+	if (!fb || !p)
+		return -1;
+	vnl_fp_parse(fb->b, n, (int)l3, p);
+	return 0;
+}
+
+/* Copies the start of the frame and parses it. */
+static __always_inline int parse_frame(const struct frame_ref *fr, int l3, struct vnl_pkt *pkt)
+{
 	struct frame_buf *fb;
 	__u32 zero = 0;
-	__u64 n;
+	__u64 n = fr->n;
 
-	if (!l3 && mac != (__u16)~0U && head + mac <= data)
-		frame = head + mac;
-	n = (__u32)(linear + (__u32)(data - frame));
-	if (n > VNL_HDR_MAX)
-		n = VNL_HDR_MAX;
 	barrier_var(n); /* keep the clamped copy: the verifier needs the bound on the size */
+	if (n > VNL_HDR_MAX)
+		return -1;
 	fb = bpf_map_lookup_elem(&scratch, &zero);
 	if (!fb)
 		return -1;
-	if (bpf_probe_read_kernel(fb->b, n, frame))
+	if (bpf_probe_read_kernel(fb->b, n, fr->frame))
 		return -1;
-	vnl_fp_parse(fb->b, n, l3, pkt);
-	return 0;
+	return parse_buf(fb, (__u32)n, (__u32)l3, pkt);
 }
 
 /*
@@ -221,6 +246,8 @@ static __always_inline int wanted(const struct vnl_pkt *pkt)
 	return vnl_filter_eval((const struct vnl_filter_insn *)targ_filter, targ_filter_len, pkt);
 }
 
+#include "pktcache.bpf.h"
+
 static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 				  const struct net_device *dev, __u32 reason)
 {
@@ -237,8 +264,8 @@ static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 	hop = hop_for(pt, dv->role);
 	if (!hop)
 		return 0;
-	if (parse_skb(skb, dv->l3, &pkt) || !wanted(&pkt))
-		return 0;
+	if (packet_at_hop(skb, dv->l3, hop - 1, &pkt))
+		return 0; /* not parsed, or excluded by --filter */
 	if (pt == VNL_PT_COPY_DATAGRAM && repeated_copy(skb, &pkt))
 		return 0;
 	if (pt == VNL_PT_DEV_START_XMIT || pt == VNL_PT_TUN_NET_XMIT) {

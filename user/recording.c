@@ -64,15 +64,26 @@ static void read_hops(struct recording *rec, const struct vnl_block *b)
 	rec->have_hops = 1;
 }
 
+/* Room for n more records of elem bytes after the len that *arr holds. */
+static int reserve(void *arr, size_t len, size_t n, size_t elem)
+{
+	void *p;
+
+	if (!n)
+		return 0;
+	p = realloc(*(void **)arr, (len + n) * elem);
+	if (!p)
+		return -ENOMEM;
+	*(void **)arr = p;
+	return 0;
+}
+
 static int read_ifaces(struct recording *rec, const struct vnl_block *b)
 {
 	size_t n = b->len / sizeof(struct vnl_file_iface), i;
-	struct vnl_file_iface *d;
 
-	d = realloc(rec->ifaces, (rec->nifaces + n) * sizeof(*d));
-	if (!d && n)
+	if (reserve(&rec->ifaces, rec->nifaces, n, sizeof(*rec->ifaces)))
 		return -ENOMEM;
-	rec->ifaces = d;
 	for (i = 0; i < n; i++) {
 		struct vnl_file_iface f;
 
@@ -124,12 +135,9 @@ static void read_lost(struct recording *rec, const struct vnl_block *b)
 static int read_devevents(struct recording *rec, const struct vnl_block *b)
 {
 	size_t n = b->len / sizeof(struct vnl_file_devevent), i;
-	struct vnl_file_devevent *d;
 
-	d = realloc(rec->devevents, (rec->ndevevents + n) * sizeof(*d));
-	if (!d && n)
+	if (reserve(&rec->devevents, rec->ndevevents, n, sizeof(*rec->devevents)))
 		return -ENOMEM;
-	rec->devevents = d;
 	for (i = 0; i < n; i++) {
 		struct vnl_file_devevent *e = &rec->devevents[rec->ndevevents++];
 
@@ -273,15 +281,10 @@ static int read_file(struct recording *rec, struct read_ctx *rc, struct reorder 
 			break; /* a block type from a newer vnetlat: skipped */
 		}
 	}
-	if (r.ndamage) {
-		struct vnl_damage *d = realloc(rec->damage, (rec->ndamage + r.ndamage) * sizeof(*d));
-
-		if (d) {
-			rec->damage = d;
-			for (i = 0; i < r.ndamage; i++) {
-				d[rec->ndamage] = r.damage[i];
-				d[rec->ndamage++].part = rec->nparts;
-			}
+	if (!reserve(&rec->damage, rec->ndamage, r.ndamage, sizeof(*rec->damage))) {
+		for (i = 0; i < r.ndamage; i++) {
+			rec->damage[rec->ndamage] = r.damage[i];
+			rec->damage[rec->ndamage++].part = rec->nparts;
 		}
 	}
 	vnl_reader_close(&r);
