@@ -16,6 +16,7 @@ struct read_ctx {
 	struct recording *rec;
 	rec_event_fn fn;
 	void *ctx;
+	rec_window_fn window_fn;
 };
 
 static void meta_str(const struct vnl_block *b, const char *key, char *dst, size_t size)
@@ -164,8 +165,9 @@ static void read_slots(struct recording *rec, const struct vnl_block *b)
 	}
 }
 
-static int read_hist(struct recording *rec, const struct vnl_block *b)
+static int read_hist(struct recording *rec, struct read_ctx *rc, const struct vnl_block *b)
 {
+	struct vnl_file_hist_entry *all = NULL;
 	struct vnl_file_hist_hdr hdr;
 	size_t i, n;
 
@@ -175,16 +177,26 @@ static int read_hist(struct recording *rec, const struct vnl_block *b)
 	n = (b->len - sizeof(hdr)) / sizeof(struct vnl_file_hist_entry);
 	if (hdr.n < n)
 		n = hdr.n;
+	if (rc->window_fn && n) {
+		all = malloc(n * sizeof(*all));
+		if (!all)
+			return -ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
 		struct vnl_file_hist_entry e;
 
 		memcpy(&e, b->payload + sizeof(hdr) + i * sizeof(e), sizeof(e));
 		if (e.slot >= VNL_AGG_SLOTS || e.bucket >= VNL_LL_BUCKETS)
-			continue;
-		if (hist_add_bucket(&rec->agg[e.slot], e.bucket, e.count))
-			return -ENOMEM;
+			e.count = 0; /* damaged: counted nowhere */
+		else if (hist_add_bucket(&rec->agg[e.slot], e.bucket, e.count))
+			n = i; /* out of memory: stop here, the window gets what was added */
+		if (all)
+			all[i] = e;
 	}
 	rec->agg_windows++;
+	if (rc->window_fn)
+		rc->window_fn(rc->ctx, rec, hdr.start_ns, hdr.end_ns, all, n);
+	free(all);
 	return 0;
 }
 
@@ -267,7 +279,7 @@ static int read_file(struct recording *rec, struct read_ctx *rc, struct reorder 
 			read_slots(rec, &b);
 			break;
 		case VNL_BLK_HIST:
-			ret = read_hist(rec, &b);
+			ret = read_hist(rec, rc, &b);
 			break;
 		case VNL_BLK_AGG_DROPS:
 			ret = read_agg_drops(rec, &b);
@@ -297,7 +309,13 @@ static int read_file(struct recording *rec, struct read_ctx *rc, struct reorder 
 int rec_read(struct recording *rec, const char *path, rec_event_fn on_event, void *ctx, char *err,
 	     size_t err_size)
 {
-	struct read_ctx rc = { rec, on_event, ctx };
+	return rec_read_windows(rec, path, on_event, NULL, ctx, err, err_size);
+}
+
+int rec_read_windows(struct recording *rec, const char *path, rec_event_fn on_event,
+		     rec_window_fn on_window, void *ctx, char *err, size_t err_size)
+{
+	struct read_ctx rc = { rec, on_event, ctx, on_window };
 	struct reorder *ro;
 	char part[4096];
 	int ret;

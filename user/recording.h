@@ -41,6 +41,9 @@ struct recording {
 };
 
 typedef void (*rec_event_fn)(void *ctx, const struct recording *rec, const struct vnl_event *ev);
+/* One 100 ms window of the in-kernel histograms (aggregate mode): the buckets that grew. */
+typedef void (*rec_window_fn)(void *ctx, const struct recording *rec, uint64_t start_ns,
+			      uint64_t end_ns, const struct vnl_file_hist_entry *e, size_t n);
 
 /*
  * Reads path (and path.1, path.2, ... when the recorder rotated), calling on_event for every event in timestamp order. Description blocks are
@@ -49,6 +52,9 @@ typedef void (*rec_event_fn)(void *ctx, const struct recording *rec, const struc
  */
 int rec_read(struct recording *rec, const char *path, rec_event_fn on_event, void *ctx, char *err,
 	     size_t err_size);
+/* The same, also handing out each histogram window (in file order) to on_window. */
+int rec_read_windows(struct recording *rec, const char *path, rec_event_fn on_event,
+		     rec_window_fn on_window, void *ctx, char *err, size_t err_size);
 void rec_free(struct recording *rec);
 
 const struct vnl_file_iface *rec_iface(const struct recording *rec, uint32_t netns,

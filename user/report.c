@@ -66,6 +66,11 @@ struct report {
 	size_t ngroups;
 	int dump;		  /* JSON lines of every event and journey */
 	uint64_t events_by_hop[VNL_HOP_MAX];
+	/* --csv: the breakdown per time window (by the journey's first hop) */
+	const char *csv_path;
+	uint64_t window_ns;
+	struct group **windows;
+	size_t nwindows;
 	int oom;
 	struct jw w;
 };
@@ -419,6 +424,85 @@ static void dump_round_trip(struct report *r, const struct journey *req,
 
 /* ---- sinks ---- */
 
+/* The group of the time window ts falls in; NULL without --csv. */
+static struct group *window_at(struct report *r, uint64_t ts)
+{
+	uint64_t base = r->rec->monotonic_ns, idx;
+
+	if (!r->csv_path)
+		return NULL;
+	idx = ts > base ? (ts - base) / r->window_ns : 0;
+	if (idx > (1u << 24)) {
+		r->oom = 1; /* a run of more than 16 M windows: choose a longer --window */
+		return NULL;
+	}
+	if (idx >= r->nwindows) {
+		size_t n = (size_t)idx + 1;
+		struct group **w = realloc(r->windows, n * sizeof(*w));
+
+		if (!w) {
+			r->oom = 1;
+			return NULL;
+		}
+		memset(w + r->nwindows, 0, (n - r->nwindows) * sizeof(*w));
+		r->windows = w;
+		r->nwindows = n;
+	}
+	if (!r->windows[idx]) {
+		r->windows[idx] = calloc(1, sizeof(struct group));
+		if (!r->windows[idx])
+			r->oom = 1;
+	}
+	return r->windows[idx];
+}
+
+/* The histogram of group g an aggregate-mode slot feeds: a segment's, or end to end. */
+static struct hist *slot_hist(struct report *r, struct group *g, unsigned int slot,
+			      struct dir_agg **dir)
+{
+	const struct vnl_file_slot *sl = &r->rec->slots[slot];
+	struct dir_agg *d = &g->dirs[sl->dir == VNL_DIR_TO_GUEST ? ROW_TO_GUEST : ROW_FROM_GUEST];
+	struct seg_agg *seg;
+
+	*dir = d;
+	if (sl->from == VNL_HOP_NONE)
+		return &d->e2e;
+	seg = seg_get(d, sl->name, sl->from, sl->to, 0);
+	if (!seg)
+		r->oom = 1;
+	return seg ? &seg->h : NULL;
+}
+
+/* Counts end-to-end values as complete packets. */
+static void count_e2e(struct dir_agg *d, const struct hist *h, uint64_t n)
+{
+	if (h != &d->e2e)
+		return;
+	d->packets += n;
+	d->complete += n;
+}
+
+static void on_window(void *ctx, const struct recording *rec, uint64_t start, uint64_t end,
+		      const struct vnl_file_hist_entry *e, size_t n)
+{
+	struct report *r = ctx;
+	struct group *g = window_at(r, start + (end - start) / 2);
+	size_t i;
+
+	for (i = 0; g && i < n; i++) {
+		struct dir_agg *d;
+		struct hist *h;
+
+		if (!rec->have_slot[e[i].slot] || !e[i].count)
+			continue;
+		h = slot_hist(r, g, e[i].slot, &d);
+		if (!h || hist_add_bucket(h, e[i].bucket, e[i].count))
+			r->oom = 1;
+		else
+			count_e2e(d, h, e[i].count);
+	}
+}
+
 static void on_journey(void *ctx, const struct journey *j)
 {
 	struct report *r = ctx;
@@ -435,6 +519,9 @@ static void on_journey(void *ctx, const struct journey *j)
 	g = group_get(r, j);
 	if (g)
 		add_journey(r, &g->dirs[j->dir], j);
+	g = j->nhops ? window_at(r, j->ts[0]) : NULL;
+	if (g)
+		add_journey(r, &g->dirs[j->dir], j);
 }
 
 static void on_round_trip(void *ctx, const struct journey *req, const struct journey *resp)
@@ -449,6 +536,9 @@ static void on_round_trip(void *ctx, const struct journey *req, const struct jou
 	}
 	add_round_trip(r, &r->all.dirs[row], req, resp);
 	g = group_get(r, req);
+	if (g)
+		add_round_trip(r, &g->dirs[row], req, resp);
+	g = window_at(r, req->ts[0]);
 	if (g)
 		add_round_trip(r, &g->dirs[row], req, resp);
 }
@@ -483,23 +573,16 @@ static void add_aggregate(struct report *r)
 	size_t i;
 
 	for (slot = 0; slot < VNL_AGG_SLOTS; slot++) {
-		const struct vnl_file_slot *sl = &rec->slots[slot];
 		struct dir_agg *d;
-		struct seg_agg *seg;
+		struct hist *h;
 
 		if (!rec->have_slot[slot] || !rec->agg[slot].count)
 			continue;
-		d = &r->all.dirs[sl->dir == VNL_DIR_TO_GUEST ? ROW_TO_GUEST : ROW_FROM_GUEST];
-		if (sl->from == VNL_HOP_NONE) {
-			if (hist_merge(&d->e2e, &rec->agg[slot]))
-				r->oom = 1;
-			d->packets += rec->agg[slot].count;
-			d->complete += rec->agg[slot].count;
-			continue;
-		}
-		seg = seg_get(d, sl->name, sl->from, sl->to, 0);
-		if (!seg || hist_merge(&seg->h, &rec->agg[slot]))
+		h = slot_hist(r, &r->all, slot, &d);
+		if (!h || hist_merge(h, &rec->agg[slot]))
 			r->oom = 1;
+		else
+			count_e2e(d, h, rec->agg[slot].count);
 	}
 	for (i = 0; i < rec->nagg_drops; i++) {
 		const struct vnl_file_drop *dr = &rec->agg_drops[i];
@@ -860,6 +943,61 @@ static void print_text(struct report *r)
 	}
 }
 
+static void csv_row(FILE *f, const char *start, uint64_t start_ns, int row, const char *name,
+		    const char *from, const char *to, const struct hist *h)
+{
+	size_t i;
+
+	fprintf(f, "%s,%" PRIu64 ",%s,%s,%s,%s,%s,%" PRIu64, start, start_ns, row_name(row),
+		row == ROW_RT_REMOTE ? "remote" : row == ROW_RT_GUEST ? "guest" : "", name, from, to,
+		h->count);
+	for (i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
+		fprintf(f, ",%" PRIu64, hist_percentile(h, pcts[i]));
+	fprintf(f, ",%" PRIu64 ",%.1f\n", h->max, hist_mean(h));
+}
+
+/* --csv: one row per window, direction and segment (and the end-to-end line). */
+static int write_csv(struct report *r)
+{
+	FILE *f = fopen(r->csv_path, "w");
+	size_t w, i;
+	int row;
+
+	if (!f) {
+		vnl_err("--csv %s: %s", r->csv_path, strerror(errno));
+		return -errno;
+	}
+	fprintf(f, "window_start,window_start_ns,direction,initiator,segment,from,to,count,p50_ns,"
+		   "p90_ns,p99_ns,p999_ns,p9999_ns,max_ns,mean_ns\n");
+	for (w = 0; w < r->nwindows; w++) {
+		struct group *g = r->windows[w];
+		uint64_t start_ns = r->rec->monotonic_ns + w * r->window_ns;
+		char start[40];
+
+		if (!g)
+			continue;
+		rec_wall_time(r->rec, start_ns, start, sizeof(start));
+		for (row = 0; row < ROW_MAX; row++) {
+			struct dir_agg *d = &g->dirs[row];
+
+			if (!d->complete)
+				continue;
+			if (d->nsegs)
+				qsort(d->segs, d->nsegs, sizeof(*d->segs), seg_cmp);
+			for (i = 0; i < d->nsegs; i++)
+				csv_row(f, start, start_ns, row, d->segs[i].name,
+					hop_name(d->segs[i].from), hop_name(d->segs[i].to),
+					&d->segs[i].h);
+			csv_row(f, start, start_ns, row, "end_to_end", "", "", &d->e2e);
+		}
+	}
+	if (fclose(f)) {
+		vnl_err("--csv %s: %s", r->csv_path, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
 static void free_group(struct group *g)
 {
 	int row;
@@ -887,6 +1025,12 @@ static void report_free(struct report *r)
 		free(r->order[i]);
 	}
 	free(r->order);
+	for (i = 0; i < r->nwindows; i++) {
+		if (r->windows[i])
+			free_group(r->windows[i]);
+		free(r->windows[i]);
+	}
+	free(r->windows);
 }
 
 static int run(struct report *r, const char *path)
@@ -897,7 +1041,8 @@ static int run(struct report *r, const char *path)
 
 	r->rec = &rec;
 	jw_init(&r->w, stdout);
-	ret = rec_read(&rec, path, on_event, r, err, sizeof(err));
+	ret = rec_read_windows(&rec, path, on_event, r->csv_path ? on_window : NULL, r, err,
+			       sizeof(err));
 	if (ret) {
 		vnl_err("%s", err);
 		rec_free(&rec);
@@ -916,6 +1061,8 @@ static int run(struct report *r, const char *path)
 		else if (!r->dump)
 			print_text(r);
 		ret = VNL_EXIT_OK;
+		if (r->csv_path && write_csv(r))
+			ret = VNL_EXIT_FAIL;
 	}
 	fflush(stdout);
 	if (rec.ndamage) {
@@ -932,6 +1079,8 @@ int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "by", required_argument, NULL, 'b' },
+		{ "csv", required_argument, NULL, 'c' },
+		{ "window", required_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -942,9 +1091,21 @@ int cmd_report(int argc, char **argv)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return VNL_EXIT_FAIL;
+	r->window_ns = 1000000000ULL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "b:jh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			r->csv_path = optarg;
+			break;
+		case 'w':
+			if (parse_duration_ns(optarg, &r->window_ns) || r->window_ns < 1000000) {
+				vnl_err("--window '%s': not a duration of at least 1ms (e.g. 1s, 100ms)",
+					optarg);
+				free(r);
+				return VNL_EXIT_USAGE;
+			}
+			break;
 		case 'b':
 			if (!strcmp(optarg, "vm"))
 				r->by = BY_VM;
@@ -962,9 +1123,12 @@ int cmd_report(int argc, char **argv)
 			vnl_json = 1;
 			break;
 		case 'h':
-			printf("Usage: vnetlat report [--json] [--by vm|iface|flow] FILE\n"
+			printf("Usage: vnetlat report [--json] [--by vm|iface|flow] [--csv OUT [--window T]] "
+			       "FILE\n"
 			       "Per direction and segment: count, p50, p90, p99, p99.9, max and share\n"
-			       "of the total; end to end; round trips; lost hops and drops.\n");
+			       "of the total; end to end; round trips; lost hops and drops.\n"
+			       "--csv writes the same per time window (--window, default 1s; in\n"
+			       "aggregate mode windows are made of the recording's 100 ms ones).\n");
 			free(r);
 			return VNL_EXIT_OK;
 		default:

@@ -37,6 +37,25 @@ for name in ("to_guest", "from_guest"):
     assert abs(ea - ep) <= 0.25 * ep + 500, (ea, ep)
 PY
 
+# --csv: the breakdown per time window, from journeys and from the in-kernel histograms alike
+for f in pk ag; do
+	"$vnetlat" report --csv "$work/$f.csv" --window 200ms "$work/$f.vnl" >/dev/null
+	check "--csv per 200 ms window ($f): counts add up to the whole run" python3 - "$work/$f.csv" "$work/$f.json" <<'PY'
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+r = json.load(open(sys.argv[2]))
+for name in ("to_guest", "from_guest"):
+    total = [d for d in r["directions"] if d["direction"] == name][0]["end_to_end"]["count"]
+    e2e = [x for x in rows if x["direction"] == name and x["segment"] == "end_to_end"]
+    assert sum(int(x["count"]) for x in e2e) == total, (name, total)
+    starts = [int(x["window_start_ns"]) for x in e2e]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts) >= 3, starts
+    assert all(int(x["p50_ns"]) <= int(x["p99_ns"]) <= int(x["max_ns"]) for x in rows)
+print(f"# {len(rows)} rows")
+PY
+done
+check "--window below 1ms is refused" bash -c "'$vnetlat' report --csv '$work/x.csv' --window 10us '$work/pk.vnl' 2>&1 | grep -q \"window '10us'\""
+
 for mode in packets aggregate; do
 	start_record "$work/s-$mode.vnl" --filter 'udp and host 198.18.0.2' --mode $mode --sample 4 ||
 		not_ok "recorder starts ($mode, sampled)"
