@@ -36,14 +36,14 @@ static __always_inline int same_path(__u32 last, __u32 hop)
 
 /* 0 with the packet's fields in pkt when this hop is to be recorded. */
 static __always_inline int packet_at_hop(const struct sk_buff *skb, int l3, __u32 hop,
-					 struct vnl_pkt *pkt)
+					 struct vnl_pkt *pkt, const int direct)
 {
 	struct frame_ref fr;
 	struct pkt_slot *slot;
 	__u64 sig = 0;
 	__u32 idx;
 
-	frame_locate(skb, l3, &fr);
+	frame_locate(skb, l3, &fr, direct);
 	bpf_probe_read_kernel(&sig, sizeof(sig), fr.frame + (l3 ? 0 : 12));
 	idx = (__u32)(((__u64)fr.head * 0x9e3779b97f4a7c15ULL) >> (64 - PKT_CACHE_BITS));
 	slot = bpf_map_lookup_elem(&pkt_cache, &idx);

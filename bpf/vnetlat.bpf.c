@@ -159,12 +159,20 @@ static __always_inline void emit(__u32 hop, const struct vnl_pkt *pkt, __u64 skb
 	bpf_ringbuf_submit(e, wakeup_flag());
 }
 
+/*
+ * Kernel memory is read directly where the verifier knows the pointer's type (tp_btf and
+ * fentry programs, direct = 1: a plain load) and through bpf_probe_read_kernel otherwise
+ * (raw_tp and kprobe: a helper call each, 10-20 ns). direct is a constant in each program,
+ * so each keeps only its own branch.
+ */
+#define VNL_RD(direct, plain, core_read) ((direct) ? (plain) : (core_read))
+
 /* The traced device of this skb, and the hop this point is on it; NULL when not traced. */
 static __always_inline struct vnl_dev_val *traced_dev(const struct net_device *dev,
-						      struct vnl_dev_key *key)
+						      struct vnl_dev_key *key, const int direct)
 {
-	key->ifindex = BPF_CORE_READ(dev, ifindex);
-	key->netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	key->ifindex = VNL_RD(direct, dev->ifindex, BPF_CORE_READ(dev, ifindex));
+	key->netns = VNL_RD(direct, dev->nd_net.net->ns.inum, BPF_CORE_READ(dev, nd_net.net, ns.inum));
 	return bpf_map_lookup_elem(&devs, key);
 }
 
@@ -182,11 +190,15 @@ struct frame_ref {
 	__u64 n; /* bytes to copy, at most VNL_HDR_MAX */
 };
 
-static __always_inline void frame_locate(const struct sk_buff *skb, int l3, struct frame_ref *fr)
+static __always_inline void frame_locate(const struct sk_buff *skb, int l3, struct frame_ref *fr,
+					 const int direct)
 {
+	/* head and data are used as numbers (offsets, hashing): a plain load would make them
+	 * pointers the verifier lets no arithmetic touch */
 	unsigned char *data = BPF_CORE_READ(skb, data);
-	__u16 mac = BPF_CORE_READ(skb, mac_header);
-	__u32 linear = BPF_CORE_READ(skb, len) - BPF_CORE_READ(skb, data_len);
+	__u16 mac = VNL_RD(direct, skb->mac_header, BPF_CORE_READ(skb, mac_header));
+	__u32 linear = VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len)) -
+		       VNL_RD(direct, skb->data_len, BPF_CORE_READ(skb, data_len));
 
 	fr->head = BPF_CORE_READ(skb, head);
 	fr->frame = data;
@@ -249,7 +261,7 @@ static __always_inline int wanted(const struct vnl_pkt *pkt)
 #include "pktcache.bpf.h"
 
 static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
-				  const struct net_device *dev, __u32 reason)
+				  const struct net_device *dev, __u32 reason, const int direct)
 {
 	struct vnl_dev_key key;
 	struct vnl_dev_val *dv;
@@ -257,14 +269,14 @@ static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 	__u32 hop;
 
 	if (!dev)
-		dev = BPF_CORE_READ(skb, dev);
-	dv = traced_dev(dev, &key);
+		dev = VNL_RD(direct, skb->dev, BPF_CORE_READ(skb, dev));
+	dv = traced_dev(dev, &key, direct);
 	if (!dv)
 		return 0;
 	hop = hop_for(pt, dv->role);
 	if (!hop)
 		return 0;
-	if (packet_at_hop(skb, dv->l3, hop - 1, &pkt))
+	if (packet_at_hop(skb, dv->l3, hop - 1, &pkt, direct))
 		return 0; /* not parsed, or excluded by --filter */
 	if (pt == VNL_PT_COPY_DATAGRAM && repeated_copy(skb, &pkt))
 		return 0;
@@ -280,12 +292,13 @@ static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 	if (targ_mode == VNL_MODE_AGGREGATE)
 		agg_step(hop - 1, (__u64)skb, pkt.fp, reason);
 	if (sampled(pkt.fp))
-		emit(hop - 1, &pkt, (__u64)skb, &key, BPF_CORE_READ(skb, len), reason, 0);
+		emit(hop - 1, &pkt, (__u64)skb, &key,
+		     VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len)), reason, 0);
 	return 0;
 }
 
 static __always_inline int on_xmit(const struct sk_buff *skb, const struct net_device *dev,
-				   __u32 rc, __u32 len)
+				   __u32 rc, __u32 len, const int direct)
 {
 	struct pending_xmit *px;
 	struct vnl_dev_key key;
@@ -296,7 +309,7 @@ static __always_inline int on_xmit(const struct sk_buff *skb, const struct net_d
 	if (!px || px->skb != (__u64)skb)
 		return 0;
 	px->skb = 0;
-	dv = traced_dev(dev, &key);
+	dv = traced_dev(dev, &key, direct);
 	if (!dv)
 		return 0;
 	hop = hop_for(VNL_PT_DEV_XMIT, dv->role);
@@ -309,7 +322,7 @@ static __always_inline int on_xmit(const struct sk_buff *skb, const struct net_d
 	return 0;
 }
 
-static __always_inline int on_kfree(const struct sk_buff *skb, __u32 reason)
+static __always_inline int on_kfree(const struct sk_buff *skb, __u32 reason, const int direct)
 {
 	struct pending_xmit *px;
 	__u32 zero = 0;
@@ -321,7 +334,7 @@ static __always_inline int on_kfree(const struct sk_buff *skb, __u32 reason)
 	px = bpf_map_lookup_elem(&xmit_pending, &zero);
 	if (px && px->skb == (__u64)skb)
 		px->skb = 0;
-	return on_skb(VNL_PT_KFREE_SKB, skb, NULL, reason);
+	return on_skb(VNL_PT_KFREE_SKB, skb, NULL, reason, direct);
 }
 
 /* Hops without a packet: only from the VMMs whose taps are traced. */
@@ -340,25 +353,33 @@ static __always_inline int on_nopkt(enum vnl_point pt, __u32 arg)
 
 /* Each tracepoint twice: tp_btf where the kernel has it, raw_tp otherwise. */
 #define VNL_TP(tp, args, body)                                                                     \
-	SEC("tp_btf/" #tp) int BPF_PROG(btf_##tp, args) { return body; }                           \
-	SEC("raw_tp/" #tp) int BPF_PROG(raw_##tp, args) { return body; }
+	SEC("tp_btf/" #tp) int BPF_PROG(btf_##tp, args)                                            \
+	{                                                                                          \
+		const int direct __attribute__((unused)) = 1;                                      \
+		return body;                                                                       \
+	}                                                                                          \
+	SEC("raw_tp/" #tp) int BPF_PROG(raw_##tp, args)                                            \
+	{                                                                                          \
+		const int direct __attribute__((unused)) = 0;                                      \
+		return body;                                                                       \
+	}
 #define VNL_COMMA ,
 
-VNL_TP(netif_rx, struct sk_buff *skb, on_skb(VNL_PT_NETIF_RX, skb, NULL, 0))
-VNL_TP(netif_receive_skb, struct sk_buff *skb, on_skb(VNL_PT_NETIF_RECEIVE_SKB, skb, NULL, 0))
+VNL_TP(netif_rx, struct sk_buff *skb, on_skb(VNL_PT_NETIF_RX, skb, NULL, 0, direct))
+VNL_TP(netif_receive_skb, struct sk_buff *skb, on_skb(VNL_PT_NETIF_RECEIVE_SKB, skb, NULL, 0, direct))
 VNL_TP(napi_gro_receive_entry, const struct sk_buff *skb,
-       on_skb(VNL_PT_GRO_RECEIVE, skb, NULL, 0))
-VNL_TP(net_dev_queue, struct sk_buff *skb, on_skb(VNL_PT_DEV_QUEUE, skb, NULL, 0))
+       on_skb(VNL_PT_GRO_RECEIVE, skb, NULL, 0, direct))
+VNL_TP(net_dev_queue, struct sk_buff *skb, on_skb(VNL_PT_DEV_QUEUE, skb, NULL, 0, direct))
 VNL_TP(net_dev_start_xmit, const struct sk_buff *skb VNL_COMMA const struct net_device *dev,
-       on_skb(VNL_PT_DEV_START_XMIT, skb, dev, 0))
+       on_skb(VNL_PT_DEV_START_XMIT, skb, dev, 0, direct))
 VNL_TP(net_dev_xmit,
        struct sk_buff *skb VNL_COMMA int rc VNL_COMMA struct net_device *dev VNL_COMMA
 	       unsigned int len,
-       on_xmit(skb, dev, rc, len))
+       on_xmit(skb, dev, rc, len, direct))
 VNL_TP(skb_copy_datagram_iovec, const struct sk_buff *skb VNL_COMMA int len,
-       on_skb(VNL_PT_COPY_DATAGRAM, skb, NULL, 0))
+       on_skb(VNL_PT_COPY_DATAGRAM, skb, NULL, 0, direct))
 VNL_TP(kfree_skb, struct sk_buff *skb VNL_COMMA void *location VNL_COMMA int reason,
-       on_kfree(skb, reason))
+       on_kfree(skb, reason, direct))
 VNL_TP(kvm_set_irq, unsigned int gsi, on_nopkt(VNL_PT_KVM_SET_IRQ, gsi))
 VNL_TP(kvm_msi_set_irq, __u64 address VNL_COMMA __u64 data,
        on_nopkt(VNL_PT_KVM_MSI_SET_IRQ, (__u32)data))
@@ -369,11 +390,19 @@ VNL_TP(kvm_pio, unsigned int rw VNL_COMMA unsigned int port, on_nopkt(VNL_PT_KVM
 
 /* Kernel functions, where the kernel allows: fentry first, kprobe otherwise. */
 #define VNL_FN(fn, args, body)                                                                     \
-	SEC("fentry/" #fn) int BPF_PROG(fentry_##fn, args) { return body; }                        \
-	SEC("kprobe/" #fn) int BPF_KPROBE(kprobe_##fn, args) { return body; }
+	SEC("fentry/" #fn) int BPF_PROG(fentry_##fn, args)                                         \
+	{                                                                                          \
+		const int direct __attribute__((unused)) = 1;                                      \
+		return body;                                                                       \
+	}                                                                                          \
+	SEC("kprobe/" #fn) int BPF_KPROBE(kprobe_##fn, args)                                       \
+	{                                                                                          \
+		const int direct __attribute__((unused)) = 0;                                      \
+		return body;                                                                       \
+	}
 
 VNL_FN(tun_net_xmit, struct sk_buff *skb VNL_COMMA struct net_device *dev,
-       on_skb(VNL_PT_TUN_NET_XMIT, skb, dev, 0))
+       on_skb(VNL_PT_TUN_NET_XMIT, skb, dev, 0, direct))
 VNL_FN(tun_get_user, void *tun, on_nopkt(VNL_PT_TUN_GET_USER, 0))
 VNL_FN(handle_rx, void *net, on_nopkt(VNL_PT_VHOST_HANDLE_RX, 0))
 VNL_FN(handle_tx, void *net, on_nopkt(VNL_PT_VHOST_HANDLE_TX, 0))

@@ -831,6 +831,11 @@ static void print_json(struct report *r)
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+	jw_obj_begin(w, "attached");
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		if (rec->have_hops && rec->hops[h].mech != VNL_MECH_NONE)
+			jw_str(w, hop_name((unsigned int)h), rec->hops[h].attach);
+	jw_obj_end(w);
 	jw_arr_begin(w, "device_changes");
 	for (i = 0; i < rec->ndevevents; i++) {
 		const struct vnl_file_devevent *d = &rec->devevents[i];

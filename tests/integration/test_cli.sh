@@ -85,6 +85,26 @@ assert to["packets"] == 25, to["packets"]         # 25 UDP requests, no ICMP
 assert r["by"] == "vm" and len(r["groups"]) == 1 and "vmm-standin" in r["groups"][0]["key"], r.get("groups")
 PY
 
+# the raw_tp fallback (kernels without tp_btf) records the same path
+VNETLAT_NO_TP_BTF=1 "$vnetlat" -j probe >"$work/probe-raw.json"
+check "VNETLAT_NO_TP_BTF=1: probe chooses raw_tp" python3 -c "
+import json; h = {x['hop']: x for x in json.load(open('$work/probe-raw.json'))['hops']}
+assert h['tap.queue']['mechanism'] == 'raw_tp' and h['vmm.read']['mechanism'] == 'raw_tp', h['tap.queue']"
+rec_env() { VNETLAT_NO_TP_BTF=1 start_record "$@"; }
+rec_env "$work/raw.vnl" --filter 'icmp and host 198.18.0.2' || not_ok "raw_tp record starts"
+ip netns exec "$remote" ping -q -c 10 -i 0.02 198.18.0.2 >/dev/null
+check "raw_tp record stops" stop_record
+check "raw_tp: every ping has the whole path both ways" python3 - "$work/raw.vnl" "$vnetlat" <<'PY'
+import json, subprocess, sys
+lines = [json.loads(l) for l in subprocess.run([sys.argv[2], "dump", sys.argv[1]], capture_output=True, text=True, check=True).stdout.splitlines()]
+js = [l for l in lines if l["type"] == "journey"]
+to = [j for j in js if j["direction"] == "to_guest" and len(j["hops"]) == 6]
+back = [j for j in js if j["direction"] == "from_guest" and len(j["hops"]) == 4]
+assert len(to) == 10 and len(back) == 10, (len(to), len(back))
+r = json.loads(subprocess.run([sys.argv[2], "report", "--json", sys.argv[1]], capture_output=True, text=True, check=True).stdout)
+assert r["recording"]["attached"]["tap.queue"] == "raw_tp/net:net_dev_queue", r["recording"]["attached"]
+PY
+
 # a cut recording is read up to the damage, with a warning and exit 3
 size=$(stat -c %s "$work/exists.vnl")
 head -c $((size * 3 / 4)) "$work/exists.vnl" >"$work/cut.vnl"
