@@ -351,18 +351,21 @@ static __always_inline int on_nopkt(enum vnl_point pt, __u32 arg)
 	return 0;
 }
 
-/* Each tracepoint twice: tp_btf where the kernel has it, raw_tp otherwise. */
-#define VNL_TP(tp, args, body)                                                                     \
-	SEC("tp_btf/" #tp) int BPF_PROG(btf_##tp, args)                                            \
+/*
+ * One program of an attach point; direct says whether plain loads may read kernel memory.
+ * The program's arguments come last, so the commas VNL_COMMA stands for in them may expand.
+ */
+#define VNL_VARIANT(sec, name, progmacro, is_direct, body, ...)                                    \
+	SEC(sec) int progmacro(name, __VA_ARGS__)                                                  \
 	{                                                                                          \
-		const int direct __attribute__((unused)) = 1;                                      \
-		return body;                                                                       \
-	}                                                                                          \
-	SEC("raw_tp/" #tp) int BPF_PROG(raw_##tp, args)                                            \
-	{                                                                                          \
-		const int direct __attribute__((unused)) = 0;                                      \
+		const int direct __attribute__((unused)) = is_direct;                              \
 		return body;                                                                       \
 	}
+
+/* Each tracepoint twice: tp_btf where the kernel has it, raw_tp otherwise. */
+#define VNL_TP(tp, args, body)                                                                     \
+	VNL_VARIANT("tp_btf/" #tp, btf_##tp, BPF_PROG, 1, body, args)                              \
+	VNL_VARIANT("raw_tp/" #tp, raw_##tp, BPF_PROG, 0, body, args)
 #define VNL_COMMA ,
 
 VNL_TP(netif_rx, struct sk_buff *skb, on_skb(VNL_PT_NETIF_RX, skb, NULL, 0, direct))
@@ -390,16 +393,8 @@ VNL_TP(kvm_pio, unsigned int rw VNL_COMMA unsigned int port, on_nopkt(VNL_PT_KVM
 
 /* Kernel functions, where the kernel allows: fentry first, kprobe otherwise. */
 #define VNL_FN(fn, args, body)                                                                     \
-	SEC("fentry/" #fn) int BPF_PROG(fentry_##fn, args)                                         \
-	{                                                                                          \
-		const int direct __attribute__((unused)) = 1;                                      \
-		return body;                                                                       \
-	}                                                                                          \
-	SEC("kprobe/" #fn) int BPF_KPROBE(kprobe_##fn, args)                                       \
-	{                                                                                          \
-		const int direct __attribute__((unused)) = 0;                                      \
-		return body;                                                                       \
-	}
+	VNL_VARIANT("fentry/" #fn, fentry_##fn, BPF_PROG, 1, body, args)                           \
+	VNL_VARIANT("kprobe/" #fn, kprobe_##fn, BPF_KPROBE, 0, body, args)
 
 VNL_FN(tun_net_xmit, struct sk_buff *skb VNL_COMMA struct net_device *dev,
        on_skb(VNL_PT_TUN_NET_XMIT, skb, dev, 0, direct))
