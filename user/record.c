@@ -265,10 +265,19 @@ static int resolve_devices(struct rec_opts *o, struct devset *s)
 	return 0;
 }
 
+/* The program attaching point p through mechanism m (bpf/vnetlat.bpf.c's VNL_VARIANT names). */
+static struct bpf_program *point_prog(struct rec_state *st, int p, enum vnl_mech m, char *name,
+				      size_t size)
+{
+	static const char *const prefix[] = { NULL, "btf_", "raw_", "fentry_", "kprobe_" };
+
+	snprintf(name, size, "%s%s", prefix[m], vnl_points[p].prog);
+	return bpf_object__find_program_by_name(st->skel->obj, name);
+}
+
 /* A point is attached if a hop uses it, through the mechanism the probe chose. */
 static void choose_programs(struct rec_state *st, const struct rec_opts *o)
 {
-	static const char *const prefix[] = { NULL, "btf_", "raw_", "fentry_", "kprobe_" };
 	struct bpf_object *obj = st->skel->obj;
 	struct bpf_program *prog;
 	int p, h;
@@ -287,8 +296,7 @@ static void choose_programs(struct rec_state *st, const struct rec_opts *o)
 
 		if (st->attached[p] == VNL_MECH_NONE)
 			continue;
-		snprintf(name, sizeof(name), "%s%s", prefix[st->attached[p]], vnl_points[p].prog);
-		prog = bpf_object__find_program_by_name(obj, name);
+		prog = point_prog(st, p, st->attached[p], name, sizeof(name));
 		if (prog)
 			bpf_program__set_autoload(prog, true);
 		else
@@ -340,23 +348,32 @@ static void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 	ro->targ_wakeup_bytes = o->ring_size / 8;
 }
 
+/* Puts st->devs.dev[i] (and its VMM) in the BPF maps: from now on its packets are traced. */
+static int trace_device(struct rec_state *st, unsigned int i)
+{
+	const struct vnl_file_iface *d = &st->devs.dev[i];
+	struct vnl_dev_key key = { .netns = d->netns, .ifindex = d->ifindex };
+	struct vnl_dev_val val = { .role = d->role, .l3 = d->l3, .id = d->id };
+	__u32 vm = d->id;
+
+	if (bpf_map_update_elem(bpf_map__fd(st->skel->maps.devs), &key, &val, BPF_ANY))
+		return -errno;
+	if (d->vm_pid &&
+	    bpf_map_update_elem(bpf_map__fd(st->skel->maps.vms), &d->vm_pid, &vm, BPF_ANY))
+		return -errno;
+	st->present[i] = 1;
+	return 0;
+}
+
 static int fill_maps(struct rec_state *st)
 {
-	int devs_fd = bpf_map__fd(st->skel->maps.devs);
-	int vms_fd = bpf_map__fd(st->skel->maps.vms);
 	unsigned int i;
+	int err;
 
 	for (i = 0; i < st->devs.n; i++) {
-		const struct vnl_file_iface *d = &st->devs.dev[i];
-		struct vnl_dev_key key = { .netns = d->netns, .ifindex = d->ifindex };
-		struct vnl_dev_val val = { .role = d->role, .l3 = d->l3, .id = d->id };
-		__u32 vm = d->id;
-
-		if (bpf_map_update_elem(devs_fd, &key, &val, BPF_ANY))
-			return -errno;
-		if (d->vm_pid && bpf_map_update_elem(vms_fd, &d->vm_pid, &vm, BPF_ANY))
-			return -errno;
-		st->present[i] = 1;
+		err = trace_device(st, i);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -440,18 +457,12 @@ static int rescan_devices(struct rec_state *st, const struct rec_opts *o)
 	if (st->devs.n > first_new) {
 		devs_find_owners(&st->devs);
 		for (i = first_new; i < st->devs.n; i++) {
-			const struct vnl_file_iface *d = &st->devs.dev[i];
-			struct vnl_dev_key key = { .netns = d->netns, .ifindex = d->ifindex };
-			struct vnl_dev_val val = { .role = d->role, .l3 = d->l3, .id = d->id };
-			__u32 vm = d->id;
+			int terr = trace_device(st, i);
 
-			if (bpf_map_update_elem(devs_fd, &key, &val, BPF_ANY))
-				vnl_warn("interface '%s': cannot trace it: %s", d->name,
-					 strerror(errno));
-			if (d->vm_pid)
-				bpf_map_update_elem(bpf_map__fd(st->skel->maps.vms), &d->vm_pid,
-						    &vm, BPF_ANY);
-			st->present[i] = 1;
+			if (terr)
+				vnl_warn("interface '%s': cannot trace it: %s", st->devs.dev[i].name,
+					 strerror(-terr));
+			st->present[i] = 1; /* seen: not to be added again at the next rescan */
 		}
 		err = vnl_writer_block(&st->w, VNL_BLK_IFACES, &st->devs.dev[first_new],
 				       (st->devs.n - first_new) * sizeof(st->devs.dev[0]));
@@ -466,7 +477,6 @@ static int rescan_devices(struct rec_state *st, const struct rec_opts *o)
 
 static int attach_programs(struct rec_state *st)
 {
-	static const char *const prefix[] = { NULL, "btf_", "raw_", "fentry_", "kprobe_" };
 	int p, n = 0;
 
 	for (p = 0; p < VNL_PT_MAX; p++) {
@@ -475,8 +485,7 @@ static int attach_programs(struct rec_state *st)
 
 		if (st->attached[p] == VNL_MECH_NONE)
 			continue;
-		snprintf(name, sizeof(name), "%s%s", prefix[st->attached[p]], vnl_points[p].prog);
-		prog = bpf_object__find_program_by_name(st->skel->obj, name);
+		prog = point_prog(st, p, st->attached[p], name, sizeof(name));
 		st->links[p] = prog ? bpf_program__attach(prog) : NULL;
 		if (!st->links[p]) {
 			vnl_warn("prog '%s': failed to attach: %s; hops on %s are not recorded", name,
