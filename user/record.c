@@ -780,23 +780,39 @@ static int write_description(struct rec_state *st, const struct rec_opts *o)
 	return err;
 }
 
-/* --max-size: close this file (its END block names the next) and go on in OUT.<n+1>. */
-static int rotate(struct rec_state *st, const struct rec_opts *o)
+/*
+ * What closes a file: the last histogram window and drop totals, lost-event totals, and the
+ * END block (running totals; for a rotated file, the name of the next).
+ */
+static int write_trailer(struct rec_state *st, const struct rec_opts *o, const char *next)
 {
-	char next[4096], end[4200];
-	int err;
+	char end[4300];
+	int err = 0;
 
-	snprintf(next, sizeof(next), "%s.%u", o->out, st->part + 1);
-	snprintf(end, sizeof(end), "events=%llu\nlost=%llu\nend_monotonic_ns=%llu\nnext=%s\n",
-		 (unsigned long long)st->events, (unsigned long long)st->last_lost,
-		 (unsigned long long)now_ns(CLOCK_MONOTONIC), next);
-	err = write_lost(st, 1);
-	if (!err && o->mode == VNL_MODE_AGGREGATE)
+	if (o->mode == VNL_MODE_AGGREGATE)
 		err = agg_drain(st);
 	if (!err && o->mode == VNL_MODE_AGGREGATE)
 		err = agg_write_drops(st);
 	if (!err)
-		err = vnl_writer_block(&st->w, VNL_BLK_END, end, strlen(end));
+		err = write_lost(st, 1);
+	if (err)
+		return err;
+	snprintf(end, sizeof(end),
+		 "events=%llu\nlost=%llu\nend_monotonic_ns=%llu\nagg_evicted=%llu\n%s%s%s",
+		 (unsigned long long)st->events, (unsigned long long)st->last_lost,
+		 (unsigned long long)now_ns(CLOCK_MONOTONIC), (unsigned long long)agg_evicted(st),
+		 next ? "next=" : "", next ? next : "", next ? "\n" : "");
+	return write_text_block(&st->w, VNL_BLK_END, end);
+}
+
+/* --max-size: close this file (its END block names the next) and go on in OUT.<n+1>. */
+static int rotate(struct rec_state *st, const struct rec_opts *o)
+{
+	char next[4096];
+	int err;
+
+	snprintf(next, sizeof(next), "%s.%u", o->out, st->part + 1);
+	err = write_trailer(st, o, next);
 	if (!err)
 		err = vnl_writer_close(&st->w);
 	if (err)
@@ -910,32 +926,13 @@ static void detach_all(struct rec_state *st)
 	}
 }
 
-static int finish(struct rec_state *st, const struct rec_opts *o, int ok)
+static int finish(struct rec_state *st, const struct rec_opts *o)
 {
-	char buf[192];
-	int err = 0;
-
-	if (ok) {
-		/* take what the ring still holds after detaching */
-		ring_buffer__consume(st->rb);
-		err = st->write_err;
-		if (!err && o->mode == VNL_MODE_AGGREGATE)
-			err = agg_drain(st);
-		if (!err && o->mode == VNL_MODE_AGGREGATE)
-			err = agg_write_drops(st);
-		if (!err)
-			err = write_lost(st, 1);
-		snprintf(buf, sizeof(buf),
-			 "events=%llu\nlost=%llu\nend_monotonic_ns=%llu\nagg_evicted=%llu\n",
-			 (unsigned long long)st->events, (unsigned long long)st->last_lost,
-			 (unsigned long long)now_ns(CLOCK_MONOTONIC),
-			 (unsigned long long)agg_evicted(st));
-		if (!err)
-			err = vnl_writer_flush(&st->w);
-		if (!err)
-			err = write_text_block(&st->w, VNL_BLK_END, buf);
-	}
-	return err;
+	/* take what the ring still holds after detaching */
+	ring_buffer__consume(st->rb);
+	if (st->write_err)
+		return st->write_err;
+	return write_trailer(st, o, NULL);
 }
 
 int cmd_record(int argc, char **argv)
@@ -1021,7 +1018,7 @@ int cmd_record(int argc, char **argv)
 	err = record_loop(&st, &o);
 	detach_all(&st);
 	if (!err)
-		err = finish(&st, &o, 1);
+		err = finish(&st, &o);
 	if (err) {
 		vnl_err("%s: %s; recording stopped, what was written is readable", o.out,
 			strerror(-err));

@@ -287,7 +287,7 @@ static int read_file(struct recording *rec, struct read_ctx *rc, struct reorder 
 		case VNL_BLK_END:
 			rec->ended = 1;
 			rec->end_monotonic_ns = meta_u64(&b, "end_monotonic_ns");
-			rec->agg_evicted += meta_u64(&b, "agg_evicted");
+			rec->agg_evicted = meta_u64(&b, "agg_evicted"); /* running total */
 			break;
 		default:
 			break; /* a block type from a newer vnetlat: skipped */
