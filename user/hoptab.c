@@ -55,11 +55,10 @@ const char *dir_name(enum vnl_dir dir)
 
 const char *segment_name(unsigned int from, unsigned int to, char *buf, size_t size)
 {
-	size_t i;
+	unsigned int slot = segment_slot(from, to);
 
-	for (i = 0; i < sizeof(segments) / sizeof(segments[0]); i++)
-		if (segments[i].from == from && segments[i].to == to)
-			return segments[i].name;
+	if (slot)
+		return segments[slot - 1].name;
 	snprintf(buf, size, "%s..%s", hop_name(from), hop_name(to));
 	return buf;
 }
