@@ -51,13 +51,6 @@ int caps_check_tracing(char *buf, size_t size)
 	return -EPERM;
 }
 
-int caps_have_sys_admin(void)
-{
-	uint64_t caps;
-
-	return !effective(&caps) && has(caps, CAP_SYS_ADMIN);
-}
-
 int caps_drop_all(void)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };

@@ -9,8 +9,6 @@
  * CAP_SYS_ADMIN on kernels before 5.8); otherwise -EPERM and the missing ones named in buf.
  */
 int caps_check_tracing(char *buf, size_t size);
-/* Whether CAP_SYS_ADMIN is held (BPF run-time statistics need it). */
-int caps_have_sys_admin(void);
 /* Drops every capability for good: after attaching, map updates need none. */
 int caps_drop_all(void);
 

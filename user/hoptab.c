@@ -63,15 +63,6 @@ const char *segment_name(unsigned int from, unsigned int to, char *buf, size_t s
 	return buf;
 }
 
-int hop_by_name(const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < VNL_HOP_MAX; i++)
-		if (!strcmp(vnl_hops[i].name, name))
-			return (int)i;
-	return -1;
-}
 
 void final_hops(const int attached[VNL_HOP_MAX], const int role_traced[VNL_ROLE_MAX],
 		int final_hop[VNL_DIR_MAX])

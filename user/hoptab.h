@@ -28,7 +28,6 @@ const char *hop_name(unsigned int hop);
 const char *dir_name(enum vnl_dir dir);
 /* The name of the segment between two hops; buf holds composite names "a..b". */
 const char *segment_name(unsigned int from, unsigned int to, char *buf, size_t size);
-int hop_by_name(const char *name);
 /*
  * The hop that ends a journey in each direction: the last packet hop of the direction that is
  * attached (attached[hop]) on a device role that is traced (role_traced[role]); -1 if none.
