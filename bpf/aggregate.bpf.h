@@ -88,7 +88,7 @@ static __always_inline void agg_drop(__u16 last_hop, __u32 reason)
 static __always_inline __u32 hop_dir(__u32 hop)
 {
 	/* the hop table is in path order: to_guest hops first, then from_guest, then drop */
-	return hop < VNL_HOP_KVM_KICK_FAST_MMIO ? VNL_DIR_TO_GUEST
+	return hop < VNL_HOP_GUEST_APP_SEND ? VNL_DIR_TO_GUEST
 	       : hop < VNL_HOP_DROP		? VNL_DIR_FROM_GUEST
 						: VNL_DIR_ANY;
 }

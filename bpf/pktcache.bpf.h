@@ -68,4 +68,29 @@ static __always_inline int packet_at_hop(const struct sk_buff *skb, int l3, __u3
 	return 0;
 }
 
+/*
+ * 0 with the packet's fields when a traced device already saw this packet: the cache slot of
+ * its head holds the same first bytes. A socket may hold a clone (another skb address on the
+ * same data), so the skb address is not compared.
+ */
+static __always_inline int packet_seen(const struct sk_buff *skb, __u32 hop, struct vnl_pkt *pkt,
+				       const int direct)
+{
+	struct frame_ref fr;
+	struct pkt_slot *slot;
+	__u64 sig = 0;
+	__u32 idx;
+
+	frame_locate(skb, 0, &fr, direct);
+	bpf_probe_read_kernel(&sig, sizeof(sig), fr.frame + 12);
+	idx = (__u32)(((__u64)fr.head * 0x9e3779b97f4a7c15ULL) >> (64 - PKT_CACHE_BITS));
+	slot = bpf_map_lookup_elem(&pkt_cache, &idx);
+	if (!slot || slot->head != (__u64)fr.head || slot->sig != sig || !slot->pass ||
+	    !same_path(slot->hop, hop))
+		return -1;
+	slot->hop = hop;
+	*pkt = slot->pkt;
+	return 0;
+}
+
 #endif /* VNETLAT_PKTCACHE_BPF_H */

@@ -26,6 +26,9 @@ const volatile bool targ_filter_vms = false; /* packetless hops only from known 
 const volatile __u64 targ_wakeup_bytes = 256 * 1024;
 const volatile __u8 targ_mode = VNL_MODE_PACKETS;
 const volatile __u32 targ_sample_n = 0; /* keep one packet in N, chosen by fingerprint */
+/* guest side (vnetlat agent): the send syscalls that start a journey, and the agent itself */
+const volatile __s64 targ_send_nr[4] = { -1, -1, -1, -1 };
+const volatile __u32 targ_self_tgid = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -260,6 +263,26 @@ static __always_inline int wanted(const struct vnl_pkt *pkt)
 
 #include "pktcache.bpf.h"
 
+/*
+ * A guest application's read: the socket's skb no longer says which device it came in on
+ * (skb->dev shares its room with socket bookkeeping), so a packet is only recorded here when
+ * a traced device saw it: its head and first bytes are still in the packet cache.
+ */
+static __always_inline int on_app_read(const struct sk_buff *skb, const int direct)
+{
+	__u32 hop = hop_for(VNL_PT_COPY_DATAGRAM, VNL_ROLE_GUEST);
+	struct vnl_pkt pkt;
+
+	if (!hop || packet_seen(skb, hop - 1, &pkt, direct))
+		return 0;
+	if (repeated_copy(skb, &pkt))
+		return 0;
+	if (sampled(pkt.fp))
+		emit(hop - 1, &pkt, (__u64)skb, NULL,
+		     VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len)), 0, 0);
+	return 0;
+}
+
 static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 				  const struct net_device *dev, __u32 reason, const int direct)
 {
@@ -268,6 +291,8 @@ static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 	struct vnl_pkt pkt;
 	__u32 hop;
 
+	if (pt == VNL_PT_COPY_DATAGRAM && hop_for(pt, VNL_ROLE_GUEST))
+		return on_app_read(skb, direct);
 	if (!dev)
 		dev = VNL_RD(direct, skb->dev, BPF_CORE_READ(skb, dev));
 	dv = traced_dev(dev, &key, direct);
@@ -280,7 +305,7 @@ static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 		return 0; /* not parsed, or excluded by --filter */
 	if (pt == VNL_PT_COPY_DATAGRAM && repeated_copy(skb, &pkt))
 		return 0;
-	if (pt == VNL_PT_DEV_START_XMIT || pt == VNL_PT_TUN_NET_XMIT) {
+	if (pt == VNL_PT_DEV_START_XMIT || pt == VNL_PT_TUN_NET_XMIT || pt == VNL_PT_VIRTNET_XMIT) {
 		__u32 zero = 0;
 		struct pending_xmit *px = bpf_map_lookup_elem(&xmit_pending, &zero);
 
@@ -351,6 +376,45 @@ static __always_inline int on_nopkt(enum vnl_point pt, __u32 arg)
 	return 0;
 }
 
+/* A guest application's send: a packetless hop tied to the packet by thread. */
+static __always_inline int on_send(long nr)
+{
+	if (nr != targ_send_nr[0] && nr != targ_send_nr[1] && nr != targ_send_nr[2] &&
+	    nr != targ_send_nr[3])
+		return 0;
+	if ((bpf_get_current_pid_tgid() >> 32) == targ_self_tgid)
+		return 0; /* the agent's own writes to its link */
+	return on_nopkt(VNL_PT_SYS_ENTER, (__u32)nr);
+}
+
+/*
+ * A virtqueue kick or interrupt: only those of a virtio-net device (virtio-serial, carrying
+ * the agent's own events, would feed back into itself), transmit queues (odd) for kicks and
+ * receive queues (even) for interrupts.
+ */
+#define VIRTIO_ID_NET 1
+
+static __always_inline int on_vq(enum vnl_point pt, const struct virtqueue *vq, __u32 want_tx)
+{
+	__u32 device = BPF_CORE_READ(vq, vdev, id.device);
+	__u32 index = BPF_CORE_READ(vq, index);
+
+	if (device != VIRTIO_ID_NET || (index & 1) != want_tx)
+		return 0;
+	return on_nopkt(pt, index);
+}
+
+static __always_inline int on_napi(const struct napi_struct *napi, const int direct)
+{
+	struct vnl_dev_key key;
+	struct vnl_dev_val *dv;
+
+	dv = traced_dev(BPF_CORE_READ(napi, dev), &key, direct);
+	if (!dv || dv->role != VNL_ROLE_GUEST)
+		return 0;
+	return on_nopkt(VNL_PT_VIRTNET_POLL, key.ifindex);
+}
+
 /*
  * One program of an attach point; direct says whether plain loads may read kernel memory.
  * The program's arguments come last, so the commas VNL_COMMA stands for in them may expand.
@@ -390,6 +454,7 @@ VNL_TP(kvm_fast_mmio, __u64 gpa, on_nopkt(VNL_PT_KVM_FAST_MMIO, (__u32)gpa))
 VNL_TP(kvm_mmio, int type VNL_COMMA int len VNL_COMMA __u64 gpa,
        on_nopkt(VNL_PT_KVM_MMIO, (__u32)gpa))
 VNL_TP(kvm_pio, unsigned int rw VNL_COMMA unsigned int port, on_nopkt(VNL_PT_KVM_PIO, port))
+VNL_TP(sys_enter, struct pt_regs *regs VNL_COMMA long id, on_send(id))
 
 /* Kernel functions, where the kernel allows: fentry first, kprobe otherwise. */
 #define VNL_FN(fn, args, body)                                                                     \
@@ -402,3 +467,9 @@ VNL_FN(tun_get_user, void *tun, on_nopkt(VNL_PT_TUN_GET_USER, 0))
 VNL_FN(handle_rx, void *net, on_nopkt(VNL_PT_VHOST_HANDLE_RX, 0))
 VNL_FN(handle_tx, void *net, on_nopkt(VNL_PT_VHOST_HANDLE_TX, 0))
 VNL_FN(vhost_signal, void *dev, on_nopkt(VNL_PT_VHOST_SIGNAL, 0))
+VNL_FN(start_xmit, struct sk_buff *skb VNL_COMMA struct net_device *dev,
+       on_skb(VNL_PT_VIRTNET_XMIT, skb, dev, 0, direct))
+VNL_FN(virtqueue_notify, struct virtqueue *vq, on_vq(VNL_PT_VQ_NOTIFY, vq, 1))
+VNL_FN(vring_interrupt, int irq VNL_COMMA void *vq,
+       on_vq(VNL_PT_VRING_INTERRUPT, (const struct virtqueue *)vq, 0))
+VNL_FN(virtnet_poll, struct napi_struct *napi VNL_COMMA int budget, on_napi(napi, direct))

@@ -6,7 +6,10 @@
  * no packet (a kick, an interrupt, the start of a VMM write) and are tied to a journey by
  * thread or by VM and time.
  *
- * VNL_HOP(id, name, direction, point, role, function point, packetless)
+ * Hops of the guest side run in the guest's kernel (vnetlat agent); the host side records
+ * the rest.
+ *
+ * VNL_HOP(id, name, direction, point, role, function point, packetless, side)
  */
 #ifndef VNETLAT_HOPS_H
 #define VNETLAT_HOPS_H
@@ -20,39 +23,45 @@ enum vnl_dir {
 	VNL_DIR_MAX,
 };
 
-#define VNL_HOP_TABLE(X)                                                                           \
-	X(UPLINK_RX, "uplink.rx", VNL_DIR_TO_GUEST, VNL_PT_NETIF_RX, VNL_ROLE_UPLINK, -1, 0)       \
-	X(UPLINK_GRO, "uplink.gro", VNL_DIR_TO_GUEST, VNL_PT_GRO_RECEIVE, VNL_ROLE_UPLINK, -1, 0)  \
-	X(UPLINK_RECEIVE, "uplink.receive", VNL_DIR_TO_GUEST, VNL_PT_NETIF_RECEIVE_SKB,            \
-	  VNL_ROLE_UPLINK, -1, 0)                                                                  \
-	X(TAP_QUEUE, "tap.queue", VNL_DIR_TO_GUEST, VNL_PT_DEV_QUEUE, VNL_ROLE_TAP, -1, 0)         \
-	X(TAP_XMIT_START, "tap.xmit_start", VNL_DIR_TO_GUEST, VNL_PT_DEV_START_XMIT, VNL_ROLE_TAP, \
-	  VNL_PT_TUN_NET_XMIT, 0)                                                                  \
-	X(TAP_XMIT, "tap.xmit", VNL_DIR_TO_GUEST, VNL_PT_DEV_XMIT, VNL_ROLE_TAP, -1, 0)            \
-	X(VMM_READ, "vmm.read", VNL_DIR_TO_GUEST, VNL_PT_COPY_DATAGRAM, VNL_ROLE_TAP, -1, 0)       \
-	X(VHOST_RX, "vhost.handle_rx", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE,                        \
-	  VNL_PT_VHOST_HANDLE_RX, 1)                                                               \
-	X(VHOST_SIGNAL, "vhost.signal", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VHOST_SIGNAL,  \
-	  1)                                                                                       \
-	X(KVM_IRQ, "kvm.irq", VNL_DIR_TO_GUEST, VNL_PT_KVM_SET_IRQ, VNL_ROLE_NONE, -1, 1)          \
-	X(KVM_MSI, "kvm.msi", VNL_DIR_TO_GUEST, VNL_PT_KVM_MSI_SET_IRQ, VNL_ROLE_NONE, -1, 1)      \
-	X(KVM_KICK_FAST_MMIO, "kvm.kick_fast_mmio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_FAST_MMIO,      \
-	  VNL_ROLE_NONE, -1, 1)                                                                    \
-	X(KVM_KICK_MMIO, "kvm.kick_mmio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_MMIO, VNL_ROLE_NONE, -1,  \
-	  1)                                                                                       \
-	X(KVM_KICK_PIO, "kvm.kick_pio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_PIO, VNL_ROLE_NONE, -1, 1)  \
-	X(VHOST_TX, "vhost.handle_tx", VNL_DIR_FROM_GUEST, -1, VNL_ROLE_NONE,                      \
-	  VNL_PT_VHOST_HANDLE_TX, 1)                                                               \
-	X(VMM_WRITE, "vmm.write", VNL_DIR_FROM_GUEST, -1, VNL_ROLE_NONE, VNL_PT_TUN_GET_USER, 1)   \
-	X(TAP_RX, "tap.rx", VNL_DIR_FROM_GUEST, VNL_PT_NETIF_RX, VNL_ROLE_TAP, -1, 0)              \
-	X(TAP_RECEIVE, "tap.receive", VNL_DIR_FROM_GUEST, VNL_PT_NETIF_RECEIVE_SKB, VNL_ROLE_TAP,  \
-	  -1, 0)                                                                                   \
-	X(UPLINK_QUEUE, "uplink.queue", VNL_DIR_FROM_GUEST, VNL_PT_DEV_QUEUE, VNL_ROLE_UPLINK, -1, \
-	  0)                                                                                       \
-	X(UPLINK_XMIT_START, "uplink.xmit_start", VNL_DIR_FROM_GUEST, VNL_PT_DEV_START_XMIT,       \
-	  VNL_ROLE_UPLINK, -1, 0)                                                                  \
-	X(UPLINK_XMIT, "uplink.xmit", VNL_DIR_FROM_GUEST, VNL_PT_DEV_XMIT, VNL_ROLE_UPLINK, -1, 0) \
-	X(DROP, "drop", VNL_DIR_ANY, VNL_PT_KFREE_SKB, VNL_ROLE_NONE, -1, 0)
+/* Which kernel a hop runs in: the host's, the guest's (through the agent), or either. */
+enum vnl_side {
+	VNL_SIDE_HOST = 1,
+	VNL_SIDE_GUEST = 2,
+	VNL_SIDE_BOTH = 3,
+};
+
+#define VNL_HOP_TABLE(X)                                                                   \
+	X(UPLINK_RX, "uplink.rx", VNL_DIR_TO_GUEST, VNL_PT_NETIF_RX, VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST) \
+	X(UPLINK_GRO, "uplink.gro", VNL_DIR_TO_GUEST, VNL_PT_GRO_RECEIVE, VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST) \
+	X(UPLINK_RECEIVE, "uplink.receive", VNL_DIR_TO_GUEST, VNL_PT_NETIF_RECEIVE_SKB, VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST) \
+	X(TAP_QUEUE, "tap.queue", VNL_DIR_TO_GUEST, VNL_PT_DEV_QUEUE, VNL_ROLE_TAP, -1, 0, VNL_SIDE_HOST) \
+	X(TAP_XMIT_START, "tap.xmit_start", VNL_DIR_TO_GUEST, VNL_PT_DEV_START_XMIT, VNL_ROLE_TAP, VNL_PT_TUN_NET_XMIT, 0, VNL_SIDE_HOST) \
+	X(TAP_XMIT, "tap.xmit", VNL_DIR_TO_GUEST, VNL_PT_DEV_XMIT, VNL_ROLE_TAP, -1, 0, VNL_SIDE_HOST) \
+	X(VMM_READ, "vmm.read", VNL_DIR_TO_GUEST, VNL_PT_COPY_DATAGRAM, VNL_ROLE_TAP, -1, 0, VNL_SIDE_HOST) \
+	X(VHOST_RX, "vhost.handle_rx", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VHOST_HANDLE_RX, 1, VNL_SIDE_HOST) \
+	X(VHOST_SIGNAL, "vhost.signal", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VHOST_SIGNAL, 1, VNL_SIDE_HOST) \
+	X(KVM_IRQ, "kvm.irq", VNL_DIR_TO_GUEST, VNL_PT_KVM_SET_IRQ, VNL_ROLE_NONE, -1, 1, VNL_SIDE_HOST) \
+	X(KVM_MSI, "kvm.msi", VNL_DIR_TO_GUEST, VNL_PT_KVM_MSI_SET_IRQ, VNL_ROLE_NONE, -1, 1, VNL_SIDE_HOST) \
+	X(GUEST_IRQ, "guest.irq", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VRING_INTERRUPT, 1, VNL_SIDE_GUEST) \
+	X(GUEST_NAPI, "guest.napi_poll", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VIRTNET_POLL, 1, VNL_SIDE_GUEST) \
+	X(GUEST_GRO, "guest.gro", VNL_DIR_TO_GUEST, VNL_PT_GRO_RECEIVE, VNL_ROLE_GUEST, -1, 0, VNL_SIDE_GUEST) \
+	X(GUEST_RECEIVE, "guest.receive", VNL_DIR_TO_GUEST, VNL_PT_NETIF_RECEIVE_SKB, VNL_ROLE_GUEST, -1, 0, VNL_SIDE_GUEST) \
+	X(GUEST_APP_READ, "guest.app_read", VNL_DIR_TO_GUEST, VNL_PT_COPY_DATAGRAM, VNL_ROLE_GUEST, -1, 0, VNL_SIDE_GUEST) \
+	X(GUEST_APP_SEND, "guest.app_send", VNL_DIR_FROM_GUEST, VNL_PT_SYS_ENTER, VNL_ROLE_NONE, -1, 1, VNL_SIDE_GUEST) \
+	X(GUEST_QUEUE, "guest.queue", VNL_DIR_FROM_GUEST, VNL_PT_DEV_QUEUE, VNL_ROLE_GUEST, -1, 0, VNL_SIDE_GUEST) \
+	X(GUEST_XMIT_START, "guest.xmit_start", VNL_DIR_FROM_GUEST, VNL_PT_DEV_START_XMIT, VNL_ROLE_GUEST, VNL_PT_VIRTNET_XMIT, 0, VNL_SIDE_GUEST) \
+	X(GUEST_KICK, "guest.kick", VNL_DIR_FROM_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VQ_NOTIFY, 1, VNL_SIDE_GUEST) \
+	X(KVM_KICK_FAST_MMIO, "kvm.kick_fast_mmio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_FAST_MMIO, VNL_ROLE_NONE, -1, 1, VNL_SIDE_HOST) \
+	X(KVM_KICK_MMIO, "kvm.kick_mmio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_MMIO, VNL_ROLE_NONE, -1, 1, VNL_SIDE_HOST) \
+	X(KVM_KICK_PIO, "kvm.kick_pio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_PIO, VNL_ROLE_NONE, -1, 1, VNL_SIDE_HOST) \
+	X(VHOST_TX, "vhost.handle_tx", VNL_DIR_FROM_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VHOST_HANDLE_TX, 1, VNL_SIDE_HOST) \
+	X(VMM_WRITE, "vmm.write", VNL_DIR_FROM_GUEST, -1, VNL_ROLE_NONE, VNL_PT_TUN_GET_USER, 1, VNL_SIDE_HOST) \
+	X(TAP_RX, "tap.rx", VNL_DIR_FROM_GUEST, VNL_PT_NETIF_RX, VNL_ROLE_TAP, -1, 0, VNL_SIDE_HOST) \
+	X(TAP_RECEIVE, "tap.receive", VNL_DIR_FROM_GUEST, VNL_PT_NETIF_RECEIVE_SKB, VNL_ROLE_TAP, -1, 0, VNL_SIDE_HOST) \
+	X(UPLINK_QUEUE, "uplink.queue", VNL_DIR_FROM_GUEST, VNL_PT_DEV_QUEUE, VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST) \
+	X(UPLINK_XMIT_START, "uplink.xmit_start", VNL_DIR_FROM_GUEST, VNL_PT_DEV_START_XMIT, VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST) \
+	X(UPLINK_XMIT, "uplink.xmit", VNL_DIR_FROM_GUEST, VNL_PT_DEV_XMIT, VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST) \
+	X(DROP, "drop", VNL_DIR_ANY, VNL_PT_KFREE_SKB, VNL_ROLE_NONE, -1, 0, VNL_SIDE_BOTH)
 
 #define VNL_HOP_ENUM(id, ...) VNL_HOP_##id,
 enum vnl_hop { VNL_HOP_TABLE(VNL_HOP_ENUM) VNL_HOP_MAX };
@@ -91,7 +100,32 @@ enum vnl_hop { VNL_HOP_TABLE(VNL_HOP_ENUM) VNL_HOP_MAX };
 	X(TAP_RX, TAP_RECEIVE, "host.backlog")                                                     \
 	X(TAP_RECEIVE, UPLINK_QUEUE, "host.bridge")                                                \
 	X(UPLINK_QUEUE, UPLINK_XMIT_START, "host.qdisc")                                           \
-	X(UPLINK_XMIT_START, UPLINK_XMIT, "host.uplink_xmit")
+	X(UPLINK_XMIT_START, UPLINK_XMIT, "host.uplink_xmit") \
+	X(VMM_READ, GUEST_IRQ, "vmm.deliver") \
+	X(VMM_READ, GUEST_NAPI, "vmm.deliver") \
+	X(VMM_READ, GUEST_GRO, "vmm.deliver") \
+	X(VMM_READ, GUEST_RECEIVE, "vmm.deliver") \
+	X(GUEST_IRQ, GUEST_NAPI, "guest.irq_to_poll") \
+	X(GUEST_NAPI, GUEST_GRO, "guest.driver_rx") \
+	X(GUEST_NAPI, GUEST_RECEIVE, "guest.driver_rx") \
+	X(GUEST_GRO, GUEST_RECEIVE, "guest.gro") \
+	X(GUEST_RECEIVE, GUEST_APP_READ, "guest.stack_rx") \
+	X(GUEST_APP_SEND, GUEST_QUEUE, "guest.stack_tx") \
+	X(GUEST_QUEUE, GUEST_XMIT_START, "guest.qdisc") \
+	X(GUEST_XMIT_START, GUEST_KICK, "guest.driver_tx") \
+	X(GUEST_KICK, VMM_WRITE, "vmm.transmit") \
+	X(GUEST_KICK, TAP_RX, "vmm.transmit") \
+	X(GUEST_KICK, TAP_RECEIVE, "vmm.transmit") \
+	X(GUEST_XMIT_START, VMM_WRITE, "vmm.transmit") \
+	X(GUEST_XMIT_START, TAP_RX, "vmm.transmit") \
+	X(GUEST_XMIT_START, TAP_RECEIVE, "vmm.transmit")
+
+/*
+ * Segments that cross between the host's and a guest's kernel: their length depends on the
+ * estimated offset between the two clocks (see the report's "clock").
+ */
+#define VNL_SEG_DELIVER	 "vmm.deliver"
+#define VNL_SEG_TRANSMIT "vmm.transmit"
 
 /* Round trips: the time spent outside the host kernel between a request and its response. */
 #define VNL_SEG_OUTSIDE_GUEST  "vmm+guest"	/* VMM read of the request .. VMM write of the reply */

@@ -17,6 +17,7 @@ enum vnl_role {
 	VNL_ROLE_NONE = 0,
 	VNL_ROLE_UPLINK, /* bridged with a tap: the wire side */
 	VNL_ROLE_TAP,	 /* a tun/tap device held by a VMM */
+	VNL_ROLE_GUEST,	 /* a guest's virtio-net device, traced by vnetlat agent */
 	VNL_ROLE_MAX,
 };
 
@@ -40,6 +41,11 @@ enum vnl_point {
 	VNL_PT_VHOST_HANDLE_RX,
 	VNL_PT_VHOST_HANDLE_TX,
 	VNL_PT_VHOST_SIGNAL,
+	VNL_PT_SYS_ENTER,	/* raw_syscalls:sys_enter: a guest application's send */
+	VNL_PT_VIRTNET_XMIT,	/* virtio_net's start_xmit */
+	VNL_PT_VQ_NOTIFY,	/* virtqueue_notify: the guest kicks the host */
+	VNL_PT_VRING_INTERRUPT, /* vring_interrupt: the host's interrupt reaches the guest */
+	VNL_PT_VIRTNET_POLL,	/* virtnet_poll: NAPI poll of a virtio-net queue */
 	VNL_PT_MAX,
 };
 
@@ -143,8 +149,8 @@ struct vnl_filter_insn {
  * segment, indexed by slot: 0 for a pair of hops not in the segment table, 1.. for the table's
  * rows in order, and VNL_AGG_E2E + direction for end to end.
  */
-#define VNL_AGG_SLOTS 32
-#define VNL_AGG_E2E   30
+#define VNL_AGG_SLOTS 64
+#define VNL_AGG_E2E   61
 
 enum vnl_mode {
 	VNL_MODE_PACKETS = 0,

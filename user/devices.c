@@ -345,3 +345,47 @@ void devs_find_owners(struct devset *s)
 	}
 	closedir(d);
 }
+
+/* Whether the device's driver is virtio_net (sysfs: device/driver links to it). */
+static int is_virtio_net(const char *name)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s/device/driver", vnl_sysfs_net, name);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return 0;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	return !strcmp(base ? base + 1 : target, "virtio_net");
+}
+
+int devs_add_guest_iface(struct devset *s, const char *name, char *err, size_t err_size)
+{
+	if (!*name || strlen(name) >= IFNAMSIZ || strchr(name, '/') || !strcmp(name, ".") ||
+	    !strcmp(name, "..")) {
+		snprintf(err, err_size, "interface '%s': not a valid interface name", name);
+		return -EINVAL;
+	}
+	return add_dev(s, name, VNL_ROLE_GUEST, err, err_size);
+}
+
+int devs_add_guest_default(struct devset *s, char *err, size_t err_size)
+{
+	struct dirent *de;
+	int ret = 0;
+	DIR *d;
+
+	d = opendir(vnl_sysfs_net);
+	if (!d) {
+		snprintf(err, err_size, "%s: %s", vnl_sysfs_net, strerror(errno));
+		return -errno;
+	}
+	while (!ret && (de = readdir(d)))
+		if (de->d_name[0] != '.' && is_virtio_net(de->d_name))
+			ret = add_dev(s, de->d_name, VNL_ROLE_GUEST, err, err_size);
+	closedir(d);
+	return ret;
+}

@@ -23,6 +23,9 @@ int devs_add_iface(struct devset *s, const char *name, char *err, size_t err_siz
 int devs_add_vm(struct devset *s, pid_t pid, char *err, size_t err_size);
 /* Every tap of this namespace, and the devices bridged with them. */
 int devs_add_default(struct devset *s, char *err, size_t err_size);
+/* Guest side (vnetlat agent): a named device, or every virtio-net device. */
+int devs_add_guest_iface(struct devset *s, const char *name, char *err, size_t err_size);
+int devs_add_guest_default(struct devset *s, char *err, size_t err_size);
 /* Whether the device still exists under its name and ifindex in this namespace. */
 int devs_exists(const struct vnl_file_iface *d);
 /* Names the VMM holding each tap that has none yet. */

@@ -3,9 +3,9 @@
 #include <string.h>
 #include "hoptab.h"
 
-#define HOP_INFO(id, nm, d, pt, rl, fpt, nopkt)                                                    \
+#define HOP_INFO(id, nm, d, pt, rl, fpt, nopkt, sd)                                                \
 	[VNL_HOP_##id] = { .name = nm, .dir = d, .point = pt, .role = rl, .fn_point = fpt,         \
-			   .packetless = nopkt },
+			   .packetless = nopkt, .side = sd },
 const struct hop_info vnl_hops[VNL_HOP_MAX] = { VNL_HOP_TABLE(HOP_INFO) };
 
 #define KVM_WHY	  "no KVM guest runs on the test machines (QEMU under TCG)"
@@ -33,6 +33,11 @@ const struct point_info vnl_points[VNL_PT_MAX] = {
 	[VNL_PT_VHOST_HANDLE_RX] = { "handle_rx", NULL, "handle_rx", VHOST_WHY },
 	[VNL_PT_VHOST_HANDLE_TX] = { "handle_tx", NULL, "handle_tx", VHOST_WHY },
 	[VNL_PT_VHOST_SIGNAL] = { "vhost_signal", NULL, "vhost_signal", VHOST_WHY },
+	[VNL_PT_SYS_ENTER] = { "sys_enter", "raw_syscalls", "sys_enter", NULL },
+	[VNL_PT_VIRTNET_XMIT] = { "start_xmit", NULL, "start_xmit", NULL },
+	[VNL_PT_VQ_NOTIFY] = { "virtqueue_notify", NULL, "virtqueue_notify", NULL },
+	[VNL_PT_VRING_INTERRUPT] = { "vring_interrupt", NULL, "vring_interrupt", NULL },
+	[VNL_PT_VIRTNET_POLL] = { "virtnet_poll", NULL, "virtnet_poll", NULL },
 };
 
 #define SEG_ROW(a, b, nm) { VNL_HOP_##a, VNL_HOP_##b, nm },

@@ -11,6 +11,7 @@ struct hop_info {
 	int role;     /* enum vnl_role the device must have */
 	int fn_point; /* enum vnl_point of the kernel function that replaces it, -1 if none */
 	int packetless;
+	enum vnl_side side; /* the kernel it runs in */
 };
 
 /* Attach points: the tracepoint (category:name) or the kernel function behind each. */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "probe.h"
+#include "agent.h"
 #include "record.h"
 #include "report.h"
 #include "util.h"
@@ -17,6 +18,7 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "record", cmd_record, "attach to the host's hops and record packets to a file" },
+	{ "agent", cmd_agent, "in a guest: record its hops and send them to the host's record --guests" },
 	{ "report", cmd_report, "per-layer latency breakdown of a recording" },
 	{ "dump", cmd_dump, "every event, journey and round trip as JSON lines" },
 	{ "probe", cmd_probe, "which hops this kernel supports, by which mechanism" },

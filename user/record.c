@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,12 +22,17 @@
 #include "filter.h"
 #include "probe.h"
 #include "record.h"
+#include "agent.h"
+#include "guests.h"
+#include "link.h"
 #include "util.h"
 
 #define FLUSH_INTERVAL_NS 200000000ULL
 #define RESCAN_INTERVAL_NS 1000000000ULL
 #define AGG_INTERVAL_NS	   100000000ULL /* aggregate mode's base time resolution */
 #define POLL_MS		  100
+#define LINK_POLL_MS	  10
+#define LINK_DRAIN_MS	  3000 /* at the end, how long agents may take to send what they hold */
 
 static volatile sig_atomic_t exiting;
 
@@ -35,22 +41,6 @@ static void on_signal(int sig)
 	exiting = sig;
 }
 
-struct rec_opts {
-	const char *out;
-	const char *filter;
-	uint64_t duration_ns;
-	uint64_t ring_size;
-	uint64_t max_size; /* rotate to OUT.1, OUT.2, ... past this many bytes; 0: never */
-	int mode;	   /* enum vnl_mode */
-	uint32_t sample;   /* keep one packet in N (0: all in packets mode, none in aggregate) */
-	int force, no_kfunc, no_drops;
-	char *ifaces[VNL_MAX_DEVS];
-	int nifaces;
-	pid_t vms[VNL_MAX_VMS];
-	int nvms;
-	int argc;
-	char **argv;
-};
 
 struct rec_state {
 	struct vnetlat_bpf *skel;
@@ -90,9 +80,78 @@ static void usage(FILE *f)
 		"                          aggregate: journeys of one packet in N beside the histograms)\n"
 		"      --tracepoints-only  do not use fentry or kprobes even where available\n"
 		"      --no-drops          do not attach skb:kfree_skb (saves its cost on busy hosts)\n"
+		"      --guests            also record the guests' hops, from their vnetlat agents:\n"
+		"      --serial-socket PATH  the UNIX socket of a QEMU virtio-serial chardev whose\n"
+		"                          port an agent uses (repeatable; reconnected if it drops)\n"
+		"      --listen ADDR:PORT  take agents' TCP connections here (no default address)\n"
+		"      --token-file FILE   the token agents must present (with --guests)\n"
 		"  -v, --verbose           libbpf's debug output\n\n"
 		"Without --iface or --vm every tap of this network namespace is traced, with the\n"
 		"devices bridged to it. Ctrl-C stops and keeps everything collected.\n");
+}
+
+static char token_path[4096];
+static int want_guests;
+
+static int parse_guest_opt(struct rec_opts *o, int c, const char *arg)
+{
+	struct guests *g = o->guests;
+	char err[256];
+
+	switch (c) {
+	case 'G':
+		want_guests = 1;
+		break;
+	case 'U':
+		if (g->nsockets == GUESTS_MAX_SOCKETS) {
+			vnl_err("too many --serial-socket (at most %d)", GUESTS_MAX_SOCKETS);
+			return -EINVAL;
+		}
+		if (strlen(arg) >= 108) {
+			vnl_err("--serial-socket '%s': a UNIX socket path is at most 107 bytes", arg);
+			return -EINVAL;
+		}
+		g->sockets[g->nsockets++] = arg;
+		break;
+	case 'L':
+		if (link_parse_addr(arg, &g->listen_addr, &g->listen_len, err, sizeof(err))) {
+			vnl_err("--listen %s", err);
+			return -EINVAL;
+		}
+		break;
+	case 'K':
+		snprintf(token_path, sizeof(token_path), "%s", arg);
+		break;
+	}
+	return 0;
+}
+
+static int check_guest_opts(struct rec_opts *o)
+{
+	struct guests *g = o->guests;
+	char err[512];
+
+	if (!want_guests) {
+		if (g->nsockets || g->listen_len || token_path[0]) {
+			vnl_err("--serial-socket, --listen and --token-file go with --guests");
+			return -EINVAL;
+		}
+		o->guests = NULL;
+		return 0;
+	}
+	if (!g->nsockets && !g->listen_len) {
+		vnl_err("--guests: name the agents' link: --serial-socket PATH or --listen ADDR:PORT");
+		return -EINVAL;
+	}
+	if (!token_path[0]) {
+		vnl_err("--guests: --token-file FILE is required (agents must present its token)");
+		return -EINVAL;
+	}
+	if (link_read_token(token_path, g->token, sizeof(g->token), err, sizeof(err))) {
+		vnl_err("%s", err);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int parse_opts(int argc, char **argv, struct rec_opts *o)
@@ -110,6 +169,10 @@ static int parse_opts(int argc, char **argv, struct rec_opts *o)
 		{ "sample", required_argument, NULL, 'S' },
 		{ "tracepoints-only", no_argument, NULL, 'T' },
 		{ "no-drops", no_argument, NULL, 'D' },
+		{ "guests", no_argument, NULL, 'G' },
+		{ "serial-socket", required_argument, NULL, 'U' },
+		{ "listen", required_argument, NULL, 'L' },
+		{ "token-file", required_argument, NULL, 'K' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -117,7 +180,11 @@ static int parse_opts(int argc, char **argv, struct rec_opts *o)
 	uint32_t pid;
 	int c;
 
+	struct guests *g = o->guests;
+
 	memset(o, 0, sizeof(*o));
+	o->guests = g;
+	o->side = VNL_SIDE_HOST;
 	o->ring_size = 16u << 20;
 	o->argc = argc;
 	o->argv = argv;
@@ -195,6 +262,13 @@ static int parse_opts(int argc, char **argv, struct rec_opts *o)
 		case 'D':
 			o->no_drops = 1;
 			break;
+		case 'G':
+		case 'U':
+		case 'L':
+		case 'K':
+			if (parse_guest_opt(o, c, optarg))
+				return -EINVAL;
+			break;
 		case 'v':
 			vnl_verbose = true;
 			break;
@@ -214,7 +288,7 @@ static int parse_opts(int argc, char **argv, struct rec_opts *o)
 		vnl_err("record: -o FILE is required");
 		return -EINVAL;
 	}
-	return 0;
+	return check_guest_opts(o);
 }
 
 /* The devices the options select now. strict: any missing one is an error (at start). */
@@ -229,9 +303,19 @@ static int collect_devices(const struct rec_opts *o, struct devset *s, int stric
 		return ret;
 	}
 	for (i = 0; i < o->nifaces; i++) {
-		ret = devs_add_iface(s, o->ifaces[i], err, size);
+		ret = o->side == VNL_SIDE_GUEST ? devs_add_guest_iface(s, o->ifaces[i], err, size)
+						: devs_add_iface(s, o->ifaces[i], err, size);
 		if (ret && strict)
 			return ret;
+	}
+	if (o->side == VNL_SIDE_GUEST && !o->nifaces) {
+		ret = devs_add_guest_default(s, err, size);
+		if (!ret && !s->n && strict) {
+			snprintf(err, size, "no virtio-net device in this network namespace: name "
+				 "devices with --iface");
+			ret = -ENODEV;
+		}
+		return strict ? ret : 0;
 	}
 	for (i = 0; i < o->nvms; i++) {
 		ret = devs_add_vm(s, o->vms[i], err, size);
@@ -287,7 +371,7 @@ static void choose_programs(struct rec_state *st, const struct rec_opts *o)
 	for (h = 0; h < VNL_HOP_MAX; h++) {
 		int pt = st->probe.hop_point[h];
 
-		if (pt < 0 || (o->no_drops && h == VNL_HOP_DROP))
+		if (pt < 0 || (o->no_drops && h == VNL_HOP_DROP) || !(vnl_hops[h].side & o->side))
 			continue;
 		st->attached[pt] = st->probe.pt[pt].mech;
 	}
@@ -304,6 +388,14 @@ static void choose_programs(struct rec_state *st, const struct rec_opts *o)
 	}
 }
 
+/* Whether hop h is recorded: a hop of our side whose point is attached. */
+static int hop_recorded(const struct rec_state *st, const struct rec_opts *o, int h)
+{
+	int pt = st->probe.hop_point[h];
+
+	return pt >= 0 && st->attached[pt] != VNL_MECH_NONE && (vnl_hops[h].side & o->side);
+}
+
 static void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 			const struct vnl_filter_insn *filter, unsigned int filter_len)
 {
@@ -314,7 +406,7 @@ static void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 		const struct hop_info *hi = &vnl_hops[h];
 		int pt = st->probe.hop_point[h];
 
-		if (pt < 0 || st->attached[pt] == VNL_MECH_NONE)
+		if (!hop_recorded(st, o, h))
 			continue;
 		if (hi->packetless) {
 			ro->hop_of[pt][VNL_ROLE_NONE] = (__u16)(h + 1);
@@ -332,8 +424,7 @@ static void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 		unsigned int i;
 
 		for (h = 0; h < VNL_HOP_MAX; h++)
-			attached[h] = st->probe.hop_point[h] >= 0 &&
-				      st->attached[st->probe.hop_point[h]] != VNL_MECH_NONE;
+			attached[h] = hop_recorded(st, o, h);
 		for (i = 0; i < st->devs.n; i++)
 			roles[st->devs.dev[i].role] = 1;
 		final_hops(attached, roles, final);
@@ -344,7 +435,13 @@ static void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 	ro->targ_sample_n = o->sample;
 	memcpy((void *)ro->targ_filter, filter, sizeof(*filter) * filter_len);
 	ro->targ_filter_len = filter_len;
-	ro->targ_filter_vms = true;
+	ro->targ_filter_vms = o->side == VNL_SIDE_HOST;
+	ro->targ_self_tgid = (__u32)getpid();
+	if (o->side == VNL_SIDE_GUEST) {
+		ro->targ_send_nr[0] = SYS_sendto;
+		ro->targ_send_nr[1] = SYS_sendmsg;
+		ro->targ_send_nr[2] = SYS_sendmmsg;
+	}
 	ro->targ_wakeup_bytes = o->ring_size / 8;
 }
 
@@ -526,6 +623,8 @@ static int write_meta(struct rec_state *st, const struct rec_opts *o)
 	fprintf(f, "realtime_ns=%llu\nmonotonic_ns=%llu\npair_error_ns=%llu\n",
 		(unsigned long long)(rt1 + (rt2 - rt1) / 2), (unsigned long long)mono,
 		(unsigned long long)(rt2 - rt1) / 2);
+	fprintf(f, "side=%s\nguests=%d\n", o->side == VNL_SIDE_GUEST ? "guest" : "host",
+		o->guests ? 1 : 0);
 	fprintf(f, "mode=%s\nsample=%u\n", o->mode == VNL_MODE_AGGREGATE ? "aggregate" : "packets",
 		o->sample);
 	fprintf(f, "netns=%u\nring_size=%llu\nfilter=%s\ncommand=", st->devs.netns,
@@ -544,7 +643,7 @@ static int write_meta(struct rec_state *st, const struct rec_opts *o)
 	return ret;
 }
 
-static int write_hops(struct rec_state *st)
+static int write_hops(struct rec_state *st, const struct rec_opts *o)
 {
 	struct vnl_file_hop hops[VNL_HOP_MAX];
 	int h;
@@ -556,7 +655,7 @@ static int write_hops(struct rec_state *st)
 		hops[h].id = (uint16_t)h;
 		hops[h].dir = (uint8_t)vnl_hops[h].dir;
 		hops[h].packetless = (uint8_t)vnl_hops[h].packetless;
-		hops[h].mech = pt >= 0 ? (uint8_t)st->attached[pt] : VNL_MECH_NONE;
+		hops[h].mech = hop_recorded(st, o, h) ? (uint8_t)st->attached[pt] : VNL_MECH_NONE;
 		snprintf(hops[h].name, sizeof(hops[h].name), "%s", vnl_hops[h].name);
 		if (pt >= 0 && hops[h].mech != VNL_MECH_NONE)
 			attach_desc(pt, st->attached[pt], hops[h].attach, sizeof(hops[h].attach));
@@ -596,10 +695,10 @@ static int write_reasons(struct rec_state *st)
 }
 
 /* Running totals of lost events per CPU and hop; a block only when they changed. */
-static int write_lost(struct rec_state *st, int force)
+static int write_lost(struct rec_state *st, const struct rec_opts *o, int force)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(st->skel->maps.lost);
-	struct vnl_file_lost rows[VNL_HOP_MAX * 8];
+	struct vnl_file_lost rows[VNL_HOP_MAX * 8 + 1]; /* + the spool row */
 	uint64_t *vals, total = 0;
 	size_t n = 0;
 	__u32 h;
@@ -617,11 +716,15 @@ static int write_lost(struct rec_state *st, int force)
 			if (!vals[c])
 				continue;
 			total += vals[c];
-			if (n < sizeof(rows) / sizeof(rows[0]))
+			if (n < sizeof(rows) / sizeof(rows[0]) - 1)
 				rows[n++] = (struct vnl_file_lost){ h, (uint32_t)c, vals[c] };
 		}
 	}
 	free(vals);
+	if (o->agent && o->agent->spool_dropped) {
+		total += o->agent->spool_dropped;
+		rows[n++] = (struct vnl_file_lost){ VNL_LOST_SPOOL, 0, o->agent->spool_dropped };
+	}
 	if (!force && total == st->last_lost)
 		return 0;
 	st->last_lost = total;
@@ -769,7 +872,7 @@ static int write_description(struct rec_state *st, const struct rec_opts *o)
 	int err = write_meta(st, o);
 
 	if (!err)
-		err = write_hops(st);
+		err = write_hops(st, o);
 	if (!err)
 		err = vnl_writer_block(&st->w, VNL_BLK_IFACES, st->devs.dev,
 				       st->devs.n * sizeof(st->devs.dev[0]));
@@ -794,7 +897,7 @@ static int write_trailer(struct rec_state *st, const struct rec_opts *o, const c
 	if (!err && o->mode == VNL_MODE_AGGREGATE)
 		err = agg_write_drops(st);
 	if (!err)
-		err = write_lost(st, 1);
+		err = write_lost(st, o, 1);
 	if (err)
 		return err;
 	snprintf(end, sizeof(end),
@@ -824,7 +927,10 @@ static int rotate(struct rec_state *st, const struct rec_opts *o)
 		return err;
 	}
 	st->part++;
-	return write_description(st, o);
+	err = write_description(st, o);
+	if (!err && o->guests)
+		err = guests_describe(o->guests, &st->w);
+	return err;
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -861,13 +967,43 @@ static uint64_t ring_size_pow2(uint64_t size)
 	return r;
 }
 
+/*
+ * The agent: answers the host, and on its FLUSH sends every event taken so far. The host:
+ * writes what agents send.
+ */
+static int serve_links(struct rec_state *st, const struct rec_opts *o)
+{
+	int err = 0;
+
+	if (o->guests)
+		return guests_service(o->guests, &st->w);
+	if (!o->agent)
+		return 0;
+	err = agent_service(o->agent);
+	if (err == -EACCES)
+		return err;
+	if (o->agent->flush_requested) {
+		o->agent->flush_requested = 0;
+		ring_buffer__consume(st->rb);
+		err = vnl_writer_flush(&st->w);
+		if (!err)
+			err = write_lost(st, o, 0);
+		if (!err)
+			err = vnl_writer_block(&st->w, VNL_MSG_FLUSHED, NULL, 0);
+		if (!err)
+			err = agent_service(o->agent);
+	}
+	return err == -EACCES ? err : 0;
+}
+
 static int record_loop(struct rec_state *st, const struct rec_opts *o)
 {
 	uint64_t start = now_ns(CLOCK_MONOTONIC), last_flush = start, last_scan = start, now;
 	int err = 0;
 
 	while (!exiting) {
-		err = ring_buffer__poll(st->rb, POLL_MS);
+		/* a link is served between polls: poll more often while one is up */
+		err = ring_buffer__poll(st->rb, o->agent || o->guests ? LINK_POLL_MS : POLL_MS);
 		if (err == -EINTR) {
 			err = 0;
 			continue;
@@ -877,11 +1013,13 @@ static int record_loop(struct rec_state *st, const struct rec_opts *o)
 			err = ring_buffer__consume(st->rb);
 		if (err < 0)
 			break;
-		err = 0;
+		err = serve_links(st, o);
+		if (err)
+			break;
 		now = now_ns(CLOCK_MONOTONIC);
 		if (o->duration_ns && now - start >= o->duration_ns)
 			break;
-		if (o->max_size &&
+		if (o->max_size && !o->agent &&
 		    st->w.bytes + st->w.nevents * sizeof(struct vnl_event) >= o->max_size) {
 			err = vnl_writer_flush(&st->w);
 			if (!err)
@@ -892,7 +1030,7 @@ static int record_loop(struct rec_state *st, const struct rec_opts *o)
 		if (now - last_flush >= FLUSH_INTERVAL_NS) {
 			err = vnl_writer_flush(&st->w);
 			if (!err)
-				err = write_lost(st, 0);
+				err = write_lost(st, o, 0);
 			if (err)
 				break;
 			last_flush = now;
@@ -926,28 +1064,96 @@ static void detach_all(struct rec_state *st)
 	}
 }
 
+/* The agent, stopping: hands the host what the spool holds, for at most LINK_DRAIN_MS. */
+static void agent_drain(struct agent *a)
+{
+	uint64_t end = now_ns(CLOCK_MONOTONIC) + LINK_DRAIN_MS * 1000000ULL;
+
+	while (!agent_drained(a) && now_ns(CLOCK_MONOTONIC) < end && !agent_service(a))
+		usleep(10000);
+	if (!agent_drained(a))
+		vnl_warn("agent: the host did not take %llu bytes of events before we stopped",
+			 (unsigned long long)a->spool_bytes);
+}
+
 static int finish(struct rec_state *st, const struct rec_opts *o)
 {
+	int err;
+
 	/* take what the ring still holds after detaching */
 	ring_buffer__consume(st->rb);
 	if (st->write_err)
 		return st->write_err;
-	return write_trailer(st, o, NULL);
+	if (o->guests) {
+		err = guests_flush(o->guests, &st->w, LINK_DRAIN_MS);
+		if (err)
+			return err;
+	}
+	err = write_trailer(st, o, NULL);
+	if (!err && o->agent) {
+		err = vnl_writer_flush(&st->w);
+		agent_drain(o->agent);
+	}
+	return err;
 }
 
 int cmd_record(int argc, char **argv)
+{
+	struct rec_opts *o = calloc(1, sizeof(*o));
+	struct guests *g = calloc(1, sizeof(*g));
+	int ret = VNL_EXIT_FAIL;
+
+	if (!o || !g) {
+		vnl_err("out of memory");
+		goto out;
+	}
+	o->guests = g;
+	ret = parse_opts(argc, argv, o);
+	if (ret) {
+		ret = ret > 0 ? VNL_EXIT_OK : VNL_EXIT_USAGE;
+		goto out;
+	}
+	ret = record_run(o);
+out:
+	if (g)
+		guests_free(g);
+	free(g);
+	free(o);
+	return ret;
+}
+
+/* The destination of the blocks: the file, or the agent's spool. */
+static int open_output(struct rec_state *st, const struct rec_opts *o, int *ret)
+{
+	char err_msg[256];
+	int err;
+
+	if (o->agent)
+		return vnl_writer_open_sink(&st->w, agent_sink, o->agent);
+	if (o->guests && guests_start(o->guests, err_msg, sizeof(err_msg))) {
+		vnl_err("%s", err_msg);
+		*ret = VNL_EXIT_USAGE;
+		return -EINVAL;
+	}
+	err = vnl_writer_open(&st->w, o->out, o->force);
+	if (err) {
+		vnl_err("%s: %s%s", o->out, strerror(-err),
+			err == -EEXIST ? " (use --force to replace it)" : "");
+		*ret = err == -EEXIST ? VNL_EXIT_USAGE : VNL_EXIT_FAIL;
+	}
+	return err;
+}
+
+int record_run(struct rec_opts *op)
 {
 	struct vnl_filter_insn filter[VNL_FILTER_MAX];
 	unsigned int filter_len = 0;
 	struct rec_state st = { .w = { .fd = -1 } };
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct rec_opts o;
+	struct rec_opts o = *op;
 	char err_msg[1024];
 	int err, ret = VNL_EXIT_FAIL;
 
-	err = parse_opts(argc, argv, &o);
-	if (err)
-		return err > 0 ? VNL_EXIT_OK : VNL_EXIT_USAGE;
 	if (o.filter && filter_compile(o.filter, filter, &filter_len, err_msg, sizeof(err_msg))) {
 		vnl_err("%s", err_msg);
 		return VNL_EXIT_USAGE;
@@ -985,13 +1191,8 @@ int cmd_record(int argc, char **argv)
 		vnl_err("cannot fill the device map: %s", strerror(-err));
 		goto cleanup;
 	}
-	err = vnl_writer_open(&st.w, o.out, o.force);
-	if (err) {
-		vnl_err("%s: %s%s", o.out, strerror(-err),
-			err == -EEXIST ? " (use --force to replace it)" : "");
-		ret = err == -EEXIST ? VNL_EXIT_USAGE : VNL_EXIT_FAIL;
+	if (open_output(&st, &o, &ret))
 		goto cleanup;
-	}
 	st.rb = ring_buffer__new(bpf_map__fd(st.skel->maps.events), on_event, &st, NULL);
 	if (!st.rb) {
 		vnl_err("cannot open the ring buffer: %s", strerror(errno));
@@ -1033,7 +1234,7 @@ cleanup:
 	vnetlat_bpf__destroy(st.skel);
 	free(st.agg_prev);
 	free(st.agg_cpu);
-	if (st.w.fd >= 0 && vnl_writer_close(&st.w) && ret == VNL_EXIT_OK) {
+	if ((st.w.fd >= 0 || st.w.sink) && vnl_writer_close(&st.w) && ret == VNL_EXIT_OK) {
 		vnl_err("%s: closing failed", o.out);
 		ret = VNL_EXIT_FAIL;
 	}

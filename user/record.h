@@ -2,6 +2,35 @@
 #ifndef VNL_RECORD_H
 #define VNL_RECORD_H
 
+#include <stdint.h>
+#include <sys/types.h>
+#include "hops.h"
+
+struct agent;
+struct guests;
+
+struct rec_opts {
+	const char *out;
+	const char *filter;
+	uint64_t duration_ns;
+	uint64_t ring_size;
+	uint64_t max_size; /* rotate to OUT.1, OUT.2, ... past this many bytes; 0: never */
+	int mode;	   /* enum vnl_mode */
+	uint32_t sample;   /* keep one packet in N (0: all in packets mode, none in aggregate) */
+	int force, no_kfunc, no_drops;
+	char *ifaces[VNL_MAX_DEVS];
+	int nifaces;
+	pid_t vms[VNL_MAX_VMS];
+	int nvms;
+	int argc;
+	char **argv;
+	enum vnl_side side;	/* HOST: vnetlat record; GUEST: vnetlat agent */
+	struct agent *agent;	/* vnetlat agent: blocks go to the link, not a file */
+	struct guests *guests;	/* record --guests: agents' blocks go into the file too */
+};
+
 int cmd_record(int argc, char **argv);
+/* Records with options already parsed; returns an exit code (enum vnl_exit). */
+int record_run(struct rec_opts *o);
 
 #endif

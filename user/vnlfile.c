@@ -31,7 +31,7 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-static uint32_t block_crc(uint32_t type, uint32_t len, const void *payload)
+uint32_t vnl_block_crc(uint32_t type, uint32_t len, const void *payload)
 {
 	uLong crc = crc32(0L, Z_NULL, 0);
 
@@ -92,15 +92,28 @@ fail:
 	return err;
 }
 
-int vnl_writer_block(struct vnl_writer *w, uint32_t type, const void *payload, size_t len)
+int vnl_writer_open_sink(struct vnl_writer *w, vnl_sink_fn sink, void *ctx)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	w->sink = sink;
+	w->sink_ctx = ctx;
+	w->cap = EVENTS_PER_BLOCK;
+	w->events = malloc(w->cap * sizeof(*w->events));
+	return w->events ? 0 : -ENOMEM;
+}
+
+static int write_block(struct vnl_writer *w, uint32_t type, const void *payload, size_t len)
 {
 	struct vnl_block_header bh = { .magic = VNL_BLOCK_MAGIC, .type = type, .len = (uint32_t)len };
 	int err;
 
 	if (len > VNL_BLOCK_MAX)
 		return -E2BIG;
-	bh.crc = block_crc(type, (uint32_t)len, payload);
+	bh.crc = vnl_block_crc(type, (uint32_t)len, payload);
 	bh.seq = w->seq++;
+	if (w->sink)
+		return w->sink(w->sink_ctx, &bh, payload);
 	err = write_all(w->fd, &bh, sizeof(bh));
 	if (!err && len)
 		err = write_all(w->fd, payload, len);
@@ -112,6 +125,27 @@ int vnl_writer_block(struct vnl_writer *w, uint32_t type, const void *payload, s
 	}
 	w->bytes += sizeof(bh) + len;
 	return 0;
+}
+
+int vnl_writer_block_of(struct vnl_writer *w, unsigned int kernel, uint32_t type,
+			const void *payload, size_t len)
+{
+	if (kernel != w->kernel) {
+		char ctx[32];
+		int err;
+
+		snprintf(ctx, sizeof(ctx), "kernel=%u\n", kernel);
+		err = write_block(w, VNL_BLK_KERNEL, ctx, strlen(ctx));
+		if (err)
+			return err;
+		w->kernel = kernel;
+	}
+	return write_block(w, type, payload, len);
+}
+
+int vnl_writer_block(struct vnl_writer *w, uint32_t type, const void *payload, size_t len)
+{
+	return vnl_writer_block_of(w, 0, type, payload, len);
 }
 
 int vnl_writer_flush(struct vnl_writer *w)
@@ -142,6 +176,8 @@ int vnl_writer_close(struct vnl_writer *w)
 {
 	int err = 0;
 
+	if (w->sink)
+		err = vnl_writer_flush(w);
 	if (w->fd >= 0) {
 		err = vnl_writer_flush(w);
 		if (fsync(w->fd) && !err && errno != EINVAL)
@@ -233,7 +269,7 @@ static const char *check_block(const struct vnl_reader *r, size_t pos)
 		return "block length out of range";
 	if (r->size - pos - sizeof(bh) < bh.len)
 		return "file ends inside a block (truncated)";
-	if (block_crc(bh.type, bh.len, r->map + pos + sizeof(bh)) != bh.crc)
+	if (vnl_block_crc(bh.type, bh.len, r->map + pos + sizeof(bh)) != bh.crc)
 		return "block checksum mismatch";
 	return NULL;
 }

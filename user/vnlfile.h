@@ -28,6 +28,26 @@ enum vnl_block_type {
 	VNL_BLK_AGG_SLOTS = 9, /* struct vnl_file_slot[]: what each histogram slot measures */
 	VNL_BLK_HIST = 10,     /* struct vnl_file_hist_hdr, then struct vnl_file_hist_entry[] */
 	VNL_BLK_AGG_DROPS = 11, /* struct vnl_file_drop[]: running totals, the last block wins */
+	VNL_BLK_KERNEL = 12,	/* text "kernel=N": the description blocks that follow (META, HOPS,
+				 * IFACES, REASONS, LOST, END) are of kernel N (0: the host; 1..:
+				 * guests, through their agents) until the next KERNEL block */
+	VNL_BLK_CLOCK = 13,	/* struct vnl_file_clock[]: host/guest clock exchanges */
+};
+
+/* Guest events the agent could not keep (its spool was full): a LOST row with this hop. */
+#define VNL_LOST_SPOOL 0xffffu
+
+/*
+ * One exchange over an agent's link: the host sent at host_tx (its CLOCK_MONOTONIC), the
+ * guest answered at guest_ns (its own), the host got the answer at host_rx. The guest's
+ * clock minus the host's lay in [guest_ns - host_rx, guest_ns - host_tx] then.
+ */
+struct vnl_file_clock {
+	uint64_t host_tx;
+	uint64_t guest_ns;
+	uint64_t host_rx;
+	uint32_t kernel;
+	uint32_t pad;
 };
 
 /* Aggregate mode: histogram slot descriptions, window counts and drop totals. */
@@ -126,8 +146,15 @@ struct vnl_file_lost {
 	uint64_t count;
 };
 
+struct vnl_block_header;
+/* Where a writer without a file hands each block (vnetlat agent: its spool). */
+typedef int (*vnl_sink_fn)(void *ctx, const struct vnl_block_header *bh, const void *payload);
+
 struct vnl_writer {
 	int fd;
+	vnl_sink_fn sink;
+	void *sink_ctx;
+	unsigned int kernel; /* the kernel the last KERNEL block named (0 until one) */
 	uint64_t seq;
 	struct vnl_event *events;
 	size_t nevents, cap;
@@ -137,7 +164,13 @@ struct vnl_writer {
 
 /* Creates path (0600, O_NOFOLLOW); an existing file is refused unless force. */
 int vnl_writer_open(struct vnl_writer *w, const char *path, int force);
+/* A writer handing its blocks to sink instead of a file. */
+int vnl_writer_open_sink(struct vnl_writer *w, vnl_sink_fn sink, void *ctx);
 int vnl_writer_block(struct vnl_writer *w, uint32_t type, const void *payload, size_t len);
+/* A block of another kernel's (a guest's): preceded by a KERNEL block when it changes. */
+int vnl_writer_block_of(struct vnl_writer *w, unsigned int kernel, uint32_t type,
+			const void *payload, size_t len);
+uint32_t vnl_block_crc(uint32_t type, uint32_t len, const void *payload);
 int vnl_writer_event(struct vnl_writer *w, const struct vnl_event *e);
 int vnl_writer_flush(struct vnl_writer *w);
 int vnl_writer_close(struct vnl_writer *w);

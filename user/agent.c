@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* vnetlat agent: the guest's side of the agent link (see agent.h, link.h). */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include "agent.h"
+#include "record.h"
+#include "util.h"
+
+#define RETRY_NS 500000000ULL
+
+const char *vnl_virtio_ports = "/sys/class/virtio-ports";
+
+/* The /dev node of the virtio-serial port named name (a minimal guest has no udev links). */
+static int find_port(const char *name, char *path, size_t size, char *err, size_t err_size)
+{
+	struct dirent *de;
+	DIR *d = opendir(vnl_virtio_ports);
+
+	if (!d) {
+		snprintf(err, err_size, "--serial %s: %s: %s (is virtio_console loaded?)", name,
+			 vnl_virtio_ports, strerror(errno));
+		return -ENOENT;
+	}
+	while ((de = readdir(d))) {
+		char file[600], val[128];
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "%s/%s/name", vnl_virtio_ports, de->d_name);
+		if (read_small_file(file, val, sizeof(val)) < 0 || strcmp(val, name))
+			continue;
+		snprintf(path, size, "/dev/%s", de->d_name);
+		closedir(d);
+		return 0;
+	}
+	closedir(d);
+	snprintf(err, err_size, "--serial %s: no virtio-serial port of that name in %s", name,
+		 vnl_virtio_ports);
+	return -ENOENT;
+}
+
+int agent_init(struct agent *a, char *err, size_t err_size)
+{
+	uint64_t r = now_ns(CLOCK_REALTIME) ^ ((uint64_t)getpid() << 32) ^ now_ns(CLOCK_MONOTONIC);
+	int fd;
+
+	a->fd = -1;
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read(fd, &a->agent_id, sizeof(a->agent_id)) != sizeof(a->agent_id))
+			a->agent_id = 0;
+		close(fd);
+	}
+	if (!a->agent_id)
+		a->agent_id = r | 1;
+	if (!a->serial_name[0])
+		return 0;
+	if (find_port(a->serial_name, a->port_path, sizeof(a->port_path), err, err_size))
+		return -ENOENT;
+	a->fd = open(a->port_path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (a->fd < 0) {
+		snprintf(err, err_size, "--serial %s: %s: %s", a->serial_name, a->port_path,
+			 strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int agent_fd(const struct agent *a)
+{
+	return a->fd;
+}
+
+static void push_ctl(struct agent *a, uint32_t type, uint64_t seq, const void *p, size_t len)
+{
+	struct link_buf *b = link_frame(type, seq, p, len);
+
+	if (b)
+		link_tx_push(&a->ctl, b);
+}
+
+static void say_hello(struct agent *a)
+{
+	char hello[700], host[256] = "";
+	struct utsname u;
+
+	uname(&u);
+	gethostname(host, sizeof(host) - 1);
+	snprintf(hello, sizeof(hello),
+		 "version=%d\ntoken=%s\nagent_id=%016llx\nhostname=%s\nkernel=%s %s %s\n",
+		 VNL_LINK_VERSION, a->token, (unsigned long long)a->agent_id, host, u.sysname,
+		 u.release, u.machine);
+	link_tx_clear(&a->ctl);
+	push_ctl(a, VNL_MSG_HELLO, 0, hello, strlen(hello));
+	a->welcomed = 0;
+}
+
+static void rewind_spool(struct agent *a)
+{
+	struct link_buf *b;
+
+	for (b = a->head; b; b = b->next)
+		b->off = 0;
+	a->cursor = a->head;
+}
+
+static void link_down(struct agent *a, const char *why)
+{
+	if (a->up)
+		vnl_warn("agent link down (%s): keeping events in the spool (%llu bytes held)", why,
+			 (unsigned long long)a->spool_bytes);
+	a->up = a->welcomed = a->connecting = 0;
+	link_rx_reset(&a->rx);
+	link_tx_clear(&a->ctl);
+	rewind_spool(a);
+	if (!a->serial_name[0] && a->fd >= 0) {
+		close(a->fd);
+		a->fd = -1;
+	}
+	a->next_try_ns = now_ns(CLOCK_MONOTONIC) + RETRY_NS;
+}
+
+static void link_up(struct agent *a)
+{
+	a->up = 1;
+	a->connecting = 0;
+	if (a->reconnects++)
+		vnl_info("agent link up again: resending what the host has not acknowledged");
+	say_hello(a);
+}
+
+/* Frees the frames the host wrote (seq below ack). */
+static void acked(struct agent *a, uint64_t ack)
+{
+	while (a->head && a->head->seq < ack) {
+		struct link_buf *b = a->head;
+
+		if (a->cursor == b)
+			a->cursor = b->next;
+		a->head = b->next;
+		if (!a->head)
+			a->tail = NULL;
+		a->spool_bytes -= b->len;
+		free(b);
+	}
+	if (ack > a->acked_seq)
+		a->acked_seq = ack;
+}
+
+static uint64_t text_u64(const uint8_t *p, size_t len, const char *key)
+{
+	struct vnl_block b = { .type = VNL_BLK_META, .len = (uint32_t)len, .payload = p };
+	char val[32];
+
+	return vnl_meta_get(&b, key, val, sizeof(val)) ? 0 : strtoull(val, NULL, 10);
+}
+
+static void on_frame(struct agent *a, const struct vnl_block_header *h, const uint8_t *p)
+{
+	struct link_ping ping;
+
+	switch (h->type) {
+	case VNL_MSG_WHO:
+		say_hello(a);
+		break;
+	case VNL_MSG_WELCOME:
+		a->kernel_id = (uint32_t)text_u64(p, h->len, "kernel");
+		acked(a, text_u64(p, h->len, "next_seq"));
+		rewind_spool(a);
+		a->welcomed = 1;
+		vnl_info("agent link: the host records this guest as kernel %u", a->kernel_id);
+		break;
+	case VNL_MSG_ACK:
+		acked(a, h->seq);
+		break;
+	case VNL_MSG_PING:
+		if (h->len < sizeof(ping))
+			break;
+		memcpy(&ping, p, sizeof(ping));
+		ping.guest_ns = now_ns(CLOCK_MONOTONIC);
+		push_ctl(a, VNL_MSG_PONG, 0, &ping, sizeof(ping));
+		break;
+	case VNL_MSG_FLUSH:
+		a->flush_requested = 1;
+		break;
+	case VNL_MSG_REFUSED:
+		vnl_err("the host refused this agent: %.*s", (int)(h->len > 200 ? 200 : h->len),
+			(const char *)p);
+		a->refused = 1;
+		break;
+	default:
+		break; /* from a newer host: ignored */
+	}
+}
+
+static int try_connect(struct agent *a)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	int fd, soerr = 0;
+	socklen_t len = sizeof(soerr);
+	struct pollfd pfd;
+
+	if (a->connecting) {
+		pfd = (struct pollfd){ .fd = a->fd, .events = POLLOUT };
+		if (poll(&pfd, 1, 0) <= 0)
+			return 0;
+		getsockopt(a->fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
+		if (soerr) {
+			link_down(a, strerror(soerr));
+			return 0;
+		}
+		link_up(a);
+		return 0;
+	}
+	if (now < a->next_try_ns)
+		return 0;
+	fd = socket(a->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	a->fd = fd;
+	if (!connect(fd, (struct sockaddr *)&a->addr, a->addr_len)) {
+		link_up(a);
+	} else if (errno == EINPROGRESS) {
+		a->connecting = 1;
+	} else {
+		a->up = 1; /* so link_down says why once */
+		link_down(a, strerror(errno));
+		a->up = 0;
+	}
+	return 0;
+}
+
+/* virtio-serial: the port stays open; the host side comes and goes (POLLHUP while away). */
+static void watch_port(struct agent *a)
+{
+	struct pollfd pfd = { .fd = a->fd, .events = POLLIN | POLLOUT };
+
+	if (poll(&pfd, 1, 0) < 0)
+		return;
+	if (pfd.revents & POLLHUP) {
+		if (a->up)
+			link_down(a, "the host side closed the port");
+	} else if (!a->up && (pfd.revents & POLLOUT)) {
+		link_up(a);
+	}
+}
+
+static void send_data(struct agent *a)
+{
+	while (a->cursor) {
+		struct link_buf *b = a->cursor;
+		ssize_t n = write(a->fd, b->data + b->off, b->len - b->off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				link_down(a, strerror(errno));
+			return;
+		}
+		b->off += (size_t)n;
+		if (b->off < b->len)
+			return;
+		a->sent_frames++;
+		a->cursor = b->next;
+	}
+}
+
+int agent_service(struct agent *a)
+{
+	struct vnl_block_header h;
+	const uint8_t *p;
+	ssize_t n;
+	int err;
+
+	if (a->serial_name[0])
+		watch_port(a);
+	else if (!a->up && try_connect(a))
+		return -errno;
+	if (!a->up)
+		return 0;
+	while ((n = link_rx_read(&a->rx, a->fd)) > 0)
+		while (link_rx_next(&a->rx, &h, &p) > 0)
+			on_frame(a, &h, p);
+	if (n == 0 || (n < 0 && n != -EAGAIN)) {
+		link_down(a, n == 0 ? "the host closed the link" : strerror((int)-n));
+		return 0;
+	}
+	if (a->refused)
+		return -EACCES;
+	err = link_tx_send(&a->ctl, a->fd);
+	if (err) {
+		link_down(a, strerror(-err));
+		return 0;
+	}
+	if (a->welcomed && !a->ctl.head)
+		send_data(a);
+	return 0;
+}
+
+int agent_sink(void *ctx, const struct vnl_block_header *bh, const void *payload)
+{
+	struct agent *a = ctx;
+	struct link_buf *b;
+
+	if (bh->type == VNL_BLK_EVENTS &&
+	    a->spool_bytes + sizeof(*bh) + bh->len > a->spool_max) {
+		a->spool_dropped += bh->len / sizeof(struct vnl_event);
+		return 0;
+	}
+	b = link_frame(bh->type, bh->seq, payload, bh->len);
+	if (!b) {
+		if (bh->type != VNL_BLK_EVENTS)
+			return -ENOMEM;
+		a->spool_dropped += bh->len / sizeof(struct vnl_event);
+		return 0;
+	}
+	if (a->tail)
+		a->tail->next = b;
+	else
+		a->head = b;
+	a->tail = b;
+	if (!a->cursor)
+		a->cursor = b;
+	a->spool_bytes += b->len;
+	return 0;
+}
+
+int agent_drained(const struct agent *a)
+{
+	return !a->head;
+}
+
+void agent_free(struct agent *a)
+{
+	acked(a, UINT64_MAX);
+	link_tx_clear(&a->ctl);
+	link_rx_free(&a->rx);
+	if (a->fd >= 0)
+		close(a->fd);
+	a->fd = -1;
+}
+
+/* ---- vnetlat agent [options] ---- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vnetlat agent (--serial NAME | --connect ADDR:PORT) --token-file FILE [options]\n"
+		"Runs in a guest: timestamps the guest's hops and sends them to vnetlat record\n"
+		"--guests on the host, which joins them with the host's into one journey.\n\n"
+		"      --serial NAME       the virtio-serial port of that name (QEMU: virtserialport\n"
+		"                          name=NAME), found through /sys/class/virtio-ports\n"
+		"      --connect ADDR:PORT the host's --listen address, over TCP\n"
+		"      --token-file FILE   the token the host expects (one line, 8-255 bytes)\n"
+		"  -i, --iface NAME        trace this device (repeatable); default: every virtio-net\n"
+		"  -f, --filter EXPR       only packets matching EXPR\n"
+		"  -d, --duration TIME     stop after TIME; default: until Ctrl-C\n"
+		"      --sample N          keep one packet in N, chosen by fingerprint (as the host)\n"
+		"      --spool-size SIZE   events kept while the link is down (default 64M)\n"
+		"      --ring-size SIZE    BPF ring buffer size (default 16M)\n"
+		"      --tracepoints-only  do not use fentry or kprobes\n"
+		"  -v, --verbose           libbpf's debug output\n");
+}
+
+/* The agent's own TCP link is not traced: "(FILTER) and not (tcp and host A and port P)". */
+static char *exclude_link(const struct agent *a, const char *filter)
+{
+	char addr[64] = "", *out = NULL;
+	unsigned int port;
+
+	if (a->serial_name[0])
+		return filter ? strdup(filter) : NULL;
+	if (a->addr.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)&a->addr;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof(addr));
+		port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const void *)&a->addr;
+
+		inet_ntop(AF_INET, &s4->sin_addr, addr, sizeof(addr));
+		port = ntohs(s4->sin_port);
+	}
+	if (asprintf(&out, "%s%s%snot (tcp and host %s and port %u)", filter ? "(" : "",
+		     filter ? filter : "", filter ? ") and " : "", addr, port) < 0)
+		return NULL;
+	return out;
+}
+
+static int parse_agent_opts(int argc, char **argv, struct rec_opts *o, struct agent *a,
+			    char **token_file)
+{
+	static const struct option opts[] = {
+		{ "serial", required_argument, NULL, 's' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "token-file", required_argument, NULL, 'K' },
+		{ "iface", required_argument, NULL, 'i' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "sample", required_argument, NULL, 'S' },
+		{ "spool-size", required_argument, NULL, 'P' },
+		{ "ring-size", required_argument, NULL, 'R' },
+		{ "tracepoints-only", no_argument, NULL, 'T' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[256];
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "i:f:d:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (strlen(optarg) >= sizeof(a->serial_name) || strchr(optarg, '/')) {
+				vnl_err("--serial '%s': not a port name", optarg);
+				return -EINVAL;
+			}
+			snprintf(a->serial_name, sizeof(a->serial_name), "%s", optarg);
+			break;
+		case 'c':
+			if (link_parse_addr(optarg, &a->addr, &a->addr_len, err, sizeof(err))) {
+				vnl_err("--connect %s", err);
+				return -EINVAL;
+			}
+			break;
+		case 'K':
+			*token_file = optarg;
+			break;
+		case 'i':
+			if (o->nifaces == VNL_MAX_DEVS) {
+				vnl_err("too many --iface (at most %d)", VNL_MAX_DEVS);
+				return -EINVAL;
+			}
+			o->ifaces[o->nifaces++] = optarg;
+			break;
+		case 'f':
+			o->filter = optarg;
+			break;
+		case 'd':
+			if (parse_duration_ns(optarg, &o->duration_ns) || !o->duration_ns) {
+				vnl_err("--duration '%s': not a duration (e.g. 30s, 500ms, 2m)",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'S':
+			if (parse_u32(optarg, &o->sample) || o->sample < 1) {
+				vnl_err("--sample '%s': expected a number N >= 1", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'P':
+			if (parse_size(optarg, &a->spool_max) || a->spool_max < (1u << 20)) {
+				vnl_err("--spool-size '%s': not a size of at least 1M", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'R':
+			if (parse_size(optarg, &o->ring_size) || o->ring_size < 4096 ||
+			    o->ring_size > (1ULL << 31)) {
+				vnl_err("--ring-size '%s': not a size between 4k and 2G", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'T':
+			o->no_kfunc = 1;
+			break;
+		case 'v':
+			vnl_verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		vnl_err("agent: unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	if (!!a->serial_name[0] == !!a->addr_len) {
+		vnl_err("agent: name one link: --serial NAME or --connect ADDR:PORT");
+		return -EINVAL;
+	}
+	if (!*token_file) {
+		vnl_err("agent: --token-file FILE is required");
+		return -EINVAL;
+	}
+	if (link_read_token(*token_file, a->token, sizeof(a->token), err, sizeof(err))) {
+		vnl_err("%s", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cmd_agent(int argc, char **argv)
+{
+	struct rec_opts *o = calloc(1, sizeof(*o));
+	struct agent *a = calloc(1, sizeof(*a));
+	char *token_file = NULL, *filter = NULL, err[512];
+	int ret = VNL_EXIT_FAIL;
+
+	if (!o || !a) {
+		vnl_err("out of memory");
+		goto out;
+	}
+	a->fd = -1;
+	a->spool_max = 64u << 20;
+	o->ring_size = 16u << 20;
+	o->side = VNL_SIDE_GUEST;
+	o->agent = a;
+	o->out = "the agent link";
+	o->argc = argc;
+	o->argv = argv;
+	ret = parse_agent_opts(argc, argv, o, a, &token_file);
+	if (ret) {
+		ret = ret > 0 ? VNL_EXIT_OK : VNL_EXIT_USAGE;
+		goto out;
+	}
+	filter = exclude_link(a, o->filter);
+	o->filter = filter;
+	if (agent_init(a, err, sizeof(err))) {
+		vnl_err("%s", err);
+		ret = VNL_EXIT_USAGE;
+		goto out;
+	}
+	ret = record_run(o);
+out:
+	if (a)
+		agent_free(a);
+	free(filter);
+	free(a);
+	free(o);
+	return ret;
+}
