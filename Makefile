@@ -41,7 +41,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean test unit integration demo bench deps fmt fuzz
+.PHONY: all clean test unit integration demo bench deps fmt fuzz static guest
 
 USER_SRCS  := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_OBJS  := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
@@ -102,6 +102,29 @@ $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_USER) $(HEADERS) | $(OUTPUT)/fuzz
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_USER) -lz -lm -o $@
 
 fuzz: $(FUZZERS)
+
+# static builds, to copy into a guest (vnetlat agent) and the test guest's image
+STATIC     := $(OUTPUT)/static/vnetlat $(OUTPUT)/static/udp-rr $(OUTPUT)/static/vmm-standin
+
+$(OUTPUT)/static:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/static/vnetlat: $(OUTPUT)/user/main.o $(USER_OBJS) | $(OUTPUT)/static
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -static $(LDFLAGS) $^ $(LDLIBS) -o $@ 2>&1 | { grep -v 'statically linked applications' || true; }
+
+$(OUTPUT)/static/%: tools/%.c | $(OUTPUT)/static
+	$(call msg,CC,$@)
+	$(Q)$(CC) -static $(CFLAGS) $(LDFLAGS) $< -o $@
+
+static: $(STATIC)
+
+# the test guest: Debian's cloud kernel and a busybox initramfs (tools/guest-image.sh)
+$(OUTPUT)/guest/initrd.img: $(STATIC) tools/guest-image.sh tools/guest-init.sh $(wildcard tests/guest/*.sh)
+	$(call msg,GUEST,$@)
+	$(Q)tools/guest-image.sh $(OUTPUT)
+
+guest: $(OUTPUT)/guest/initrd.img
 
 deps:
 	$(Q)tools/install-deps.sh

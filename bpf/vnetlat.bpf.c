@@ -268,9 +268,10 @@ static __always_inline int wanted(const struct vnl_pkt *pkt)
  * (skb->dev shares its room with socket bookkeeping), so a packet is only recorded here when
  * a traced device saw it: its head and first bytes are still in the packet cache.
  */
-static __always_inline int on_app_read(const struct sk_buff *skb, const int direct)
+static __always_inline int on_app_read(enum vnl_point pt, const struct sk_buff *skb,
+				       const int direct)
 {
-	__u32 hop = hop_for(VNL_PT_COPY_DATAGRAM, VNL_ROLE_GUEST);
+	__u32 hop = hop_for(pt, VNL_ROLE_GUEST);
 	struct vnl_pkt pkt;
 
 	if (!hop || packet_seen(skb, hop - 1, &pkt, direct))
@@ -292,7 +293,7 @@ static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 	__u32 hop;
 
 	if (pt == VNL_PT_COPY_DATAGRAM && hop_for(pt, VNL_ROLE_GUEST))
-		return on_app_read(skb, direct);
+		return on_app_read(pt, skb, direct);
 	if (!dev)
 		dev = VNL_RD(direct, skb->dev, BPF_CORE_READ(skb, dev));
 	dv = traced_dev(dev, &key, direct);
@@ -404,12 +405,12 @@ static __always_inline int on_vq(enum vnl_point pt, const struct virtqueue *vq, 
 	return on_nopkt(pt, index);
 }
 
-static __always_inline int on_napi(const struct napi_struct *napi, const int direct)
+static __always_inline int on_napi(const struct napi_struct *napi)
 {
 	struct vnl_dev_key key;
 	struct vnl_dev_val *dv;
 
-	dv = traced_dev(BPF_CORE_READ(napi, dev), &key, direct);
+	dv = traced_dev(BPF_CORE_READ(napi, dev), &key, 0); /* a scalar: read through helpers */
 	if (!dv || dv->role != VNL_ROLE_GUEST)
 		return 0;
 	return on_nopkt(VNL_PT_VIRTNET_POLL, key.ifindex);
@@ -472,4 +473,6 @@ VNL_FN(start_xmit, struct sk_buff *skb VNL_COMMA struct net_device *dev,
 VNL_FN(virtqueue_notify, struct virtqueue *vq, on_vq(VNL_PT_VQ_NOTIFY, vq, 1))
 VNL_FN(vring_interrupt, int irq VNL_COMMA void *vq,
        on_vq(VNL_PT_VRING_INTERRUPT, (const struct virtqueue *)vq, 0))
-VNL_FN(virtnet_poll, struct napi_struct *napi VNL_COMMA int budget, on_napi(napi, direct))
+VNL_FN(skb_consume_udp, struct sock *sk VNL_COMMA struct sk_buff *skb VNL_COMMA int len,
+       on_app_read(VNL_PT_SKB_CONSUME_UDP, skb, direct))
+VNL_FN(virtnet_poll, struct napi_struct *napi VNL_COMMA int budget, on_napi(napi))

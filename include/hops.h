@@ -46,7 +46,7 @@ enum vnl_side {
 	X(GUEST_NAPI, "guest.napi_poll", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VIRTNET_POLL, 1, VNL_SIDE_GUEST) \
 	X(GUEST_GRO, "guest.gro", VNL_DIR_TO_GUEST, VNL_PT_GRO_RECEIVE, VNL_ROLE_GUEST, -1, 0, VNL_SIDE_GUEST) \
 	X(GUEST_RECEIVE, "guest.receive", VNL_DIR_TO_GUEST, VNL_PT_NETIF_RECEIVE_SKB, VNL_ROLE_GUEST, -1, 0, VNL_SIDE_GUEST) \
-	X(GUEST_APP_READ, "guest.app_read", VNL_DIR_TO_GUEST, VNL_PT_COPY_DATAGRAM, VNL_ROLE_GUEST, -1, 0, VNL_SIDE_GUEST) \
+	X(GUEST_APP_READ, "guest.app_read", VNL_DIR_TO_GUEST, VNL_PT_COPY_DATAGRAM, VNL_ROLE_GUEST, VNL_PT_SKB_CONSUME_UDP, 0, VNL_SIDE_GUEST) \
 	X(GUEST_APP_SEND, "guest.app_send", VNL_DIR_FROM_GUEST, VNL_PT_SYS_ENTER, VNL_ROLE_NONE, -1, 1, VNL_SIDE_GUEST) \
 	X(GUEST_QUEUE, "guest.queue", VNL_DIR_FROM_GUEST, VNL_PT_DEV_QUEUE, VNL_ROLE_GUEST, -1, 0, VNL_SIDE_GUEST) \
 	X(GUEST_XMIT_START, "guest.xmit_start", VNL_DIR_FROM_GUEST, VNL_PT_DEV_START_XMIT, VNL_ROLE_GUEST, VNL_PT_VIRTNET_XMIT, 0, VNL_SIDE_GUEST) \
@@ -62,6 +62,13 @@ enum vnl_side {
 	X(UPLINK_XMIT_START, "uplink.xmit_start", VNL_DIR_FROM_GUEST, VNL_PT_DEV_START_XMIT, VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST) \
 	X(UPLINK_XMIT, "uplink.xmit", VNL_DIR_FROM_GUEST, VNL_PT_DEV_XMIT, VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST) \
 	X(DROP, "drop", VNL_DIR_ANY, VNL_PT_KFREE_SKB, VNL_ROLE_NONE, -1, 0, VNL_SIDE_BOTH)
+
+/*
+ * Hops whose function and tracepoint see different packets, so both are attached when the
+ * function is available: a UDP socket copies a linear packet to its reader without
+ * skb_copy_datagram_iovec (skb_consume_udp sees it), TCP through it.
+ */
+#define VNL_HOP_BOTH_POINTS(X) X(GUEST_APP_READ)
 
 #define VNL_HOP_ENUM(id, ...) VNL_HOP_##id,
 enum vnl_hop { VNL_HOP_TABLE(VNL_HOP_ENUM) VNL_HOP_MAX };

@@ -46,6 +46,7 @@ enum vnl_point {
 	VNL_PT_VQ_NOTIFY,	/* virtqueue_notify: the guest kicks the host */
 	VNL_PT_VRING_INTERRUPT, /* vring_interrupt: the host's interrupt reaches the guest */
 	VNL_PT_VIRTNET_POLL,	/* virtnet_poll: NAPI poll of a virtio-net queue */
+	VNL_PT_SKB_CONSUME_UDP, /* skb_consume_udp: a UDP socket's reader is done with a packet */
 	VNL_PT_MAX,
 };
 

@@ -1,9 +1,11 @@
 #!/bin/bash
 # Installs every build and test dependency of vnetlat from Debian's archive (apt-get),
-# only what is missing. Needs root.
+# only what is missing (qemu-system-x86, busybox-static and cpio build and boot the test
+# guest). Needs root.
 set -euo pipefail
 pkgs=(make gcc clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev pkg-config
-	iproute2 iputils-ping procps python3 kmod)
+	iproute2 iputils-ping procps python3 kmod
+	qemu-system-x86 busybox-static cpio libc6-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -12,6 +12,12 @@
 #                                         read and discard, for floods)
 #        topology.sh tap-del PREFIX       stop vmm-standin and delete tap0 (a VM going away)
 #        topology.sh tap-add PREFIX [DELAY]  create tap0 again and start vmm-standin on it
+#        topology.sh up PREFIX vm         the same, with tap0 left for a real guest:
+#        topology.sh vm-start PREFIX SCENARIO TOKEN [CMDLINE...]  boot the test guest (QEMU
+#                                         under TCG, build/guest, tests/guest/SCENARIO.sh) on
+#                                         tap0; its virtio-serial port "vnetlat0" is the UNIX
+#                                         socket $state/vnetlat0.sock, its console $state/console.log
+#        topology.sh vm-stop PREFIX       end the guest's QEMU
 # Namespaces are PREFIX-host and PREFIX-remote. Traffic stays inside them (198.18.0.0/15
 # and ULA addresses only). State (PIDs) lives in ${TMPDIR:-/tmp}/PREFIX.topo.
 set -euo pipefail
@@ -20,11 +26,51 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=${VNL_BUILD:-$here/../build}
 cmd=${1:-}
 prefix=${2:-}
-[[ -n $cmd && -n $prefix ]] || { sed -n '2,16p' "$0"; exit 2; }
+[[ -n $cmd && -n $prefix ]] || { sed -n '2,22p' "$0"; exit 2; }
 [[ $prefix =~ ^[a-zA-Z0-9_-]{1,12}$ ]] || { echo "topology: PREFIX must be 1-12 of [a-zA-Z0-9_-]" >&2; exit 2; }
 host=$prefix-host
 remote=$prefix-remote
 state=${TMPDIR:-/tmp}/$prefix.topo
+
+stop_pid() { # stop_pid FILE: ends the process whose PID FILE holds (one we started)
+	local pid
+	[[ -f $1 ]] || return 0
+	pid=$(cat "$1")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill "$pid" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$pid" 2>/dev/null || true
+	fi
+	rm -f "$1"
+}
+
+vm_start() {
+	local scenario=$1 token=$2 log=$state/console.log
+	shift 2
+	[[ -f $build/guest/initrd.img ]] || { echo "topology: no test guest; run make guest" >&2; return 1; }
+	mkdir -p "$state"
+	rm -f "$log" "$state/vnetlat0.sock"
+	ip netns exec "$host" qemu-system-x86_64 -accel tcg -m 512 -smp 1 -nodefaults -no-reboot \
+		-display none -monitor none -serial "file:$log" \
+		-kernel "$build/guest/vmlinuz" -initrd "$build/guest/initrd.img" \
+		-append "console=ttyS0 quiet panic=-1 tsc=reliable vnl.scenario=$scenario vnl.token=$token $*" \
+		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=off \
+		-device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56 \
+		-device virtio-serial-pci \
+		-chardev "socket,id=vnl0,path=$state/vnetlat0.sock,server=on,wait=off" \
+		-device virtserialport,chardev=vnl0,name=vnetlat0 \
+		>"$state/qemu.log" 2>&1 &
+	echo $! >"$state/vm.pid"
+	# the guest is up when its init says so (under TCG: about 5 s)
+	for _ in $(seq 600); do
+		grep -q VNL-GUEST-UP "$log" 2>/dev/null && return 0
+		kill -0 "$(cat "$state/vm.pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "topology: the test guest did not boot:" >&2
+	cat "$state/qemu.log" "$log" >&2 2>/dev/null
+	return 1
+}
 
 stop_standin() {
 	local pid
@@ -81,6 +127,7 @@ up() {
 	ip -n "$remote" addr add 198.18.0.1/24 dev vr0
 	ip -n "$remote" addr add fd00:198:18::1/64 dev vr0 nodad
 	ip -n "$remote" link set vr0 up
+	[[ $delay == vm ]] && return 0 # tap0 waits for the test guest (vm-start)
 	start_standin "$delay"
 	[[ $delay == sink ]] && return 0 # a sink answers nothing
 	# the path is up when the "guest" answers
@@ -93,6 +140,7 @@ up() {
 }
 
 down() {
+	stop_pid "$state/vm.pid"
 	stop_standin
 	ip netns del "$host" 2>/dev/null || true
 	ip netns del "$remote" 2>/dev/null || true
@@ -105,5 +153,7 @@ down) down ;;
 standin) mkdir -p "$state"; start_standin "${3:-0}" ;;
 tap-del) stop_standin; ip -n "$host" link del tap0 ;;
 tap-add) add_tap; start_standin "${3:-0}" ;;
-*) sed -n '2,16p' "$0"; exit 2 ;;
+vm-start) vm_start "${@:3}" ;;
+vm-stop) stop_pid "$state/vm.pid" ;;
+*) sed -n '2,22p' "$0"; exit 2 ;;
 esac

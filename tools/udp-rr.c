@@ -5,6 +5,7 @@
  *
  *   udp-rr --dst ADDR [--port 7] [--count N] [--interval 10ms] [--size 64] [--timeout 1s]
  *   udp-rr --dst ADDR --flood --duration 2s      (send as fast as possible, no replies)
+ *   udp-rr --server [--port 7]                   (echo every datagram back, IPv4 and IPv6)
  * Prints one JSON line: sent, received, and the round-trip percentiles in microseconds.
  */
 #define _GNU_SOURCE
@@ -72,6 +73,32 @@ static void sleep_until(uint64_t t)
 		;
 }
 
+/* Echoes every datagram to its sender, on IPv4 and IPv6, until killed. */
+static int serve(unsigned long port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), off = 0;
+	char buf[65536];
+
+	if (fd < 0 || setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a))) {
+		perror("udp-rr: server socket");
+		return 1;
+	}
+	printf("udp-rr: serving on port %lu\n", port);
+	fflush(stdout);
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+
+		if (n < 0 && errno != EINTR)
+			return 1;
+		if (n >= 0)
+			sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, flen);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -79,6 +106,7 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },    { "interval", required_argument, NULL, 'i' },
 		{ "size", required_argument, NULL, 's' },     { "timeout", required_argument, NULL, 't' },
 		{ "flood", no_argument, NULL, 'f' },	      { "duration", required_argument, NULL, 'D' },
+		{ "server", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },	      { NULL, 0, NULL, 0 },
 	};
 	struct sockaddr_storage dst = { 0 };
@@ -86,7 +114,7 @@ int main(int argc, char **argv)
 	unsigned long count = 100, sent = 0, received = 0, size = 64, port = 7;
 	const char *dst_s = NULL;
 	socklen_t dlen;
-	int c, fd, flood = 0;
+	int c, fd, flood = 0, server = 0;
 	char buf[65536];
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -114,13 +142,19 @@ int main(int argc, char **argv)
 		case 'f':
 			flood = 1;
 			break;
+		case 'S':
+			server = 1;
+			break;
 		default:
 			fprintf(c == 'h' ? stdout : stderr,
 				"Usage: udp-rr --dst ADDR [--port N] [--count N] [--interval T] "
-				"[--size B] [--timeout T] [--flood --duration T]\n");
+				"[--size B] [--timeout T] [--flood --duration T]\n"
+				"       udp-rr --server [--port N]\n");
 			return c == 'h' ? 0 : 2;
 		}
 	}
+	if (server)
+		return port == 0 || port > 65535 ? 2 : serve(port);
 	if (!dst_s || size < 8 || size > sizeof(buf) || port == 0 || port > 65535) {
 		fprintf(stderr, "udp-rr: --dst is required; --size 8..65536; --port 1..65535\n");
 		return 2;

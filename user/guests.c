@@ -322,17 +322,21 @@ static void tick_conn(struct guests *g, struct guest_conn *c, uint64_t now)
 
 int guests_service(struct guests *g, struct vnl_writer *w)
 {
-	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	uint64_t now;
 	int i, err = 0;
 
-	connect_sockets(g, now);
+	connect_sockets(g, now_ns(CLOCK_MONOTONIC));
 	accept_conns(g);
+	now = now_ns(CLOCK_MONOTONIC);
 	for (i = 0; i < g->nconns && !err; i++) {
 		struct guest_conn *c = &g->conns[i];
 		const char *why = NULL;
 
+		/* a TCP peer must introduce itself; behind a virtio-serial socket the agent may
+		 * start any time */
 		if (read_conn(g, c, w, &why, &err) ||
-		    (!c->kernel && now - c->last_ping_ns > HELLO_LIMIT_NS && (why = "no HELLO"))) {
+		    (!c->kernel && c->socket_idx < 0 && now - c->last_ping_ns > HELLO_LIMIT_NS &&
+		     (why = "no HELLO"))) {
 			close_conn(g, i--, why);
 			continue;
 		}

@@ -38,6 +38,7 @@ const struct point_info vnl_points[VNL_PT_MAX] = {
 	[VNL_PT_VQ_NOTIFY] = { "virtqueue_notify", NULL, "virtqueue_notify", NULL },
 	[VNL_PT_VRING_INTERRUPT] = { "vring_interrupt", NULL, "vring_interrupt", NULL },
 	[VNL_PT_VIRTNET_POLL] = { "virtnet_poll", NULL, "virtnet_poll", NULL },
+	[VNL_PT_SKB_CONSUME_UDP] = { "skb_consume_udp", NULL, "skb_consume_udp", NULL },
 };
 
 #define SEG_ROW(a, b, nm) { VNL_HOP_##a, VNL_HOP_##b, nm },
@@ -45,6 +46,19 @@ static const struct {
 	unsigned int from, to;
 	const char *name;
 } segments[] = { VNL_SEGMENT_TABLE(SEG_ROW) };
+
+#define BOTH_ROW(id) VNL_HOP_##id,
+static const unsigned int both_points[] = { VNL_HOP_BOTH_POINTS(BOTH_ROW) };
+
+int hop_both_points(unsigned int hop)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(both_points) / sizeof(both_points[0]); i++)
+		if (both_points[i] == hop)
+			return 1;
+	return 0;
+}
 
 const char *hop_name(unsigned int hop)
 {

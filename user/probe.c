@@ -212,8 +212,13 @@ int probe_kernel(struct probe_result *r, int no_kfunc)
 		snprintf(r->fentry_why, sizeof(r->fentry_why), "switched off (--tracepoints-only)");
 		snprintf(r->kprobe_why, sizeof(r->kprobe_why), "switched off (--tracepoints-only)");
 	} else {
-		r->fentry_ok = try_fentry(vmlinux, "bpf_fentry_test1", r->fentry_why,
-					  sizeof(r->fentry_why));
+		/* VNETLAT_NO_FENTRY=1 takes kprobes where fentry would do (tests of that path) */
+		if (getenv("VNETLAT_NO_FENTRY"))
+			snprintf(r->fentry_why, sizeof(r->fentry_why),
+				 "switched off (VNETLAT_NO_FENTRY)");
+		else
+			r->fentry_ok = try_fentry(vmlinux, "bpf_fentry_test1", r->fentry_why,
+						  sizeof(r->fentry_why));
 		r->kprobe_ok = try_kprobe("bpf_fentry_test1", r->kprobe_why, sizeof(r->kprobe_why));
 	}
 	for (p = 0; p < VNL_PT_MAX; p++) {

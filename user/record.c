@@ -374,6 +374,9 @@ static void choose_programs(struct rec_state *st, const struct rec_opts *o)
 		if (pt < 0 || (o->no_drops && h == VNL_HOP_DROP) || !(vnl_hops[h].side & o->side))
 			continue;
 		st->attached[pt] = st->probe.pt[pt].mech;
+		if (pt == vnl_hops[h].fn_point && hop_both_points((unsigned int)h) &&
+		    vnl_hops[h].point >= 0)
+			st->attached[vnl_hops[h].point] = st->probe.pt[vnl_hops[h].point].mech;
 	}
 	for (p = 0; p < VNL_PT_MAX; p++) {
 		char name[64];
@@ -412,6 +415,9 @@ static void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 			ro->hop_of[pt][VNL_ROLE_NONE] = (__u16)(h + 1);
 			continue;
 		}
+		if (pt == hi->fn_point && hop_both_points((unsigned int)h) && hi->point >= 0 &&
+		    st->attached[hi->point] != VNL_MECH_NONE)
+			ro->hop_of[hi->point][hi->role] = (__u16)(h + 1);
 		for (r = VNL_ROLE_UPLINK; r < VNL_ROLE_MAX; r++)
 			if (hi->role == VNL_ROLE_NONE || hi->role == r)
 				ro->hop_of[pt][r] = (__u16)(h + 1);

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The guest/host clock offset estimator on synthetic traffic with a known offset, drift and
+ * jitter: the estimate must lie within its stated bound at every moment traffic was seen.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <math.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include "clock.h"
+
+struct truth {
+	double a, b; /* offset = a + b * (guest time - start) */
+	uint64_t start;
+};
+
+static double truth_at(const struct truth *tr, uint64_t g)
+{
+	return tr->a + tr->b * (double)(g - tr->start);
+}
+
+static uint64_t rnd_u64(unsigned int *seed)
+{
+	return ((uint64_t)rand_r(seed) << 31) ^ (uint64_t)rand_r(seed);
+}
+
+/* A one-way time: a fixed base plus exponential jitter, now and then a long stall. */
+static double one_way(unsigned int *seed, double base, double jitter)
+{
+	double u = (rand_r(seed) + 1.0) / ((double)RAND_MAX + 2.0), d = base - jitter * log(u);
+
+	if (rand_r(seed) % 100 == 0)
+		d += 5e6;
+	return d;
+}
+
+/* n packets over duration_s; returns the worst |estimate - truth| seen, in ns. */
+static double run(unsigned int seed, const struct truth *tr, size_t n, double duration_s,
+		  double base, double jitter, struct clk_est *est)
+{
+	struct clk_sample *s = calloc(n, sizeof(*s));
+	double worst = 0;
+	size_t i;
+
+	assert_non_null(s);
+	for (i = 0; i < n; i++) {
+		uint64_t g = tr->start + (uint64_t)((double)i / (double)n * duration_s * 1e9);
+		double off = truth_at(tr, g), owd = one_way(&seed, base, jitter);
+
+		s[i].t = g;
+		if (rand_r(&seed) & 1) { /* to the guest: host saw it at g - off - owd */
+			s[i].upper = 1;
+			s[i].bound = (int64_t)llround(off + owd);
+		} else { /* from the guest: the host sees it at g - off + owd */
+			s[i].upper = 0;
+			s[i].bound = (int64_t)llround(off - owd);
+		}
+	}
+	clk_estimate(s, n, 2000000000ULL, est);
+	for (i = 0; i < n && est->valid; i++) {
+		double err = fabs((double)clk_offset_at(est, s[i].t) - truth_at(tr, s[i].t));
+
+		if (err > worst)
+			worst = err;
+	}
+	free(s);
+	return worst;
+}
+
+static void within_bound(void **state)
+{
+	static const double offsets[] = { 0, 3.7e12, -8.1e11, 123456789 };
+	static const double drifts_ppm[] = { 0, 12.5, -60, 250 };
+	static const double jitters[] = { 5e3, 100e3, 2e6 };
+	unsigned int seed = 1;
+	int i, j, k;
+
+	for (i = 0; i < 4; i++)
+		for (j = 0; j < 4; j++)
+			for (k = 0; k < 3; k++) {
+				struct truth tr = { offsets[i], drifts_ppm[j] / 1e6,
+						    rnd_u64(&seed) % 1000000000000ULL + 1000000000ULL };
+				struct clk_est est;
+				double worst = run(seed++, &tr, 4000, 60, 40e3, jitters[k], &est);
+
+				assert_true(est.valid);
+				assert_true(worst <= (double)est.bound_ns);
+				/* and the bound is useful: a few one-way times, not seconds */
+				assert_true(est.bound_ns < 40e3 + 8 * jitters[k] + 1e6);
+				assert_true(fabs(est.drift * 1e6 - drifts_ppm[j]) < 50);
+			}
+}
+
+static void one_direction_is_not_enough(void **state)
+{
+	struct clk_sample s[3] = { { 1000, 50, 1 }, { 2000, 40, 1 }, { 3000, 45, 1 } };
+	struct clk_est est;
+
+	clk_estimate(s, 3, 1000000000ULL, &est);
+	assert_false(est.valid);
+	assert_int_equal(est.nupper, 3);
+	clk_estimate(NULL, 0, 1000000000ULL, &est);
+	assert_false(est.valid);
+}
+
+static void link_exchanges(void **state)
+{
+	/* host sent at 1000, guest answered at 5001000 (its clock), host got it at 1600: the
+	 * offset lies in [5001000 - 1600, 5001000 - 1000] */
+	struct clk_sample s[2] = { { 5001000, 5001000 - 1000, 1 }, { 5001000, 5001000 - 1600, 0 } };
+	struct clk_est est;
+
+	clk_estimate(s, 2, 1000000000ULL, &est);
+	assert_true(est.valid);
+	assert_int_equal(est.offset_ns, 4999700);
+	assert_true(est.bound_ns >= 300 && est.bound_ns <= 301);
+	assert_int_equal(clk_to_host(&est, 5001000), 5001000 - (uint64_t)est.offset_ns);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(within_bound),
+		cmocka_unit_test(one_direction_is_not_enough),
+		cmocka_unit_test(link_exchanges),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

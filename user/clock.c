@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdlib.h>
+#include <string.h>
+#include "clock.h"
+
+struct window {
+	double t;	 /* mean sample time, ns after t0 */
+	double lo, hi;	 /* the offset's interval in the window */
+	int have_lo, have_hi;
+};
+
+static int by_time(const void *a, const void *b)
+{
+	const struct clk_sample *x = a, *y = b;
+
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+/* Each window's interval, with the drift b taken out of every sample. */
+static size_t fill_windows(const struct clk_sample *s, size_t n, uint64_t t0, uint64_t width,
+			   double b, struct window *w)
+{
+	size_t i, nw = 0, in_win = 0;
+	uint64_t cur = UINT64_MAX;
+
+	for (i = 0; i < n; i++) {
+		uint64_t k = (s[i].t - t0) / width;
+		double dt = (double)(s[i].t - t0), v = (double)s[i].bound - b * dt;
+		struct window *cw;
+
+		if (k != cur) {
+			cur = k;
+			memset(&w[nw++], 0, sizeof(*w));
+			in_win = 0;
+		}
+		cw = &w[nw - 1];
+		cw->t += (dt - cw->t) / (double)++in_win;
+		if (s[i].upper && (!cw->have_hi || v < cw->hi)) {
+			cw->hi = v;
+			cw->have_hi = 1;
+		} else if (!s[i].upper && (!cw->have_lo || v > cw->lo)) {
+			cw->lo = v;
+			cw->have_lo = 1;
+		}
+	}
+	/* only windows with both bounds say where the offset is */
+	for (i = 0, n = 0; i < nw; i++) {
+		if (!w[i].have_lo || !w[i].have_hi)
+			continue;
+		if (w[i].lo > w[i].hi) { /* contradictory bounds: keep both ends, honestly wide */
+			double t = w[i].lo;
+
+			w[i].lo = w[i].hi;
+			w[i].hi = t;
+		}
+		w[n++] = w[i];
+	}
+	return n;
+}
+
+/* Least-squares slope of the windows' midpoints; 0 with fewer than two windows. */
+static double slope(const struct window *w, size_t n)
+{
+	double mt = 0, mv = 0, num = 0, den = 0;
+	size_t i;
+
+	if (n < 2)
+		return 0;
+	for (i = 0; i < n; i++) {
+		mt += w[i].t / (double)n;
+		mv += (w[i].lo + w[i].hi) / 2 / (double)n;
+	}
+	for (i = 0; i < n; i++) {
+		num += (w[i].t - mt) * ((w[i].lo + w[i].hi) / 2 - mv);
+		den += (w[i].t - mt) * (w[i].t - mt);
+	}
+	return den > 0 ? num / den : 0;
+}
+
+void clk_estimate(struct clk_sample *s, size_t n, uint64_t window_ns, struct clk_est *est)
+{
+	struct window *w;
+	double a_lo = -1e300, a_hi = 1e300, a = 0, bound = 0, b;
+	size_t i, nw;
+
+	memset(est, 0, sizeof(*est));
+	for (i = 0; i < n; i++) {
+		est->nupper += s[i].upper != 0;
+		est->nlower += s[i].upper == 0;
+	}
+	if (!est->nupper || !est->nlower || !window_ns)
+		return;
+	qsort(s, n, sizeof(*s), by_time);
+	est->t0 = s[0].t;
+	w = calloc(n, sizeof(*w));
+	if (!w)
+		return;
+	b = slope(w, fill_windows(s, n, est->t0, window_ns, 0, w));
+	nw = fill_windows(s, n, est->t0, window_ns, b, w);
+	if (!nw) {
+		free(w);
+		return;
+	}
+	for (i = 0; i < nw; i++) {
+		if (w[i].lo > a_lo)
+			a_lo = w[i].lo;
+		if (w[i].hi < a_hi)
+			a_hi = w[i].hi;
+		a += (w[i].lo + w[i].hi) / 2 / (double)nw;
+	}
+	if (a_lo <= a_hi)
+		a = (a_lo + a_hi) / 2; /* inside every window's interval */
+	for (i = 0; i < nw; i++) {
+		if (a - w[i].lo > bound)
+			bound = a - w[i].lo;
+		if (w[i].hi - a > bound)
+			bound = w[i].hi - a;
+	}
+	free(w);
+	est->valid = 1;
+	est->offset_ns = (int64_t)(a < 0 ? a - 0.5 : a + 0.5);
+	est->drift = b;
+	est->bound_ns = (int64_t)bound + 1;
+	est->windows = nw;
+}
+
+int64_t clk_offset_at(const struct clk_est *est, uint64_t t)
+{
+	double dt = (double)(int64_t)(t - est->t0);
+
+	return est->offset_ns + (int64_t)(est->drift * dt);
+}
+
+uint64_t clk_to_host(const struct clk_est *est, uint64_t guest_ts)
+{
+	return guest_ts - (uint64_t)clk_offset_at(est, guest_ts);
+}
