@@ -11,6 +11,7 @@ for m in $(cat /mods/order); do
 	insmod /mods/$m.ko 2>/dev/null
 done
 ip link set lo up
+hostname vnl-guest
 # the NIC shows up once virtio_net probed it
 i=0
 while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 50 ]; do

@@ -58,29 +58,67 @@ static size_t fill_windows(const struct clk_sample *s, size_t n, uint64_t t0, ui
 	return n;
 }
 
-/* Least-squares slope of the windows' midpoints; 0 with fewer than two windows. */
+/* How much a window's midpoint counts: the narrower its interval, the more. */
+static double weight(const struct window *w)
+{
+	double half = (w->hi - w->lo) / 2 + 1000;
+
+	return 1 / (half * half);
+}
+
+/* Weighted least-squares slope of the windows' midpoints; 0 with fewer than two windows. */
 static double slope(const struct window *w, size_t n)
 {
-	double mt = 0, mv = 0, num = 0, den = 0;
+	double sw = 0, mt = 0, mv = 0, num = 0, den = 0;
 	size_t i;
 
 	if (n < 2)
 		return 0;
 	for (i = 0; i < n; i++) {
-		mt += w[i].t / (double)n;
-		mv += (w[i].lo + w[i].hi) / 2 / (double)n;
+		sw += weight(&w[i]);
+		mt += weight(&w[i]) * w[i].t;
+		mv += weight(&w[i]) * (w[i].lo + w[i].hi) / 2;
 	}
+	mt /= sw;
+	mv /= sw;
 	for (i = 0; i < n; i++) {
-		num += (w[i].t - mt) * ((w[i].lo + w[i].hi) / 2 - mv);
-		den += (w[i].t - mt) * (w[i].t - mt);
+		num += weight(&w[i]) * (w[i].t - mt) * ((w[i].lo + w[i].hi) / 2 - mv);
+		den += weight(&w[i]) * (w[i].t - mt) * (w[i].t - mt);
 	}
 	return den > 0 ? num / den : 0;
+}
+
+static int by_width(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Windows that say little (a quiet moment with only a slow link exchange) would make the
+ * bound as loose as they are: the bound covers the windows no wider than a few times the
+ * median; the others still count, by weight, in the estimate.
+ */
+static double tight_limit(const struct window *w, size_t n)
+{
+	double *width = malloc(n * sizeof(*width)), median;
+	size_t i;
+
+	if (!width)
+		return 1e300;
+	for (i = 0; i < n; i++)
+		width[i] = w[i].hi - w[i].lo;
+	qsort(width, n, sizeof(*width), by_width);
+	median = width[n / 2];
+	free(width);
+	return 4 * median + 2000;
 }
 
 void clk_estimate(struct clk_sample *s, size_t n, uint64_t window_ns, struct clk_est *est)
 {
 	struct window *w;
-	double a_lo = -1e300, a_hi = 1e300, a = 0, bound = 0, b;
+	double a_lo = -1e300, a_hi = 1e300, a = 0, sw = 0, bound = 0, b, limit;
 	size_t i, nw;
 
 	memset(est, 0, sizeof(*est));
@@ -106,11 +144,18 @@ void clk_estimate(struct clk_sample *s, size_t n, uint64_t window_ns, struct clk
 			a_lo = w[i].lo;
 		if (w[i].hi < a_hi)
 			a_hi = w[i].hi;
-		a += (w[i].lo + w[i].hi) / 2 / (double)nw;
+		a += weight(&w[i]) * (w[i].lo + w[i].hi) / 2;
+		sw += weight(&w[i]);
 	}
+	a /= sw;
 	if (a_lo <= a_hi)
 		a = (a_lo + a_hi) / 2; /* inside every window's interval */
+	limit = tight_limit(w, nw);
 	for (i = 0; i < nw; i++) {
+		if (w[i].hi - w[i].lo > limit) {
+			est->loose_windows++;
+			continue;
+		}
 		if (a - w[i].lo > bound)
 			bound = a - w[i].lo;
 		if (w[i].hi - a > bound)

@@ -7,8 +7,10 @@
  * >= 0, so offset <= g - h: an upper bound. A packet coming from the guest, seen by the guest
  * at g and the host at h, gives offset >= g - h: a lower bound. A request/response exchange
  * over the agent's link gives both at once. As NTP's clock filter, the tightest bounds of each
- * window (the fastest packets) decide; the drift is the slope of the windows' midpoints; the
- * stated bound is the farthest any window's interval lets the truth lie from the estimate.
+ * window (the fastest packets) decide; the drift is the slope of the windows' midpoints
+ * (weighted by how narrow each window's interval is); the stated bound is the farthest any
+ * window's interval lets the truth lie from the estimate, over the windows that are not far
+ * wider than the rest.
  */
 #ifndef VNL_CLOCK_H
 #define VNL_CLOCK_H
@@ -29,6 +31,7 @@ struct clk_est {
 	double drift;	   /* b, in ns per ns (ppm / 1e6) */
 	int64_t bound_ns;  /* |estimate - truth| stays within this where windows had samples */
 	uint64_t nupper, nlower, windows;
+	uint64_t loose_windows; /* windows far wider than the rest: not covered by bound_ns */
 };
 
 /* Estimates from samples (reordered in place); window_ns: the clock filter's window. */

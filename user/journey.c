@@ -6,8 +6,8 @@
 #include "journey.h"
 
 #define J_BUCKETS	  (1u << 16)
-#define WRITE_TIES	  256
-#define WRITE_TIE_NS	  10000000ULL	 /* a VMM write start ties to a tap receive this close */
+#define TIE_SLOTS	  256
+#define TIE_NS		  10000000ULL	 /* a packetless hop ties to a packet hop this close */
 #define PENDING_BUCKETS	  (1u << 14)
 #define PENDING_MAX	  65536
 #define PAIR_WINDOW_NS	  2000000000ULL /* a response must follow its request within this */
@@ -18,16 +18,47 @@ struct pending {
 	struct pending *next, *onext, *oprev; /* bucket chain; global age order */
 };
 
+/*
+ * Hops without a packet are tied to the journey of a packet hop: by thread (a VMM's write, a
+ * guest application's send, a guest's kick) or by CPU (a guest's interrupt and NAPI poll, which
+ * run where the packets are then received). A rule's hop comes before its anchor hops, or
+ * after (the kick follows the driver's transmit).
+ */
+struct tie_rule {
+	uint16_t hop;
+	uint16_t anchor[2];
+	uint8_t by_cpu, consume, after;
+};
+
+static const struct tie_rule tie_rules[] = {
+	{ VNL_HOP_GUEST_IRQ, { VNL_HOP_GUEST_GRO, VNL_HOP_GUEST_RECEIVE }, 1, 0, 0 },
+	{ VNL_HOP_GUEST_NAPI, { VNL_HOP_GUEST_GRO, VNL_HOP_GUEST_RECEIVE }, 1, 0, 0 },
+	{ VNL_HOP_GUEST_APP_SEND, { VNL_HOP_GUEST_QUEUE, VNL_HOP_GUEST_XMIT_START }, 0, 1, 0 },
+	{ VNL_HOP_GUEST_KICK, { VNL_HOP_GUEST_XMIT_START, VNL_HOP_GUEST_XMIT_START }, 0, 1, 1 },
+	{ VNL_HOP_VMM_WRITE, { VNL_HOP_TAP_RX, VNL_HOP_TAP_RECEIVE }, 0, 1, 0 },
+};
+
+#define TIE_RULES (sizeof(tie_rules) / sizeof(tie_rules[0]))
+
+struct tie_slot {
+	uint32_t id; /* thread or CPU */
+	uint8_t kernel;
+	uint64_t ts;
+	uint64_t jid, fp; /* "after" rules: the journey waiting for its hop */
+};
+
 struct jengine {
 	struct jsink sink;
 	int final_hop[VNL_DIR_MAX];
 	uint64_t timeout_ns, next_id, now;
 	struct journey *buckets[J_BUCKETS];
 	struct journey *lru_head, *lru_tail; /* open journeys, least recently updated first */
-	struct {
-		uint32_t tid;
-		uint64_t ts;
-	} writes[WRITE_TIES];
+	struct tie_slot ties[TIE_RULES][TIE_SLOTS];
+	int host_final[VNL_DIR_MAX]; /* a journey that got here is complete (its host part) */
+	uint64_t pair_delay_ns;	     /* pair in time order, this long after a journey closes */
+	uint64_t pair_now;
+	struct journey **closed;     /* closed journeys waiting to be paired: a min-heap by ts[0] */
+	size_t nclosed, closed_cap;
 	struct pending *pbuckets[PENDING_BUCKETS];
 	struct pending *ptails[PENDING_BUCKETS]; /* appends are O(1): floods share one key */
 	struct pending *ohead, *otail;
@@ -44,6 +75,7 @@ struct jengine *jengine_new(const struct jsink *sink, const int final_hop[VNL_DI
 		return NULL;
 	e->sink = *sink;
 	memcpy(e->final_hop, final_hop, sizeof(e->final_hop));
+	memcpy(e->host_final, final_hop, sizeof(e->host_final));
 	e->timeout_ns = timeout_ns;
 	return e;
 }
@@ -185,10 +217,11 @@ static void pending_remove(struct jengine *e, struct pending *pd)
 	free(pd);
 }
 
+/* Requests too old to get a response by now: the time pairing is at (see pair_now). */
 static void pending_expire(struct jengine *e)
 {
 	while (e->ohead && (e->npending > PENDING_MAX ||
-			    e->ohead->req.ts[e->ohead->req.nhops - 1] + PAIR_WINDOW_NS < e->now)) {
+			    e->ohead->req.ts[e->ohead->req.nhops - 1] + PAIR_WINDOW_NS < e->pair_now)) {
 		e->st.unpaired_expired++;
 		pending_remove(e, e->ohead);
 	}
@@ -249,22 +282,102 @@ static void add_request(struct jengine *e, const struct journey *j)
 
 /* ---- journeys ---- */
 
+static void pair(struct jengine *e, struct journey *j)
+{
+	/* pairing runs at the time of the journey paired: now, or its start when delayed */
+	e->pair_now = e->pair_delay_ns ? j->ts[0] : e->now;
+	if (!try_pair(e, j))
+		add_request(e, j);
+	free(j);
+}
+
+/* ---- pairing in time order (guests: a request may close after its response) ---- */
+
+static int earlier(const struct journey *a, const struct journey *b)
+{
+	return a->ts[0] < b->ts[0];
+}
+
+static int heap_push(struct jengine *e, struct journey *j)
+{
+	size_t i;
+
+	if (e->nclosed == e->closed_cap) {
+		size_t cap = e->closed_cap ? e->closed_cap * 2 : 1024;
+		struct journey **p = realloc(e->closed, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		e->closed = p;
+		e->closed_cap = cap;
+	}
+	for (i = e->nclosed++; i && earlier(j, e->closed[(i - 1) / 2]); i = (i - 1) / 2)
+		e->closed[i] = e->closed[(i - 1) / 2];
+	e->closed[i] = j;
+	return 0;
+}
+
+static struct journey *heap_pop(struct jengine *e)
+{
+	struct journey *top = e->closed[0], *last = e->closed[--e->nclosed];
+	size_t i = 0, c;
+
+	while ((c = 2 * i + 1) < e->nclosed) {
+		if (c + 1 < e->nclosed && earlier(e->closed[c + 1], e->closed[c]))
+			c++;
+		if (!earlier(e->closed[c], last))
+			break;
+		e->closed[i] = e->closed[c];
+		i = c;
+	}
+	if (e->nclosed)
+		e->closed[i] = last;
+	return top;
+}
+
+/* Pairs the closed journeys that started long enough ago, oldest first. */
+static void pair_due(struct jengine *e, int all)
+{
+	while (e->nclosed && (all || e->closed[0]->ts[0] + e->pair_delay_ns < e->now))
+		pair(e, heap_pop(e));
+}
+
 static void close_journey(struct jengine *e, struct journey *j)
 {
 	hash_unlink(e, j);
 	lru_unlink(e, j);
 	e->st.journeys++;
+	if (j->host_hops && j->guest_hops)
+		e->st.cross_kernel++;
 	if (e->sink.journey)
 		e->sink.journey(e->sink.ctx, j);
-	if (j->complete && !j->dropped && !try_pair(e, j))
-		add_request(e, j);
-	free(j);
+	/* a complete journey freed afterwards may still have had its response (Linux 6.1 frees
+	 * an ICMPv6 echo request with kfree_skb(NOT_SPECIFIED) after answering it) */
+	if (!j->complete) {
+		free(j);
+		return;
+	}
+	if (!e->pair_delay_ns) {
+		pair(e, j);
+		return;
+	}
+	if (heap_push(e, j))
+		pair(e, j); /* out of memory: pair now, as a host-only recording does */
+}
+
+void jengine_set_host_final(struct jengine *e, const int host_final[VNL_DIR_MAX])
+{
+	memcpy(e->host_final, host_final, sizeof(e->host_final));
+	e->pair_delay_ns = 2 * e->timeout_ns;
 }
 
 static void expire(struct jengine *e)
 {
 	while (e->lru_head && e->lru_head->last_ts + e->timeout_ns < e->now)
 		close_journey(e, e->lru_head);
+	pair_due(e, 0);
+	if (!e->pair_delay_ns)
+		e->pair_now = e->now;
 	pending_expire(e);
 }
 
@@ -316,24 +429,99 @@ static struct journey *find_journey(struct jengine *e, const struct vnl_event *e
 	return oldest;
 }
 
-static void tie_vmm_write(struct jengine *e, struct journey *j, const struct vnl_event *ev)
+static struct tie_slot *tie_slot(struct jengine *e, size_t rule, const struct vnl_event *ev)
 {
-	uint32_t slot = ev->tid % WRITE_TIES;
+	uint32_t id = tie_rules[rule].by_cpu ? ev->cpu : ev->tid;
 
-	if (e->writes[slot].tid != ev->tid || !e->writes[slot].ts ||
-	    e->writes[slot].ts > ev->ts_ns || ev->ts_ns - e->writes[slot].ts > WRITE_TIE_NS)
-		return;
-	add_hop(e, j, VNL_HOP_VMM_WRITE, e->writes[slot].ts);
-	e->writes[slot].ts = 0;
+	return &e->ties[rule][(id * 31u + ev->kernel) % TIE_SLOTS];
+}
+
+static int tie_matches(const struct tie_slot *t, size_t rule, const struct vnl_event *ev)
+{
+	uint32_t id = tie_rules[rule].by_cpu ? ev->cpu : ev->tid;
+
+	return t->ts && t->id == id && t->kernel == ev->kernel && t->ts <= ev->ts_ns &&
+	       ev->ts_ns - t->ts <= TIE_NS;
+}
+
+static int anchors(size_t rule, uint16_t hop)
+{
+	return tie_rules[rule].anchor[0] == hop || tie_rules[rule].anchor[1] == hop;
+}
+
+static void tie(struct jengine *e, struct journey *j, uint16_t hop, uint64_t ts)
+{
+	if (j->nhops && j->hops[j->nhops - 1] >= hop)
+		return; /* the journey is past that point already */
+	add_hop(e, j, hop, ts);
 	e->st.packetless_tied++;
+}
+
+/* Before ev's packet hop is added: the packetless hops that came before it on its thread/CPU. */
+static void tie_before(struct jengine *e, struct journey *j, const struct vnl_event *ev)
+{
+	size_t r;
+
+	for (r = 0; r < TIE_RULES; r++) {
+		struct tie_slot *t;
+
+		if (tie_rules[r].after || !anchors(r, ev->hop))
+			continue;
+		t = tie_slot(e, r, ev);
+		if (!tie_matches(t, r, ev))
+			continue;
+		tie(e, j, tie_rules[r].hop, t->ts);
+		if (tie_rules[r].consume)
+			t->ts = 0;
+	}
+}
+
+/* After ev's packet hop: the journey waits for a packetless hop that follows on its thread. */
+static void await_tie(struct jengine *e, const struct journey *j, const struct vnl_event *ev)
+{
+	size_t r;
+
+	for (r = 0; r < TIE_RULES; r++) {
+		if (!tie_rules[r].after || !anchors(r, ev->hop))
+			continue;
+		*tie_slot(e, r, ev) = (struct tie_slot){ tie_rules[r].by_cpu ? ev->cpu : ev->tid,
+							 ev->kernel, ev->ts_ns, j->id, j->fp };
+	}
+}
+
+static struct journey *open_journey(struct jengine *e, uint64_t fp, uint64_t id)
+{
+	struct journey *j;
+
+	for (j = e->buckets[bucket_of(fp)]; j; j = j->hnext)
+		if (j->fp == fp && j->id == id)
+			return j;
+	return NULL;
 }
 
 static void on_packetless(struct jengine *e, const struct vnl_event *ev)
 {
+	size_t r;
+
 	e->st.packetless++;
-	if (ev->hop == VNL_HOP_VMM_WRITE) {
-		e->writes[ev->tid % WRITE_TIES].tid = ev->tid;
-		e->writes[ev->tid % WRITE_TIES].ts = ev->ts_ns;
+	for (r = 0; r < TIE_RULES; r++) {
+		struct tie_slot *t;
+
+		if (tie_rules[r].hop != ev->hop)
+			continue;
+		t = tie_slot(e, r, ev);
+		if (!tie_rules[r].after) {
+			*t = (struct tie_slot){ tie_rules[r].by_cpu ? ev->cpu : ev->tid, ev->kernel,
+						ev->ts_ns, 0, 0 };
+			continue;
+		}
+		if (tie_matches(t, r, ev)) {
+			struct journey *j = open_journey(e, t->fp, t->jid);
+
+			if (j)
+				tie(e, j, ev->hop, ev->ts_ns);
+			t->ts = 0;
+		}
 	}
 }
 
@@ -348,8 +536,6 @@ static struct journey *new_journey(struct jengine *e, const struct vnl_event *ev
 	j->fp = ev->pkt.fp;
 	j->dir = (uint8_t)vnl_hops[ev->hop].dir;
 	j->pkt = ev->pkt;
-	if (ev->hop == VNL_HOP_TAP_RX || ev->hop == VNL_HOP_TAP_RECEIVE)
-		tie_vmm_write(e, j, ev);
 	b = bucket_of(j->fp);
 	j->hnext = e->buckets[b];
 	e->buckets[b] = j;
@@ -390,14 +576,25 @@ void jengine_event(struct jengine *e, const struct vnl_event *ev)
 		j = new_journey(e, ev);
 	if (!j)
 		return;
+	tie_before(e, j, ev);
 	add_hop(e, j, ev->hop, ev->ts_ns);
 	j->last_skb = ev->skb;
 	note_device(j, ev);
+	if (ev->kernel) {
+		j->kernel = ev->kernel;
+		j->guest_hops++;
+	} else {
+		j->host_hops++;
+	}
 	lru_unlink(e, j);
 	lru_append(e, j);
+	if (ev->hop == e->host_final[j->dir])
+		j->complete = 1;
 	if (ev->hop == e->final_hop[j->dir]) {
 		j->complete = 1;
 		close_journey(e, j);
+	} else {
+		await_tie(e, j, ev);
 	}
 	expire(e);
 }
@@ -408,6 +605,7 @@ void jengine_flush(struct jengine *e)
 
 	while (e->lru_head)
 		close_journey(e, e->lru_head);
+	pair_due(e, 1);
 	while ((pd = e->ohead)) {
 		e->st.unpaired_expired++;
 		pending_remove(e, pd);
@@ -429,6 +627,9 @@ void jengine_free(struct jengine *e)
 		pnext = pd->onext;
 		free(pd);
 	}
+	while (e->nclosed)
+		free(e->closed[--e->nclosed]);
+	free(e->closed);
 	free(e);
 }
 

@@ -30,6 +30,8 @@ struct journey {
 	uint32_t tap_ifindex; /* the tap it crossed, 0 if none seen */
 	uint32_t uplink_ifindex;
 	uint32_t vmm_pid;
+	uint8_t kernel;		 /* the guest kernel whose hops it has, 0 if none */
+	uint8_t host_hops, guest_hops;
 	uint16_t hops[J_MAX_HOPS];
 	uint64_t ts[J_MAX_HOPS];
 	struct vnl_pkt pkt;
@@ -44,7 +46,8 @@ struct jstats {
 	uint64_t ambiguous;	  /* a hop joined one of several candidate journeys */
 	uint64_t orphan_drops;	  /* a drop of a packet with no open journey */
 	uint64_t packetless;	  /* hops without a packet seen */
-	uint64_t packetless_tied; /* of which tied to a journey (by thread) */
+	uint64_t packetless_tied; /* of which tied to a journey (by thread or CPU) */
+	uint64_t cross_kernel;	  /* journeys with hops in both the host's and a guest's kernel */
 	uint64_t overflow;	  /* journeys with more hops than J_MAX_HOPS */
 	uint64_t round_trips;
 	uint64_t unpaired_expired; /* requests that got no response in time */
@@ -62,6 +65,12 @@ struct jengine;
 /* final_hop[dir]: the hop that ends a journey in each direction, given what was attached. */
 struct jengine *jengine_new(const struct jsink *sink, const int final_hop[VNL_DIR_MAX],
 			    uint64_t timeout_ns);
+/*
+ * With guests: a journey is complete once it reached the host's last hop (host_final), and
+ * goes on into the guest until final_hop or the timeout; round trips are then paired in the
+ * order journeys started, once they all closed.
+ */
+void jengine_set_host_final(struct jengine *e, const int host_final[VNL_DIR_MAX]);
 void jengine_event(struct jengine *e, const struct vnl_event *ev);
 /* Closes every open journey (end of the recording). */
 void jengine_flush(struct jengine *e);

@@ -11,12 +11,40 @@
 #include "recording.h"
 
 #define REORDER_WINDOW_NS 50000000ULL
+#define CLOCK_WINDOW_NS	  2000000000ULL /* the clock filter's window (see clock.h) */
+
+/*
+ * A recording of the host alone is read in one pass. With guests it takes two: the first
+ * reads the descriptions, keeps the guests' events and the packets seen on both sides of the
+ * boundary, from which each guest's clock offset is estimated; the second hands out the
+ * host's events with the guests' (now on the host's clock) merged in, in time order.
+ */
+enum read_pass {
+	PASS_ALL,     /* descriptions and events: a host-only recording */
+	PASS_COLLECT, /* descriptions; guests' events and boundary packets kept */
+	PASS_EVENTS,  /* the host's events, merged with the guests' */
+};
+
+/* A packet seen next to the host/guest boundary, to relate the two clocks. */
+struct boundary {
+	uint64_t fp, ts;
+	uint16_t hop;
+	uint8_t kernel;
+};
 
 struct read_ctx {
 	struct recording *rec;
 	rec_event_fn fn;
 	void *ctx;
 	rec_window_fn window_fn;
+	enum read_pass pass;
+	unsigned int cur_kernel; /* the kernel the description blocks are of (KERNEL blocks) */
+	struct vnl_event *gev;	 /* guests' events */
+	size_t ngev, gev_cap, gev_next;
+	struct boundary *bnd;
+	size_t nbnd, bnd_cap;
+	struct vnl_file_clock *clk; /* exchanges over the agents' links */
+	size_t nclk, clk_cap;
 };
 
 static void meta_str(const struct vnl_block *b, const char *key, char *dst, size_t size)
@@ -47,9 +75,20 @@ static void read_meta(struct recording *rec, const struct vnl_block *b)
 	meta_str(b, "mode", mode, sizeof(mode));
 	rec->aggregate = !strcmp(mode, "aggregate");
 	rec->sample = (uint32_t)meta_u64(b, "sample");
+	rec->guests = meta_u64(b, "guests") != 0;
 }
 
-static void read_hops(struct recording *rec, const struct vnl_block *b)
+static void read_guest_meta(struct rec_kernel *k, const struct vnl_block *b)
+{
+	meta_str(b, "hostname", k->hostname, sizeof(k->hostname));
+	meta_str(b, "kernel", k->kernel, sizeof(k->kernel));
+	meta_str(b, "version", k->version, sizeof(k->version));
+	k->realtime_ns = meta_u64(b, "realtime_ns");
+	k->monotonic_ns = meta_u64(b, "monotonic_ns");
+}
+
+/* The host's hops; a guest's HOPS block says how the guest-side hops were attached. */
+static void read_hops(struct recording *rec, const struct vnl_block *b, unsigned int kernel)
 {
 	size_t i, n = b->len / sizeof(struct vnl_file_hop);
 
@@ -59,7 +98,9 @@ static void read_hops(struct recording *rec, const struct vnl_block *b)
 		memcpy(&h, b->payload + i * sizeof(h), sizeof(h));
 		h.name[sizeof(h.name) - 1] = '\0';
 		h.attach[sizeof(h.attach) - 1] = '\0';
-		if (h.id < VNL_HOP_MAX)
+		if (h.id >= VNL_HOP_MAX)
+			continue;
+		if (!kernel || (vnl_hops[h.id].side == VNL_SIDE_GUEST && h.mech != VNL_MECH_NONE))
 			rec->hops[h.id] = h;
 	}
 	rec->have_hops = 1;
@@ -76,6 +117,22 @@ static int reserve(void *arr, size_t len, size_t n, size_t elem)
 	if (!p)
 		return -ENOMEM;
 	*(void **)arr = p;
+	return 0;
+}
+
+static int read_guest_ifaces(struct rec_kernel *k, const struct vnl_block *b)
+{
+	size_t n = b->len / sizeof(struct vnl_file_iface), i;
+
+	if (reserve(&k->ifaces, k->nifaces, n, sizeof(*k->ifaces)))
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct vnl_file_iface *f = &k->ifaces[k->nifaces++];
+
+		memcpy(f, b->payload + i * sizeof(*f), sizeof(*f));
+		f->name[sizeof(f->name) - 1] = '\0';
+		f->vm_name[sizeof(f->vm_name) - 1] = '\0';
+	}
 	return 0;
 }
 
@@ -116,21 +173,32 @@ static void read_reasons(struct recording *rec, const struct vnl_block *b)
 	}
 }
 
-static void read_lost(struct recording *rec, const struct vnl_block *b)
+/* Running totals: the last LOST block of a kernel replaces what came before. */
+static void read_lost(struct recording *rec, const struct vnl_block *b, unsigned int kernel)
 {
 	size_t n = b->len / sizeof(struct vnl_file_lost), i;
+	struct rec_kernel *k = &rec->k[kernel];
+	uint64_t total = 0;
+	int h;
 
-	/* running totals: the last block replaces what came before */
-	memset(rec->lost_by_hop, 0, sizeof(rec->lost_by_hop));
-	rec->lost_total = 0;
+	for (h = 0; h < VNL_HOP_MAX; h++) /* each hop is of one side: the other kernel's stay */
+		if (kernel ? vnl_hops[h].side == VNL_SIDE_GUEST : vnl_hops[h].side != VNL_SIDE_GUEST)
+			rec->lost_by_hop[h] = 0;
+	k->lost_spool = 0;
 	for (i = 0; i < n; i++) {
 		struct vnl_file_lost l;
 
 		memcpy(&l, b->payload + i * sizeof(l), sizeof(l));
 		if (l.hop < VNL_HOP_MAX)
 			rec->lost_by_hop[l.hop] += l.count;
-		rec->lost_total += l.count;
+		else if (l.hop == VNL_LOST_SPOOL)
+			k->lost_spool += l.count;
+		total += l.count;
 	}
+	if (kernel)
+		k->lost_total = total;
+	else
+		rec->host_lost = total;
 }
 
 static int read_devevents(struct recording *rec, const struct vnl_block *b)
@@ -218,24 +286,192 @@ static int read_agg_drops(struct recording *rec, const struct vnl_block *b)
 	return 0;
 }
 
+/* Appends n records of elem bytes to *arr (length *len, capacity *cap). */
+static int append(void *arr, size_t *len, size_t *cap, const void *src, size_t n, size_t elem)
+{
+	if (*len + n > *cap) {
+		size_t c = *cap ? *cap * 2 : 4096;
+		void *p;
+
+		while (c < *len + n)
+			c *= 2;
+		p = realloc(*(void **)arr, c * elem);
+		if (!p)
+			return -ENOMEM;
+		*(void **)arr = p;
+		*cap = c;
+	}
+	memcpy((uint8_t *)*(void **)arr + *len * elem, src, n * elem);
+	*len += n;
+	return 0;
+}
+
+static void deliver(struct read_ctx *rc, const struct vnl_event *ev)
+{
+	rc->rec->events++;
+	if (ev->kernel && ev->kernel < REC_MAX_KERNELS)
+		rc->rec->k[ev->kernel].events++;
+	rc->fn(rc->ctx, rc->rec, ev);
+}
+
+/* A host event, in time order; the guests' events up to its time go first. */
 static void hand_out(void *ctx, const struct vnl_event *ev)
 {
 	struct read_ctx *rc = ctx;
 
-	rc->rec->events++;
-	rc->fn(rc->ctx, rc->rec, ev);
+	while (rc->gev_next < rc->ngev && rc->gev[rc->gev_next].ts_ns <= ev->ts_ns)
+		deliver(rc, &rc->gev[rc->gev_next++]);
+	deliver(rc, ev);
+}
+
+static int is_boundary_hop(unsigned int hop)
+{
+	switch (hop) {
+	case VNL_HOP_VMM_READ:
+	case VNL_HOP_TAP_XMIT:
+	case VNL_HOP_TAP_RX:
+	case VNL_HOP_TAP_RECEIVE:
+	case VNL_HOP_GUEST_GRO:
+	case VNL_HOP_GUEST_RECEIVE:
+	case VNL_HOP_GUEST_QUEUE:
+	case VNL_HOP_GUEST_XMIT_START:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int collect_events(struct read_ctx *rc, const struct vnl_block *b, size_t n)
+{
+	const struct vnl_event *evs = (const struct vnl_event *)b->payload;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct vnl_event ev;
+
+		memcpy(&ev, &evs[i], sizeof(ev));
+		if (ev.kernel >= REC_MAX_KERNELS)
+			continue;
+		if (ev.kernel && append(&rc->gev, &rc->ngev, &rc->gev_cap, &ev, 1, sizeof(ev)))
+			return -ENOMEM;
+		if (ev.kernel >= rc->rec->nkernels)
+			rc->rec->nkernels = ev.kernel + 1u;
+		if (ev.pkt.fp && !(ev.flags & VNL_EV_NO_PACKET) && is_boundary_hop(ev.hop)) {
+			struct boundary bd = { ev.pkt.fp, ev.ts_ns, ev.hop, ev.kernel };
+
+			if (append(&rc->bnd, &rc->nbnd, &rc->bnd_cap, &bd, 1, sizeof(bd)))
+				return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
 static int read_events(struct read_ctx *rc, struct reorder *ro, const struct vnl_block *b)
 {
 	size_t n = b->len / sizeof(struct vnl_event), i;
+	struct vnl_event ev;
 
+	if (rc->pass == PASS_COLLECT)
+		return collect_events(rc, b, n);
 	for (i = 0; i < n; i++) {
-		struct vnl_event ev;
-
 		memcpy(&ev, b->payload + i * sizeof(ev), sizeof(ev));
+		if (rc->pass == PASS_EVENTS && ev.kernel)
+			continue; /* handed out from rc->gev, on the host's clock */
 		if (reorder_push(ro, &ev, hand_out, rc))
 			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int read_clock(struct read_ctx *rc, const struct vnl_block *b)
+{
+	size_t n = b->len / sizeof(struct vnl_file_clock);
+
+	return append(&rc->clk, &rc->nclk, &rc->clk_cap, b->payload, n,
+		      sizeof(struct vnl_file_clock));
+}
+
+/* A description block of a guest's kernel (after a KERNEL block naming it). */
+static int read_guest_block(struct recording *rec, unsigned int kernel, const struct vnl_block *b)
+{
+	struct rec_kernel *k = &rec->k[kernel];
+
+	k->present = 1;
+	if (kernel >= rec->nkernels)
+		rec->nkernels = kernel + 1;
+	switch (b->type) {
+	case VNL_BLK_META:
+		read_guest_meta(k, b);
+		break;
+	case VNL_BLK_HOPS:
+		read_hops(rec, b, kernel);
+		break;
+	case VNL_BLK_IFACES:
+		return read_guest_ifaces(k, b);
+	case VNL_BLK_LOST:
+		read_lost(rec, b, kernel);
+		break;
+	case VNL_BLK_END:
+		k->ended = 1;
+		k->end_monotonic_ns = meta_u64(b, "end_monotonic_ns");
+		break;
+	default:
+		break; /* drop reasons and aggregate blocks of guests: not used yet */
+	}
+	return 0;
+}
+
+static int read_block(struct recording *rec, struct read_ctx *rc, struct reorder *ro,
+		      const struct vnl_block *b)
+{
+	if (b->type == VNL_BLK_EVENTS)
+		return read_events(rc, ro, b);
+	if (rc->pass == PASS_EVENTS)
+		return 0; /* the first pass read everything else */
+	if (b->type == VNL_BLK_KERNEL) {
+		unsigned int k = (unsigned int)meta_u64(b, "kernel");
+
+		rc->cur_kernel = k < REC_MAX_KERNELS ? k : 0;
+		return 0;
+	}
+	if (b->type == VNL_BLK_CLOCK)
+		return read_clock(rc, b);
+	if (rc->cur_kernel)
+		return read_guest_block(rec, rc->cur_kernel, b);
+	switch (b->type) {
+	case VNL_BLK_META:
+		read_meta(rec, b);
+		/* a recording with guests is read in two passes (see enum read_pass) */
+		if (rec->guests && rc->pass == PASS_ALL && !rec->events)
+			rc->pass = PASS_COLLECT;
+		break;
+	case VNL_BLK_HOPS:
+		read_hops(rec, b, 0);
+		break;
+	case VNL_BLK_IFACES:
+		return read_ifaces(rec, b);
+	case VNL_BLK_REASONS:
+		read_reasons(rec, b);
+		break;
+	case VNL_BLK_LOST:
+		read_lost(rec, b, 0);
+		break;
+	case VNL_BLK_DEVEVENTS:
+		return read_devevents(rec, b);
+	case VNL_BLK_AGG_SLOTS:
+		read_slots(rec, b);
+		break;
+	case VNL_BLK_HIST:
+		return read_hist(rec, rc, b);
+	case VNL_BLK_AGG_DROPS:
+		return read_agg_drops(rec, b);
+	case VNL_BLK_END:
+		rec->ended = 1;
+		rec->end_monotonic_ns = meta_u64(b, "end_monotonic_ns");
+		rec->agg_evicted = meta_u64(b, "agg_evicted"); /* running total */
+		break;
+	default:
+		break; /* a block type from a newer vnetlat: skipped */
 	}
 	return 0;
 }
@@ -251,49 +487,13 @@ static int read_file(struct recording *rec, struct read_ctx *rc, struct reorder 
 	ret = vnl_reader_open(&r, path, err, err_size);
 	if (ret)
 		return ret;
-	rec->ended = 0;
-	while (!ret && vnl_reader_next(&r, &b) > 0) {
-		switch (b.type) {
-		case VNL_BLK_META:
-			read_meta(rec, &b);
-			break;
-		case VNL_BLK_HOPS:
-			read_hops(rec, &b);
-			break;
-		case VNL_BLK_IFACES:
-			ret = read_ifaces(rec, &b);
-			break;
-		case VNL_BLK_REASONS:
-			read_reasons(rec, &b);
-			break;
-		case VNL_BLK_LOST:
-			read_lost(rec, &b);
-			break;
-		case VNL_BLK_EVENTS:
-			ret = read_events(rc, ro, &b);
-			break;
-		case VNL_BLK_DEVEVENTS:
-			ret = read_devevents(rec, &b);
-			break;
-		case VNL_BLK_AGG_SLOTS:
-			read_slots(rec, &b);
-			break;
-		case VNL_BLK_HIST:
-			ret = read_hist(rec, rc, &b);
-			break;
-		case VNL_BLK_AGG_DROPS:
-			ret = read_agg_drops(rec, &b);
-			break;
-		case VNL_BLK_END:
-			rec->ended = 1;
-			rec->end_monotonic_ns = meta_u64(&b, "end_monotonic_ns");
-			rec->agg_evicted = meta_u64(&b, "agg_evicted"); /* running total */
-			break;
-		default:
-			break; /* a block type from a newer vnetlat: skipped */
-		}
-	}
-	if (!reserve(&rec->damage, rec->ndamage, r.ndamage, sizeof(*rec->damage))) {
+	if (rc->pass != PASS_EVENTS)
+		rec->ended = 0;
+	rc->cur_kernel = 0;
+	while (!ret && vnl_reader_next(&r, &b) > 0)
+		ret = read_block(rec, rc, ro, &b);
+	if (rc->pass != PASS_EVENTS &&
+	    !reserve(&rec->damage, rec->ndamage, r.ndamage, sizeof(*rec->damage))) {
 		for (i = 0; i < r.ndamage; i++) {
 			rec->damage[rec->ndamage] = r.damage[i];
 			rec->damage[rec->ndamage++].part = rec->nparts;
@@ -306,6 +506,137 @@ static int read_file(struct recording *rec, struct read_ctx *rc, struct reorder 
 	return ret;
 }
 
+/* Every file of the recording (path, then path.1, path.2, ... of a rotated set), in order. */
+static int read_parts(struct recording *rec, struct read_ctx *rc, struct reorder *ro,
+		      const char *path, char *err, size_t err_size)
+{
+	char part[4096];
+	int ret;
+
+	rec->nparts = 0;
+	ret = read_file(rec, rc, ro, path, err, err_size);
+	while (!ret) {
+		snprintf(part, sizeof(part), "%s.%u", path, rec->nparts);
+		if (access(part, F_OK))
+			break;
+		ret = read_file(rec, rc, ro, part, err, err_size);
+	}
+	return ret;
+}
+
+static int by_fp_ts(const void *a, const void *b)
+{
+	const struct boundary *x = a, *y = b;
+
+	if (x->fp != y->fp)
+		return x->fp < y->fp ? -1 : 1;
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static int by_ts(const void *a, const void *b)
+{
+	const struct vnl_event *x = a, *y = b;
+
+	return x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns;
+}
+
+/* Of candidate hops (closest to the boundary first), the first that has packets. */
+static unsigned int pick_hop(const size_t count[VNL_HOP_MAX], unsigned int a, unsigned int b)
+{
+	return count[a] ? a : b;
+}
+
+/*
+ * One clock sample per packet seen exactly once on each side of guest k's boundary: going in
+ * (host hop_h, then guest hop_g: an upper bound) or coming out (guest, then host: a lower one).
+ */
+static size_t traffic_samples(const struct read_ctx *rc, unsigned int k, const unsigned int hops[4],
+			      struct clk_sample *out)
+{
+	size_t i = 0, n = 0;
+
+	while (i < rc->nbnd) {
+		size_t j = i, at[4] = { 0 };
+		uint64_t ts[4] = { 0 };
+		int c;
+
+		while (j < rc->nbnd && rc->bnd[j].fp == rc->bnd[i].fp)
+			j++;
+		for (; i < j; i++) {
+			const struct boundary *bd = &rc->bnd[i];
+
+			for (c = 0; c < 4; c++) {
+				if (bd->hop != hops[c] || bd->kernel != (c == 0 || c == 3 ? 0 : k))
+					continue;
+				at[c]++;
+				ts[c] = bd->ts;
+			}
+		}
+		if (at[0] == 1 && at[1] == 1) /* host hop_h, then guest hop_g */
+			out[n++] = (struct clk_sample){ ts[1], (int64_t)(ts[1] - ts[0]), 1 };
+		if (at[2] == 1 && at[3] == 1) /* guest, then host */
+			out[n++] = (struct clk_sample){ ts[2], (int64_t)(ts[2] - ts[3]), 0 };
+	}
+	return n;
+}
+
+/* Each guest's clock against the host's, from its link exchanges and boundary packets. */
+static int estimate_clocks(struct recording *rec, struct read_ctx *rc)
+{
+	size_t count[VNL_HOP_MAX] = { 0 }, i, n;
+	struct clk_sample *s;
+	unsigned int hops[4], k;
+
+	for (i = 0; i < rc->nbnd; i++)
+		count[rc->bnd[i].hop]++;
+	hops[0] = pick_hop(count, VNL_HOP_VMM_READ, VNL_HOP_TAP_XMIT);
+	hops[1] = pick_hop(count, VNL_HOP_GUEST_GRO, VNL_HOP_GUEST_RECEIVE);
+	hops[2] = pick_hop(count, VNL_HOP_GUEST_XMIT_START, VNL_HOP_GUEST_QUEUE);
+	hops[3] = pick_hop(count, VNL_HOP_TAP_RX, VNL_HOP_TAP_RECEIVE);
+	qsort(rc->bnd, rc->nbnd, sizeof(*rc->bnd), by_fp_ts);
+	s = malloc((2 * rc->nclk + rc->nbnd + 1) * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	for (k = 1; k < rec->nkernels; k++) {
+		struct rec_kernel *rk = &rec->k[k];
+
+		n = 0;
+		for (i = 0; i < rc->nclk; i++) {
+			const struct vnl_file_clock *c = &rc->clk[i];
+
+			if (c->kernel != k || c->host_rx < c->host_tx)
+				continue;
+			s[n++] = (struct clk_sample){ c->guest_ns, (int64_t)(c->guest_ns - c->host_tx), 1 };
+			s[n++] = (struct clk_sample){ c->guest_ns, (int64_t)(c->guest_ns - c->host_rx), 0 };
+		}
+		rk->link_samples = n / 2;
+		n += traffic_samples(rc, k, hops, s + n);
+		rk->traffic_samples = n - 2 * rk->link_samples;
+		clk_estimate(s, n, CLOCK_WINDOW_NS, &rk->clock);
+		if (getenv("VNETLAT_DEBUG_CLOCK"))
+			for (i = 0; i < n; i++)
+				fprintf(stderr, "clock k=%u t=%llu %s %lld\n", k,
+					(unsigned long long)s[i].t, s[i].upper ? "upper" : "lower",
+					(long long)s[i].bound);
+	}
+	free(s);
+	return 0;
+}
+
+/* The guests' events on the host's clock, in time order, for the second pass. */
+static void place_guest_events(struct recording *rec, struct read_ctx *rc)
+{
+	size_t i;
+
+	for (i = 0; i < rc->ngev; i++) {
+		struct vnl_event *ev = &rc->gev[i];
+
+		if (rec->k[ev->kernel].clock.valid)
+			ev->ts_ns = clk_to_host(&rec->k[ev->kernel].clock, ev->ts_ns);
+	}
+	qsort(rc->gev, rc->ngev, sizeof(*rc->gev), by_ts);
+}
+
 int rec_read(struct recording *rec, const char *path, rec_event_fn on_event, void *ctx, char *err,
 	     size_t err_size)
 {
@@ -315,28 +646,37 @@ int rec_read(struct recording *rec, const char *path, rec_event_fn on_event, voi
 int rec_read_windows(struct recording *rec, const char *path, rec_event_fn on_event,
 		     rec_window_fn on_window, void *ctx, char *err, size_t err_size)
 {
-	struct read_ctx rc = { rec, on_event, ctx, on_window };
+	struct read_ctx rc = { .rec = rec, .fn = on_event, .ctx = ctx, .window_fn = on_window };
 	struct reorder *ro;
-	char part[4096];
+	unsigned int k;
 	int ret;
 
 	memset(rec, 0, sizeof(*rec));
 	rec->path = path;
+	rec->nkernels = 1;
 	ro = reorder_new(REORDER_WINDOW_NS);
 	if (!ro)
 		return -ENOMEM;
-	ret = read_file(rec, &rc, ro, path, err, err_size);
-	/* a rotated recording goes on in path.1, path.2, ...: one stream of events */
-	while (!ret) {
-		snprintf(part, sizeof(part), "%s.%u", path, rec->nparts);
-		if (access(part, F_OK))
-			break;
-		ret = read_file(rec, &rc, ro, part, err, err_size);
+	ret = read_parts(rec, &rc, ro, path, err, err_size);
+	if (!ret && rc.pass == PASS_COLLECT) {
+		ret = estimate_clocks(rec, &rc);
+		place_guest_events(rec, &rc);
+		rc.pass = PASS_EVENTS;
+		if (!ret)
+			ret = read_parts(rec, &rc, ro, path, err, err_size);
 	}
 	if (!ret)
 		reorder_drain(ro, hand_out, &rc);
+	while (!ret && rc.gev_next < rc.ngev)
+		deliver(&rc, &rc.gev[rc.gev_next++]);
 	rec->late_events = reorder_late(ro);
+	rec->lost_total = rec->host_lost;
+	for (k = 1; k < rec->nkernels; k++)
+		rec->lost_total += rec->k[k].lost_total;
 	reorder_free(ro);
+	free(rc.gev);
+	free(rc.bnd);
+	free(rc.clk);
 	return ret;
 }
 
@@ -352,6 +692,8 @@ void rec_free(struct recording *rec)
 	free(rec->agg_drops);
 	for (i = 0; i < VNL_AGG_SLOTS; i++)
 		hist_free(&rec->agg[i]);
+	for (i = 0; i < REC_MAX_KERNELS; i++)
+		free(rec->k[i].ifaces);
 	memset(rec, 0, sizeof(*rec));
 }
 
@@ -373,17 +715,32 @@ const char *rec_reason(const struct recording *rec, uint32_t reason)
 	return "unknown";
 }
 
-void rec_final_hops(const struct recording *rec, int final_hop[VNL_DIR_MAX])
+static void final_of(const struct recording *rec, int host_only, int final_hop[VNL_DIR_MAX])
 {
 	int attached[VNL_HOP_MAX], roles[VNL_ROLE_MAX] = { 0 }, h;
-	unsigned int i;
+	unsigned int i, k;
 
 	for (h = 0; h < VNL_HOP_MAX; h++)
-		attached[h] = !rec->have_hops || rec->hops[h].mech != VNL_MECH_NONE;
+		attached[h] = (!rec->have_hops || rec->hops[h].mech != VNL_MECH_NONE) &&
+			      !(host_only && vnl_hops[h].side == VNL_SIDE_GUEST);
 	for (i = 0; i < rec->nifaces; i++)
 		if (rec->ifaces[i].role < VNL_ROLE_MAX)
 			roles[rec->ifaces[i].role] = 1;
+	for (k = 1; k < rec->nkernels && !host_only; k++)
+		for (i = 0; i < rec->k[k].nifaces; i++)
+			if (rec->k[k].ifaces[i].role < VNL_ROLE_MAX)
+				roles[rec->k[k].ifaces[i].role] = 1;
 	final_hops(attached, roles, final_hop);
+}
+
+void rec_final_hops(const struct recording *rec, int final_hop[VNL_DIR_MAX])
+{
+	final_of(rec, 0, final_hop);
+}
+
+void rec_host_final_hops(const struct recording *rec, int final_hop[VNL_DIR_MAX])
+{
+	final_of(rec, 1, final_hop);
 }
 
 void rec_wall_time(const struct recording *rec, uint64_t ts, char *buf, size_t size)

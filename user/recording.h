@@ -7,8 +7,24 @@
 #include "vnlfile.h"
 #include "hops.h"
 #include "hist.h"
+#include "clock.h"
 
 #define REC_MAX_REASONS 1024
+#define REC_MAX_KERNELS 16
+
+/* A guest's kernel, recorded through its agent (kernel ids 1..). */
+struct rec_kernel {
+	int present, ended;
+	char hostname[128], kernel[128], version[32];
+	uint64_t realtime_ns, monotonic_ns, end_monotonic_ns;
+	uint64_t lost_total; /* running total, spool drops included */
+	uint64_t lost_spool; /* events its agent could not keep while the link was down */
+	uint64_t events;
+	struct vnl_file_iface *ifaces;
+	unsigned int nifaces;
+	struct clk_est clock;	   /* its clock against the host's */
+	uint64_t link_samples, traffic_samples;
+};
 
 struct recording {
 	const char *path;
@@ -38,6 +54,11 @@ struct recording {
 	uint64_t agg_evicted; /* packets whose in-kernel state was taken over (slot collisions) */
 	struct vnl_file_drop *agg_drops;
 	size_t nagg_drops;
+	/* guests (record --guests, vnetlat merge): their events are on the host's clock */
+	int guests;		/* the host recorded with --guests */
+	unsigned int nkernels;	/* 1 + the highest guest kernel id seen */
+	struct rec_kernel k[REC_MAX_KERNELS]; /* [0] unused: the host is described above */
+	uint64_t host_lost;	/* the host's own lost events (lost_total adds the guests') */
 };
 
 typedef void (*rec_event_fn)(void *ctx, const struct recording *rec, const struct vnl_event *ev);
@@ -62,6 +83,8 @@ const struct vnl_file_iface *rec_iface(const struct recording *rec, uint32_t net
 const char *rec_reason(const struct recording *rec, uint32_t reason);
 /* The hop that ends a journey in each direction, from what was attached and traced. */
 void rec_final_hops(const struct recording *rec, int final_hop[VNL_DIR_MAX]);
+/* The same, of the host's hops alone: where a journey's host part ends. */
+void rec_host_final_hops(const struct recording *rec, int final_hop[VNL_DIR_MAX]);
 /* ts (CLOCK_MONOTONIC) as ISO 8601 UTC wall-clock time. */
 void rec_wall_time(const struct recording *rec, uint64_t ts, char *buf, size_t size);
 

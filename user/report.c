@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,8 @@ struct drop_agg {
 
 struct dir_agg {
 	uint64_t packets, complete, incomplete, dropped;
+	struct hist boundary;		 /* round trips through a guest: VNL_SEG_BOUNDARY */
+	uint64_t boundary_mismatch_max; /* |that - (deliver + transmit)|, the largest seen, ns */
 	uint64_t incomplete_after[VNL_HOP_MAX];
 	struct hist e2e;
 	struct seg_agg *segs;
@@ -161,13 +164,63 @@ static const char *dir_prefix(int dir)
 	return dir == VNL_DIR_TO_GUEST ? "to_guest." : "from_guest.";
 }
 
+static int guest_hop(uint16_t hop)
+{
+	return hop < VNL_HOP_MAX && vnl_hops[hop].side == VNL_SIDE_GUEST;
+}
+
+/* Where a journey crosses between host and guest: the hops either side, -1 if it does not. */
+static int crossing(const struct journey *j, int *before, int *after)
+{
+	int i;
+
+	for (i = 1; i < j->nhops; i++) {
+		if (guest_hop(j->hops[i - 1]) != guest_hop(j->hops[i])) {
+			*before = i - 1;
+			*after = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * A round trip into the guest crosses twice. (host after the reply) - (host before the request)
+ * minus (guest's reply) - (guest's request) is the time of both crossings: differences on one
+ * clock each, so the offset between the clocks falls out (the drift's share is taken out).
+ */
+static void add_boundary(struct report *r, struct dir_agg *d, const struct journey *req,
+			 const struct journey *resp)
+{
+	const struct rec_kernel *k = &r->rec->k[req->kernel < REC_MAX_KERNELS ? req->kernel : 0];
+	int h1, g1, g2, h2;
+	double guest_span, exact, split;
+
+	if (req->dir != VNL_DIR_TO_GUEST || !req->kernel || crossing(req, &h1, &g1) ||
+	    crossing(resp, &g2, &h2) || !k->clock.valid)
+		return;
+	guest_span = (double)(resp->ts[g2] - req->ts[g1]) / (1.0 - k->clock.drift);
+	exact = (double)(resp->ts[h2] - req->ts[h1]) - guest_span;
+	split = (double)(req->ts[g1] - req->ts[h1]) + (double)(resp->ts[h2] - resp->ts[g2]);
+	if (exact < 0)
+		return;
+	if (hist_record(&d->boundary, (uint64_t)(exact + 0.5)))
+		r->oom = 1;
+	if (fabs(exact - split) > (double)d->boundary_mismatch_max)
+		d->boundary_mismatch_max = (uint64_t)(fabs(exact - split) + 0.5);
+}
+
 static void add_round_trip(struct report *r, struct dir_agg *d, const struct journey *req,
 			   const struct journey *resp)
 {
 	uint64_t gap = resp->ts[0] - req->ts[req->nhops - 1];
 	const char *outside =
-		req->dir == VNL_DIR_TO_GUEST ? VNL_SEG_OUTSIDE_GUEST : VNL_SEG_OUTSIDE_REMOTE;
+		req->dir != VNL_DIR_TO_GUEST		       ? VNL_SEG_OUTSIDE_REMOTE
+		: guest_hop(req->hops[req->nhops - 1]) ? VNL_SEG_TURNAROUND
+							       : VNL_SEG_OUTSIDE_GUEST;
 	struct seg_agg *s;
+
+	add_boundary(r, d, req, resp);
 
 	d->packets++;
 	d->complete++;
@@ -553,6 +606,12 @@ static void on_event(void *ctx, const struct recording *rec, const struct vnl_ev
 
 		rec_final_hops(rec, final_hop);
 		r->je = jengine_new(&sink, final_hop, JOURNEY_TIMEOUT_NS);
+		if (r->je && rec->nkernels > 1) {
+			int host_final[VNL_DIR_MAX];
+
+			rec_host_final_hops(rec, host_final);
+			jengine_set_host_final(r->je, host_final);
+		}
 		if (!r->je) {
 			r->oom = 1;
 			return;
@@ -685,6 +744,8 @@ static void print_dir_text(const struct report *r, int row, struct dir_agg *d)
 				total ? (double)s->h.sum / (double)total : 0);
 	}
 	print_stats_row("end_to_end", "", "", &d->e2e, -1);
+	if (d->boundary.count)
+		print_stats_row(VNL_SEG_BOUNDARY " (exact)", "", "", &d->boundary, -1);
 problems:
 	for (h = 0; h < VNL_HOP_MAX; h++)
 		if (d->incomplete_after[h])
@@ -731,6 +792,9 @@ static void print_dir_json(const struct report *r, struct jw *w, int row, struct
 		jw_str(w, "name", s->name);
 		jw_str(w, "from", hop_name(s->from));
 		jw_str(w, "to", hop_name(s->to));
+		/* a packetless hop was tied to the packet by thread, CPU or time, not seen on it */
+		jw_bool(w, "tied", vnl_hops[s->from].packetless || vnl_hops[s->to].packetless);
+		jw_bool(w, "cross_kernel", guest_hop(s->from) != guest_hop(s->to));
 		json_stats(w, &s->h);
 		jw_f64(w, "share", total ? (double)s->h.sum / (double)total : 0);
 		jw_obj_end(w);
@@ -739,6 +803,13 @@ static void print_dir_json(const struct report *r, struct jw *w, int row, struct
 	jw_obj_begin(w, "end_to_end");
 	json_stats(w, &d->e2e);
 	jw_obj_end(w);
+	if (d->boundary.count) {
+		jw_obj_begin(w, "boundary_exact");
+		jw_str(w, "name", VNL_SEG_BOUNDARY);
+		json_stats(w, &d->boundary);
+		jw_u64(w, "max_mismatch_ns", d->boundary_mismatch_max);
+		jw_obj_end(w);
+	}
 	jw_arr_begin(w, "lost_hops_after");
 	for (h = 0; h < VNL_HOP_MAX; h++) {
 		if (!d->incomplete_after[h])
@@ -770,6 +841,78 @@ static void print_group_json(const struct report *r, struct jw *w, struct group 
 		if (g->dirs[row].packets || row < ROW_RT_REMOTE)
 			print_dir_json(r, w, row, &g->dirs[row]);
 	jw_arr_end(w);
+}
+
+/* A guest's clock against the host's (see clock.h): offset, its bound and drift. */
+static void json_guest_clock(struct jw *w, const char *key, const struct rec_kernel *k)
+{
+	jw_obj_begin(w, key);
+	jw_str(w, "source", "estimated");
+	if (k->clock.valid) {
+		jw_i64(w, "offset_ns", k->clock.offset_ns);
+		jw_u64(w, "bound_ns", (uint64_t)k->clock.bound_ns);
+		jw_f64(w, "drift_ppm", k->clock.drift * 1e6);
+	} else {
+		jw_null(w, "offset_ns");
+		jw_null(w, "bound_ns");
+		jw_null(w, "drift_ppm");
+	}
+	jw_u64(w, "link_exchanges", k->link_samples);
+	jw_u64(w, "packet_samples", k->traffic_samples);
+	jw_u64(w, "windows", k->clock.windows);
+	jw_obj_end(w);
+}
+
+static void print_clock_json(struct jw *w, const struct recording *rec)
+{
+	unsigned int k;
+
+	if (rec->nkernels < 2) {
+		jw_obj_begin(w, "clock");
+		jw_str(w, "source", rec->clock[0] ? rec->clock : "monotonic");
+		jw_obj_end(w);
+		return;
+	}
+	json_guest_clock(w, "clock", &rec->k[1]); /* the first guest; all of them below */
+	jw_arr_begin(w, "guests");
+	for (k = 1; k < rec->nkernels; k++) {
+		const struct rec_kernel *g = &rec->k[k];
+
+		jw_obj_begin(w, NULL);
+		jw_u64(w, "kernel_id", k);
+		jw_str(w, "hostname", g->hostname);
+		jw_str(w, "kernel", g->kernel);
+		jw_u64(w, "events", g->events);
+		jw_u64(w, "lost_events", g->lost_total);
+		jw_u64(w, "lost_link_spool", g->lost_spool);
+		jw_bool(w, "closed_cleanly", g->ended);
+		json_guest_clock(w, "clock", g);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+static void print_clock_text(const struct recording *rec)
+{
+	unsigned int k;
+
+	for (k = 1; k < rec->nkernels; k++) {
+		const struct rec_kernel *g = &rec->k[k];
+
+		printf("guest %u: %s, kernel %s, %" PRIu64 " events, %" PRIu64 " lost (%" PRIu64
+		       " while its link was down)\n",
+		       k, g->hostname[0] ? g->hostname : "?", g->kernel[0] ? g->kernel : "?",
+		       g->events, g->lost_total, g->lost_spool);
+		if (g->clock.valid)
+			printf("  clock: guest - host = %+.3f ms +/- %.1f us, drift %+.2f ppm (from %"
+			       PRIu64 " link exchanges and %" PRIu64 " packets); segments that cross "
+			       "the boundary are only as exact as that\n",
+			       (double)g->clock.offset_ns / 1e6, (double)g->clock.bound_ns / 1e3,
+			       g->clock.drift * 1e6, g->link_samples, g->traffic_samples);
+		else
+			printf("  clock: offset unknown (no packets seen both ways, no link "
+			       "exchanges): guest events are not joined\n");
+	}
 }
 
 static const char *by_name(enum group_by by)
@@ -862,12 +1005,10 @@ static void print_json(struct report *r)
 	}
 	jw_arr_end(w);
 	jw_obj_end(w);
-	jw_obj_begin(w, "clock");
-	jw_str(w, "source", rec->clock[0] ? rec->clock : "monotonic");
-	jw_obj_end(w);
+	print_clock_json(w, rec);
 	jw_obj_begin(w, "journeys");
 	jw_u64(w, "total", js ? js->journeys : 0);
-	jw_u64(w, "cross_kernel", 0);
+	jw_u64(w, "cross_kernel", js ? js->cross_kernel : 0);
 	jw_u64(w, "round_trips", js ? js->round_trips : 0);
 	jw_u64(w, "ambiguous_joins", js ? js->ambiguous : 0);
 	jw_u64(w, "drops_without_journey", js ? js->orphan_drops : 0);
@@ -922,6 +1063,7 @@ static void print_text(struct report *r)
 		       rec->sample > 1 ? "; round trips from sampled journeys" : "");
 	if (rec->sample > 1)
 		printf("sampled: one packet in %u, chosen by fingerprint\n", rec->sample);
+	print_clock_text(rec);
 	printf("interfaces:");
 	for (i = 0; i < rec->nifaces; i++) {
 		const struct vnl_file_iface *d = &rec->ifaces[i];
@@ -1016,6 +1158,7 @@ static void free_group(struct group *g)
 		free(d->segs);
 		free(d->drops);
 		hist_free(&d->e2e);
+		hist_free(&d->boundary);
 	}
 }
 
