@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* vnetlat record: attach the hops, stream events into a recording file. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -126,6 +128,40 @@ static int parse_guest_opt(struct rec_opts *o, int c, const char *arg)
 	return 0;
 }
 
+/* The agents' TCP links are not traced: "(FILTER) and not (tcp and host A and port P)". */
+static int exclude_listen(struct rec_opts *o)
+{
+	static char filter[4096];
+	const struct guests *g = o->guests;
+	char addr[64] = "";
+	unsigned int port;
+
+	if (g->listen_addr.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a6 = (const void *)&g->listen_addr;
+
+		inet_ntop(AF_INET6, &a6->sin6_addr, addr, sizeof(addr));
+		port = ntohs(a6->sin6_port);
+	} else {
+		const struct sockaddr_in *a4 = (const void *)&g->listen_addr;
+
+		inet_ntop(AF_INET, &a4->sin_addr, addr, sizeof(addr));
+		port = ntohs(a4->sin_port);
+	}
+	/* listening on every address: the port alone says it is ours */
+	if (!strcmp(addr, "0.0.0.0") || !strcmp(addr, "::"))
+		snprintf(addr, sizeof(addr), "any");
+	if ((size_t)snprintf(filter, sizeof(filter), "%s%s%snot (tcp and %s%s%sport %u)",
+			     o->filter ? "(" : "", o->filter ? o->filter : "",
+			     o->filter ? ") and " : "", strcmp(addr, "any") ? "host " : "",
+			     strcmp(addr, "any") ? addr : "", strcmp(addr, "any") ? " and " : "",
+			     port) >= sizeof(filter)) {
+		vnl_err("--filter: too long");
+		return -EINVAL;
+	}
+	o->filter = filter;
+	return 0;
+}
+
 static int check_guest_opts(struct rec_opts *o)
 {
 	struct guests *g = o->guests;
@@ -151,7 +187,7 @@ static int check_guest_opts(struct rec_opts *o)
 		vnl_err("%s", err);
 		return -EINVAL;
 	}
-	return 0;
+	return g->listen_len ? exclude_listen(o) : 0;
 }
 
 static int parse_opts(int argc, char **argv, struct rec_opts *o)

@@ -155,7 +155,7 @@ static int read_ifaces(struct recording *rec, const struct vnl_block *b)
 	return 0;
 }
 
-static void read_reasons(struct recording *rec, const struct vnl_block *b)
+static void read_reasons(char **reasons, const struct vnl_block *b)
 {
 	const char *p = (const char *)b->payload, *end = p + b->len;
 
@@ -167,8 +167,8 @@ static void read_reasons(struct recording *rec, const struct vnl_block *b)
 
 		eq = memchr(p, '=', (size_t)(line_end - p));
 		num = strtoul(p, &numend, 10);
-		if (eq && numend == eq && num < REC_MAX_REASONS && !rec->reasons[num])
-			rec->reasons[num] = strndup(eq + 1, (size_t)(line_end - eq - 1));
+		if (eq && numend == eq && num < REC_MAX_REASONS && !reasons[num])
+			reasons[num] = strndup(eq + 1, (size_t)(line_end - eq - 1));
 		p = line_end + 1;
 	}
 }
@@ -411,12 +411,19 @@ static int read_guest_block(struct recording *rec, unsigned int kernel, const st
 	case VNL_BLK_LOST:
 		read_lost(rec, b, kernel);
 		break;
+	case VNL_BLK_REASONS:
+		if (!k->reasons)
+			k->reasons = calloc(REC_MAX_REASONS, sizeof(*k->reasons));
+		if (!k->reasons)
+			return -ENOMEM;
+		read_reasons(k->reasons, b);
+		break;
 	case VNL_BLK_END:
 		k->ended = 1;
 		k->end_monotonic_ns = meta_u64(b, "end_monotonic_ns");
 		break;
 	default:
-		break; /* drop reasons and aggregate blocks of guests: not used yet */
+		break; /* aggregate blocks of guests: not used yet */
 	}
 	return 0;
 }
@@ -451,7 +458,7 @@ static int read_block(struct recording *rec, struct read_ctx *rc, struct reorder
 	case VNL_BLK_IFACES:
 		return read_ifaces(rec, b);
 	case VNL_BLK_REASONS:
-		read_reasons(rec, b);
+		read_reasons(rec->reasons, b);
 		break;
 	case VNL_BLK_LOST:
 		read_lost(rec, b, 0);
@@ -692,8 +699,14 @@ void rec_free(struct recording *rec)
 	free(rec->agg_drops);
 	for (i = 0; i < VNL_AGG_SLOTS; i++)
 		hist_free(&rec->agg[i]);
-	for (i = 0; i < REC_MAX_KERNELS; i++)
+	for (i = 0; i < REC_MAX_KERNELS; i++) {
+		int r;
+
+		for (r = 0; rec->k[i].reasons && r < REC_MAX_REASONS; r++)
+			free(rec->k[i].reasons[r]);
+		free(rec->k[i].reasons);
 		free(rec->k[i].ifaces);
+	}
 	memset(rec, 0, sizeof(*rec));
 }
 
@@ -731,6 +744,27 @@ static void final_of(const struct recording *rec, int host_only, int final_hop[V
 			if (rec->k[k].ifaces[i].role < VNL_ROLE_MAX)
 				roles[rec->k[k].ifaces[i].role] = 1;
 	final_hops(attached, roles, final_hop);
+}
+
+const char *rec_reason_of(const struct recording *rec, unsigned int k, uint32_t reason)
+{
+	if (!k || k >= REC_MAX_KERNELS)
+		return rec_reason(rec, reason);
+	if (reason < REC_MAX_REASONS && rec->k[k].reasons && rec->k[k].reasons[reason])
+		return rec->k[k].reasons[reason];
+	return "unknown";
+}
+
+unsigned int rec_kernel_of_hop(const struct recording *rec, unsigned int hop)
+{
+	unsigned int k;
+
+	if (hop >= VNL_HOP_MAX || vnl_hops[hop].side != VNL_SIDE_GUEST)
+		return 0;
+	for (k = 1; k < rec->nkernels; k++)
+		if (rec->k[k].present)
+			return k;
+	return 0;
 }
 
 void rec_final_hops(const struct recording *rec, int final_hop[VNL_DIR_MAX])

@@ -22,6 +22,7 @@ struct rec_kernel {
 	uint64_t events;
 	struct vnl_file_iface *ifaces;
 	unsigned int nifaces;
+	char **reasons; /* its drop reason names (REC_MAX_REASONS), NULL until read */
 	struct clk_est clock;	   /* its clock against the host's */
 	uint64_t link_samples, traffic_samples;
 };
@@ -81,6 +82,10 @@ void rec_free(struct recording *rec);
 const struct vnl_file_iface *rec_iface(const struct recording *rec, uint32_t netns,
 				       uint32_t ifindex);
 const char *rec_reason(const struct recording *rec, uint32_t reason);
+/* A drop reason of kernel k (0: the host), whose numbers may differ from the host's. */
+const char *rec_reason_of(const struct recording *rec, unsigned int k, uint32_t reason);
+/* The kernel a hop ran in: 0 for the host's hops, the first guest's for guest hops. */
+unsigned int rec_kernel_of_hop(const struct recording *rec, unsigned int hop);
 /* The hop that ends a journey in each direction, from what was attached and traced. */
 void rec_final_hops(const struct recording *rec, int final_hop[VNL_DIR_MAX]);
 /* The same, of the host's hops alone: where a journey's host part ends. */

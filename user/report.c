@@ -394,7 +394,7 @@ static void dump_event(struct report *r, const struct vnl_event *ev)
 		dump_pkt(w, &ev->pkt);
 	}
 	if (ev->hop == VNL_HOP_DROP)
-		jw_str(w, "reason", rec_reason(r->rec, ev->reason));
+		jw_str(w, "reason", rec_reason_of(r->rec, ev->kernel, ev->reason));
 	else if (ev->hop == VNL_HOP_TAP_XMIT || ev->hop == VNL_HOP_UPLINK_XMIT)
 		jw_i64(w, "rc", (int32_t)ev->reason);
 	jw_obj_end(w);
@@ -430,7 +430,8 @@ static void dump_journey(struct report *r, const struct journey *j)
 	jw_bool(w, "complete", j->complete);
 	if (j->dropped) {
 		jw_str(w, "dropped_after", hop_name(j->drop_hop));
-		jw_str(w, "drop_reason", rec_reason(r->rec, j->drop_reason));
+		jw_str(w, "drop_reason",
+		       rec_reason_of(r->rec, rec_kernel_of_hop(r->rec, j->drop_hop), j->drop_reason));
 	}
 	dump_pkt(w, &j->pkt);
 	jw_arr_begin(w, "hops");
@@ -753,7 +754,9 @@ problems:
 			       d->incomplete_after[h], hop_name((unsigned int)h));
 	for (i = 0; i < d->ndrops; i++)
 		printf("  dropped: %" PRIu64 " packets after %s, reason %s\n", d->drops[i].count,
-		       hop_name(d->drops[i].hop), rec_reason(r->rec, d->drops[i].reason));
+		       hop_name(d->drops[i].hop),
+		       rec_reason_of(r->rec, rec_kernel_of_hop(r->rec, d->drops[i].hop),
+				     d->drops[i].reason));
 }
 
 static void json_stats(struct jw *w, const struct hist *h)
@@ -824,7 +827,8 @@ static void print_dir_json(const struct report *r, struct jw *w, int row, struct
 	for (i = 0; i < d->ndrops; i++) {
 		jw_obj_begin(w, NULL);
 		jw_str(w, "after", hop_name(d->drops[i].hop));
-		jw_str(w, "reason", rec_reason(r->rec, d->drops[i].reason));
+		jw_str(w, "reason", rec_reason_of(r->rec, rec_kernel_of_hop(r->rec, d->drops[i].hop),
+						  d->drops[i].reason));
 		jw_u64(w, "count", d->drops[i].count);
 		jw_obj_end(w);
 	}
@@ -979,6 +983,12 @@ static void print_json(struct report *r)
 		if (rec->have_hops && rec->hops[h].mech != VNL_MECH_NONE)
 			jw_str(w, hop_name((unsigned int)h), rec->hops[h].attach);
 	jw_obj_end(w);
+	/* attached, yet never fired (kvm.* under software emulation, say) */
+	jw_arr_begin(w, "not_observed");
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		if (rec->have_hops && rec->hops[h].mech != VNL_MECH_NONE && !r->events_by_hop[h])
+			jw_str(w, NULL, hop_name((unsigned int)h));
+	jw_arr_end(w);
 	jw_arr_begin(w, "device_changes");
 	for (i = 0; i < rec->ndevevents; i++) {
 		const struct vnl_file_devevent *d = &rec->devevents[i];

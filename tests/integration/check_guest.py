@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Checks the reports of the real-guest tests (test_guest.sh), as a user would. Prints TAP
+lines (numbered from --first).
+
+  check_guest.py kfunc CONSOLE_LOG          fentry/kprobe hops run inside the guest
+  check_guest.py joined REPORT.json SENT     a recording with the guest's side joined in
+"""
+import json
+import sys
+
+TO_GUEST_SEGMENTS = ["host.tap_queue", "vmm.deliver", "guest.irq_to_poll", "guest.driver_rx",
+                     "guest.gro", "guest.stack_rx"]
+FROM_GUEST_SEGMENTS = ["guest.stack_tx", "guest.qdisc", "guest.driver_tx", "vmm.transmit",
+                       "host.bridge"]
+KVM_HOPS = ["kvm.irq", "kvm.msi", "kvm.kick_fast_mmio", "kvm.kick_mmio", "kvm.kick_pio"]
+
+failed = 0
+
+
+def check(ok, what):
+    global failed
+    if not ok:
+        failed += 1
+    print(("ok" if ok else "not ok") + " - " + what)
+
+
+def direction(report, name):
+    return next((d for d in report["directions"] if d["direction"] == name and "initiator" not in d),
+                None)
+
+
+def seg_names(d):
+    return {s["name"] for s in d["segments"]} if d else set()
+
+
+def kfunc(console):
+    lines = open(console, errors="replace").read().splitlines()
+    reports = {}
+    for mech in ("fentry", "kprobe"):
+        tag = "VNL-JSON-%s " % mech
+        text = "".join(l[len(tag):] for l in lines if l.startswith(tag))
+        try:
+            reports[mech] = json.loads(text)
+        except ValueError:
+            reports[mech] = None
+        check(reports[mech] is not None, "%s run in the guest gave a JSON report" % mech)
+    for mech, r in reports.items():
+        if not r:
+            continue
+        att = r["recording"]["attached"]
+        check(att.get("tap.xmit_start") == mech + "/tun_net_xmit",
+              "%s: tap.xmit_start attached as %s/tun_net_xmit (got %s)" % (mech, mech, att.get("tap.xmit_start")))
+        check(att.get("vmm.write") == mech + "/tun_get_user",
+              "%s: vmm.write attached as %s/tun_get_user (got %s)" % (mech, mech, att.get("vmm.write")))
+        tg, fg = direction(r, "to_guest"), direction(r, "from_guest")
+        check(tg and tg["complete"] >= 19 and "host.tap_xmit" in seg_names(tg),
+              "%s: 19+ of 20 pings went tap.xmit_start -> tap.xmit (tun_net_xmit fired)" % mech)
+        check(fg and fg["complete"] >= 19 and "vmm.write" in seg_names(fg),
+              "%s: 19+ of 20 replies have the vmm.write segment (tun_get_user fired)" % mech)
+        rt = [d for d in r["directions"] if d.get("initiator")]
+        check(rt and rt[0]["packets"] >= 19, "%s: 19+ round trips paired" % mech)
+
+
+def joined(path, sent):
+    r = json.load(open(path))
+    j = r["journeys"]
+    check(j["total"] > 0 and j["cross_kernel"] >= 0.95 * j["total"],
+          "%d of %d journeys cover both kernels (>= 95%%)" % (j["cross_kernel"], j["total"]))
+    tg, fg = direction(r, "to_guest"), direction(r, "from_guest")
+    for d, want, name in ((tg, TO_GUEST_SEGMENTS, "to_guest"), (fg, FROM_GUEST_SEGMENTS, "from_guest")):
+        have = seg_names(d)
+        missing = [s for s in want if s not in have]
+        check(not missing, "%s: every segment that fires here is present (missing: %s)" % (name, missing))
+        check(d and d["complete"] >= sent, "%s: %d journeys complete (sent %d requests)" %
+              (name, d["complete"] if d else 0, sent))
+    not_observed = set(r["recording"]["not_observed"])
+    check(all(h in not_observed for h in KVM_HOPS if h in r["recording"]["attached"]),
+          "kvm hops, which cannot fire under TCG, are marked not observed")
+    c = r.get("clock", {})
+    check(c.get("source") == "estimated" and c.get("offset_ns") is not None and
+          0 < c.get("bound_ns", 0) < 5000000,
+          "clock offset estimated with a bound (%s ns +/- %s ns)" % (c.get("offset_ns"), c.get("bound_ns")))
+    g = r.get("guests", [{}])[0]
+    check(g.get("lost_events") == 0 and g.get("lost_link_spool") == 0 and r["lost_events"] == 0,
+          "no event lost, in the host, the guest or the link")
+    rt = next((d for d in r["directions"] if d.get("initiator") == "remote"), None)
+    b = rt.get("boundary_exact") if rt else None
+    check(b is not None and b["count"] >= sent,
+          "offset-free round-trip boundary sum for %s round trips" % (b["count"] if b else 0))
+    check(b is not None and b["max_mismatch_ns"] <= 2000,
+          "deliver + transmit from the estimated offset match the offset-free sum (max %s ns)" %
+          (b["max_mismatch_ns"] if b else None))
+    return r
+
+
+def main():
+    mode = sys.argv[1]
+    if mode == "kfunc":
+        kfunc(sys.argv[2])
+    elif mode == "joined":
+        joined(sys.argv[2], int(sys.argv[3]))
+    elif mode == "count":  # count REPORT.json HOP: events at a hop
+        r = json.load(open(sys.argv[2]))
+        print(r["recording"]["events_by_hop"].get(sys.argv[3], 0))
+        return 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

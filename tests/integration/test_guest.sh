@@ -1,0 +1,113 @@
+#!/bin/bash
+# The guest side, against a real guest: QEMU under TCG with virtio-net on tap0 of the test
+# topology, Debian's 6.1 cloud kernel and a busybox initramfs (make guest).
+#  1. fentry and kprobe variants of the host hops, run inside the guest on a tap of its own.
+#  2. vnetlat agent over virtio-serial, through a relay that cuts the link mid-run: UDP
+#     request/response and pings, joined across both kernels, nothing lost over the cut.
+#  3. vnetlat agent over TCP (--listen/--connect), and an agent with a wrong token refused.
+. "$(dirname "$0")/lib.sh"
+
+guest_image=$build/guest
+[[ -f $guest_image/initrd.img ]] || guest_image=$(cd "$build/.." && pwd)/guest
+state=${TMPDIR:-/tmp}/$prefix.topo
+token_file=$work/token
+token=vnltest$$$RANDOM
+echo "$token" >"$token_file"
+cut_pid=
+
+stop_cut() {
+	[[ -n $cut_pid ]] && kill "$cut_pid" 2>/dev/null && wait "$cut_pid" 2>/dev/null
+	cut_pid=
+}
+trap 'stop_cut; cleanup' EXIT
+
+if [[ ! -f $guest_image/initrd.img ]]; then
+	not_ok "the test guest is built (make guest: qemu-system-x86, busybox-static, a Debian cloud kernel)"
+	finish
+fi
+ln -sfn "$guest_image" "$work/guest"
+vm() { VNL_BUILD=$work "$tools/topology.sh" "$1" "$prefix" "${@:2}"; }
+# the guest image is found through VNL_BUILD=$work ($work/guest); the rest of the topology
+# needs the real build folder only for vmm-standin, which a guest topology does not start
+topo up vm || { not_ok "topology with a tap for the guest"; finish; }
+rr() { ip netns exec "$remote" "$build/udp-rr" --dst 198.18.0.2 "$@"; }
+
+# ---- 1. fentry/kprobe inside the guest ----
+if vm vm-start kfunc-tap "$token"; then
+	ok "test guest booted (kernel $(cat "$guest_image/kernel-version"))"
+	if wait_for 240 grep -q VNL-SCENARIO-DONE "$state/console.log"; then
+		python3 "$(dirname "$0")/check_guest.py" kfunc "$state/console.log"
+	else
+		not_ok "kfunc scenario finished in the guest within 240 s"
+		tail -20 "$state/console.log"
+	fi
+else
+	not_ok "test guest booted"
+fi
+vm vm-stop
+
+# ---- 2. agent over virtio-serial, link cut and restored mid-run ----
+vm vm-start agent "$token" || { not_ok "guest with the agent booted"; finish; }
+python3 "$tools/link-cut.py" --upstream "$state/vnetlat0.sock" --listen "$work/link.sock" \
+	--cut-seconds 3 >"$work/cut.log" 2>&1 &
+cut_pid=$!
+wait_for 10 grep -q ready "$work/cut.log"
+start_record "$work/run.vnl" --guests --serial-socket "$work/link.sock" --token-file "$token_file" ||
+	{ not_ok "record --guests started"; finish; }
+check "the agent connected (within 120 s: BPF loads slowly under TCG)" \
+	wait_for 120 grep -q "recorded as kernel" "$work/run.vnl.log"
+ip netns exec "$remote" ping -c 5 -i 0.2 198.18.0.2 >/dev/null 2>&1 # warm-up: TCG translates code
+rr --count 100 --interval 20ms >"$work/rr1.json"
+ip netns exec "$remote" ping -c 20 -i 0.05 198.18.0.2 >/dev/null
+ip netns exec "$remote" ping -6 -c 10 -i 0.05 fd00:198:18::2 >/dev/null
+kill -USR1 "$cut_pid"
+check "link cut" wait_for 10 grep -q '^cut' "$work/cut.log"
+check "the agent saw its link go down" wait_for 10 grep -q "agent link down" "$state/console.log"
+rr --count 100 --interval 20ms >"$work/rr2.json" # while the link is down
+check "link restored and the agent back with the same kernel id" \
+	wait_for 30 grep -q "is back" "$work/run.vnl.log"
+rr --count 100 --interval 20ms >"$work/rr3.json"
+check "all 300 requests answered" \
+	grep -q '"received":100' "$work/rr1.json" "$work/rr2.json" "$work/rr3.json"
+check "record --guests stopped cleanly" stop_record
+"$vnetlat" -j report "$work/run.vnl" >"$work/report.json" 2>"$work/report.err"
+check "report of the joined recording" test -s "$work/report.json"
+"$vnetlat" report "$work/run.vnl" >"$work/report.txt" 2>&1
+python3 "$(dirname "$0")/check_guest.py" joined "$work/report.json" 300
+reads=$(python3 "$(dirname "$0")/check_guest.py" count "$work/report.json" guest.app_read)
+check "every request read by the guest's echo server is in the recording, across the cut ($reads of 300)" \
+	test "$reads" -ge 300
+grep -E "guest 1|clock:|vmm.deliver|vmm.transmit" "$work/report.txt" | sed 's/^/# /'
+stop_cut
+vm vm-stop
+
+# ---- 3. agent over TCP; a wrong token is refused ----
+ip -n "$host" addr add 198.18.0.3/24 dev br0
+vm vm-start agent "$token" vnl.agent_tcp=198.18.0.3:5555 || { not_ok "guest (TCP agent) booted"; finish; }
+start_record "$work/tcp.vnl" --guests --listen 198.18.0.3:5555 --token-file "$token_file" ||
+	{ not_ok "record --guests --listen started"; finish; }
+check "the agent connected over TCP" wait_for 120 grep -q "recorded as kernel" "$work/tcp.vnl.log"
+echo wrongtoken1 >"$work/bad"
+ip netns exec "$remote" "$vnetlat" agent --connect 198.18.0.3:5555 --token-file "$work/bad" \
+	-i vr0 -d 20s >"$work/bad.log" 2>&1
+check "an agent with a wrong token is refused, and says so" grep -q "refused this agent: wrong token" "$work/bad.log"
+check "the host logs the refusal" grep -q "agent refused: wrong token" "$work/tcp.vnl.log"
+ip netns exec "$remote" ping -c 5 -i 0.2 198.18.0.2 >/dev/null 2>&1
+rr --count 100 --interval 20ms >/dev/null
+check "record --guests --listen stopped cleanly" stop_record
+"$vnetlat" -j report "$work/tcp.vnl" >"$work/tcp.json"
+"$vnetlat" dump "$work/tcp.vnl" >"$work/tcp.dump"
+python3 - "$work/tcp.json" "$work/tcp.dump" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+j = r["journeys"]
+ok = j["cross_kernel"] >= 0.95 * j["total"] and j["total"] >= 200
+print(("ok" if ok else "not ok") + " - over TCP: %d of %d journeys cover both kernels" % (j["cross_kernel"], j["total"]))
+evs = [json.loads(l) for l in open(sys.argv[2])]
+guest = [e for e in evs if e.get("type") == "event" and e.get("kernel") == 1]
+own = [e for e in guest if 5555 in (e.get("sport"), e.get("dport"))]
+print(("ok" if guest and not own else "not ok") +
+      " - the agent's own TCP link is not traced in the guest (%d of %d guest events)" % (len(own), len(guest)))
+EOF
+vm vm-stop
+finish
