@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # make            build build/vnetlat (and the test-bed tools)
 # make test       install what is missing, build, run the whole suite
+# make static     static builds (build/static/vnetlat: copy it into a guest for vnetlat agent)
+# make guest      the test guest: Debian's cloud kernel and a busybox initramfs (build/guest)
 # make demo       install what is missing, build, run a traced echo on the built-in topology
 # make bench      overhead benchmark (see README)
 # V=1 shows full commands; VMLINUX_BTF=path (or VMLINUX_H=path) builds against another kernel.
@@ -132,9 +134,10 @@ deps:
 test: deps
 ifeq ($(SAN),1)
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS)
+	$(Q)$(MAKE) --no-print-directory SAN=0 OUTPUT=build guest
 	$(Q)TESTS="unit integration" tests/run.sh $(OUTPUT)
 else
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS) $(FUZZERS)
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS) $(FUZZERS) guest
 	$(Q)tests/run.sh $(OUTPUT)
 endif
 
