@@ -29,6 +29,10 @@ const volatile __u32 targ_sample_n = 0; /* keep one packet in N, chosen by finge
 /* guest side (vnetlat agent): the send syscalls that start a journey, and the agent itself */
 const volatile __s64 targ_send_nr[4] = { -1, -1, -1, -1 };
 const volatile __u32 targ_self_tgid = 0;
+/* clock.adjust: the syscalls that step or slew a clock, and the hop they are (+ 1) */
+const volatile __s64 targ_clock_nr[4] = { -1, -1, -1, -1 };
+const volatile __u16 targ_clock_hop = 0;
+const volatile bool targ_clock_tai = false; /* stamp with CLOCK_TAI (PTP-synchronised hosts) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -142,7 +146,7 @@ static __always_inline void emit(__u32 hop, const struct vnl_pkt *pkt, __u64 skb
 		return;
 	}
 	id = bpf_get_current_pid_tgid();
-	e->ts_ns = bpf_ktime_get_ns();
+	e->ts_ns = targ_clock_tai ? bpf_ktime_get_tai_ns() : bpf_ktime_get_ns();
 	e->skb = skb;
 	e->ifindex = dev ? dev->ifindex : 0;
 	e->netns = dev ? dev->netns : 0;
@@ -377,9 +381,36 @@ static __always_inline int on_nopkt(enum vnl_point pt, __u32 arg)
 	return 0;
 }
 
-/* A guest application's send: a packetless hop tied to the packet by thread. */
-static __always_inline int on_send(long nr)
+/*
+ * A syscall: a guest application's send (a packetless hop tied to its packet by thread), or
+ * a clock being stepped or slewed (clock.adjust: applications stamping with the realtime or
+ * TAI clock see it as latency).
+ */
+/* The struct timex of adjtimex/clock_adjtime: a call with no mode bits only reads. */
+static __always_inline __u32 timex_modes(const struct pt_regs *regs, long nr)
 {
+	const void *tx = nr == targ_clock_nr[1] ? (const void *)PT_REGS_PARM2_CORE(regs)
+						  : (const void *)PT_REGS_PARM1_CORE(regs);
+	__u32 modes = 0;
+
+	bpf_probe_read_user(&modes, sizeof(modes), tx);
+	return modes;
+}
+
+static __always_inline int on_send(const struct pt_regs *regs, long nr)
+{
+	if (targ_clock_hop && (nr == targ_clock_nr[0] || nr == targ_clock_nr[1] ||
+			       nr == targ_clock_nr[2] || nr == targ_clock_nr[3])) {
+		__u32 modes = 0;
+
+		if (nr == targ_clock_nr[1] || nr == targ_clock_nr[3]) {
+			modes = timex_modes(regs, nr);
+			if (!modes)
+				return 0; /* a query (chronyc, timedatectl), not an adjustment */
+		}
+		emit(targ_clock_hop - 1, NULL, 0, NULL, modes, (__u32)nr, VNL_EV_NO_PACKET);
+		return 0;
+	}
 	if (nr != targ_send_nr[0] && nr != targ_send_nr[1] && nr != targ_send_nr[2] &&
 	    nr != targ_send_nr[3])
 		return 0;
@@ -455,7 +486,7 @@ VNL_TP(kvm_fast_mmio, __u64 gpa, on_nopkt(VNL_PT_KVM_FAST_MMIO, (__u32)gpa))
 VNL_TP(kvm_mmio, int type VNL_COMMA int len VNL_COMMA __u64 gpa,
        on_nopkt(VNL_PT_KVM_MMIO, (__u32)gpa))
 VNL_TP(kvm_pio, unsigned int rw VNL_COMMA unsigned int port, on_nopkt(VNL_PT_KVM_PIO, port))
-VNL_TP(sys_enter, struct pt_regs *regs VNL_COMMA long id, on_send(id))
+VNL_TP(sys_enter, struct pt_regs *regs VNL_COMMA long id, on_send(regs, id))
 
 /* Kernel functions, where the kernel allows: fentry first, kprobe otherwise. */
 #define VNL_FN(fn, args, body)                                                                     \

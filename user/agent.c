@@ -189,7 +189,7 @@ static void on_frame(struct agent *a, const struct vnl_block_header *h, const ui
 		if (h->len < sizeof(ping))
 			break;
 		memcpy(&ping, p, sizeof(ping));
-		ping.guest_ns = now_ns(CLOCK_MONOTONIC);
+		ping.guest_ns = event_now();
 		push_ctl(a, VNL_MSG_PONG, 0, &ping, sizeof(ping));
 		break;
 	case VNL_MSG_FLUSH:
@@ -372,6 +372,8 @@ static void usage(FILE *f)
 		"      --spool-size SIZE   events kept while the link is down (default 64M)\n"
 		"      --ring-size SIZE    BPF ring buffer size (default 16M)\n"
 		"      --tracepoints-only  do not use fentry or kprobes\n"
+		"      --clock CLOCK       monotonic (default) or tai, as the host's record --clock\n"
+		"      --no-clock-events   do not record clock steps and slews\n"
 		"  -v, --verbose           libbpf's debug output\n");
 }
 
@@ -414,6 +416,8 @@ static int parse_agent_opts(int argc, char **argv, struct rec_opts *o, struct ag
 		{ "spool-size", required_argument, NULL, 'P' },
 		{ "ring-size", required_argument, NULL, 'R' },
 		{ "tracepoints-only", no_argument, NULL, 'T' },
+		{ "no-clock-events", no_argument, NULL, 'N' },
+		{ "clock", required_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -478,6 +482,11 @@ static int parse_agent_opts(int argc, char **argv, struct rec_opts *o, struct ag
 			break;
 		case 'T':
 			o->no_kfunc = 1;
+			break;
+		case 'N':
+		case 'C':
+			if (parse_clock_opt(o, c, optarg))
+				return -EINVAL;
 			break;
 		case 'v':
 			vnl_verbose = true;

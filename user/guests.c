@@ -260,7 +260,7 @@ static void on_pong(struct guests *g, struct guest_conn *c, const uint8_t *p, si
 	memcpy(&ping, p, sizeof(ping));
 	g->clocks[g->nclocks++] = (struct vnl_file_clock){ .host_tx = ping.host_tx,
 							    .guest_ns = ping.guest_ns,
-							    .host_rx = now_ns(CLOCK_MONOTONIC),
+							    .host_rx = event_now(),
 							    .kernel = (uint32_t)c->kernel };
 }
 
@@ -313,7 +313,7 @@ static void tick_conn(struct guests *g, struct guest_conn *c, uint64_t now)
 		c->last_ack_ns = now;
 	}
 	if (now - c->last_ping_ns >= PING_NS) {
-		struct link_ping ping = { .host_tx = now_ns(CLOCK_MONOTONIC) };
+		struct link_ping ping = { .host_tx = event_now() };
 
 		send_frame(c, VNL_MSG_PING, 0, &ping, sizeof(ping));
 		c->last_ping_ns = now;

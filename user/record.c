@@ -82,6 +82,10 @@ static void usage(FILE *f)
 		"                          aggregate: journeys of one packet in N beside the histograms)\n"
 		"      --tracepoints-only  do not use fentry or kprobes even where available\n"
 		"      --no-drops          do not attach skb:kfree_skb (saves its cost on busy hosts)\n"
+		"      --no-clock-events   do not record clock steps and slews (clock.adjust: a\n"
+		"                          program on raw_syscalls:sys_enter)\n"
+		"      --clock CLOCK       monotonic (default) or tai: stamp events with CLOCK_TAI,\n"
+		"                          for hosts and guests synchronised by PTP (ptp4l/phc2sys)\n"
 		"      --guests            also record the guests' hops, from their vnetlat agents:\n"
 		"      --serial-socket PATH  the UNIX socket of a QEMU virtio-serial chardev whose\n"
 		"                          port an agent uses (repeatable; reconnected if it drops)\n"
@@ -90,6 +94,24 @@ static void usage(FILE *f)
 		"  -v, --verbose           libbpf's debug output\n\n"
 		"Without --iface or --vm every tap of this network namespace is traced, with the\n"
 		"devices bridged to it. Ctrl-C stops and keeps everything collected.\n");
+}
+
+/* --clock and --no-clock-events, shared with vnetlat agent. */
+int parse_clock_opt(struct rec_opts *o, int c, const char *arg)
+{
+	if (c == 'N') {
+		o->no_clock_events = 1;
+		return 0;
+	}
+	if (!strcmp(arg, "monotonic")) {
+		o->clock_tai = 0;
+	} else if (!strcmp(arg, "tai")) {
+		o->clock_tai = 1;
+	} else {
+		vnl_err("--clock '%s': expected monotonic or tai", arg);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static char token_path[4096];
@@ -206,6 +228,8 @@ static int parse_opts(int argc, char **argv, struct rec_opts *o)
 		{ "tracepoints-only", no_argument, NULL, 'T' },
 		{ "no-drops", no_argument, NULL, 'D' },
 		{ "guests", no_argument, NULL, 'G' },
+		{ "no-clock-events", no_argument, NULL, 'N' },
+		{ "clock", required_argument, NULL, 'C' },
 		{ "serial-socket", required_argument, NULL, 'U' },
 		{ "listen", required_argument, NULL, 'L' },
 		{ "token-file", required_argument, NULL, 'K' },
@@ -297,6 +321,11 @@ static int parse_opts(int argc, char **argv, struct rec_opts *o)
 			break;
 		case 'D':
 			o->no_drops = 1;
+			break;
+		case 'N':
+		case 'C':
+			if (parse_clock_opt(o, c, optarg))
+				return -EINVAL;
 			break;
 		case 'G':
 		case 'U':
@@ -407,7 +436,8 @@ static void choose_programs(struct rec_state *st, const struct rec_opts *o)
 	for (h = 0; h < VNL_HOP_MAX; h++) {
 		int pt = st->probe.hop_point[h];
 
-		if (pt < 0 || (o->no_drops && h == VNL_HOP_DROP) || !(vnl_hops[h].side & o->side))
+		if (pt < 0 || (o->no_drops && h == VNL_HOP_DROP) ||
+		    (o->no_clock_events && h == VNL_HOP_CLOCK_ADJUST) || !(vnl_hops[h].side & o->side))
 			continue;
 		st->attached[pt] = st->probe.pt[pt].mech;
 		if (pt == vnl_hops[h].fn_point && hop_both_points((unsigned int)h) &&
@@ -447,6 +477,14 @@ static void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 
 		if (!hop_recorded(st, o, h))
 			continue;
+		if (h == VNL_HOP_CLOCK_ADJUST) { /* shares sys_enter with guest.app_send */
+			ro->targ_clock_hop = (__u16)(h + 1);
+			ro->targ_clock_nr[0] = SYS_clock_settime;
+			ro->targ_clock_nr[1] = SYS_clock_adjtime;
+			ro->targ_clock_nr[2] = SYS_settimeofday;
+			ro->targ_clock_nr[3] = SYS_adjtimex;
+			continue;
+		}
 		if (hi->packetless) {
 			ro->hop_of[pt][VNL_ROLE_NONE] = (__u16)(h + 1);
 			continue;
@@ -479,6 +517,7 @@ static void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 	ro->targ_filter_len = filter_len;
 	ro->targ_filter_vms = o->side == VNL_SIDE_HOST;
 	ro->targ_self_tgid = (__u32)getpid();
+	ro->targ_clock_tai = vnl_event_clock == CLOCK_TAI;
 	if (o->side == VNL_SIDE_GUEST) {
 		ro->targ_send_nr[0] = SYS_sendto;
 		ro->targ_send_nr[1] = SYS_sendmsg;
@@ -541,7 +580,7 @@ static int in_set(const struct devset *s, const struct vnl_file_iface *d)
 static void dev_event(struct vnl_file_devevent *ev, const struct vnl_file_iface *d, uint8_t kind)
 {
 	memset(ev, 0, sizeof(*ev));
-	ev->ts_ns = now_ns(CLOCK_MONOTONIC);
+	ev->ts_ns = event_now();
 	ev->ifindex = d->ifindex;
 	ev->netns = d->netns;
 	ev->kind = kind;
@@ -658,10 +697,10 @@ static int write_meta(struct rec_state *st, const struct rec_opts *o)
 	gethostname(host, sizeof(host) - 1);
 	/* the realtime/monotonic pair: read realtime on both sides of monotonic */
 	rt1 = now_ns(CLOCK_REALTIME);
-	mono = now_ns(CLOCK_MONOTONIC);
+	mono = event_now();
 	rt2 = now_ns(CLOCK_REALTIME);
-	fprintf(f, "version=%s\nhostname=%s\nkernel=%s %s %s\nclock=monotonic\n", VNL_VERSION,
-		host, u.sysname, u.release, u.machine);
+	fprintf(f, "version=%s\nhostname=%s\nkernel=%s %s %s\nclock=%s\n", VNL_VERSION, host,
+		u.sysname, u.release, u.machine, vnl_event_clock == CLOCK_TAI ? "tai" : "monotonic");
 	fprintf(f, "realtime_ns=%llu\nmonotonic_ns=%llu\npair_error_ns=%llu\n",
 		(unsigned long long)(rt1 + (rt2 - rt1) / 2), (unsigned long long)mono,
 		(unsigned long long)(rt2 - rt1) / 2);
@@ -815,7 +854,7 @@ static int agg_drain(struct rec_state *st)
 	int c, err = 0;
 	uint8_t *buf;
 
-	hdr.end_ns = now_ns(CLOCK_MONOTONIC);
+	hdr.end_ns = event_now();
 	st->agg_last_ns = hdr.end_ns;
 	if (ncpu <= 0)
 		return 0;
@@ -904,7 +943,7 @@ static int agg_init(struct rec_state *st)
 		return -EINVAL;
 	st->agg_prev = calloc((size_t)VNL_AGG_SLOTS * VNL_LL_BUCKETS, sizeof(uint64_t));
 	st->agg_cpu = calloc((size_t)ncpu * VNL_LL_BUCKETS, sizeof(uint32_t));
-	st->agg_last_ns = now_ns(CLOCK_MONOTONIC);
+	st->agg_last_ns = event_now();
 	return st->agg_prev && st->agg_cpu ? 0 : -ENOMEM;
 }
 
@@ -945,7 +984,7 @@ static int write_trailer(struct rec_state *st, const struct rec_opts *o, const c
 	snprintf(end, sizeof(end),
 		 "events=%llu\nlost=%llu\nend_monotonic_ns=%llu\nagg_evicted=%llu\n%s%s%s",
 		 (unsigned long long)st->events, (unsigned long long)st->last_lost,
-		 (unsigned long long)now_ns(CLOCK_MONOTONIC), (unsigned long long)agg_evicted(st),
+		 (unsigned long long)event_now(), (unsigned long long)agg_evicted(st),
 		 next ? "next=" : "", next ? next : "", next ? "\n" : "");
 	return write_text_block(&st->w, VNL_BLK_END, end);
 }
@@ -1077,7 +1116,7 @@ static int record_loop(struct rec_state *st, const struct rec_opts *o)
 				break;
 			last_flush = now;
 		}
-		if (o->mode == VNL_MODE_AGGREGATE && now - st->agg_last_ns >= AGG_INTERVAL_NS) {
+		if (o->mode == VNL_MODE_AGGREGATE && event_now() - st->agg_last_ns >= AGG_INTERVAL_NS) {
 			err = agg_drain(st);
 			if (err)
 				break;
@@ -1196,6 +1235,7 @@ int record_run(struct rec_opts *op)
 	char err_msg[1024];
 	int err, ret = VNL_EXIT_FAIL;
 
+	vnl_event_clock = o.clock_tai ? CLOCK_TAI : CLOCK_MONOTONIC;
 	if (o.filter && filter_compile(o.filter, filter, &filter_len, err_msg, sizeof(err_msg))) {
 		vnl_err("%s", err_msg);
 		return VNL_EXIT_USAGE;

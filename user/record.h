@@ -18,6 +18,8 @@ struct rec_opts {
 	int mode;	   /* enum vnl_mode */
 	uint32_t sample;   /* keep one packet in N (0: all in packets mode, none in aggregate) */
 	int force, no_kfunc, no_drops;
+	int no_clock_events; /* do not record clock.adjust (saves a program on every syscall) */
+	int clock_tai;	     /* stamp events with CLOCK_TAI: clocks synchronised by PTP */
 	char *ifaces[VNL_MAX_DEVS];
 	int nifaces;
 	pid_t vms[VNL_MAX_VMS];
@@ -32,5 +34,7 @@ struct rec_opts {
 int cmd_record(int argc, char **argv);
 /* Records with options already parsed; returns an exit code (enum vnl_exit). */
 int record_run(struct rec_opts *o);
+/* --clock (c = 'C') and --no-clock-events (c = 'N'). */
+int parse_clock_opt(struct rec_opts *o, int c, const char *arg);
 
 #endif

@@ -83,6 +83,7 @@ static void read_guest_meta(struct rec_kernel *k, const struct vnl_block *b)
 	meta_str(b, "hostname", k->hostname, sizeof(k->hostname));
 	meta_str(b, "kernel", k->kernel, sizeof(k->kernel));
 	meta_str(b, "version", k->version, sizeof(k->version));
+	meta_str(b, "clock", k->clock_name, sizeof(k->clock_name));
 	k->realtime_ns = meta_u64(b, "realtime_ns");
 	k->monotonic_ns = meta_u64(b, "monotonic_ns");
 }
@@ -620,6 +621,7 @@ static int estimate_clocks(struct recording *rec, struct read_ctx *rc)
 		n += traffic_samples(rc, k, hops, s + n);
 		rk->traffic_samples = n - 2 * rk->link_samples;
 		clk_estimate(s, n, CLOCK_WINDOW_NS, &rk->clock);
+		rk->ptp = !strcmp(rec->clock, "tai") && !strcmp(rk->clock_name, "tai");
 		if (getenv("VNETLAT_DEBUG_CLOCK"))
 			for (i = 0; i < n; i++)
 				fprintf(stderr, "clock k=%u t=%llu %s %lld\n", k,
@@ -638,7 +640,8 @@ static void place_guest_events(struct recording *rec, struct read_ctx *rc)
 	for (i = 0; i < rc->ngev; i++) {
 		struct vnl_event *ev = &rc->gev[i];
 
-		if (rec->k[ev->kernel].clock.valid)
+		/* with PTP both kernels stamp with the same (synchronised) clock */
+		if (rec->k[ev->kernel].clock.valid && !rec->k[ev->kernel].ptp)
 			ev->ts_ns = clk_to_host(&rec->k[ev->kernel].clock, ev->ts_ns);
 	}
 	qsort(rc->gev, rc->ngev, sizeof(*rc->gev), by_ts);

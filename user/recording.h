@@ -15,8 +15,9 @@
 /* A guest's kernel, recorded through its agent (kernel ids 1..). */
 struct rec_kernel {
 	int present, ended;
-	char hostname[128], kernel[128], version[32];
+	char hostname[128], kernel[128], version[32], clock_name[32]; /* "monotonic" or "tai" */
 	uint64_t realtime_ns, monotonic_ns, end_monotonic_ns;
+	int ptp; /* host and guest stamped with CLOCK_TAI: PTP keeps them together, not us */
 	uint64_t lost_total; /* running total, spool drops included */
 	uint64_t lost_spool; /* events its agent could not keep while the link was down */
 	uint64_t events;

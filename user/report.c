@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,8 @@ struct report {
 	size_t nwindows;
 	int oom;
 	struct jw w;
+	struct vnl_event *clock_events; /* clock.adjust: steps and slews, for the timeline */
+	size_t nclock_events;
 };
 
 /* ---- aggregation ---- */
@@ -620,6 +623,15 @@ static void on_event(void *ctx, const struct recording *rec, const struct vnl_ev
 	}
 	if (ev->hop < VNL_HOP_MAX)
 		r->events_by_hop[ev->hop]++;
+	if (ev->hop == VNL_HOP_CLOCK_ADJUST && r->nclock_events < 100000) {
+		struct vnl_event *p = realloc(r->clock_events,
+					      (r->nclock_events + 1) * sizeof(*p));
+
+		if (p) {
+			r->clock_events = p;
+			p[r->nclock_events++] = *ev;
+		}
+	}
 	if (r->dump)
 		dump_event(r, ev);
 	jengine_event(r->je, ev);
@@ -848,11 +860,25 @@ static void print_group_json(const struct report *r, struct jw *w, struct group 
 }
 
 /* A guest's clock against the host's (see clock.h): offset, its bound and drift. */
+/* With PTP the clocks are taken as one; our estimate checks them. */
+static int ptp_disagrees(const struct rec_kernel *k)
+{
+	return k->ptp && k->clock.valid && llabs(k->clock.offset_ns) > k->clock.bound_ns;
+}
+
 static void json_guest_clock(struct jw *w, const char *key, const struct rec_kernel *k)
 {
 	jw_obj_begin(w, key);
-	jw_str(w, "source", "estimated");
-	if (k->clock.valid) {
+	jw_str(w, "source", k->ptp ? "ptp" : "estimated");
+	if (k->ptp) {
+		jw_i64(w, "offset_ns", 0);
+		jw_bool(w, "estimate_agrees", k->clock.valid && !ptp_disagrees(k));
+		if (k->clock.valid) {
+			jw_i64(w, "estimated_offset_ns", k->clock.offset_ns);
+			jw_u64(w, "bound_ns", (uint64_t)k->clock.bound_ns);
+			jw_f64(w, "drift_ppm", k->clock.drift * 1e6);
+		}
+	} else if (k->clock.valid) {
 		jw_i64(w, "offset_ns", k->clock.offset_ns);
 		jw_u64(w, "bound_ns", (uint64_t)k->clock.bound_ns);
 		jw_f64(w, "drift_ppm", k->clock.drift * 1e6);
@@ -865,6 +891,47 @@ static void json_guest_clock(struct jw *w, const char *key, const struct rec_ker
 	jw_u64(w, "packet_samples", k->traffic_samples);
 	jw_u64(w, "windows", k->clock.windows);
 	jw_obj_end(w);
+}
+
+static const char *clock_syscall(uint32_t nr)
+{
+	switch (nr) {
+	case SYS_clock_settime:
+		return "clock_settime";
+	case SYS_clock_adjtime:
+		return "clock_adjtime";
+	case SYS_settimeofday:
+		return "settimeofday";
+	case SYS_adjtimex:
+		return "adjtimex";
+	default:
+		return "unknown";
+	}
+}
+
+/* Who stepped or slewed a clock, and when: marked on the timeline. */
+static void print_clock_events(struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nclock_events; i++) {
+		const struct vnl_event *e = &r->clock_events[i];
+		char wall[40];
+
+		rec_wall_time(r->rec, e->ts_ns, wall, sizeof(wall));
+		if (vnl_json) {
+			jw_obj_begin(&r->w, NULL);
+			jw_str(&r->w, "time", wall);
+			jw_u64(&r->w, "ts_ns", e->ts_ns);
+			jw_u64(&r->w, "kernel", e->kernel);
+			jw_u64(&r->w, "pid", e->pid);
+			jw_str(&r->w, "syscall", clock_syscall(e->reason));
+			jw_obj_end(&r->w);
+		} else {
+			printf("clock adjusted: %s, %s, pid %u (%s)\n", wall,
+			       e->kernel ? "guest" : "host", e->pid, clock_syscall(e->reason));
+		}
+	}
 }
 
 static void print_clock_json(struct jw *w, const struct recording *rec)
@@ -907,7 +974,16 @@ static void print_clock_text(const struct recording *rec)
 		       " while its link was down)\n",
 		       k, g->hostname[0] ? g->hostname : "?", g->kernel[0] ? g->kernel : "?",
 		       g->events, g->lost_total, g->lost_spool);
-		if (g->clock.valid)
+		if (g->ptp && ptp_disagrees(g))
+			printf("  WARNING: clocks said to be synchronised (CLOCK_TAI, PTP) but the "
+			       "traffic puts the guest %+.3f ms +/- %.1f us off the host: journeys "
+			       "crossing the boundary are wrong by that much\n",
+			       (double)g->clock.offset_ns / 1e6, (double)g->clock.bound_ns / 1e3);
+		else if (g->ptp)
+			printf("  clock: CLOCK_TAI on both sides (PTP); the traffic agrees (%+.1f us "
+			       "+/- %.1f us)\n",
+			       (double)g->clock.offset_ns / 1e3, (double)g->clock.bound_ns / 1e3);
+		else if (g->clock.valid)
 			printf("  clock: guest - host = %+.3f ms +/- %.1f us, drift %+.2f ppm (from %"
 			       PRIu64 " link exchanges and %" PRIu64 " packets); segments that cross "
 			       "the boundary are only as exact as that\n",
@@ -1016,6 +1092,9 @@ static void print_json(struct report *r)
 	jw_arr_end(w);
 	jw_obj_end(w);
 	print_clock_json(w, rec);
+	jw_arr_begin(w, "clock_events");
+	print_clock_events(r);
+	jw_arr_end(w);
 	jw_obj_begin(w, "journeys");
 	jw_u64(w, "total", js ? js->journeys : 0);
 	jw_u64(w, "cross_kernel", js ? js->cross_kernel : 0);
@@ -1074,6 +1153,7 @@ static void print_text(struct report *r)
 	if (rec->sample > 1)
 		printf("sampled: one packet in %u, chosen by fingerprint\n", rec->sample);
 	print_clock_text(rec);
+	print_clock_events(r);
 	printf("interfaces:");
 	for (i = 0; i < rec->nifaces; i++) {
 		const struct vnl_file_iface *d = &rec->ifaces[i];
@@ -1183,6 +1263,7 @@ static void report_free(struct report *r)
 		free(r->order[i]);
 	}
 	free(r->order);
+	free(r->clock_events);
 	for (i = 0; i < r->nwindows; i++) {
 		if (r->windows[i])
 			free_group(r->windows[i]);

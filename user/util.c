@@ -112,6 +112,13 @@ int parse_u32(const char *s, uint32_t *v)
 	return 0;
 }
 
+int vnl_event_clock = CLOCK_MONOTONIC;
+
+uint64_t event_now(void)
+{
+	return now_ns(vnl_event_clock);
+}
+
 uint64_t now_ns(int clock)
 {
 	struct timespec ts;

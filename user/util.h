@@ -30,6 +30,9 @@ int parse_size(const char *s, uint64_t *bytes);
 int parse_u32(const char *s, uint32_t *v);
 
 uint64_t now_ns(int clock);
+/* The clock events are stamped with: CLOCK_MONOTONIC, or CLOCK_TAI (--clock tai). */
+extern int vnl_event_clock;
+uint64_t event_now(void);
 /* Reads a whole small file (sysfs, procfs) into buf, trailing newline removed. */
 int read_small_file(const char *path, char *buf, size_t size);
 

@@ -1,0 +1,36 @@
+#!/bin/bash
+# Clock steps and slews (clock.adjust): a frequency "adjustment" to the value the clock
+# already has is recorded, with the process that made it; a read-only query is not.
+. "$(dirname "$0")/lib.sh"
+
+topo up 0 || { not_ok "topology"; finish; }
+start_record "$work/c.vnl" || { not_ok "record started"; finish; }
+python3 - >"$work/adj.out" <<'PY'
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+tx = ctypes.create_string_buffer(256)            # struct timex: modes at 0, freq at 16
+libc.adjtimex(tx)                                # a query: modes = 0
+ctypes.c_uint.from_buffer(tx, 0).value = 0x0002  # ADJ_FREQUENCY, to the frequency it has
+print(os.getpid(), libc.adjtimex(tx))
+PY
+check "record stopped" stop_record
+read -r adj_pid adj_rc <"$work/adj.out"
+"$vnetlat" -j report "$work/c.vnl" >"$work/c.json"
+check "the frequency set was allowed (adjtimex returned $adj_rc)" test "${adj_rc:--1}" -ge 0
+python3 - "$work/c.json" "$adj_pid" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+ev = [e for e in r["clock_events"] if e["pid"] == int(sys.argv[2])]
+ok = len(ev) == 1 and ev[0]["syscall"] in ("adjtimex", "clock_adjtime") and ev[0]["kernel"] == 0 and ev[0]["time"]
+print(("ok" if ok else "not ok") + " - one clock adjustment by pid %s, the query not counted: %s" % (sys.argv[2], ev))
+PY
+"$vnetlat" report "$work/c.vnl" | grep -Eq "clock adjusted: .*pid $adj_pid \((clock_)?adj(timex|time)\)"
+check "the text report marks it" test $? -eq 0
+start_record "$work/n.vnl" --no-clock-events || { not_ok "record --no-clock-events"; finish; }
+check "record --no-clock-events stopped" stop_record
+"$vnetlat" -j report "$work/n.vnl" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+ok = "clock.adjust" not in r["recording"]["attached"]
+print(("ok" if ok else "not ok") + " - --no-clock-events leaves raw_syscalls:sys_enter alone")'
+finish
