@@ -359,8 +359,12 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vnetlat agent (--serial NAME | --connect ADDR:PORT) --token-file FILE [options]\n"
+		"       vnetlat agent -o FILE [options]\n"
 		"Runs in a guest: timestamps the guest's hops and sends them to vnetlat record\n"
-		"--guests on the host, which joins them with the host's into one journey.\n\n"
+		"--guests on the host, which joins them with the host's into one journey; with -o,\n"
+		"writes them to FILE instead, for vnetlat merge HOST.vnl FILE -o RUN.vnl.\n\n"
+		"  -o, --output FILE       write a guest-side recording (no link, no token)\n"
+		"      --force             replace FILE if it exists\n"
 		"      --serial NAME       the virtio-serial port of that name (QEMU: virtserialport\n"
 		"                          name=NAME), found through /sys/class/virtio-ports\n"
 		"      --connect ADDR:PORT the host's --listen address, over TCP\n"
@@ -407,6 +411,8 @@ static int parse_agent_opts(int argc, char **argv, struct rec_opts *o, struct ag
 {
 	static const struct option opts[] = {
 		{ "serial", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "connect", required_argument, NULL, 'c' },
 		{ "token-file", required_argument, NULL, 'K' },
 		{ "iface", required_argument, NULL, 'i' },
@@ -426,8 +432,14 @@ static int parse_agent_opts(int argc, char **argv, struct rec_opts *o, struct ag
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:f:d:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:i:f:d:vh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'F':
+			o->force = 1;
+			break;
 		case 's':
 			if (strlen(optarg) >= sizeof(a->serial_name) || strchr(optarg, '/')) {
 				vnl_err("--serial '%s': not a port name", optarg);
@@ -503,6 +515,13 @@ static int parse_agent_opts(int argc, char **argv, struct rec_opts *o, struct ag
 		vnl_err("agent: unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
+	if (o->out) {
+		if (a->serial_name[0] || a->addr_len) {
+			vnl_err("agent: -o writes a file: no --serial or --connect with it");
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (!!a->serial_name[0] == !!a->addr_len) {
 		vnl_err("agent: name one link: --serial NAME or --connect ADDR:PORT");
 		return -EINVAL;
@@ -534,7 +553,6 @@ int cmd_agent(int argc, char **argv)
 	o->ring_size = 16u << 20;
 	o->side = VNL_SIDE_GUEST;
 	o->agent = a;
-	o->out = "the agent link";
 	o->argc = argc;
 	o->argv = argv;
 	ret = parse_agent_opts(argc, argv, o, a, &token_file);
@@ -542,6 +560,12 @@ int cmd_agent(int argc, char **argv)
 		ret = ret > 0 ? VNL_EXIT_OK : VNL_EXIT_USAGE;
 		goto out;
 	}
+	if (o->out) { /* offline: a guest-side recording file */
+		o->agent = NULL;
+		ret = record_run(o);
+		goto out;
+	}
+	o->out = "the agent link"; /* what messages call the destination */
 	filter = exclude_link(a, o->filter);
 	o->filter = filter;
 	if (agent_init(a, err, sizeof(err))) {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "probe.h"
 #include "agent.h"
+#include "merge.h"
 #include "record.h"
 #include "report.h"
 #include "util.h"
@@ -19,6 +20,7 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "record", cmd_record, "attach to the host's hops and record packets to a file" },
 	{ "agent", cmd_agent, "in a guest: record its hops and send them to the host's record --guests" },
+	{ "merge", cmd_merge, "join a host's recording with guest-side ones (agent -o)" },
 	{ "report", cmd_report, "per-layer latency breakdown of a recording" },
 	{ "dump", cmd_dump, "every event, journey and round trip as JSON lines" },
 	{ "probe", cmd_probe, "which hops this kernel supports, by which mechanism" },

@@ -5,6 +5,7 @@
 #  2. vnetlat agent over virtio-serial, through a relay that cuts the link mid-run: UDP
 #     request/response and pings, joined across both kernels, nothing lost over the cut.
 #  3. vnetlat agent over TCP (--listen/--connect), and an agent with a wrong token refused.
+#  4. host and guest recorded apart (record; agent -o) and joined by vnetlat merge.
 . "$(dirname "$0")/lib.sh"
 
 guest_image=$build/guest
@@ -109,5 +110,40 @@ own = [e for e in guest if 5555 in (e.get("sport"), e.get("dport"))]
 print(("ok" if guest and not own else "not ok") +
       " - the agent's own TCP link is not traced in the guest (%d of %d guest events)" % (len(own), len(guest)))
 EOF
+vm vm-stop
+
+# ---- 4. recorded apart, joined by vnetlat merge ----
+vm vm-start offline "$token" || { not_ok "guest (offline agent) booted"; finish; }
+# what the guest sends over its virtio-serial port: the guest-side recording
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+with open(sys.argv[2], "wb") as f:
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        f.write(b)
+        f.flush()
+' "$state/vnetlat0.sock" "$work/guest.vnl" &
+recv_pid=$!
+start_record "$work/host.vnl" || { not_ok "record (host alone) started"; finish; }
+check "the guest records on its own (agent -o)" wait_for 120 grep -q VNL-OFFLINE-RECORDING "$state/console.log"
+ip netns exec "$remote" ping -c 5 -i 0.2 198.18.0.2 >/dev/null 2>&1
+rr --count 100 --interval 20ms >/dev/null
+check "record (host alone) stopped" stop_record
+check "the guest sent its recording out" wait_for 60 grep -q VNL-SENT "$state/console.log"
+size=$(sed -n 's/^VNL-SENT \([0-9]*\).*/\1/p' "$state/console.log" | head -1)
+wait_for 30 test "$(stat -c %s "$work/guest.vnl" 2>/dev/null)" = "$size"
+check "guest recording received whole ($size bytes)" test "$(stat -c %s "$work/guest.vnl")" = "$size"
+kill "$recv_pid" 2>/dev/null
+wait "$recv_pid" 2>/dev/null
+check "vnetlat merge host.vnl guest.vnl" \
+	"$vnetlat" merge "$work/host.vnl" "$work/guest.vnl" -o "$work/merged.vnl"
+"$vnetlat" merge "$work/guest.vnl" "$work/host.vnl" -o "$work/wrong.vnl" 2>"$work/wrong.err"
+check "merge refuses a host recording given as a guest's" grep -q "not a guest-side recording" "$work/wrong.err"
+"$vnetlat" -j report "$work/merged.vnl" >"$work/merged.json"
+python3 "$(dirname "$0")/check_guest.py" joined "$work/merged.json" 100
 vm vm-stop
 finish
