@@ -111,9 +111,17 @@ static __always_inline void agg_step(__u32 hop, __u64 skb, __u64 fp, __u32 reaso
 		}
 		return;
 	}
-	if (st->skb == skb && st->fp == fp && st->hop < hop && hop_dir(st->hop) == dir &&
-	    st->hop < VNL_HOP_MAX && hop < VNL_HOP_MAX) {
-		agg_add(seg_of[st->hop][hop], now - st->ts);
+	if (st->skb == skb && st->fp == fp && st->hop < hop && hop_dir(st->hop) == dir) {
+		__u32 from = st->hop, to = hop;
+
+		/* bounds checked one by one: the compiler would fold two checks against a power
+		 * of two into one of (from | to), which tells the verifier nothing of either */
+		if (from >= VNL_HOP_MAX)
+			return;
+		barrier_var(to);
+		if (to >= VNL_HOP_MAX)
+			return;
+		agg_add(seg_of[from][to], now - st->ts);
 		if (dir < VNL_DIR_ANY && hop == final_of[dir]) {
 			agg_add(VNL_AGG_E2E + dir, now - st->first_ts);
 			st->skb = 0;

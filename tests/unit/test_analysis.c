@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Spikes, their period and trends, on synthetic series with known answers and noise. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <math.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include "analysis.h"
+
+#define N 400
+
+static double noise(unsigned int *seed, double base, double rel)
+{
+	return base * (1.0 + rel * ((double)rand_r(seed) / RAND_MAX * 2.0 - 1.0));
+}
+
+/* Spikes of +3 ms every `period` windows (jittered by a window, some missed) over 100 us. */
+static void series(unsigned int seed, double period, int jitter, int miss_every, double *v,
+		   int *have)
+{
+	double next = period / 2;
+	int k = 0;
+	size_t i;
+
+	for (i = 0; i < N; i++) {
+		v[i] = noise(&seed, 100e3, 0.2);
+		have[i] = rand_r(&seed) % 50 != 0; /* now and then a window without traffic */
+	}
+	while (next < N) {
+		long at = lround(next) + (jitter ? rand_r(&seed) % 3 - 1 : 0);
+
+		if (at >= 0 && at < N && !(miss_every && ++k % miss_every == 0)) {
+			v[at] = noise(&seed, 3.1e6, 0.1);
+			have[at] = 1;
+		}
+		next += period;
+	}
+}
+
+static void periodic_spikes(void **state)
+{
+	static const double periods[] = { 10, 20.1, 37.5, 60 };
+	double v[N];
+	int have[N];
+	size_t p;
+
+	for (p = 0; p < 4; p++) {
+		struct spikes s;
+
+		series(7 + (unsigned int)p, periods[p], 1, 5, v, have);
+		find_spikes(v, have, N, 50e3, &s);
+		assert_true(s.n >= 3);
+		assert_true(fabs(s.magnitude - 3e6) < 0.3e6);
+		assert_true(fabs(s.period - periods[p]) < 1.0);
+		assert_true(s.period_score >= 0.3);
+	}
+}
+
+static void exact_period_refined(void **state)
+{
+	double v[N];
+	int have[N];
+	struct spikes s;
+
+	series(3, 20.1, 0, 0, v, have);
+	find_spikes(v, have, N, 50e3, &s);
+	assert_true(fabs(s.period - 20.1) < 0.15); /* below one window over many periods */
+}
+
+static void no_spikes_in_noise(void **state)
+{
+	unsigned int seed = 11;
+	double v[N];
+	int have[N];
+	struct spikes s;
+	size_t i;
+
+	for (i = 0; i < N; i++) {
+		v[i] = noise(&seed, 100e3, 0.3);
+		have[i] = 1;
+	}
+	find_spikes(v, have, N, 50e3, &s);
+	assert_int_equal(s.n, 0);
+	assert_true(s.period == 0);
+}
+
+static void random_spikes_have_no_period(void **state)
+{
+	unsigned int seed = 5;
+	double v[N];
+	int have[N];
+	struct spikes s;
+	size_t i;
+
+	for (i = 0; i < N; i++) {
+		v[i] = noise(&seed, 100e3, 0.2);
+		have[i] = 1;
+	}
+	/* spikes at irregular gaps: 7, 31, 12, 55, 19, 90, 3, 44 windows */
+	v[10] = v[17] = v[48] = v[60] = v[115] = v[134] = v[224] = v[227] = v[271] = 3e6;
+	find_spikes(v, have, N, 50e3, &s);
+	assert_true(s.n >= 8);
+	assert_true(s.period == 0 || s.period_score < 0.3);
+}
+
+static void trend_slope(void **state)
+{
+	unsigned int seed = 9;
+	double t[N], v[N], slope, r2;
+	int have[N];
+	size_t i;
+
+	for (i = 0; i < N; i++) {
+		t[i] = (double)i;
+		v[i] = noise(&seed, 1000, 0.05) + 25.0 * (double)i; /* +25 per window */
+		have[i] = 1;
+	}
+	assert_int_equal(trend(t, v, have, N, &slope, &r2), 0);
+	assert_true(fabs(slope - 25.0) < 0.5);
+	assert_true(r2 > 0.99);
+	for (i = 0; i < N; i++)
+		have[i] = i < 2;
+	assert_int_equal(trend(t, v, have, N, &slope, &r2), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(periodic_spikes),
+		cmocka_unit_test(exact_period_refined),
+		cmocka_unit_test(no_spikes_in_noise),
+		cmocka_unit_test(random_spikes_have_no_period),
+		cmocka_unit_test(trend_slope),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Time-series analysis of a segment's per-window statistics: spikes, the period of recurring
+ * spikes, and a trend over the run. Pure functions on arrays (unit-tested on synthetic series).
+ */
+#ifndef VNL_ANALYSIS_H
+#define VNL_ANALYSIS_H
+
+#include <stddef.h>
+
+#define SPIKES_MAX 256
+
+struct spikes {
+	size_t n;		 /* spikes found (a run of spiking windows is one) */
+	size_t at[SPIKES_MAX];	 /* the window of each spike (its highest) */
+	double baseline;	 /* the series' median */
+	double threshold;	 /* what a window must exceed to spike */
+	double magnitude;	 /* median excess of the spikes over the baseline */
+	double period;		 /* in windows; 0 when the spikes do not recur regularly */
+	double period_score;	 /* the share of gaps between spikes that are multiples of it */
+};
+
+/*
+ * v[i]: the statistic (p99, say) of window i; have[i]: whether window i had enough samples.
+ * A window spikes when it exceeds the median by several times the series' own spread (median
+ * absolute deviation), by half the median and by min_excess. The period comes from the gaps
+ * between spikes (whole multiples of it, spikes may be missed), refined over the first and
+ * last spike; it is reported with at least three spikes.
+ */
+void find_spikes(const double *v, const int *have, size_t n, double min_excess, struct spikes *s);
+
+/* Least-squares slope of v against t (where have[i]) and r^2; -1 with fewer than 3 points. */
+int trend(const double *t, const double *v, const int *have, size_t n, double *slope, double *r2);
+
+#endif
