@@ -88,8 +88,10 @@ start_standin() {
 	local delay=$1 log=$state/standin.log extra=()
 	stop_standin
 	[[ $delay == sink ]] && { extra=(--sink); delay=0; }
+	# VNL_STANDIN_ARGS: more options for it (a test's --spike-every ...)
+	# shellcheck disable=SC2086
 	ip netns exec "$host" "$build/vmm-standin" --tap tap0 --ip 198.18.0.2 \
-		--ip6 fd00:198:18::2 --delay "$delay" "${extra[@]}" >"$log" 2>&1 &
+		--ip6 fd00:198:18::2 --delay "$delay" "${extra[@]}" ${VNL_STANDIN_ARGS:-} >"$log" 2>&1 &
 	echo $! >"$state/standin.pid"
 	# ready when it says so, within 5 s
 	for _ in $(seq 50); do

@@ -8,6 +8,9 @@
  * known truth for the time spent outside the host kernel.
  *
  *   vmm-standin --tap tap0 --ip 198.18.0.2 [--ip6 fd00:198:18::2] [--delay 5ms] [--mac ...]
+ *               [--spike-every 2s --spike-extra 3ms [--spike-length 300ms]]
+ * The spike options hold echoes longer for a while at a fixed period: a VMM that stalls every
+ * few seconds, the pattern the report's spike analysis is to find.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -44,6 +47,15 @@ static uint32_t my_ip;
 static struct in6_addr my_ip6;
 static int have_ip6;
 static uint64_t delay_ns;
+static uint64_t spike_every_ns, spike_extra_ns, spike_length_ns = 300000000ULL, start_ns;
+
+/* How long an echo taken now is held: --delay, plus --spike-extra during a spike. */
+static uint64_t hold_ns(uint64_t now)
+{
+	if (spike_every_ns && (now - start_ns) % spike_every_ns < spike_length_ns)
+		return delay_ns + spike_extra_ns;
+	return delay_ns;
+}
 static volatile sig_atomic_t stop;
 static int tap_fd;
 static unsigned long long n_echo, n_arp, n_dropped, n_read;
@@ -185,7 +197,7 @@ static void answer_ipv4(uint8_t *f, size_t len, uint64_t now)
 		put16(l4 + 6, 0); /* UDP over IPv4: no checksum is valid */
 	}
 	r->len = VNET_HDR + 14 + tot;
-	r->due_ns = now + delay_ns;
+	r->due_ns = now + hold_ns(now);
 	commit(r);
 	n_echo++;
 }
@@ -265,7 +277,7 @@ static void answer_ipv6(uint8_t *f, size_t len, uint64_t now)
 	put16(l4 + (ip[6] == 58 ? 2 : 6),
 	      csum_fold(csum_add(pseudo6(ip, (uint32_t)plen, ip[6]), l4, plen)));
 	r->len = VNET_HDR + 14 + 40 + plen;
-	r->due_ns = now + delay_ns;
+	r->due_ns = now + hold_ns(now);
 	commit(r);
 	n_echo++;
 }
@@ -374,7 +386,9 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: vmm-standin --tap NAME --ip ADDR [--ip6 ADDR] [--mac MAC] [--delay TIME] [--sink]\n"
 		   "Answers ARP/ND, ICMP echo and UDP on a tap like a guest, holding each echo\n"
 		   "for TIME (5ms, 200us; default 0). --sink reads and discards (a VMM under a\n"
-		   "flood). SIGUSR1 prints the frames read so far; SIGTERM/SIGINT stop it.\n");
+		   "flood). --spike-every T --spike-extra D [--spike-length L] hold echoes D longer\n"
+		   "for L (default 300ms) every T. SIGUSR1 prints the frames read so far;\n"
+		   "SIGTERM/SIGINT stop it.\n");
 }
 
 int main(int argc, char **argv)
@@ -384,6 +398,9 @@ int main(int argc, char **argv)
 		{ "ip6", required_argument, NULL, '6' }, { "mac", required_argument, NULL, 'm' },
 		{ "delay", required_argument, NULL, 'd' }, { "help", no_argument, NULL, 'h' },
 		{ "sink", no_argument, NULL, 's' },
+		{ "spike-every", required_argument, NULL, 'E' },
+		{ "spike-extra", required_argument, NULL, 'X' },
+		{ "spike-length", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static uint8_t buf[VNET_HDR + FRAME_MAX];
@@ -424,6 +441,16 @@ int main(int argc, char **argv)
 		case 's':
 			sink = 1;
 			break;
+		case 'E':
+		case 'X':
+		case 'L':
+			if (parse_delay(optarg, c == 'E'   ? &spike_every_ns
+					       : c == 'X' ? &spike_extra_ns
+							  : &spike_length_ns)) {
+				fprintf(stderr, "vmm-standin: '%s': not a time\n", optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -440,6 +467,7 @@ int main(int argc, char **argv)
 	if (!queue)
 		return 1;
 	prctl(PR_SET_TIMERSLACK, 1UL); /* wake when the delay is up, not 50 us later */
+	start_ns = now_ns();
 	fd = open_tap(tap);
 	if (fd < 0)
 		return 1;

@@ -16,47 +16,14 @@
 #include "json.h"
 #include "recording.h"
 #include "report.h"
+#include "breakdown.h"
+#include "timeline.h"
+#include "hdrlog.h"
 #include "util.h"
 
 #define JOURNEY_TIMEOUT_NS 1000000000ULL
 #define GROUP_BUCKETS	   4096
 
-
-enum part { PART_REQ = 0, PART_OUTSIDE, PART_RESP };
-
-/* Breakdown rows: direction to_guest, from_guest, then round trips by initiator. */
-enum row_dir { ROW_TO_GUEST = 0, ROW_FROM_GUEST, ROW_RT_REMOTE, ROW_RT_GUEST, ROW_MAX };
-
-struct seg_agg {
-	char name[80];
-	uint16_t from, to;
-	uint8_t part;
-	struct hist h;
-};
-
-struct drop_agg {
-	uint16_t hop;
-	uint32_t reason;
-	uint64_t count;
-};
-
-struct dir_agg {
-	uint64_t packets, complete, incomplete, dropped;
-	struct hist boundary;		 /* round trips through a guest: VNL_SEG_BOUNDARY */
-	uint64_t boundary_mismatch_max; /* |that - (deliver + transmit)|, the largest seen, ns */
-	uint64_t incomplete_after[VNL_HOP_MAX];
-	struct hist e2e;
-	struct seg_agg *segs;
-	size_t nsegs;
-	struct drop_agg *drops;
-	size_t ndrops;
-};
-
-struct group {
-	char key[128];
-	struct dir_agg dirs[ROW_MAX];
-	struct group *next;
-};
 
 enum group_by { BY_NONE = 0, BY_VM, BY_IFACE, BY_FLOW };
 
@@ -72,6 +39,7 @@ struct report {
 	uint64_t events_by_hop[VNL_HOP_MAX];
 	/* --csv: the breakdown per time window (by the journey's first hop) */
 	const char *csv_path;
+	const char *hdr_path; /* --hdr-log: the same as an HdrHistogram interval log */
 	uint64_t window_ns;
 	struct group **windows;
 	size_t nwindows;
@@ -79,6 +47,8 @@ struct report {
 	struct jw w;
 	struct vnl_event *clock_events; /* clock.adjust: steps and slews, for the timeline */
 	size_t nclock_events;
+	int window_given;     /* --window: per-window tables in the text report too */
+	struct timeline tl;   /* spikes and trends, across windows */
 };
 
 /* ---- aggregation ---- */
@@ -481,12 +451,12 @@ static void dump_round_trip(struct report *r, const struct journey *req,
 
 /* ---- sinks ---- */
 
-/* The group of the time window ts falls in; NULL without --csv. */
+/* The group of the time window ts falls in (NULL for dump). */
 static struct group *window_at(struct report *r, uint64_t ts)
 {
 	uint64_t base = r->rec->monotonic_ns, idx;
 
-	if (!r->csv_path)
+	if (r->dump)
 		return NULL;
 	idx = ts > base ? (ts - base) / r->window_ns : 0;
 	if (idx > (1u << 24)) {
@@ -995,6 +965,253 @@ static void print_clock_text(const struct recording *rec)
 	}
 }
 
+/* ---- the time view: windows, spikes, trends ---- */
+
+static double window_mid_s(const struct report *r, size_t w)
+{
+	return ((double)w + 0.5) * (double)r->window_ns / 1e9;
+}
+
+static const char *finding_name(const struct finding *f)
+{
+	return f->seg ? f->seg->name : "end_to_end";
+}
+
+static const char *row_label(int row)
+{
+	return row == ROW_RT_REMOTE ? "round trips from the remote side"
+	       : row == ROW_RT_GUEST ? "round trips from the guest"
+				     : row_name(row);
+}
+
+/* What happened around window w (one window either side): drops and clock changes. */
+static void near_events(const struct report *r, size_t w, uint64_t *drops, size_t *clocks)
+{
+	uint64_t lo = r->rec->monotonic_ns + (w ? w - 1 : 0) * r->window_ns;
+	uint64_t hi = r->rec->monotonic_ns + (w + 2) * r->window_ns;
+	size_t i;
+	int row;
+
+	*drops = 0;
+	*clocks = 0;
+	for (i = w ? w - 1 : 0; i <= w + 1 && i < r->nwindows; i++)
+		for (row = 0; r->windows[i] && row < ROW_MAX; row++)
+			*drops += r->windows[i]->dirs[row].dropped;
+	for (i = 0; i < r->nclock_events; i++)
+		if (r->clock_events[i].ts_ns >= lo && r->clock_events[i].ts_ns < hi)
+			(*clocks)++;
+}
+
+static void json_row_keys(struct jw *w, int row)
+{
+	jw_str(w, "direction", row_name(row));
+	if (row >= ROW_RT_REMOTE)
+		jw_str(w, "initiator", row == ROW_RT_REMOTE ? "remote" : "guest");
+}
+
+static void print_spikes_json(struct report *r, struct jw *w)
+{
+	size_t i, k;
+
+	jw_arr_begin(w, "spikes");
+	for (i = 0; i < r->tl.n; i++) {
+		const struct finding *f = &r->tl.f[i];
+
+		if (!f->seg || !f->spikes.n)
+			continue;
+		jw_obj_begin(w, NULL);
+		json_row_keys(w, f->row);
+		jw_str(w, "segment", f->seg->name);
+		jw_str(w, "from", hop_name(f->seg->from));
+		jw_str(w, "to", hop_name(f->seg->to));
+		if (f->spikes.period > 0)
+			jw_f64(w, "period_s", f->spikes.period * (double)r->window_ns / 1e9);
+		else
+			jw_null(w, "period_s");
+		jw_u64(w, "magnitude_ns", (uint64_t)f->spikes.magnitude);
+		jw_u64(w, "baseline_p99_ns", (uint64_t)f->spikes.baseline);
+		jw_arr_begin(w, "times_s");
+		for (k = 0; k < f->spikes.n; k++)
+			jw_f64(w, NULL, window_mid_s(r, f->spikes.at[k]));
+		jw_arr_end(w);
+		jw_arr_begin(w, "near");
+		for (k = 0; k < f->spikes.n; k++) {
+			uint64_t drops;
+			size_t clocks;
+
+			near_events(r, f->spikes.at[k], &drops, &clocks);
+			jw_obj_begin(w, NULL);
+			jw_f64(w, "time_s", window_mid_s(r, f->spikes.at[k]));
+			jw_u64(w, "drops", drops);
+			jw_u64(w, "clock_events", clocks);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+static void print_trends_json(struct report *r, struct jw *w)
+{
+	size_t i;
+
+	jw_arr_begin(w, "trend");
+	for (i = 0; i < r->tl.n; i++) {
+		const struct finding *f = &r->tl.f[i];
+
+		if (!f->have_trend)
+			continue;
+		jw_obj_begin(w, NULL);
+		json_row_keys(w, f->row);
+		jw_str(w, "segment", finding_name(f));
+		jw_f64(w, "slope_ns_per_min", f->slope_ns_per_min);
+		jw_f64(w, "r2", f->r2);
+		jw_bool(w, "notable", timeline_trend_notable(&r->tl, f));
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+static void json_window_stats(struct jw *w, const struct hist *h)
+{
+	jw_u64(w, "count", h->count);
+	jw_u64(w, "p50_ns", hist_percentile(h, 50));
+	jw_u64(w, "p99_ns", hist_percentile(h, 99));
+	jw_u64(w, "max_ns", h->max);
+}
+
+static void print_windows_json(struct report *r, struct jw *w)
+{
+	size_t i, k;
+	int row;
+
+	jw_u64(w, "window_ns", r->window_ns);
+	jw_arr_begin(w, "windows");
+	for (i = 0; i < r->nwindows; i++) {
+		const struct group *g = r->windows[i];
+		char wall[40];
+
+		if (!g)
+			continue;
+		rec_wall_time(r->rec, r->rec->monotonic_ns + i * r->window_ns, wall, sizeof(wall));
+		jw_obj_begin(w, NULL);
+		jw_str(w, "start", wall);
+		jw_f64(w, "start_s", (double)i * (double)r->window_ns / 1e9);
+		jw_arr_begin(w, "directions");
+		for (row = 0; row < ROW_MAX; row++) {
+			const struct dir_agg *d = &g->dirs[row];
+
+			if (!d->packets)
+				continue;
+			jw_obj_begin(w, NULL);
+			json_row_keys(w, row);
+			jw_u64(w, "dropped", d->dropped);
+			jw_obj_begin(w, "end_to_end");
+			json_window_stats(w, &d->e2e);
+			jw_obj_end(w);
+			jw_arr_begin(w, "segments");
+			for (k = 0; k < d->nsegs; k++) {
+				jw_obj_begin(w, NULL);
+				jw_str(w, "name", d->segs[k].name);
+				json_window_stats(w, &d->segs[k].h);
+				jw_obj_end(w);
+			}
+			jw_arr_end(w);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+/* "host.tap_queue (to_guest) p99 spikes every 20.1 s, +3.2 ms over its 120 us": the layer. */
+static void print_timeline_text(struct report *r)
+{
+	const struct finding *worst = timeline_worst(&r->tl);
+	char mag[16], base[16];
+	size_t i, k;
+
+	if (worst) {
+		fmt_ns((uint64_t)worst->spikes.magnitude, mag, sizeof(mag));
+		fmt_ns((uint64_t)worst->spikes.baseline, base, sizeof(base));
+		printf("SPIKES: %s (%s) p99 spikes ", worst->seg->name, row_label(worst->row));
+		if (worst->spikes.period > 0)
+			printf("every %.1f s", worst->spikes.period * (double)r->window_ns / 1e9);
+		else
+			printf(worst->spikes.n == 1 ? "once" : "%zu times, not periodically",
+			       worst->spikes.n);
+		printf(", +%s over its usual %s (windows of %.3g s; at", mag, base,
+		       (double)r->window_ns / 1e9);
+		for (k = 0; k < worst->spikes.n && k < 8; k++)
+			printf(" %.1f", window_mid_s(r, worst->spikes.at[k]));
+		printf("%s s)\n", worst->spikes.n > 8 ? " ..." : "");
+		for (k = 0; k < worst->spikes.n; k++) {
+			uint64_t drops;
+			size_t clocks;
+
+			near_events(r, worst->spikes.at[k], &drops, &clocks);
+			if (drops || clocks)
+				printf("  near %.1f s: %" PRIu64 " drops, %zu clock changes\n",
+				       window_mid_s(r, worst->spikes.at[k]), drops, clocks);
+		}
+	}
+	for (i = 0; i < r->tl.n; i++) {
+		const struct finding *f = &r->tl.f[i];
+
+		if (f == worst || !f->seg || !f->spikes.n)
+			continue;
+		fmt_ns((uint64_t)f->spikes.magnitude, mag, sizeof(mag));
+		printf("  also spiking: %s (%s) %zu times, +%s", f->seg->name, row_label(f->row),
+		       f->spikes.n, mag);
+		if (f->spikes.period > 0)
+			printf(", every %.1f s", f->spikes.period * (double)r->window_ns / 1e9);
+		putchar('\n');
+	}
+	for (i = 0; i < r->tl.n; i++) {
+		const struct finding *f = &r->tl.f[i];
+		char slope[16];
+
+		if (!timeline_trend_notable(&r->tl, f))
+			continue;
+		fmt_ns((uint64_t)fabs(f->slope_ns_per_min), slope, sizeof(slope));
+		printf("TREND: %s (%s) p50 %s %s per minute (%+.0f%% over the run)\n",
+		       finding_name(f), row_label(f->row),
+		       f->slope_ns_per_min > 0 ? "creeps up" : "falls", slope,
+		       100.0 * f->slope_ns_per_min * (double)r->window_ns * (double)f->windows /
+			       60e9 / f->median_p50_ns);
+	}
+}
+
+/* --window: each window's end-to-end percentiles, per row. */
+static void print_windows_text(struct report *r)
+{
+	size_t i;
+	int row;
+
+	for (row = 0; row < ROW_MAX; row++) {
+		if (!r->all.dirs[row].complete)
+			continue;
+		printf("\n%s per %.3g s window:\n  %-10s %8s %9s %9s %9s %8s\n", row_label(row),
+		       (double)r->window_ns / 1e9, "START_S", "COUNT", "P50", "P99", "MAX",
+		       "DROPPED");
+		for (i = 0; i < r->nwindows; i++) {
+			const struct dir_agg *d = r->windows[i] ? &r->windows[i]->dirs[row] : NULL;
+			char v[3][16];
+
+			if (!d || !d->e2e.count)
+				continue;
+			fmt_ns(hist_percentile(&d->e2e, 50), v[0], sizeof(v[0]));
+			fmt_ns(hist_percentile(&d->e2e, 99), v[1], sizeof(v[1]));
+			fmt_ns(d->e2e.max, v[2], sizeof(v[2]));
+			printf("  %-10.3f %8" PRIu64 " %9s %9s %9s %8" PRIu64 "\n",
+			       (double)i * (double)r->window_ns / 1e9, d->e2e.count, v[0], v[1],
+			       v[2], d->dropped);
+		}
+	}
+}
+
 static const char *by_name(enum group_by by)
 {
 	static const char *const names[] = { "none", "vm", "iface", "flow" };
@@ -1105,6 +1322,9 @@ static void print_json(struct report *r)
 	jw_u64(w, "packetless_tied", js ? js->packetless_tied : 0);
 	jw_obj_end(w);
 	print_group_json(r, w, &r->all);
+	print_spikes_json(r, w);
+	print_trends_json(r, w);
+	print_windows_json(r, w);
 	if (r->by != BY_NONE) {
 		jw_str(w, "by", by_name(r->by));
 		jw_arr_begin(w, "groups");
@@ -1171,8 +1391,11 @@ static void print_text(struct report *r)
 		printf("device change: %s %s (ifindex %u) %s\n", wall, d->name, d->ifindex,
 		       d->kind == VNL_DEV_APPEARED ? "appeared" : "disappeared");
 	}
+	print_timeline_text(r);
 	for (row = 0; row < ROW_MAX; row++)
 		print_dir_text(r, row, &r->all.dirs[row]);
+	if (r->window_given)
+		print_windows_text(r);
 	for (g = 0; g < r->ngroups; g++) {
 		printf("\n=== %s %s ===", by_name(r->by), r->order[g]->key);
 		for (row = 0; row < ROW_MAX; row++)
@@ -1235,6 +1458,76 @@ static int write_csv(struct report *r)
 	return 0;
 }
 
+static const char *row_tag(int row)
+{
+	static const char *const tags[] = { "to_guest", "from_guest", "round_trip_remote",
+					    "round_trip_guest" };
+
+	return tags[row];
+}
+
+/* One interval log line: Tag=ROW.SEGMENT,start,length,max (ms),histogram. */
+static int hdr_line(FILE *f, int row, const char *name, double start_s, double len_s,
+		    const struct hist *h)
+{
+	char *b64 = hdr_encode_base64(h);
+
+	if (!b64)
+		return -ENOMEM;
+	fprintf(f, "Tag=%s.%s,%.3f,%.3f,%.3f,%s\n", row_tag(row), name, start_s, len_s,
+		(double)h->max / 1e6, b64);
+	free(b64);
+	return 0;
+}
+
+/*
+ * --hdr-log: HdrHistogram's interval log (format 1.3): one tagged histogram per window, row
+ * and segment (and end to end); values in ns, Interval_Max in ms as HistogramLogProcessor
+ * expects by default.
+ */
+static int write_hdr_log(struct report *r)
+{
+	FILE *f = fopen(r->hdr_path, "w");
+	double len_s = (double)r->window_ns / 1e9, start = (double)r->rec->realtime_ns / 1e9;
+	char wall[40];
+	size_t w, i;
+	int row, err = 0;
+
+	if (!f) {
+		vnl_err("--hdr-log %s: %s", r->hdr_path, strerror(errno));
+		return -errno;
+	}
+	rec_wall_time(r->rec, r->rec->monotonic_ns, wall, sizeof(wall));
+	fprintf(f, "#[Written by vnetlat %s from %s]\n", VNL_VERSION, r->rec->path);
+	fprintf(f, "#[Histogram log format version 1.3]\n");
+	fprintf(f, "#[StartTime: %.3f (seconds since epoch), %s]\n", start, wall);
+	fprintf(f, "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\","
+		   "\"Interval_Compressed_Histogram\"\n");
+	for (w = 0; w < r->nwindows && !err; w++) {
+		struct group *g = r->windows[w];
+
+		for (row = 0; g && row < ROW_MAX && !err; row++) {
+			struct dir_agg *d = &g->dirs[row];
+
+			if (!d->e2e.count)
+				continue;
+			if (d->nsegs)
+				qsort(d->segs, d->nsegs, sizeof(*d->segs), seg_cmp);
+			for (i = 0; i < d->nsegs && !err; i++)
+				err = hdr_line(f, row, d->segs[i].name, (double)w * len_s, len_s,
+					       &d->segs[i].h);
+			if (!err)
+				err = hdr_line(f, row, "end_to_end", (double)w * len_s, len_s,
+					       &d->e2e);
+		}
+	}
+	if (fclose(f) && !err)
+		err = -EIO;
+	if (err)
+		vnl_err("--hdr-log %s: %s", r->hdr_path, strerror(-err));
+	return err;
+}
+
 static void free_group(struct group *g)
 {
 	int row;
@@ -1264,6 +1557,7 @@ static void report_free(struct report *r)
 	}
 	free(r->order);
 	free(r->clock_events);
+	timeline_free(&r->tl);
 	for (i = 0; i < r->nwindows; i++) {
 		if (r->windows[i])
 			free_group(r->windows[i]);
@@ -1280,7 +1574,7 @@ static int run(struct report *r, const char *path)
 
 	r->rec = &rec;
 	jw_init(&r->w, stdout);
-	ret = rec_read_windows(&rec, path, on_event, r->csv_path ? on_window : NULL, r, err,
+	ret = rec_read_windows(&rec, path, on_event, r->dump ? NULL : on_window, r, err,
 			       sizeof(err));
 	if (ret) {
 		vnl_err("%s", err);
@@ -1291,6 +1585,8 @@ static int run(struct report *r, const char *path)
 		jengine_flush(r->je);
 	if (rec.aggregate && !r->dump)
 		add_aggregate(r);
+	if (!r->dump && timeline_build(&r->tl, &r->all, r->windows, r->nwindows, r->window_ns))
+		r->oom = 1;
 	if (r->oom) {
 		vnl_err("out of memory while building the report");
 		ret = VNL_EXIT_FAIL;
@@ -1301,6 +1597,8 @@ static int run(struct report *r, const char *path)
 			print_text(r);
 		ret = VNL_EXIT_OK;
 		if (r->csv_path && write_csv(r))
+			ret = VNL_EXIT_FAIL;
+		if (r->hdr_path && write_hdr_log(r))
 			ret = VNL_EXIT_FAIL;
 	}
 	fflush(stdout);
@@ -1319,6 +1617,7 @@ int cmd_report(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "by", required_argument, NULL, 'b' },
 		{ "csv", required_argument, NULL, 'c' },
+		{ "hdr-log", required_argument, NULL, 'H' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1337,7 +1636,11 @@ int cmd_report(int argc, char **argv)
 		case 'c':
 			r->csv_path = optarg;
 			break;
+		case 'H':
+			r->hdr_path = optarg;
+			break;
 		case 'w':
+			r->window_given = 1;
 			if (parse_duration_ns(optarg, &r->window_ns) || r->window_ns < 1000000) {
 				vnl_err("--window '%s': not a duration of at least 1ms (e.g. 1s, 100ms)",
 					optarg);
@@ -1362,12 +1665,15 @@ int cmd_report(int argc, char **argv)
 			vnl_json = 1;
 			break;
 		case 'h':
-			printf("Usage: vnetlat report [--json] [--by vm|iface|flow] [--csv OUT [--window T]] "
-			       "FILE\n"
+			printf("Usage: vnetlat report [--json] [--by vm|iface|flow] [--window T] [--csv OUT] "
+			       "[--hdr-log OUT] FILE\n"
 			       "Per direction and segment: count, p50, p90, p99, p99.9, max and share\n"
-			       "of the total; end to end; round trips; lost hops and drops.\n"
-			       "--csv writes the same per time window (--window, default 1s; in\n"
-			       "aggregate mode windows are made of the recording's 100 ms ones).\n");
+			       "of the total; end to end; round trips; lost hops and drops; spikes\n"
+			       "(their period) and trends found across time windows (--window, default\n"
+			       "1s; in aggregate mode windows are made of the recording's 100 ms ones).\n"
+			       "--window also prints each window's percentiles; --csv writes them per\n"
+			       "window, direction and segment; --hdr-log FILE as an HdrHistogram\n"
+			       "interval log (one tagged histogram per window, direction and segment).\n");
 			free(r);
 			return VNL_EXIT_OK;
 		default:

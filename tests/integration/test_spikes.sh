@@ -1,0 +1,68 @@
+#!/bin/bash
+# Spikes, their period and the layer that carries them: the VMM stand-in holds echoes 3 ms
+# longer for 300 ms every 2 s while UDP request/response runs for 13 s; the report must name
+# the segment outside the host kernel (vmm+guest) as spiking every 2.0 s by about 3 ms, and
+# find nothing periodic in the host's own segments.
+. "$(dirname "$0")/lib.sh"
+
+VNL_STANDIN_ARGS="--spike-every 2s --spike-extra 3ms --spike-length 300ms" topo up 0 ||
+	{ not_ok "topology with a spiking stand-in"; finish; }
+start_record "$work/s.vnl" --filter 'udp' || { not_ok "record started"; finish; }
+ip netns exec "$remote" "$build/udp-rr" --dst 198.18.0.2 --count 650 --interval 20ms \
+	--timeout 100ms >"$work/rr.json"
+check "record stopped" stop_record
+"$vnetlat" -j report --window 250ms "$work/s.vnl" >"$work/s.json"
+"$vnetlat" report --window 250ms "$work/s.vnl" >"$work/s.txt"
+check "the text report's SPIKES line names vmm+guest, every 2.0 s" \
+	grep -Eq "^SPIKES: vmm\+guest .*every (1\.9|2\.0|2\.1) s" "$work/s.txt"
+grep "^SPIKES" "$work/s.txt" | sed 's/^/# /'
+python3 - "$work/s.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+sp = [s for s in r["spikes"] if s["segment"] == "vmm+guest"]
+def check(ok, what):
+    print(("ok" if ok else "not ok") + " - " + what)
+check(len(sp) == 1 and sp[0]["period_s"] is not None and abs(sp[0]["period_s"] - 2.0) <= 0.25,
+      "JSON: vmm+guest spikes with period_s %s (2.0 +/- 0.25)" % (sp[0]["period_s"] if sp else None))
+check(sp and 2.0e6 <= sp[0]["magnitude_ns"] <= 4.5e6,
+      "JSON: magnitude %s ns (3 ms injected)" % (sp[0]["magnitude_ns"] if sp else None))
+check(sp and len(sp[0]["times_s"]) >= 5, "JSON: %d spike times over 13 s" % (len(sp[0]["times_s"]) if sp else 0))
+host = [s for s in r["spikes"] if s["segment"].split(".")[-2:-1] == ["host"] or s["segment"].startswith("host.")]
+check(not [s for s in host if s["period_s"]], "no periodic spikes in the host's own segments: %s" %
+      [(s["segment"], s["period_s"]) for s in host])
+w = r["windows"]
+check(r["window_ns"] == 250000000 and len(w) >= 40, "JSON: %d windows of 250 ms" % len(w))
+check(any(t["segment"] == "vmm+guest" for t in r["trend"]), "JSON: a trend entry per segment")
+PY
+
+# the same recording as an HdrHistogram interval log, read back by hdr-histogram-js
+"$vnetlat" report --window 250ms --hdr-log "$work/s.hlog" "$work/s.vnl" >/dev/null
+check "report --hdr-log wrote a log" grep -q '^Tag=round_trip_remote.vmm+guest,' "$work/s.hlog"
+hc=$build/hdr-check
+mkdir -p "$hc"
+cp "$tools/hdr-check/package.json" "$tools/hdr-check/package-lock.json" "$tools/hdr-check/check.mjs" "$hc/"
+if (cd "$hc" && npm ci --no-audit --no-fund --loglevel=error >npm.log 2>&1); then
+	node "$hc/check.mjs" "$work/s.hlog" >"$work/hdr.json" 2>"$work/hdr.err"
+	python3 - "$work/hdr.json" "$work/s.json" <<'PY'
+import json, sys
+hdr = json.load(open(sys.argv[1]))
+rep = json.load(open(sys.argv[2]))
+rows = {("to_guest", None): "to_guest", ("from_guest", None): "from_guest",
+        ("round_trip", "remote"): "round_trip_remote", ("round_trip", "guest"): "round_trip_guest"}
+want = {}
+for d in rep["directions"]:
+    row = rows[(d["direction"], d.get("initiator"))]
+    for s in d["segments"]:
+        want[row + "." + s["name"]] = (want.get(row + "." + s["name"], (0, 0))[0] + s["count"], s["max_ns"])
+    if d["end_to_end"]["count"]:
+        want[row + ".end_to_end"] = (d["end_to_end"]["count"], d["end_to_end"]["max_ns"])
+bad = [t for t in want if hdr.get(t, {}).get("count") != want[t][0]]
+print(("ok" if want and not bad else "not ok") +
+      " - hdr-histogram-js reads every histogram: counts per tag equal the report's (%d tags; differing: %s)" % (len(want), bad[:5]))
+far = [t for t in want if t in hdr and abs(hdr[t]["max"] - want[t][1]) > 0.01 * want[t][1] + 2]
+print(("ok" if not far else "not ok") + " - and the max of each within 1%% (%s)" % far[:5])
+PY
+else
+	not_ok "npm ci of hdr-histogram-js (tools/hdr-check): $(tail -3 "$hc/npm.log")"
+fi
+finish
