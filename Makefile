@@ -23,7 +23,8 @@ VERSION    := 0.1.0
 CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -std=gnu11 -Iinclude -I$(OUTPUT) \
               -DVNL_VERSION='"$(VERSION)"'
-LDLIBS     += -lbpf -lelf -lz -lm
+LDLIBS     += -lbpf -lelf -lz -lm -lpthread
+HTTP_LIBS  := -lmicrohttpd
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I$(OUTPUT) -Wall \
               -Wno-unused-function
 
@@ -86,7 +87,7 @@ $(OUTPUT)/user/%.o: user/%.c $(HEADERS) $(SKELS) | $(OUTPUT)/user
 
 $(OUTPUT)/vnetlat: $(OUTPUT)/user/main.o $(USER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) $(HTTP_LIBS) -o $@
 
 $(OUTPUT)/bench-floor: tools/bench-floor.c $(OUTPUT)/floor.skel.h | $(OUTPUT)
 	$(call msg,CC,$@)
@@ -98,7 +99,7 @@ $(OUTPUT)/%: tools/%.c | $(OUTPUT)
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(USER_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser $(LDFLAGS) $< $(USER_OBJS) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) -Iuser $(LDFLAGS) $< $(USER_OBJS) $(LDLIBS) $(HTTP_LIBS) -lcmocka -o $@
 
 $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_USER) $(HEADERS) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
@@ -112,7 +113,12 @@ STATIC     := $(OUTPUT)/static/vnetlat $(OUTPUT)/static/udp-rr $(OUTPUT)/static/
 $(OUTPUT)/static:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/static/vnetlat: $(OUTPUT)/user/main.o $(USER_OBJS) | $(OUTPUT)/static
+# no HTTP server in the static build: libmicrohttpd would pull in GnuTLS
+$(OUTPUT)/static/prom_http.o: user/prom_http.c $(HEADERS) | $(OUTPUT)/static
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -DVNL_NO_HTTP -Iuser -c $< -o $@
+
+$(OUTPUT)/static/vnetlat: $(OUTPUT)/user/main.o $(filter-out %/prom_http.o,$(USER_OBJS)) $(OUTPUT)/static/prom_http.o | $(OUTPUT)/static
 	$(call msg,LINK,$@)
 	$(Q)$(CC) -static $(LDFLAGS) $^ $(LDLIBS) -o $@ 2>&1 | { grep -v 'statically linked applications' || true; }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "probe.h"
 #include "agent.h"
+#include "live.h"
 #include "merge.h"
 #include "record.h"
 #include "report.h"
@@ -20,6 +21,8 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "record", cmd_record, "attach to the host's hops and record packets to a file" },
 	{ "agent", cmd_agent, "in a guest: record its hops and send them to the host's record --guests" },
+	{ "live", cmd_live, "serve each segment's latency as Prometheus metrics (/metrics)" },
+	{ "top", cmd_top, "each segment's latency in the terminal, refreshed every second" },
 	{ "merge", cmd_merge, "join a host's recording with guest-side ones (agent -o)" },
 	{ "report", cmd_report, "per-layer latency breakdown of a recording" },
 	{ "dump", cmd_dump, "every event, journey and round trip as JSON lines" },

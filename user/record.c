@@ -1100,7 +1100,9 @@ static int record_loop(struct rec_state *st, const struct rec_opts *o)
 		now = now_ns(CLOCK_MONOTONIC);
 		if (o->duration_ns && now - start >= o->duration_ns)
 			break;
-		if (o->max_size && !o->agent &&
+		if (o->tick)
+			o->tick(o->sink_ctx);
+		if (o->max_size && !o->agent && !o->sink &&
 		    st->w.bytes + st->w.nevents * sizeof(struct vnl_event) >= o->max_size) {
 			err = vnl_writer_flush(&st->w);
 			if (!err)
@@ -1211,6 +1213,8 @@ static int open_output(struct rec_state *st, const struct rec_opts *o, int *ret)
 
 	if (o->agent)
 		return vnl_writer_open_sink(&st->w, agent_sink, o->agent);
+	if (o->sink)
+		return vnl_writer_open_sink(&st->w, o->sink, o->sink_ctx);
 	if (o->guests && guests_start(o->guests, err_msg, sizeof(err_msg))) {
 		vnl_err("%s", err_msg);
 		*ret = VNL_EXIT_USAGE;
@@ -1297,6 +1301,8 @@ int record_run(struct rec_opts *op)
 	err = caps_drop_all();
 	if (err)
 		vnl_warn("could not drop capabilities: %s", strerror(-err));
+	if (o.ready && o.ready(o.sink_ctx))
+		goto cleanup;
 	vnl_info("recording %u interface(s) to %s; Ctrl-C to stop", st.devs.n, o.out);
 	err = record_loop(&st, &o);
 	detach_all(&st);

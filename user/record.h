@@ -7,6 +7,7 @@
 #include "hops.h"
 
 struct agent;
+struct vnl_block_header;
 struct guests;
 
 struct rec_opts {
@@ -29,6 +30,12 @@ struct rec_opts {
 	enum vnl_side side;	/* HOST: vnetlat record; GUEST: vnetlat agent */
 	struct agent *agent;	/* vnetlat agent: blocks go to the link, not a file */
 	struct guests *guests;	/* record --guests: agents' blocks go into the file too */
+	/* vnetlat live/top: blocks go to sink; tick runs every loop (at most 100 ms apart) */
+	int (*sink)(void *ctx, const struct vnl_block_header *bh, const void *payload);
+	void (*tick)(void *ctx);
+	/* after attaching and dropping capabilities (threads started here have none) */
+	int (*ready)(void *ctx);
+	void *sink_ctx;
 };
 
 int cmd_record(int argc, char **argv);

@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* vnetlat live / vnetlat top: running totals from the recorder's blocks (see live.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "hoptab.h"
+#include "journey.h"
+#include "link.h"
+#include "live.h"
+#include "record.h"
+#include "util.h"
+
+#define REORDER_NS 50000000ULL
+#define TIMEOUT_NS 1000000000ULL
+
+const double live_le_seconds[LIVE_LE_N] = {
+	1e-6,	2.5e-6, 5e-6,  10e-6, 25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3,
+	2.5e-3, 5e-3,	10e-3, 25e-3, 50e-3, 0.1,   0.25,   0.5,    1.0,    2.5,
+};
+
+int live_init(struct live *l)
+{
+	memset(l, 0, sizeof(*l));
+	if (pthread_mutex_init(&l->lock, NULL))
+		return -ENOMEM;
+	l->started_ns = now_ns(CLOCK_MONOTONIC);
+	l->ro = reorder_new(REORDER_NS);
+	return l->ro ? 0 : -ENOMEM;
+}
+
+static struct live_series *series_get(struct live *l, const char *vm, const char *tap,
+				      const char *direction, const char *segment)
+{
+	struct live_series *s;
+
+	for (s = l->series; s; s = s->next)
+		if (!strcmp(s->segment, segment) && !strcmp(s->direction, direction) &&
+		    !strcmp(s->tap, tap) && !strcmp(s->vm, vm))
+			return s;
+	if (l->nseries >= 4096)
+		return NULL; /* a bound on labels: 4096 series */
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	snprintf(s->vm, sizeof(s->vm), "%s", vm);
+	snprintf(s->tap, sizeof(s->tap), "%s", tap);
+	snprintf(s->direction, sizeof(s->direction), "%s", direction);
+	snprintf(s->segment, sizeof(s->segment), "%s", segment);
+	s->next = l->series;
+	l->series = s;
+	l->nseries++;
+	return s;
+}
+
+int live_add(struct live *l, const char *vm, const char *tap, const char *direction,
+	     const char *segment, uint64_t ns)
+{
+	struct live_series *s = series_get(l, vm, tap, direction, segment);
+	double v = (double)ns / 1e9;
+	int i;
+
+	if (!s)
+		return -ENOMEM;
+	for (i = 0; i < LIVE_LE_N && v > live_le_seconds[i]; i++)
+		;
+	s->le[i]++;
+	s->count++;
+	s->sum_s += v;
+	if (hist_record(&s->h, ns) || hist_record(&s->last_h, ns))
+		return -ENOMEM;
+	return 0;
+}
+
+static const struct vnl_file_iface *iface_of(const struct live *l, uint32_t ifindex)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->nifaces; i++)
+		if (l->ifaces[i].ifindex == ifindex)
+			return &l->ifaces[i];
+	return NULL;
+}
+
+static void labels_of(const struct live *l, const struct journey *j, const char **vm,
+		      const char **tap)
+{
+	const struct vnl_file_iface *d = iface_of(l, j->tap_ifindex);
+
+	*tap = d ? d->name : "-";
+	*vm = d && d->vm_name[0] ? d->vm_name : "-";
+}
+
+static void add_journey(struct live *l, const struct journey *j, const char *direction,
+			const char *prefix)
+{
+	const char *vm, *tap;
+	char buf[80], name[96];
+	int i;
+
+	labels_of(l, j, &vm, &tap);
+	for (i = 1; i < j->nhops; i++) {
+		snprintf(name, sizeof(name), "%s%s", prefix,
+			 segment_name(j->hops[i - 1], j->hops[i], buf, sizeof(buf)));
+		live_add(l, vm, tap, direction, name, j->ts[i] - j->ts[i - 1]);
+	}
+}
+
+static void on_journey(void *ctx, const struct journey *j)
+{
+	struct live *l = ctx;
+	const char *vm, *tap;
+
+	l->journeys++;
+	if (!j->complete || j->dropped || !j->nhops)
+		return;
+	labels_of(l, j, &vm, &tap);
+	add_journey(l, j, dir_name(j->dir), "");
+	live_add(l, vm, tap, dir_name(j->dir), "end_to_end", j->ts[j->nhops - 1] - j->ts[0]);
+}
+
+static void on_round_trip(void *ctx, const struct journey *req, const struct journey *resp)
+{
+	struct live *l = ctx;
+	const char *vm, *tap;
+
+	l->round_trips++;
+	labels_of(l, req, &vm, &tap);
+	live_add(l, vm, tap, "round_trip", "end_to_end",
+		 resp->ts[resp->nhops - 1] - req->ts[0]);
+	live_add(l, vm, tap, "round_trip",
+		 req->dir == VNL_DIR_TO_GUEST ? VNL_SEG_OUTSIDE_GUEST : VNL_SEG_OUTSIDE_REMOTE,
+		 resp->ts[0] - req->ts[req->nhops - 1]);
+}
+
+static void to_engine(void *ctx, const struct vnl_event *ev)
+{
+	struct live *l = ctx;
+
+	jengine_event(l->je, ev);
+}
+
+static int start_engine(struct live *l)
+{
+	struct jsink sink = { on_journey, on_round_trip, l };
+	int attached[VNL_HOP_MAX], roles[VNL_ROLE_MAX] = { 0 }, h;
+	unsigned int i;
+
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		attached[h] = !l->have_hops || l->hops[h].mech != VNL_MECH_NONE;
+	for (i = 0; i < l->nifaces; i++)
+		if (l->ifaces[i].role < VNL_ROLE_MAX)
+			roles[l->ifaces[i].role] = 1;
+	final_hops(attached, roles, l->final_hop);
+	l->je = jengine_new(&sink, l->final_hop, TIMEOUT_NS);
+	return l->je ? 0 : -ENOMEM;
+}
+
+static void take_ifaces(struct live *l, const uint8_t *p, size_t len)
+{
+	size_t n = len / sizeof(struct vnl_file_iface), i;
+
+	for (i = 0; i < n && l->nifaces < sizeof(l->ifaces) / sizeof(l->ifaces[0]); i++) {
+		struct vnl_file_iface *d = &l->ifaces[l->nifaces];
+
+		memcpy(d, p + i * sizeof(*d), sizeof(*d));
+		d->name[sizeof(d->name) - 1] = '\0';
+		d->vm_name[sizeof(d->vm_name) - 1] = '\0';
+		if (!iface_of(l, d->ifindex)) /* searched before counting it in */
+			l->nifaces++;
+	}
+}
+
+int live_sink(void *ctx, const struct vnl_block_header *bh, const void *payload)
+{
+	struct live *l = ctx;
+	const uint8_t *p = payload;
+	size_t i, n;
+	int err = 0;
+
+	pthread_mutex_lock(&l->lock);
+	switch (bh->type) {
+	case VNL_BLK_HOPS:
+		n = bh->len / sizeof(struct vnl_file_hop);
+		for (i = 0; i < n; i++) {
+			struct vnl_file_hop h;
+
+			memcpy(&h, p + i * sizeof(h), sizeof(h));
+			if (h.id < VNL_HOP_MAX)
+				l->hops[h.id] = h;
+		}
+		l->have_hops = 1;
+		break;
+	case VNL_BLK_IFACES:
+		take_ifaces(l, p, bh->len);
+		break;
+	case VNL_BLK_LOST:
+		l->lost = 0; /* running totals */
+		for (i = 0; i < bh->len / sizeof(struct vnl_file_lost); i++) {
+			struct vnl_file_lost lost;
+
+			memcpy(&lost, p + i * sizeof(lost), sizeof(lost));
+			l->lost += lost.count;
+		}
+		break;
+	case VNL_BLK_EVENTS:
+		if (!l->je && start_engine(l)) {
+			err = -ENOMEM;
+			break;
+		}
+		l->last_block_ns = now_ns(CLOCK_MONOTONIC);
+		for (i = 0; !err && i < bh->len / sizeof(struct vnl_event); i++) {
+			struct vnl_event ev;
+
+			memcpy(&ev, p + i * sizeof(ev), sizeof(ev));
+			l->events++;
+			err = reorder_push(l->ro, &ev, to_engine, l);
+		}
+		break;
+	default:
+		break;
+	}
+	pthread_mutex_unlock(&l->lock);
+	return err;
+}
+
+/* Label values escape backslash, double quote and newline (the exposition format's rule). */
+static void label(FILE *f, const char *key, const char *v, int last)
+{
+	fprintf(f, "%s=\"", key);
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fputc('\\', f);
+		if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+	fputs(last ? "\"" : "\",", f);
+}
+
+static void series_labels(FILE *f, const struct live_series *s)
+{
+	label(f, "vm", s->vm, 0);
+	label(f, "tap", s->tap, 0);
+	label(f, "direction", s->direction, 0);
+	label(f, "segment", s->segment, 1);
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+void live_render_metrics(struct live *l, FILE *f)
+{
+	const struct live_series *s;
+	int i;
+
+	pthread_mutex_lock(&l->lock);
+	fprintf(f, "# HELP vnetlat_segment_latency_seconds Time a packet spent in each segment of "
+		   "its path (between two hops).\n"
+		   "# TYPE vnetlat_segment_latency_seconds histogram\n");
+	for (s = l->series; s; s = s->next) {
+		uint64_t cum = 0;
+
+		for (i = 0; i <= LIVE_LE_N; i++) {
+			cum += s->le[i];
+			fputs("vnetlat_segment_latency_seconds_bucket{", f);
+			series_labels(f, s);
+			if (i < LIVE_LE_N)
+				fprintf(f, ",le=\"%g\"} %" PRIu64 "\n", live_le_seconds[i], cum);
+			else
+				fprintf(f, ",le=\"+Inf\"} %" PRIu64 "\n", cum);
+		}
+		fputs("vnetlat_segment_latency_seconds_sum{", f);
+		series_labels(f, s);
+		fprintf(f, "} %.9g\n", s->sum_s);
+		fputs("vnetlat_segment_latency_seconds_count{", f);
+		series_labels(f, s);
+		fprintf(f, "} %" PRIu64 "\n", s->count);
+	}
+	fprintf(f, "# HELP vnetlat_events_total Hop events received from the kernel.\n"
+		   "# TYPE vnetlat_events_total counter\nvnetlat_events_total %" PRIu64 "\n",
+		l->events);
+	fprintf(f, "# HELP vnetlat_lost_events_total Hop events the ring buffer had no room for.\n"
+		   "# TYPE vnetlat_lost_events_total counter\nvnetlat_lost_events_total %" PRIu64
+		   "\n",
+		l->lost);
+	fprintf(f, "# HELP vnetlat_journeys_total Packet journeys closed.\n"
+		   "# TYPE vnetlat_journeys_total counter\nvnetlat_journeys_total %" PRIu64 "\n",
+		l->journeys);
+	fprintf(f, "# HELP vnetlat_round_trips_total Requests paired with their response.\n"
+		   "# TYPE vnetlat_round_trips_total counter\nvnetlat_round_trips_total %" PRIu64
+		   "\n",
+		l->round_trips);
+	fprintf(f, "# HELP vnetlat_tracer_cpu_seconds_total CPU time of the vnetlat process "
+		   "(user and system).\n"
+		   "# TYPE vnetlat_tracer_cpu_seconds_total counter\n"
+		   "vnetlat_tracer_cpu_seconds_total %.6f\n",
+		cpu_seconds());
+	pthread_mutex_unlock(&l->lock);
+}
+
+void live_free(struct live *l)
+{
+	struct live_series *s, *next;
+
+	for (s = l->series; s; s = next) {
+		next = s->next;
+		hist_free(&s->h);
+		hist_free(&s->last_h);
+		free(s);
+	}
+	jengine_free(l->je);
+	reorder_free(l->ro);
+	pthread_mutex_destroy(&l->lock);
+}
+
+/*
+ * Every loop of the recorder: events are held back to be put in time order until newer ones
+ * come; when none came for a while, what is held goes on to the journeys.
+ */
+static void live_tick(void *ctx)
+{
+	struct live *l = ctx;
+
+	pthread_mutex_lock(&l->lock);
+	if (l->je && l->last_block_ns && now_ns(CLOCK_MONOTONIC) - l->last_block_ns > 4 * REORDER_NS) {
+		reorder_drain(l->ro, to_engine, l);
+		l->last_block_ns = 0;
+	}
+	pthread_mutex_unlock(&l->lock);
+}
+
+/* ---- vnetlat top ---- */
+
+static int by_name(const void *a, const void *b)
+{
+	const struct live_series *x = *(const struct live_series *const *)a;
+	const struct live_series *y = *(const struct live_series *const *)b;
+	int c = strcmp(x->direction, y->direction);
+
+	if (!c)
+		c = strcmp(x->tap, y->tap);
+	return c ? c : strcmp(x->segment, y->segment);
+}
+
+static void fmt_us(uint64_t ns, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.1f", (double)ns / 1e3);
+}
+
+static void top_tick(void *ctx)
+{
+	static uint64_t last;
+	struct live *l = ctx;
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	struct live_series **v;
+	size_t n = 0, i;
+
+	live_tick(l);
+	if (now - last < 1000000000ULL)
+		return;
+	pthread_mutex_lock(&l->lock);
+	v = calloc(l->nseries + 1, sizeof(*v));
+	for (struct live_series *s = l->series; v && s; s = s->next)
+		v[n++] = s;
+	if (v)
+		qsort(v, n, sizeof(*v), by_name);
+	printf("\033[H\033[2Jvnetlat top  %.0f s  events %" PRIu64 "  lost %" PRIu64
+	       "  journeys %" PRIu64 "  round trips %" PRIu64 "   (last second; us)\n\n",
+	       (double)(now - l->started_ns) / 1e9, l->events, l->lost, l->journeys,
+	       l->round_trips);
+	printf("%-11s %-8s %-30s %8s %9s %9s %9s %10s\n", "DIRECTION", "TAP", "SEGMENT", "COUNT",
+	       "P50", "P99", "MAX", "TOTAL");
+	for (i = 0; i < n; i++) {
+		struct live_series *s = v[i];
+		char p50[16] = "-", p99[16] = "-", mx[16] = "-";
+
+		if (s->last_h.count) {
+			fmt_us(hist_percentile(&s->last_h, 50), p50, sizeof(p50));
+			fmt_us(hist_percentile(&s->last_h, 99), p99, sizeof(p99));
+			fmt_us(s->last_h.max, mx, sizeof(mx));
+		}
+		printf("%-11s %-8s %-30s %8" PRIu64 " %9s %9s %9s %10" PRIu64 "\n", s->direction,
+		       s->tap, s->segment, s->last_h.count, p50, p99, mx, s->count);
+		hist_free(&s->last_h);
+		memset(&s->last_h, 0, sizeof(s->last_h));
+	}
+	fflush(stdout);
+	free(v);
+	pthread_mutex_unlock(&l->lock);
+	last = now;
+}
+
+/* ---- options shared by live and top ---- */
+
+static int parse_live_opts(int argc, char **argv, struct rec_opts *o, const char **prom, int top)
+{
+	static const struct option opts[] = {
+		{ "prometheus", required_argument, NULL, 'P' },
+		{ "iface", required_argument, NULL, 'i' },
+		{ "vm", required_argument, NULL, 'V' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "sample", required_argument, NULL, 'S' },
+		{ "tracepoints-only", no_argument, NULL, 'T' },
+		{ "no-drops", no_argument, NULL, 'D' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint32_t pid;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "i:f:d:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'P':
+			if (top)
+				goto usage;
+			*prom = optarg;
+			break;
+		case 'i':
+			if (o->nifaces == VNL_MAX_DEVS)
+				return -E2BIG;
+			o->ifaces[o->nifaces++] = optarg;
+			break;
+		case 'V':
+			if (parse_u32(optarg, &pid) || !pid || o->nvms == VNL_MAX_VMS) {
+				vnl_err("--vm '%s': not a process id", optarg);
+				return -EINVAL;
+			}
+			o->vms[o->nvms++] = (pid_t)pid;
+			break;
+		case 'f':
+			o->filter = optarg;
+			break;
+		case 'd':
+			if (parse_duration_ns(optarg, &o->duration_ns) || !o->duration_ns) {
+				vnl_err("--duration '%s': not a duration (e.g. 30s)", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'S':
+			if (parse_u32(optarg, &o->sample) || o->sample < 1) {
+				vnl_err("--sample '%s': expected a number N >= 1", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'T':
+			o->no_kfunc = 1;
+			break;
+		case 'D':
+			o->no_drops = 1;
+			break;
+		case 'v':
+			vnl_verbose = true;
+			break;
+		case 'h':
+			printf("Usage: vnetlat %s [options]\n", top ? "top" : "live --prometheus ADDR:PORT");
+			printf("%s",
+			       top ? "Shows each segment's latency, refreshed every second.\n"
+				   : "Serves each segment's latency histogram, per VM, tap and direction,\n"
+				     "as Prometheus metrics at http://ADDR:PORT/metrics (give a loopback\n"
+				     "address unless the scraper is elsewhere: e.g. 127.0.0.1:9464).\n");
+			printf("  -i, --iface NAME, --vm PID, -f, --filter EXPR, -d, --duration TIME,\n"
+			       "  --sample N, --tracepoints-only, --no-drops: as vnetlat record\n");
+			return 1;
+		default:
+			goto usage;
+		}
+	}
+	if (optind < argc) {
+		vnl_err("unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	if (!top && !*prom) {
+		vnl_err("live: --prometheus ADDR:PORT is required (e.g. 127.0.0.1:9464)");
+		return -EINVAL;
+	}
+	if (!top) {
+		struct sockaddr_storage ss;
+		unsigned int len;
+		char err[200];
+
+		if (link_parse_addr(*prom, &ss, &len, err, sizeof(err))) {
+			vnl_err("--prometheus %s", err);
+			return -EINVAL;
+		}
+	}
+	return 0;
+usage:
+	fprintf(stderr, "Usage: vnetlat %s [options] (--help)\n", top ? "top" : "live --prometheus ADDR:PORT");
+	return -EINVAL;
+}
+
+/* Serves /metrics from a thread started without capabilities (they are per thread). */
+static int start_server(void *ctx)
+{
+	struct live *l = ctx;
+	char err[256];
+
+	l->server = prom_start(l, l->prom_addr, err, sizeof(err));
+	if (!l->server) {
+		vnl_err("--prometheus %s", err);
+		return -1;
+	}
+	vnl_info("serving http://%s/metrics", l->prom_addr);
+	return 0;
+}
+
+static int run_live(int argc, char **argv, int top)
+{
+	struct rec_opts *o = calloc(1, sizeof(*o));
+	struct live *l = calloc(1, sizeof(*l));
+	const char *prom = NULL;
+	int ret = VNL_EXIT_FAIL;
+
+	if (!o || !l || live_init(l))
+		goto out;
+	o->ring_size = 16u << 20;
+	o->side = VNL_SIDE_HOST;
+	o->argc = argc;
+	o->argv = argv;
+	o->out = top ? "the terminal" : "the Prometheus endpoint";
+	o->sink = live_sink;
+	o->sink_ctx = l;
+	o->no_clock_events = 1;
+	ret = parse_live_opts(argc, argv, o, &prom, top);
+	if (ret) {
+		ret = ret > 0 ? VNL_EXIT_OK : VNL_EXIT_USAGE;
+		goto out;
+	}
+	if (top) {
+		o->tick = top_tick;
+	} else {
+		l->prom_addr = prom;
+		o->ready = start_server;
+		o->tick = live_tick;
+	}
+	ret = record_run(o);
+out:
+	if (l && l->server)
+		prom_stop(l->server);
+	if (l && l->ro)
+		live_free(l);
+	free(l);
+	free(o);
+	return ret;
+}
+
+int cmd_live(int argc, char **argv)
+{
+	return run_live(argc, argv, 0);
+}
+
+int cmd_top(int argc, char **argv)
+{
+	return run_live(argc, argv, 1);
+}
