@@ -23,6 +23,7 @@ static const struct cmd cmds[] = {
 	{ "agent", cmd_agent, "in a guest: record its hops and send them to the host's record --guests" },
 	{ "live", cmd_live, "serve each segment's latency as Prometheus metrics (/metrics)" },
 	{ "top", cmd_top, "each segment's latency in the terminal, refreshed every second" },
+	{ "diff", cmd_diff, "two recordings side by side: which segments changed, beyond noise" },
 	{ "merge", cmd_merge, "join a host's recording with guest-side ones (agent -o)" },
 	{ "report", cmd_report, "per-layer latency breakdown of a recording" },
 	{ "dump", cmd_dump, "every event, journey and round trip as JSON lines" },

@@ -1566,27 +1566,80 @@ static void report_free(struct report *r)
 	free(r->windows);
 }
 
-static int run(struct report *r, const char *path)
+/* Reads path into rec and builds the breakdown; 0, or an exit code (the reader's error said). */
+static int build(struct report *r, struct recording *rec, const char *path)
 {
-	struct recording rec;
 	char err[512];
 	int ret;
 
-	r->rec = &rec;
-	jw_init(&r->w, stdout);
-	ret = rec_read_windows(&rec, path, on_event, r->dump ? NULL : on_window, r, err,
+	r->rec = rec;
+	ret = rec_read_windows(rec, path, on_event, r->dump ? NULL : on_window, r, err,
 			       sizeof(err));
 	if (ret) {
 		vnl_err("%s", err);
-		rec_free(&rec);
+		rec_free(rec);
 		return ret == -EINVAL || ret == -EPROTO ? VNL_EXIT_DATA : VNL_EXIT_FAIL;
 	}
 	if (r->je)
 		jengine_flush(r->je);
-	if (rec.aggregate && !r->dump)
+	if (rec->aggregate && !r->dump)
 		add_aggregate(r);
 	if (!r->dump && timeline_build(&r->tl, &r->all, r->windows, r->nwindows, r->window_ns))
 		r->oom = 1;
+	return 0;
+}
+
+int report_breakdown(const char *path, struct group **out, uint64_t *events)
+{
+	struct report *r = calloc(1, sizeof(*r));
+	struct recording rec;
+	int ret;
+
+	*out = NULL;
+	if (!r)
+		return VNL_EXIT_FAIL;
+	r->window_ns = 1000000000ULL;
+	ret = build(r, &rec, path);
+	if (ret) {
+		free(r);
+		return ret;
+	}
+	ret = VNL_EXIT_OK;
+	*out = malloc(sizeof(**out));
+	if (!*out || r->oom) {
+		vnl_err("%s: out of memory", path);
+		ret = VNL_EXIT_FAIL;
+	} else {
+		**out = r->all; /* moved: what it points to is the caller's now */
+		memset(&r->all, 0, sizeof(r->all));
+		*events = rec.events;
+	}
+	if (rec.ndamage && ret == VNL_EXIT_OK) {
+		vnl_warn("%s: %zu damaged region(s) skipped", path, rec.ndamage);
+		ret = VNL_EXIT_DATA;
+	}
+	rec_free(&rec);
+	report_free(r);
+	free(r);
+	return ret;
+}
+
+void report_breakdown_free(struct group *g)
+{
+	if (g)
+		free_group(g);
+	free(g);
+}
+
+static int run(struct report *r, const char *path)
+{
+	struct recording rec;
+	int ret;
+
+	jw_init(&r->w, stdout);
+	ret = build(r, &rec, path);
+	if (ret)
+		return ret;
 	if (r->oom) {
 		vnl_err("out of memory while building the report");
 		ret = VNL_EXIT_FAIL;
