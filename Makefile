@@ -56,7 +56,7 @@ HEADERS    := $(wildcard include/*.h user/*.h)
 # libFuzzer harnesses: clang-built, with the user-space parsers they drive
 FUZZ_USER  := user/filter.c user/vnlfile.c user/recording.c user/journey.c user/hoptab.c user/devices.c \
               user/util.c user/hist.c user/json.c user/report.c user/clock.c user/timeline.c \
-              user/analysis.c user/hdrlog.c
+              user/analysis.c user/hdrlog.c user/html.c
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -Iuser \
               -DVNL_VERSION='"$(VERSION)"'

@@ -5,7 +5,7 @@
 set -euo pipefail
 pkgs=(make gcc clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev pkg-config
 	iproute2 iputils-ping procps python3 kmod
-	qemu-system-x86 busybox-static cpio libc6-dev libmicrohttpd-dev)
+	qemu-system-x86 busybox-static cpio libc6-dev libmicrohttpd-dev chromium)
 # node and npm read the HdrHistogram logs in the tests (hdr-histogram-js): Debian's where the
 # machine has none of its own
 command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)

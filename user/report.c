@@ -19,6 +19,7 @@
 #include "breakdown.h"
 #include "timeline.h"
 #include "hdrlog.h"
+#include "html.h"
 #include "util.h"
 
 #define JOURNEY_TIMEOUT_NS 1000000000ULL
@@ -40,6 +41,7 @@ struct report {
 	/* --csv: the breakdown per time window (by the journey's first hop) */
 	const char *csv_path;
 	const char *hdr_path; /* --hdr-log: the same as an HdrHistogram interval log */
+	const char *html_path; /* --html: one self-contained page with SVG charts */
 	uint64_t window_ns;
 	struct group **windows;
 	size_t nwindows;
@@ -1528,6 +1530,38 @@ static int write_hdr_log(struct report *r)
 	return err;
 }
 
+static int write_html(struct report *r)
+{
+	struct html_input in = { r->rec, &r->all, r->windows, r->nwindows, r->window_ns, &r->tl,
+				 NULL, r->nclock_events };
+	uint64_t *clock_ts = calloc(r->nclock_events + 1, sizeof(*clock_ts));
+	FILE *f = fopen(r->html_path, "w");
+	size_t i;
+	int row, err;
+
+	if (!f || !clock_ts) {
+		vnl_err("--html %s: %s", r->html_path, strerror(errno));
+		if (f)
+			fclose(f);
+		free(clock_ts);
+		return -EIO;
+	}
+	for (i = 0; i < r->nclock_events; i++)
+		clock_ts[i] = r->clock_events[i].ts_ns;
+	in.clock_ts = clock_ts;
+	for (row = 0; row < ROW_MAX; row++)
+		if (r->all.dirs[row].nsegs)
+			qsort(r->all.dirs[row].segs, r->all.dirs[row].nsegs,
+			      sizeof(*r->all.dirs[row].segs), seg_cmp);
+	err = html_write(f, &in);
+	if (fclose(f) || err) {
+		vnl_err("--html %s: write failed", r->html_path);
+		err = -EIO;
+	}
+	free(clock_ts);
+	return err;
+}
+
 static void free_group(struct group *g)
 {
 	int row;
@@ -1653,6 +1687,8 @@ static int run(struct report *r, const char *path)
 			ret = VNL_EXIT_FAIL;
 		if (r->hdr_path && write_hdr_log(r))
 			ret = VNL_EXIT_FAIL;
+		if (r->html_path && write_html(r))
+			ret = VNL_EXIT_FAIL;
 	}
 	fflush(stdout);
 	if (rec.ndamage) {
@@ -1671,6 +1707,7 @@ int cmd_report(int argc, char **argv)
 		{ "by", required_argument, NULL, 'b' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "hdr-log", required_argument, NULL, 'H' },
+		{ "html", required_argument, NULL, 'W' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1691,6 +1728,9 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 'H':
 			r->hdr_path = optarg;
+			break;
+		case 'W':
+			r->html_path = optarg;
 			break;
 		case 'w':
 			r->window_given = 1;
@@ -1719,14 +1759,16 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 'h':
 			printf("Usage: vnetlat report [--json] [--by vm|iface|flow] [--window T] [--csv OUT] "
-			       "[--hdr-log OUT] FILE\n"
+			       "[--hdr-log OUT] [--html OUT] FILE\n"
 			       "Per direction and segment: count, p50, p90, p99, p99.9, max and share\n"
 			       "of the total; end to end; round trips; lost hops and drops; spikes\n"
 			       "(their period) and trends found across time windows (--window, default\n"
 			       "1s; in aggregate mode windows are made of the recording's 100 ms ones).\n"
 			       "--window also prints each window's percentiles; --csv writes them per\n"
 			       "window, direction and segment; --hdr-log FILE as an HdrHistogram\n"
-			       "interval log (one tagged histogram per window, direction and segment).\n");
+			       "interval log (one tagged histogram per window, direction and segment);\n"
+			       "--html OUT one self-contained page: the layers' waterfall, CDFs and\n"
+			       "the time series with spikes and clock changes marked (SVG, no script).\n");
 			free(r);
 			return VNL_EXIT_OK;
 		default:

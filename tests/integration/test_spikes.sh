@@ -1,5 +1,6 @@
 #!/bin/bash
-# Spikes, their period and the layer that carries them: the VMM stand-in holds echoes 3 ms
+# Spikes, their period and the layer that carries them (and the exports: HdrHistogram log read
+# back by hdr-histogram-js, the HTML page rendered by headless Chromium): the VMM stand-in holds echoes 3 ms
 # longer for 300 ms every 2 s while UDP request/response runs for 13 s; the report must name
 # the segment outside the host kernel (vmm+guest) as spiking every 2.0 s by about 3 ms, and
 # find nothing periodic in the host's own segments.
@@ -34,6 +35,32 @@ w = r["windows"]
 check(r["window_ns"] == 250000000 and len(w) >= 40, "JSON: %d windows of 250 ms" % len(w))
 check(any(t["segment"] == "vmm+guest" for t in r["trend"]), "JSON: a trend entry per segment")
 PY
+
+# the HTML page: self-contained, its SVG charts drawn, rendered by a real browser
+"$vnetlat" report --window 250ms --html "$work/s.html" "$work/s.vnl" >/dev/null
+check "report --html wrote a page with a waterfall, CDFs and time series" \
+	bash -c "grep -q 'class=\"waterfall\"' $work/s.html && grep -q 'class=\"cdf\"' $work/s.html && grep -q 'class=\"series\"' $work/s.html"
+check "the page marks the spikes on its time series" \
+	test "$(grep -c 'class="spike"' "$work/s.html")" -ge 5
+check "the page fetches nothing and runs no script" \
+	bash -c "! grep -Eqi 'https?://|<script|src=' $work/s.html"
+shot() { # shot PAGE PNG: a headless Chromium screenshot, no network
+	chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$work/chromium" --hide-scrollbars --window-size=1000,2400 \
+		--screenshot="$2" "file://$1" >/dev/null 2>&1
+}
+echo '<!DOCTYPE html><html><body></body></html>' >"$work/blank.html"
+if command -v chromium >/dev/null; then
+	shot "$work/s.html" "$work/s.png"
+	shot "$work/blank.html" "$work/blank.png"
+	check "Chromium renders the page: its screenshot holds far more than a blank page's" \
+		test "$(stat -c %s "$work/s.png" 2>/dev/null || echo 0)" -gt \
+		"$((20 * $(stat -c %s "$work/blank.png" 2>/dev/null || echo 1000000)))"
+	cp "$work/s.png" "$build/report-screenshot.png" 2>/dev/null
+else
+	not_ok "chromium is installed (tools/install-deps.sh)"
+fi
 
 # the same recording as an HdrHistogram interval log, read back by hdr-histogram-js
 "$vnetlat" report --window 250ms --hdr-log "$work/s.hlog" "$work/s.vnl" >/dev/null

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+#include "hoptab.h"
+#include "html.h"
+
+#define W	 960
+#define PLOT_L	 70
+#define PLOT_R	 20
+#define CHART_H	 260
+#define NCOLORS	 10
+
+static const char *const colors[NCOLORS] = { "#4269d0", "#efb118", "#ff725c", "#6cc5b0",
+					     "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5",
+					     "#9c6b4e", "#9498a0" };
+
+static const char *const row_title[ROW_MAX] = { "to the guest", "from the guest",
+						 "round trips from the remote side",
+						 "round trips from the guest" };
+
+static void esc(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '>')
+			fputs("&gt;", f);
+		else if (*s == '&')
+			fputs("&amp;", f);
+		else if (*s == '"')
+			fputs("&quot;", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void fmt_ns(double ns, char *buf, size_t size)
+{
+	if (ns < 1e4)
+		snprintf(buf, size, "%.0f ns", ns);
+	else if (ns < 1e7)
+		snprintf(buf, size, "%.1f us", ns / 1e3);
+	else
+		snprintf(buf, size, "%.2f ms", ns / 1e6);
+}
+
+/* Each segment's mean as a share of the row's total, stacked in path order. */
+static void waterfall(FILE *f, const struct dir_agg *d)
+{
+	double total = 0, x = PLOT_L, width = W - PLOT_L - PLOT_R;
+	size_t i;
+
+	for (i = 0; i < d->nsegs; i++)
+		total += (double)d->segs[i].h.sum;
+	if (total <= 0)
+		return;
+	fprintf(f, "<svg class=\"waterfall\" width=\"%d\" height=\"%zu\" viewBox=\"0 0 %d %zu\">\n",
+		W, 40 + 18 * d->nsegs, W, 40 + 18 * d->nsegs);
+	for (i = 0; i < d->nsegs; i++) {
+		const struct seg_agg *s = &d->segs[i];
+		double w = width * (double)s->h.sum / total;
+		char mean[24], p99[24];
+
+		fmt_ns(s->h.count ? (double)s->h.sum / (double)s->h.count : 0, mean, sizeof(mean));
+		fmt_ns((double)hist_percentile(&s->h, 99), p99, sizeof(p99));
+		fprintf(f, "<rect x=\"%.1f\" y=\"8\" width=\"%.1f\" height=\"22\" fill=\"%s\">"
+			   "<title>",
+			x, w < 0.5 ? 0.5 : w, colors[i % NCOLORS]);
+		esc(f, s->name);
+		fprintf(f, ": mean %s, p99 %s</title></rect>\n", mean, p99);
+		fprintf(f, "<rect x=\"%d\" y=\"%zu\" width=\"10\" height=\"10\" fill=\"%s\"/>", PLOT_L,
+			38 + 18 * i, colors[i % NCOLORS]);
+		fprintf(f, "<text x=\"%d\" y=\"%zu\" font-size=\"12\">", PLOT_L + 16, 47 + 18 * i);
+		esc(f, s->name);
+		fprintf(f, " — %.1f%%, mean %s, p99 %s</text>\n", 100.0 * (double)s->h.sum / total,
+			mean, p99);
+		x += w;
+	}
+	fprintf(f, "</svg>\n");
+}
+
+/* x position of value v on a log axis [lo, hi]. */
+static double logx(double v, double lo, double hi)
+{
+	if (v < lo)
+		v = lo;
+	return PLOT_L + (W - PLOT_L - PLOT_R) * (log10(v) - log10(lo)) / (log10(hi) - log10(lo));
+}
+
+static void axes(FILE *f, const char *xlabel, const char *ylabel)
+{
+	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", PLOT_L,
+		CHART_H - 30, W - PLOT_R, CHART_H - 30);
+	fprintf(f, "<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", PLOT_L,
+		PLOT_L, CHART_H - 30);
+	fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">%s</text>\n",
+		(W + PLOT_L) / 2, CHART_H - 2, xlabel);
+	fprintf(f, "<text x=\"14\" y=\"%d\" font-size=\"12\" transform=\"rotate(-90 14 %d)\" "
+		   "text-anchor=\"middle\">%s</text>\n",
+		CHART_H / 2, CHART_H / 2, ylabel);
+}
+
+/* Each segment's cumulative distribution, on a log time axis. */
+static void cdfs(FILE *f, const struct dir_agg *d)
+{
+	double lo = 1e18, hi = 1, decade;
+	size_t i;
+
+	for (i = 0; i < d->nsegs; i++) {
+		const struct hist *h = &d->segs[i].h;
+
+		if (!h->count)
+			continue;
+		if ((double)h->min < lo)
+			lo = (double)h->min;
+		if ((double)h->max > hi)
+			hi = (double)h->max;
+	}
+	if (lo >= hi || !d->nsegs)
+		return;
+	lo = pow(10, floor(log10(lo > 1 ? lo : 1)));
+	hi = pow(10, ceil(log10(hi)));
+	fprintf(f, "<svg class=\"cdf\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n", W,
+		CHART_H, W, CHART_H);
+	axes(f, "latency (log scale)", "share of packets");
+	for (decade = lo; decade <= hi * 1.01; decade *= 10) {
+		char label[24];
+
+		fmt_ns(decade, label, sizeof(label));
+		fprintf(f, "<line x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>"
+			   "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"%s\">%s</text>\n",
+			logx(decade, lo, hi), logx(decade, lo, hi), CHART_H - 30,
+			logx(decade, lo, hi), CHART_H - 16,
+			decade * 10 > hi * 1.01 ? "end" : "middle", label);
+	}
+	for (i = 0; i <= 4; i++)
+		fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%.2f"
+			   "</text>\n",
+			PLOT_L - 4, (double)(CHART_H - 30) - (CHART_H - 40) * (double)i / 4 + 4,
+			(double)i / 4);
+	for (i = 0; i < d->nsegs; i++) {
+		const struct hist *h = &d->segs[i].h;
+		uint64_t cum = 0;
+		uint32_t b;
+
+		if (!h->count || !h->buckets)
+			continue;
+		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"",
+			colors[i % NCOLORS]);
+		for (b = 0; b < VNL_LL_BUCKETS; b++) {
+			if (!h->buckets[b])
+				continue;
+			cum += h->buckets[b];
+			fprintf(f, "%.1f,%.1f ",
+				logx((double)(vnl_ll_low(b) + vnl_ll_width(b)), lo, hi),
+				(double)(CHART_H - 30) - (CHART_H - 40) * (double)cum / (double)h->count);
+		}
+		fprintf(f, "\"><title>");
+		esc(f, d->segs[i].name);
+		fprintf(f, "</title></polyline>\n");
+	}
+	fprintf(f, "</svg>\n");
+}
+
+/* End-to-end p50 and p99 per window; spikes (red) and clock changes (blue) marked. */
+static void series(FILE *f, const struct html_input *in, int row)
+{
+	double ymax = 1, tmax = (double)in->nwindows * (double)in->window_ns / 1e9, y;
+	const struct finding *worst = timeline_worst(in->tl);
+	size_t w, k;
+	int pass;
+
+	for (w = 0; w < in->nwindows; w++)
+		if (in->windows[w] && in->windows[w]->dirs[row].e2e.count)
+			ymax = fmax(ymax, (double)hist_percentile(&in->windows[w]->dirs[row].e2e, 99));
+	if (tmax <= 0)
+		return;
+	fprintf(f, "<svg class=\"series\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n", W,
+		CHART_H, W, CHART_H);
+	axes(f, "seconds since the start", "end to end (p50 solid, p99 dashed)");
+	for (y = 0; y <= 4; y++) {
+		char label[24];
+		double py = (double)(CHART_H - 30) - (CHART_H - 40) * y / 4;
+
+		fmt_ns(ymax * y / 4, label, sizeof(label));
+		fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>\n",
+			PLOT_L - 4, py + 4, label);
+	}
+#define TX(t) (PLOT_L + (W - PLOT_L - PLOT_R) * (t) / tmax)
+#define TY(v) ((double)(CHART_H - 30) - (CHART_H - 40) * (v) / ymax)
+	for (k = 0; k <= 5; k++)
+		fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%.1f"
+			   "</text>\n",
+			TX(tmax * (double)k / 5), CHART_H - 16, tmax * (double)k / 5);
+	for (pass = 0; pass < 2; pass++) {
+		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"%s points=\"",
+			colors[0], pass ? " stroke-dasharray=\"4 3\"" : "");
+		for (w = 0; w < in->nwindows; w++) {
+			const struct hist *h = in->windows[w] ? &in->windows[w]->dirs[row].e2e : NULL;
+
+			if (h && h->count)
+				fprintf(f, "%.1f,%.1f ",
+					TX(((double)w + 0.5) * (double)in->window_ns / 1e9),
+					TY((double)hist_percentile(h, pass ? 99 : 50)));
+		}
+		fprintf(f, "\"/>\n");
+	}
+	for (k = 0; worst && k < worst->spikes.n; k++) {
+		double t = ((double)worst->spikes.at[k] + 0.5) * (double)in->window_ns / 1e9;
+
+		fprintf(f, "<line class=\"spike\" x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" "
+			   "stroke=\"#d62728\" stroke-width=\"1\"><title>spike in ",
+			TX(t), TX(t), CHART_H - 30);
+		esc(f, worst->seg->name);
+		fprintf(f, " at %.1f s</title></line>\n", t);
+	}
+	for (k = 0; k < in->nclock; k++) {
+		double t = (double)(in->clock_ts[k] - in->rec->monotonic_ns) / 1e9;
+
+		if (t < 0 || t > tmax)
+			continue;
+		fprintf(f, "<line class=\"clock\" x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" "
+			   "stroke=\"#1f77b4\" stroke-dasharray=\"2 2\"><title>clock adjusted at "
+			   "%.1f s</title></line>\n",
+			TX(t), TX(t), CHART_H - 30, t);
+	}
+#undef TX
+#undef TY
+	fprintf(f, "</svg>\n");
+}
+
+int html_write(FILE *f, const struct html_input *in)
+{
+	const struct finding *worst = timeline_worst(in->tl);
+	int row;
+
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+		   "<title>vnetlat: ");
+	esc(f, in->rec->path);
+	fprintf(f, "</title>\n<style>body{font-family:sans-serif;margin:24px;color:#222}"
+		   "h2{margin-top:32px}svg{display:block;margin:8px 0}"
+		   ".note{color:#555}</style>\n</head><body>\n<h1>vnetlat: ");
+	esc(f, in->rec->path);
+	fprintf(f, "</h1>\n<p class=\"note\">host ");
+	esc(f, in->rec->hostname);
+	fprintf(f, ", kernel ");
+	esc(f, in->rec->kernel);
+	fprintf(f, "; %" PRIu64 " events, %" PRIu64 " lost.</p>\n", in->rec->events,
+		in->rec->lost_total);
+	if (worst) {
+		fprintf(f, "<p class=\"spikes\"><b>Spikes:</b> ");
+		esc(f, worst->seg->name);
+		fprintf(f, " (%s) p99 +%.0f us", row_title[worst->row], worst->spikes.magnitude / 1e3);
+		if (worst->spikes.period > 0)
+			fprintf(f, ", every %.1f s",
+				worst->spikes.period * (double)in->window_ns / 1e9);
+		fprintf(f, "</p>\n");
+	}
+	for (row = 0; row < ROW_MAX; row++) {
+		const struct dir_agg *d = &in->all->dirs[row];
+
+		if (!d->complete)
+			continue;
+		fprintf(f, "<h2>%s: %" PRIu64 " complete</h2>\n<h3>Where the time goes (mean per "
+			   "segment)</h3>\n",
+			row_title[row], d->complete);
+		waterfall(f, d);
+		fprintf(f, "<h3>Distribution of each segment</h3>\n");
+		cdfs(f, d);
+		fprintf(f, "<h3>Over time (windows of %.3g s)</h3>\n", (double)in->window_ns / 1e9);
+		series(f, in, row);
+	}
+	fprintf(f, "<p class=\"note\">Written by vnetlat %s. Red lines: spikes; blue dashed: "
+		   "clock adjustments.</p>\n</body></html>\n",
+		VNL_VERSION);
+	return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * report --html: one self-contained page (no script, no fetch; charts are SVG drawn here):
+ * a waterfall of the layers per direction, each segment's CDF, and the time series with
+ * spikes and clock changes marked.
+ */
+#ifndef VNL_HTML_H
+#define VNL_HTML_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "breakdown.h"
+#include "recording.h"
+#include "timeline.h"
+
+struct html_input {
+	const struct recording *rec;
+	const struct group *all;
+	struct group *const *windows;
+	size_t nwindows;
+	uint64_t window_ns;
+	const struct timeline *tl;
+	const uint64_t *clock_ts; /* clock.adjust events, ns */
+	size_t nclock;
+};
+
+int html_write(FILE *f, const struct html_input *in);
+
+#endif
