@@ -33,6 +33,7 @@ const volatile __u32 targ_self_tgid = 0;
 const volatile __s64 targ_clock_nr[4] = { -1, -1, -1, -1 };
 const volatile __u16 targ_clock_hop = 0;
 const volatile bool targ_clock_tai = false; /* stamp with CLOCK_TAI (PTP-synchronised hosts) */
+const volatile __u64 targ_sched_min_ns = 20000; /* VMM scheduling delays shorter are not sent */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -448,6 +449,78 @@ static __always_inline int on_napi(const struct napi_struct *napi)
 }
 
 /*
+ * vmm.sched_delay: how long a VMM thread that could run waited for a CPU (woken, or preempted
+ * while runnable, until switched in). A VMM descheduled stalls its guest's packets as surely
+ * as a slow path does; the report sets these beside its spikes.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} sched_since SEC(".maps");
+
+static __always_inline int vmm_task(const struct task_struct *t, __u32 *tid)
+{
+	__u32 tgid = BPF_CORE_READ(t, tgid);
+
+	*tid = BPF_CORE_READ(t, pid);
+	return bpf_map_lookup_elem(&vms, &tgid) != NULL;
+}
+
+static __always_inline __u64 event_now(void)
+{
+	return targ_clock_tai ? bpf_ktime_get_tai_ns() : bpf_ktime_get_ns();
+}
+
+static __always_inline int on_wakeup(const struct task_struct *p)
+{
+	__u64 now = event_now();
+	__u32 tid;
+
+	if (vmm_task(p, &tid))
+		bpf_map_update_elem(&sched_since, &tid, &now, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int on_switch(const struct task_struct *prev,
+				     const struct task_struct *next, __u32 prev_state)
+{
+	__u32 hop = hop_for(VNL_PT_SCHED_SWITCH, VNL_ROLE_NONE), tid;
+	__u64 now = event_now(), *since;
+	struct vnl_event *e;
+
+	if (!hop)
+		return 0;
+	if (prev_state == 0 && vmm_task(prev, &tid)) /* TASK_RUNNING: preempted */
+		bpf_map_update_elem(&sched_since, &tid, &now, BPF_ANY);
+	if (!vmm_task(next, &tid))
+		return 0;
+	since = bpf_map_lookup_elem(&sched_since, &tid);
+	if (!since)
+		return 0;
+	if (now - *since >= targ_sched_min_ns) {
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (!e) {
+			count_lost(hop - 1);
+		} else {
+			__builtin_memset(e, 0, sizeof(*e));
+			e->ts_ns = now;
+			e->pid = BPF_CORE_READ(next, tgid);
+			e->tid = tid;
+			e->len = now - *since > 0xffffffffULL ? 0xffffffffU : (__u32)(now - *since);
+			e->hop = hop - 1;
+			e->cpu = bpf_get_smp_processor_id();
+			e->kernel = targ_kernel_id;
+			e->flags = VNL_EV_NO_PACKET;
+			bpf_ringbuf_submit(e, wakeup_flag());
+		}
+	}
+	bpf_map_delete_elem(&sched_since, &tid);
+	return 0;
+}
+
+/*
  * One program of an attach point; direct says whether plain loads may read kernel memory.
  * The program's arguments come last, so the commas VNL_COMMA stands for in them may expand.
  */
@@ -487,6 +560,11 @@ VNL_TP(kvm_mmio, int type VNL_COMMA int len VNL_COMMA __u64 gpa,
        on_nopkt(VNL_PT_KVM_MMIO, (__u32)gpa))
 VNL_TP(kvm_pio, unsigned int rw VNL_COMMA unsigned int port, on_nopkt(VNL_PT_KVM_PIO, port))
 VNL_TP(sys_enter, struct pt_regs *regs VNL_COMMA long id, on_send(regs, id))
+VNL_TP(sched_wakeup, struct task_struct *p, on_wakeup(p))
+VNL_TP(sched_switch,
+       bool preempt VNL_COMMA struct task_struct *prev VNL_COMMA struct task_struct *next VNL_COMMA
+	       unsigned int prev_state,
+       on_switch(prev, next, prev_state))
 
 /* Kernel functions, where the kernel allows: fentry first, kprobe otherwise. */
 #define VNL_FN(fn, args, body)                                                                     \

@@ -62,7 +62,8 @@ enum vnl_side {
 	X(UPLINK_XMIT_START, "uplink.xmit_start", VNL_DIR_FROM_GUEST, VNL_PT_DEV_START_XMIT, VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST) \
 	X(UPLINK_XMIT, "uplink.xmit", VNL_DIR_FROM_GUEST, VNL_PT_DEV_XMIT, VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST) \
 	X(DROP, "drop", VNL_DIR_ANY, VNL_PT_KFREE_SKB, VNL_ROLE_NONE, -1, 0, VNL_SIDE_BOTH) \
-	X(CLOCK_ADJUST, "clock.adjust", VNL_DIR_ANY, VNL_PT_SYS_ENTER, VNL_ROLE_NONE, -1, 1, VNL_SIDE_BOTH)
+	X(CLOCK_ADJUST, "clock.adjust", VNL_DIR_ANY, VNL_PT_SYS_ENTER, VNL_ROLE_NONE, -1, 1, VNL_SIDE_BOTH) \
+	X(VMM_SCHED, "vmm.sched_delay", VNL_DIR_ANY, VNL_PT_SCHED_SWITCH, VNL_ROLE_NONE, -1, 1, VNL_SIDE_HOST)
 
 /*
  * Hops whose function and tracepoint see different packets, so both are attached when the

@@ -47,6 +47,8 @@ enum vnl_point {
 	VNL_PT_VRING_INTERRUPT, /* vring_interrupt: the host's interrupt reaches the guest */
 	VNL_PT_VIRTNET_POLL,	/* virtnet_poll: NAPI poll of a virtio-net queue */
 	VNL_PT_SKB_CONSUME_UDP, /* skb_consume_udp: a UDP socket's reader is done with a packet */
+	VNL_PT_SCHED_SWITCH,	/* sched:sched_switch: a VMM thread preempted, or back on a CPU */
+	VNL_PT_SCHED_WAKEUP,	/* sched:sched_wakeup: a VMM thread made runnable */
 	VNL_PT_MAX,
 };
 

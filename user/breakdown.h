@@ -44,6 +44,8 @@ struct dir_agg {
 struct group {
 	char key[128];
 	struct dir_agg dirs[ROW_MAX];
+	/* the VMM threads' waits for a CPU (vmm.sched_delay) that ended in this group's time */
+	uint64_t sched_ns, sched_max_ns, sched_n;
 	struct group *next;
 };
 

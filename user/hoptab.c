@@ -39,6 +39,8 @@ const struct point_info vnl_points[VNL_PT_MAX] = {
 	[VNL_PT_VRING_INTERRUPT] = { "vring_interrupt", NULL, "vring_interrupt", NULL },
 	[VNL_PT_VIRTNET_POLL] = { "virtnet_poll", NULL, "virtnet_poll", NULL },
 	[VNL_PT_SKB_CONSUME_UDP] = { "skb_consume_udp", NULL, "skb_consume_udp", NULL },
+	[VNL_PT_SCHED_SWITCH] = { "sched_switch", "sched", "sched_switch", NULL },
+	[VNL_PT_SCHED_WAKEUP] = { "sched_wakeup", "sched", "sched_wakeup", NULL },
 };
 
 #define SEG_ROW(a, b, nm) { VNL_HOP_##a, VNL_HOP_##b, nm },

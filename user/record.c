@@ -84,6 +84,8 @@ static void usage(FILE *f)
 		"      --no-drops          do not attach skb:kfree_skb (saves its cost on busy hosts)\n"
 		"      --no-clock-events   do not record clock steps and slews (clock.adjust: a\n"
 		"                          program on raw_syscalls:sys_enter)\n"
+		"      --no-sched          do not record the VMM threads' waits for a CPU\n"
+		"                          (vmm.sched_delay: sched_switch and sched_wakeup)\n"
 		"      --clock CLOCK       monotonic (default) or tai: stamp events with CLOCK_TAI,\n"
 		"                          for hosts and guests synchronised by PTP (ptp4l/phc2sys)\n"
 		"      --guests            also record the guests' hops, from their vnetlat agents:\n"
@@ -229,6 +231,7 @@ static int parse_opts(int argc, char **argv, struct rec_opts *o)
 		{ "no-drops", no_argument, NULL, 'D' },
 		{ "guests", no_argument, NULL, 'G' },
 		{ "no-clock-events", no_argument, NULL, 'N' },
+		{ "no-sched", no_argument, NULL, 'Q' },
 		{ "clock", required_argument, NULL, 'C' },
 		{ "serial-socket", required_argument, NULL, 'U' },
 		{ "listen", required_argument, NULL, 'L' },
@@ -321,6 +324,9 @@ static int parse_opts(int argc, char **argv, struct rec_opts *o)
 			break;
 		case 'D':
 			o->no_drops = 1;
+			break;
+		case 'Q':
+			o->no_sched = 1;
 			break;
 		case 'N':
 		case 'C':
@@ -437,12 +443,16 @@ static void choose_programs(struct rec_state *st, const struct rec_opts *o)
 		int pt = st->probe.hop_point[h];
 
 		if (pt < 0 || (o->no_drops && h == VNL_HOP_DROP) ||
-		    (o->no_clock_events && h == VNL_HOP_CLOCK_ADJUST) || !(vnl_hops[h].side & o->side))
+		    (o->no_clock_events && h == VNL_HOP_CLOCK_ADJUST) ||
+		    (o->no_sched && h == VNL_HOP_VMM_SCHED) || !(vnl_hops[h].side & o->side))
 			continue;
 		st->attached[pt] = st->probe.pt[pt].mech;
 		if (pt == vnl_hops[h].fn_point && hop_both_points((unsigned int)h) &&
 		    vnl_hops[h].point >= 0)
 			st->attached[vnl_hops[h].point] = st->probe.pt[vnl_hops[h].point].mech;
+		/* a scheduling delay starts at a wakeup as well as at a preemption */
+		if (h == VNL_HOP_VMM_SCHED)
+			st->attached[VNL_PT_SCHED_WAKEUP] = st->probe.pt[VNL_PT_SCHED_WAKEUP].mech;
 	}
 	for (p = 0; p < VNL_PT_MAX; p++) {
 		char name[64];

@@ -20,6 +20,7 @@ struct rec_opts {
 	uint32_t sample;   /* keep one packet in N (0: all in packets mode, none in aggregate) */
 	int force, no_kfunc, no_drops;
 	int no_clock_events; /* do not record clock.adjust (saves a program on every syscall) */
+	int no_sched;	     /* do not record vmm.sched_delay (sched_switch, sched_wakeup) */
 	int clock_tai;	     /* stamp events with CLOCK_TAI: clocks synchronised by PTP */
 	char *ifaces[VNL_MAX_DEVS];
 	int nifaces;

@@ -595,6 +595,20 @@ static void on_event(void *ctx, const struct recording *rec, const struct vnl_ev
 	}
 	if (ev->hop < VNL_HOP_MAX)
 		r->events_by_hop[ev->hop]++;
+	if (ev->hop == VNL_HOP_VMM_SCHED && !r->dump) {
+		struct group *g = window_at(r, ev->ts_ns);
+
+		r->all.sched_ns += ev->len;
+		r->all.sched_n++;
+		if (ev->len > r->all.sched_max_ns)
+			r->all.sched_max_ns = ev->len;
+		if (g) {
+			g->sched_ns += ev->len;
+			g->sched_n++;
+			if (ev->len > g->sched_max_ns)
+				g->sched_max_ns = ev->len;
+		}
+	}
 	if (ev->hop == VNL_HOP_CLOCK_ADJUST && r->nclock_events < 100000) {
 		struct vnl_event *p = realloc(r->clock_events,
 					      (r->nclock_events + 1) * sizeof(*p));
@@ -986,6 +1000,33 @@ static const char *row_label(int row)
 				     : row_name(row);
 }
 
+/* The VMM threads' CPU waits in window w, and the median of the windows' totals. */
+static void sched_near(const struct report *r, size_t w, uint64_t *ns, uint64_t *max,
+		       uint64_t *usual)
+{
+	uint64_t *tot = calloc(r->nwindows + 1, sizeof(*tot));
+	size_t i, n = 0;
+
+	*ns = w < r->nwindows && r->windows[w] ? r->windows[w]->sched_ns : 0;
+	*max = w < r->nwindows && r->windows[w] ? r->windows[w]->sched_max_ns : 0;
+	*usual = 0;
+	if (!tot)
+		return;
+	for (i = 0; i < r->nwindows; i++)
+		if (r->windows[i])
+			tot[n++] = r->windows[i]->sched_ns;
+	for (i = 1; i < n; i++) /* insertion sort: windows number in the thousands at most */
+		for (size_t j = i; j > 0 && tot[j - 1] > tot[j]; j--) {
+			uint64_t t = tot[j];
+
+			tot[j] = tot[j - 1];
+			tot[j - 1] = t;
+		}
+	if (n)
+		*usual = tot[n / 2];
+	free(tot);
+}
+
 /* What happened around window w (one window either side): drops and clock changes. */
 static void near_events(const struct report *r, size_t w, uint64_t *drops, size_t *clocks)
 {
@@ -1041,11 +1082,17 @@ static void print_spikes_json(struct report *r, struct jw *w)
 			uint64_t drops;
 			size_t clocks;
 
+			uint64_t sched, sched_max, usual;
+
 			near_events(r, f->spikes.at[k], &drops, &clocks);
+			sched_near(r, f->spikes.at[k], &sched, &sched_max, &usual);
 			jw_obj_begin(w, NULL);
 			jw_f64(w, "time_s", window_mid_s(r, f->spikes.at[k]));
 			jw_u64(w, "drops", drops);
 			jw_u64(w, "clock_events", clocks);
+			jw_u64(w, "vmm_sched_delay_ns", sched);
+			jw_u64(w, "vmm_sched_delay_max_ns", sched_max);
+			jw_u64(w, "vmm_sched_delay_usual_ns", usual);
 			jw_obj_end(w);
 		}
 		jw_arr_end(w);
@@ -1153,10 +1200,20 @@ static void print_timeline_text(struct report *r)
 			uint64_t drops;
 			size_t clocks;
 
+			uint64_t sched, sched_max, usual;
+
 			near_events(r, worst->spikes.at[k], &drops, &clocks);
-			if (drops || clocks)
-				printf("  near %.1f s: %" PRIu64 " drops, %zu clock changes\n",
-				       window_mid_s(r, worst->spikes.at[k]), drops, clocks);
+			sched_near(r, worst->spikes.at[k], &sched, &sched_max, &usual);
+			if (drops || clocks || (sched > 2 * usual && sched > 100000)) {
+				char a[16], b[16], c[16];
+
+				fmt_ns(sched, a, sizeof(a));
+				fmt_ns(sched_max, b, sizeof(b));
+				fmt_ns(usual, c, sizeof(c));
+				printf("  near %.1f s: %" PRIu64 " drops, %zu clock changes; the VMM's "
+				       "threads waited %s for a CPU (longest %s; usually %s a window)\n",
+				       window_mid_s(r, worst->spikes.at[k]), drops, clocks, a, b, c);
+			}
 		}
 	}
 	for (i = 0; i < r->tl.n; i++) {
@@ -1322,6 +1379,11 @@ static void print_json(struct report *r)
 	jw_u64(w, "drops_without_journey", js ? js->orphan_drops : 0);
 	jw_u64(w, "packetless_hops", js ? js->packetless : 0);
 	jw_u64(w, "packetless_tied", js ? js->packetless_tied : 0);
+	jw_obj_end(w);
+	jw_obj_begin(w, "vmm_sched_delay"); /* the VMM threads' waits for a CPU, >= 20 us each */
+	jw_u64(w, "count", r->all.sched_n);
+	jw_u64(w, "total_ns", r->all.sched_ns);
+	jw_u64(w, "max_ns", r->all.sched_max_ns);
 	jw_obj_end(w);
 	print_group_json(r, w, &r->all);
 	print_spikes_json(r, w);
