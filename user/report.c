@@ -572,6 +572,31 @@ static void on_round_trip(void *ctx, const struct journey *req, const struct jou
 		add_round_trip(r, &g->dirs[row], req, resp);
 }
 
+/* A VMM thread's wait for a CPU, [start, end): each window gets the part it overlaps. */
+static void add_sched_wait(struct report *r, uint64_t start, uint64_t end)
+{
+	uint64_t base = r->rec->monotonic_ns, t = start;
+
+	r->all.sched_ns += end - start;
+	r->all.sched_n++;
+	if (end - start > r->all.sched_max_ns)
+		r->all.sched_max_ns = end - start;
+	while (t < end) {
+		uint64_t wend = t < base ? base : base + ((t - base) / r->window_ns + 1) * r->window_ns;
+		struct group *g = window_at(r, t);
+
+		if (wend > end)
+			wend = end;
+		if (!g)
+			break;
+		g->sched_ns += wend - t;
+		g->sched_n++;
+		if (end - start > g->sched_max_ns)
+			g->sched_max_ns = end - start;
+		t = wend;
+	}
+}
+
 static void on_event(void *ctx, const struct recording *rec, const struct vnl_event *ev)
 {
 	struct report *r = ctx;
@@ -595,20 +620,8 @@ static void on_event(void *ctx, const struct recording *rec, const struct vnl_ev
 	}
 	if (ev->hop < VNL_HOP_MAX)
 		r->events_by_hop[ev->hop]++;
-	if (ev->hop == VNL_HOP_VMM_SCHED && !r->dump) {
-		struct group *g = window_at(r, ev->ts_ns);
-
-		r->all.sched_ns += ev->len;
-		r->all.sched_n++;
-		if (ev->len > r->all.sched_max_ns)
-			r->all.sched_max_ns = ev->len;
-		if (g) {
-			g->sched_ns += ev->len;
-			g->sched_n++;
-			if (ev->len > g->sched_max_ns)
-				g->sched_max_ns = ev->len;
-		}
-	}
+	if (ev->hop == VNL_HOP_VMM_SCHED && !r->dump)
+		add_sched_wait(r, ev->ts_ns - ev->len, ev->ts_ns);
 	if (ev->hop == VNL_HOP_CLOCK_ADJUST && r->nclock_events < 100000) {
 		struct vnl_event *p = realloc(r->clock_events,
 					      (r->nclock_events + 1) * sizeof(*p));

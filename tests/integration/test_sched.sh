@@ -1,7 +1,8 @@
 #!/bin/bash
 # A VMM kept off its CPU: the stand-in pinned to CPU 0, and every 2 s a real-time busy loop
-# (one we start, 300 ms) on that CPU. Round trips then spike in vmm+guest, and the report sets
-# beside the spikes how long the VMM's threads waited for a CPU there (vmm.sched_delay).
+# (one we start, 300 ms) on that CPU. Packets then wait in the tap's queue (host.tap_queue
+# spikes), and the report sets beside the spikes how long the VMM's threads waited for a CPU
+# there (vmm.sched_delay).
 . "$(dirname "$0")/lib.sh"
 
 hog_pid=
@@ -35,11 +36,14 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 print(("ok" if r["vmm_sched_delay"]["max_ns"] >= 100e6 else "not ok") +
       " - the stand-in waited %.0f ms at most for its CPU" % (r["vmm_sched_delay"]["max_ns"] / 1e6))
-sp = [s for s in r["spikes"] if s["segment"] == "vmm+guest"]
+# packets wait in the tun queue while their VMM is kept off its CPU: the spikes are there
+sp = sorted(r["spikes"], key=lambda s: -s["magnitude_ns"])
 near = sp[0]["near"] if sp else []
 hit = [n for n in near if n["vmm_sched_delay_ns"] >= 50e6 and n["vmm_sched_delay_ns"] > 10 * n["vmm_sched_delay_usual_ns"]]
+print(("ok" if sp and sp[0]["segment"].endswith("host.tap_queue") else "not ok") +
+      " - the largest spikes are in host.tap_queue (%s)" % (sp[0]["segment"] if sp else None))
 print(("ok" if sp and len(hit) >= 3 else "not ok") +
-      " - vmm+guest spikes, %d of %d with the VMM's CPU waits beside them" % (len(hit), len(near)))
+      " - %d of its %d spikes have the VMM's CPU waits beside them" % (len(hit), len(near)))
 PY
 check "the text report says the VMM waited for a CPU near a spike" \
 	grep -q "threads waited .* for a CPU" "$work/h.txt"
