@@ -381,58 +381,33 @@ static void usage(FILE *f)
 		"  -v, --verbose           libbpf's debug output\n");
 }
 
-/* The agent's own TCP link is not traced: "(FILTER) and not (tcp and host A and port P)". */
+/* The agent's own TCP link is not traced (a virtio-serial port carries no packets). */
 static char *exclude_link(const struct agent *a, const char *filter)
 {
-	char addr[64] = "", *out = NULL;
-	unsigned int port;
-
 	if (a->serial_name[0])
 		return filter ? strdup(filter) : NULL;
-	if (a->addr.ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)&a->addr;
-
-		inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof(addr));
-		port = ntohs(s6->sin6_port);
-	} else {
-		const struct sockaddr_in *s4 = (const void *)&a->addr;
-
-		inet_ntop(AF_INET, &s4->sin_addr, addr, sizeof(addr));
-		port = ntohs(s4->sin_port);
-	}
-	if (asprintf(&out, "%s%s%snot (tcp and host %s and port %u)", filter ? "(" : "",
-		     filter ? filter : "", filter ? ") and " : "", addr, port) < 0)
-		return NULL;
-	return out;
+	return link_exclude_filter(&a->addr, filter);
 }
 
 static int parse_agent_opts(int argc, char **argv, struct rec_opts *o, struct agent *a,
 			    char **token_file)
 {
 	static const struct option opts[] = {
+		REC_COMMON_LONGOPTS,
 		{ "serial", required_argument, NULL, 's' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'F' },
 		{ "connect", required_argument, NULL, 'c' },
 		{ "token-file", required_argument, NULL, 'K' },
-		{ "iface", required_argument, NULL, 'i' },
-		{ "filter", required_argument, NULL, 'f' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "sample", required_argument, NULL, 'S' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "spool-size", required_argument, NULL, 'P' },
-		{ "ring-size", required_argument, NULL, 'R' },
-		{ "tracepoints-only", no_argument, NULL, 'T' },
-		{ "no-clock-events", no_argument, NULL, 'N' },
-		{ "clock", required_argument, NULL, 'C' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
-	int c;
+	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:i:f:d:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, REC_COMMON_SHORTOPTS "o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->out = optarg;
@@ -456,59 +431,23 @@ static int parse_agent_opts(int argc, char **argv, struct rec_opts *o, struct ag
 		case 'K':
 			*token_file = optarg;
 			break;
-		case 'i':
-			if (o->nifaces == VNL_MAX_DEVS) {
-				vnl_err("too many --iface (at most %d)", VNL_MAX_DEVS);
-				return -EINVAL;
-			}
-			o->ifaces[o->nifaces++] = optarg;
-			break;
-		case 'f':
-			o->filter = optarg;
-			break;
-		case 'd':
-			if (parse_duration_ns(optarg, &o->duration_ns) || !o->duration_ns) {
-				vnl_err("--duration '%s': not a duration (e.g. 30s, 500ms, 2m)",
-					optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'S':
-			if (parse_u32(optarg, &o->sample) || o->sample < 1) {
-				vnl_err("--sample '%s': expected a number N >= 1", optarg);
-				return -EINVAL;
-			}
-			break;
 		case 'P':
 			if (parse_size(optarg, &a->spool_max) || a->spool_max < (1u << 20)) {
 				vnl_err("--spool-size '%s': not a size of at least 1M", optarg);
 				return -EINVAL;
 			}
 			break;
-		case 'R':
-			if (parse_size(optarg, &o->ring_size) || o->ring_size < 4096 ||
-			    o->ring_size > (1ULL << 31)) {
-				vnl_err("--ring-size '%s': not a size between 4k and 2G", optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'T':
-			o->no_kfunc = 1;
-			break;
-		case 'N':
-		case 'C':
-			if (parse_clock_opt(o, c, optarg))
-				return -EINVAL;
-			break;
-		case 'v':
-			vnl_verbose = true;
-			break;
 		case 'h':
 			usage(stdout);
 			return 1;
 		default:
-			usage(stderr);
-			return -EINVAL;
+			ret = rec_common_opt(o, c, optarg);
+			if (ret < 0)
+				return ret;
+			if (ret > 0) {
+				usage(stderr);
+				return -EINVAL;
+			}
 		}
 	}
 	if (optind < argc) {

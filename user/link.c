@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -202,6 +203,32 @@ int link_token_equal(const char *a, const char *b)
 	for (i = 0; i < la; i++)
 		diff |= (unsigned char)(a[i] ^ b[i < lb ? i : 0]);
 	return !diff;
+}
+
+char *link_exclude_filter(const void *sa, const char *filter)
+{
+	const struct sockaddr_storage *ss = sa;
+	char addr[64] = "", host[80] = "", *out = NULL;
+	unsigned int port;
+
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a6 = sa;
+
+		inet_ntop(AF_INET6, &a6->sin6_addr, addr, sizeof(addr));
+		port = ntohs(a6->sin6_port);
+	} else {
+		const struct sockaddr_in *a4 = sa;
+
+		inet_ntop(AF_INET, &a4->sin_addr, addr, sizeof(addr));
+		port = ntohs(a4->sin_port);
+	}
+	/* listening on every address: the port alone says it is ours */
+	if (strcmp(addr, "0.0.0.0") && strcmp(addr, "::"))
+		snprintf(host, sizeof(host), "host %s and ", addr);
+	if (asprintf(&out, "%s%s%snot (tcp and %sport %u)", filter ? "(" : "", filter ? filter : "",
+		     filter ? ") and " : "", host, port) < 0)
+		return NULL;
+	return out;
 }
 
 int link_parse_addr(const char *s, void *sa, unsigned int *salen, char *err, size_t err_size)

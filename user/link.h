@@ -78,6 +78,11 @@ void link_tx_clear(struct link_tx *tx);
 int link_read_token(const char *path, char *token, size_t size, char *err, size_t err_size);
 /* Compares two tokens in time that does not depend on where they differ. */
 int link_token_equal(const char *a, const char *b);
+/*
+ * The filter that leaves a TCP link out of what is traced: "(FILTER) and not (tcp and host A
+ * and port P)" (just the port when A is a wildcard). A malloc'd string, NULL if out of memory.
+ */
+char *link_exclude_filter(const void *sa, const char *filter);
 /* "ADDR:PORT" or "[ADDR6]:PORT" into a socket address. */
 int link_parse_addr(const char *s, void *sa, unsigned int *salen, char *err, size_t err_size);
 

@@ -408,80 +408,52 @@ static void top_tick(void *ctx)
 
 /* ---- options shared by live and top ---- */
 
+static void live_usage(FILE *f, int top)
+{
+	fprintf(f, "Usage: vnetlat %s [options]\n", top ? "top" : "live --prometheus ADDR:PORT");
+	fprintf(f, "%s",
+		top ? "Shows each segment's latency, refreshed every second.\n"
+		    : "Serves each segment's latency histogram, per VM, tap and direction,\n"
+		      "as Prometheus metrics at http://ADDR:PORT/metrics (give a loopback\n"
+		      "address unless the scraper is elsewhere: e.g. 127.0.0.1:9464).\n");
+	fprintf(f, "  -i, --iface NAME, --vm PID, -f, --filter EXPR, -d, --duration TIME,\n"
+		   "  --sample N, --ring-size SIZE, --tracepoints-only, --no-drops, --no-sched,\n"
+		   "  --clock CLOCK, -v: as vnetlat record\n");
+}
+
 static int parse_live_opts(int argc, char **argv, struct rec_opts *o, const char **prom, int top)
 {
 	static const struct option opts[] = {
-		{ "prometheus", required_argument, NULL, 'P' },
-		{ "iface", required_argument, NULL, 'i' },
+		REC_COMMON_LONGOPTS,
 		{ "vm", required_argument, NULL, 'V' },
-		{ "filter", required_argument, NULL, 'f' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "sample", required_argument, NULL, 'S' },
-		{ "tracepoints-only", no_argument, NULL, 'T' },
-		{ "no-drops", no_argument, NULL, 'D' },
-		{ "verbose", no_argument, NULL, 'v' },
+		{ "no-sched", no_argument, NULL, 'Q' },
+		{ "prometheus", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint32_t pid;
-	int c;
+	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:f:d:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, REC_COMMON_SHORTOPTS "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'P':
-			if (top)
-				goto usage;
+			if (top) {
+				live_usage(stderr, top);
+				return -EINVAL;
+			}
 			*prom = optarg;
 			break;
-		case 'i':
-			if (o->nifaces == VNL_MAX_DEVS)
-				return -E2BIG;
-			o->ifaces[o->nifaces++] = optarg;
-			break;
-		case 'V':
-			if (parse_u32(optarg, &pid) || !pid || o->nvms == VNL_MAX_VMS) {
-				vnl_err("--vm '%s': not a process id", optarg);
-				return -EINVAL;
-			}
-			o->vms[o->nvms++] = (pid_t)pid;
-			break;
-		case 'f':
-			o->filter = optarg;
-			break;
-		case 'd':
-			if (parse_duration_ns(optarg, &o->duration_ns) || !o->duration_ns) {
-				vnl_err("--duration '%s': not a duration (e.g. 30s)", optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'S':
-			if (parse_u32(optarg, &o->sample) || o->sample < 1) {
-				vnl_err("--sample '%s': expected a number N >= 1", optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'T':
-			o->no_kfunc = 1;
-			break;
-		case 'D':
-			o->no_drops = 1;
-			break;
-		case 'v':
-			vnl_verbose = true;
-			break;
 		case 'h':
-			printf("Usage: vnetlat %s [options]\n", top ? "top" : "live --prometheus ADDR:PORT");
-			printf("%s",
-			       top ? "Shows each segment's latency, refreshed every second.\n"
-				   : "Serves each segment's latency histogram, per VM, tap and direction,\n"
-				     "as Prometheus metrics at http://ADDR:PORT/metrics (give a loopback\n"
-				     "address unless the scraper is elsewhere: e.g. 127.0.0.1:9464).\n");
-			printf("  -i, --iface NAME, --vm PID, -f, --filter EXPR, -d, --duration TIME,\n"
-			       "  --sample N, --tracepoints-only, --no-drops: as vnetlat record\n");
+			live_usage(stdout, top);
 			return 1;
 		default:
-			goto usage;
+			ret = rec_common_opt(o, c, optarg);
+			if (ret < 0)
+				return ret;
+			if (ret > 0) {
+				live_usage(stderr, top);
+				return -EINVAL;
+			}
 		}
 	}
 	if (optind < argc) {
@@ -503,9 +475,6 @@ static int parse_live_opts(int argc, char **argv, struct rec_opts *o, const char
 		}
 	}
 	return 0;
-usage:
-	fprintf(stderr, "Usage: vnetlat %s [options] (--help)\n", top ? "top" : "live --prometheus ADDR:PORT");
-	return -EINVAL;
 }
 
 /* Serves /metrics from a thread started without capabilities (they are per thread). */

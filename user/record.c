@@ -152,36 +152,19 @@ static int parse_guest_opt(struct rec_opts *o, int c, const char *arg)
 	return 0;
 }
 
-/* The agents' TCP links are not traced: "(FILTER) and not (tcp and host A and port P)". */
+/* The agents' TCP links are not traced. */
 static int exclude_listen(struct rec_opts *o)
 {
 	static char filter[4096];
-	const struct guests *g = o->guests;
-	char addr[64] = "";
-	unsigned int port;
+	char *f = link_exclude_filter(&o->guests->listen_addr, o->filter);
 
-	if (g->listen_addr.ss_family == AF_INET6) {
-		const struct sockaddr_in6 *a6 = (const void *)&g->listen_addr;
-
-		inet_ntop(AF_INET6, &a6->sin6_addr, addr, sizeof(addr));
-		port = ntohs(a6->sin6_port);
-	} else {
-		const struct sockaddr_in *a4 = (const void *)&g->listen_addr;
-
-		inet_ntop(AF_INET, &a4->sin_addr, addr, sizeof(addr));
-		port = ntohs(a4->sin_port);
-	}
-	/* listening on every address: the port alone says it is ours */
-	if (!strcmp(addr, "0.0.0.0") || !strcmp(addr, "::"))
-		snprintf(addr, sizeof(addr), "any");
-	if ((size_t)snprintf(filter, sizeof(filter), "%s%s%snot (tcp and %s%s%sport %u)",
-			     o->filter ? "(" : "", o->filter ? o->filter : "",
-			     o->filter ? ") and " : "", strcmp(addr, "any") ? "host " : "",
-			     strcmp(addr, "any") ? addr : "", strcmp(addr, "any") ? " and " : "",
-			     port) >= sizeof(filter)) {
+	if (!f || strlen(f) >= sizeof(filter)) {
 		vnl_err("--filter: too long");
+		free(f);
 		return -EINVAL;
 	}
+	snprintf(filter, sizeof(filter), "%s", f);
+	free(f);
 	o->filter = filter;
 	return 0;
 }
@@ -214,36 +197,94 @@ static int check_guest_opts(struct rec_opts *o)
 	return g->listen_len ? exclude_listen(o) : 0;
 }
 
+/*
+ * The options every recording command takes (record, agent, live, top): 0 when c was one of
+ * them, 1 when it is not, < 0 (said) when its value is bad.
+ */
+int rec_common_opt(struct rec_opts *o, int c, const char *arg)
+{
+	uint32_t pid;
+
+	switch (c) {
+	case 'i':
+		if (o->nifaces == VNL_MAX_DEVS) {
+			vnl_err("too many --iface (at most %d)", VNL_MAX_DEVS);
+			return -EINVAL;
+		}
+		o->ifaces[o->nifaces++] = (char *)arg;
+		return 0;
+	case 'V':
+		if (parse_u32(arg, &pid) || pid == 0 || pid > 4194304) {
+			vnl_err("--vm '%s': not a process id", arg);
+			return -EINVAL;
+		}
+		if (o->nvms == VNL_MAX_VMS) {
+			vnl_err("too many --vm (at most %d)", VNL_MAX_VMS);
+			return -EINVAL;
+		}
+		o->vms[o->nvms++] = (pid_t)pid;
+		return 0;
+	case 'd':
+		if (parse_duration_ns(arg, &o->duration_ns) || !o->duration_ns) {
+			vnl_err("--duration '%s': not a duration (e.g. 30s, 500ms, 2m)", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case 'f':
+		o->filter = arg;
+		return 0;
+	case 'R':
+		if (parse_size(arg, &o->ring_size) || o->ring_size < 4096 ||
+		    o->ring_size > (1ULL << 31)) {
+			vnl_err("--ring-size '%s': not a size between 4k and 2G (e.g. 64M)", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case 'S':
+		if (parse_u32(arg, &o->sample) || o->sample < 1) {
+			vnl_err("--sample '%s': expected a number N >= 1 (one packet in N)", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case 'T':
+		o->no_kfunc = 1;
+		return 0;
+	case 'D':
+		o->no_drops = 1;
+		return 0;
+	case 'Q':
+		o->no_sched = 1;
+		return 0;
+	case 'N':
+	case 'C':
+		return parse_clock_opt(o, c, arg);
+	case 'v':
+		vnl_verbose = true;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 static int parse_opts(int argc, char **argv, struct rec_opts *o)
 {
 	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "iface", required_argument, NULL, 'i' },
+		REC_COMMON_LONGOPTS,
 		{ "vm", required_argument, NULL, 'V' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "filter", required_argument, NULL, 'f' },
-		{ "ring-size", required_argument, NULL, 'R' },
+		{ "no-sched", no_argument, NULL, 'Q' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "max-size", required_argument, NULL, 'M' },
 		{ "mode", required_argument, NULL, 'm' },
-		{ "sample", required_argument, NULL, 'S' },
-		{ "tracepoints-only", no_argument, NULL, 'T' },
-		{ "no-drops", no_argument, NULL, 'D' },
 		{ "guests", no_argument, NULL, 'G' },
-		{ "no-clock-events", no_argument, NULL, 'N' },
-		{ "no-sched", no_argument, NULL, 'Q' },
-		{ "clock", required_argument, NULL, 'C' },
 		{ "serial-socket", required_argument, NULL, 'U' },
 		{ "listen", required_argument, NULL, 'L' },
 		{ "token-file", required_argument, NULL, 'K' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint32_t pid;
-	int c;
-
 	struct guests *g = o->guests;
+	int c, ret;
 
 	memset(o, 0, sizeof(*o));
 	o->guests = g;
@@ -252,46 +293,10 @@ static int parse_opts(int argc, char **argv, struct rec_opts *o)
 	o->argc = argc;
 	o->argv = argv;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:i:d:f:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, REC_COMMON_SHORTOPTS "o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->out = optarg;
-			break;
-		case 'i':
-			if (o->nifaces == VNL_MAX_DEVS) {
-				vnl_err("too many --iface (at most %d)", VNL_MAX_DEVS);
-				return -EINVAL;
-			}
-			o->ifaces[o->nifaces++] = optarg;
-			break;
-		case 'V':
-			if (parse_u32(optarg, &pid) || pid == 0 || pid > 4194304) {
-				vnl_err("--vm '%s': not a process id", optarg);
-				return -EINVAL;
-			}
-			if (o->nvms == VNL_MAX_VMS) {
-				vnl_err("too many --vm (at most %d)", VNL_MAX_VMS);
-				return -EINVAL;
-			}
-			o->vms[o->nvms++] = (pid_t)pid;
-			break;
-		case 'd':
-			if (parse_duration_ns(optarg, &o->duration_ns) || !o->duration_ns) {
-				vnl_err("--duration '%s': not a duration (e.g. 30s, 500ms, 2m)",
-					optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'f':
-			o->filter = optarg;
-			break;
-		case 'R':
-			if (parse_size(optarg, &o->ring_size) || o->ring_size < 4096 ||
-			    o->ring_size > (1ULL << 31)) {
-				vnl_err("--ring-size '%s': not a size between 4k and 2G (e.g. 64M)",
-					optarg);
-				return -EINVAL;
-			}
 			break;
 		case 'F':
 			o->force = 1;
@@ -306,32 +311,11 @@ static int parse_opts(int argc, char **argv, struct rec_opts *o)
 				return -EINVAL;
 			}
 			break;
-		case 'S':
-			if (parse_u32(optarg, &o->sample) || o->sample < 1) {
-				vnl_err("--sample '%s': expected a number N >= 1 (one packet in N)",
-					optarg);
-				return -EINVAL;
-			}
-			break;
 		case 'M':
 			if (parse_size(optarg, &o->max_size) || o->max_size < (64u << 10)) {
 				vnl_err("--max-size '%s': not a size of at least 64k (e.g. 1G)", optarg);
 				return -EINVAL;
 			}
-			break;
-		case 'T':
-			o->no_kfunc = 1;
-			break;
-		case 'D':
-			o->no_drops = 1;
-			break;
-		case 'Q':
-			o->no_sched = 1;
-			break;
-		case 'N':
-		case 'C':
-			if (parse_clock_opt(o, c, optarg))
-				return -EINVAL;
 			break;
 		case 'G':
 		case 'U':
@@ -340,15 +324,17 @@ static int parse_opts(int argc, char **argv, struct rec_opts *o)
 			if (parse_guest_opt(o, c, optarg))
 				return -EINVAL;
 			break;
-		case 'v':
-			vnl_verbose = true;
-			break;
 		case 'h':
 			usage(stdout);
 			return 1;
 		default:
-			usage(stderr);
-			return -EINVAL;
+			ret = rec_common_opt(o, c, optarg);
+			if (ret < 0)
+				return ret;
+			if (ret > 0) {
+				usage(stderr);
+				return -EINVAL;
+			}
 		}
 	}
 	if (optind < argc) {

@@ -42,6 +42,19 @@ struct rec_opts {
 int cmd_record(int argc, char **argv);
 /* Records with options already parsed; returns an exit code (enum vnl_exit). */
 int record_run(struct rec_opts *o);
+/* The options every recording command takes (their letters below): 0 taken, 1 not one. */
+int rec_common_opt(struct rec_opts *o, int c, const char *arg);
+#define REC_COMMON_SHORTOPTS "i:d:f:v"
+#define REC_COMMON_LONGOPTS                                                                        \
+	{ "iface", required_argument, NULL, 'i' }, { "duration", required_argument, NULL, 'd' },   \
+		{ "filter", required_argument, NULL, 'f' },                                        \
+		{ "ring-size", required_argument, NULL, 'R' },                                     \
+		{ "sample", required_argument, NULL, 'S' },                                        \
+		{ "tracepoints-only", no_argument, NULL, 'T' },                                    \
+		{ "no-drops", no_argument, NULL, 'D' },                                            \
+		{ "no-clock-events", no_argument, NULL, 'N' },                                     \
+		{ "clock", required_argument, NULL, 'C' }, { "verbose", no_argument, NULL, 'v' }
+
 /* --clock (c = 'C') and --no-clock-events (c = 'N'). */
 int parse_clock_opt(struct rec_opts *o, int c, const char *arg);
 
