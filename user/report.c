@@ -50,6 +50,8 @@ struct report {
 	struct vnl_event *clock_events; /* clock.adjust: steps and slews, for the timeline */
 	size_t nclock_events;
 	int window_given;     /* --window: per-window tables in the text report too */
+	uint64_t sched_usual; /* the median window's VMM CPU waits, once computed */
+	int sched_usual_known;
 	struct timeline tl;   /* spikes and trends, across windows */
 };
 
@@ -1013,49 +1015,60 @@ static const char *row_label(int row)
 				     : row_name(row);
 }
 
-/* The VMM threads' CPU waits in window w, and the median of the windows' totals. */
-static void sched_near(const struct report *r, size_t w, uint64_t *ns, uint64_t *max,
-		       uint64_t *usual)
+static int cmp_u64(const void *a, const void *b)
 {
-	uint64_t *tot = calloc(r->nwindows + 1, sizeof(*tot));
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* What happened around a spike: in the windows either side of it and in its own. */
+struct near {
+	uint64_t drops;
+	size_t clocks;
+	uint64_t sched_ns, sched_max_ns; /* the VMM threads' waits for a CPU in its window */
+	uint64_t sched_usual_ns;	 /* the median of the windows' totals */
+};
+
+static uint64_t sched_usual(struct report *r)
+{
+	uint64_t *tot;
 	size_t i, n = 0;
 
-	*ns = w < r->nwindows && r->windows[w] ? r->windows[w]->sched_ns : 0;
-	*max = w < r->nwindows && r->windows[w] ? r->windows[w]->sched_max_ns : 0;
-	*usual = 0;
+	if (r->sched_usual_known)
+		return r->sched_usual;
+	r->sched_usual_known = 1;
+	tot = calloc(r->nwindows + 1, sizeof(*tot));
 	if (!tot)
-		return;
+		return 0;
 	for (i = 0; i < r->nwindows; i++)
 		if (r->windows[i])
 			tot[n++] = r->windows[i]->sched_ns;
-	for (i = 1; i < n; i++) /* insertion sort: windows number in the thousands at most */
-		for (size_t j = i; j > 0 && tot[j - 1] > tot[j]; j--) {
-			uint64_t t = tot[j];
-
-			tot[j] = tot[j - 1];
-			tot[j - 1] = t;
-		}
-	if (n)
-		*usual = tot[n / 2];
+	qsort(tot, n, sizeof(*tot), cmp_u64);
+	r->sched_usual = n ? tot[n / 2] : 0;
 	free(tot);
+	return r->sched_usual;
 }
 
-/* What happened around window w (one window either side): drops and clock changes. */
-static void near_events(const struct report *r, size_t w, uint64_t *drops, size_t *clocks)
+static void near_of(struct report *r, size_t w, struct near *n)
 {
 	uint64_t lo = r->rec->monotonic_ns + (w ? w - 1 : 0) * r->window_ns;
 	uint64_t hi = r->rec->monotonic_ns + (w + 2) * r->window_ns;
 	size_t i;
 	int row;
 
-	*drops = 0;
-	*clocks = 0;
+	memset(n, 0, sizeof(*n));
 	for (i = w ? w - 1 : 0; i <= w + 1 && i < r->nwindows; i++)
 		for (row = 0; r->windows[i] && row < ROW_MAX; row++)
-			*drops += r->windows[i]->dirs[row].dropped;
+			n->drops += r->windows[i]->dirs[row].dropped;
 	for (i = 0; i < r->nclock_events; i++)
 		if (r->clock_events[i].ts_ns >= lo && r->clock_events[i].ts_ns < hi)
-			(*clocks)++;
+			n->clocks++;
+	if (w < r->nwindows && r->windows[w]) {
+		n->sched_ns = r->windows[w]->sched_ns;
+		n->sched_max_ns = r->windows[w]->sched_max_ns;
+	}
+	n->sched_usual_ns = sched_usual(r);
 }
 
 static void json_row_keys(struct jw *w, int row)
@@ -1092,20 +1105,16 @@ static void print_spikes_json(struct report *r, struct jw *w)
 		jw_arr_end(w);
 		jw_arr_begin(w, "near");
 		for (k = 0; k < f->spikes.n; k++) {
-			uint64_t drops;
-			size_t clocks;
+			struct near n;
 
-			uint64_t sched, sched_max, usual;
-
-			near_events(r, f->spikes.at[k], &drops, &clocks);
-			sched_near(r, f->spikes.at[k], &sched, &sched_max, &usual);
+			near_of(r, f->spikes.at[k], &n);
 			jw_obj_begin(w, NULL);
 			jw_f64(w, "time_s", window_mid_s(r, f->spikes.at[k]));
-			jw_u64(w, "drops", drops);
-			jw_u64(w, "clock_events", clocks);
-			jw_u64(w, "vmm_sched_delay_ns", sched);
-			jw_u64(w, "vmm_sched_delay_max_ns", sched_max);
-			jw_u64(w, "vmm_sched_delay_usual_ns", usual);
+			jw_u64(w, "drops", n.drops);
+			jw_u64(w, "clock_events", n.clocks);
+			jw_u64(w, "vmm_sched_delay_ns", n.sched_ns);
+			jw_u64(w, "vmm_sched_delay_max_ns", n.sched_max_ns);
+			jw_u64(w, "vmm_sched_delay_usual_ns", n.sched_usual_ns);
 			jw_obj_end(w);
 		}
 		jw_arr_end(w);
@@ -1210,22 +1219,19 @@ static void print_timeline_text(struct report *r)
 			printf(" %.1f", window_mid_s(r, worst->spikes.at[k]));
 		printf("%s s)\n", worst->spikes.n > 8 ? " ..." : "");
 		for (k = 0; k < worst->spikes.n; k++) {
-			uint64_t drops;
-			size_t clocks;
+			struct near n;
 
-			uint64_t sched, sched_max, usual;
-
-			near_events(r, worst->spikes.at[k], &drops, &clocks);
-			sched_near(r, worst->spikes.at[k], &sched, &sched_max, &usual);
-			if (drops || clocks || (sched > 2 * usual && sched > 100000)) {
+			near_of(r, worst->spikes.at[k], &n);
+			if (n.drops || n.clocks ||
+			    (n.sched_ns > 2 * n.sched_usual_ns && n.sched_ns > 100000)) {
 				char a[16], b[16], c[16];
 
-				fmt_ns(sched, a, sizeof(a));
-				fmt_ns(sched_max, b, sizeof(b));
-				fmt_ns(usual, c, sizeof(c));
+				fmt_ns(n.sched_ns, a, sizeof(a));
+				fmt_ns(n.sched_max_ns, b, sizeof(b));
+				fmt_ns(n.sched_usual_ns, c, sizeof(c));
 				printf("  near %.1f s: %" PRIu64 " drops, %zu clock changes; the VMM's "
 				       "threads waited %s for a CPU (longest %s; usually %s a window)\n",
-				       window_mid_s(r, worst->spikes.at[k]), drops, clocks, a, b, c);
+				       window_mid_s(r, worst->spikes.at[k]), n.drops, n.clocks, a, b, c);
 			}
 		}
 	}
