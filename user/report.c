@@ -733,8 +733,8 @@ static uint64_t segs_sum(const struct dir_agg *d)
 static void print_dir_text(const struct report *r, int row, struct dir_agg *d)
 {
 	uint64_t total = segs_sum(d);
+	int h, tied = 0, crosses = 0;
 	size_t i;
-	int h;
 
 	if (!d->packets)
 		return;
@@ -753,13 +753,26 @@ static void print_dir_text(const struct report *r, int row, struct dir_agg *d)
 	       "COUNT", "P50", "P90", "P99", "P99.9", "MAX", "SHARE");
 	for (i = 0; i < d->nsegs; i++) {
 		const struct seg_agg *s = &d->segs[i];
+		char name[96];
 
-		print_stats_row(s->name, hop_name(s->from), hop_name(s->to), &s->h,
+		/* +: a packetless hop, tied by thread or CPU; ~: across kernels (clock offset) */
+		snprintf(name, sizeof(name), "%s%s%s", s->name,
+			 vnl_hops[s->from].packetless || vnl_hops[s->to].packetless ? "+" : "",
+			 guest_hop(s->from) != guest_hop(s->to) ? "~" : "");
+		if (vnl_hops[s->from].packetless || vnl_hops[s->to].packetless)
+			tied = 1;
+		if (guest_hop(s->from) != guest_hop(s->to))
+			crosses = 1;
+		print_stats_row(name, hop_name(s->from), hop_name(s->to), &s->h,
 				total ? (double)s->h.sum / (double)total : 0);
 	}
 	print_stats_row("end_to_end", "", "", &d->e2e, -1);
 	if (d->boundary.count)
 		print_stats_row(VNL_SEG_BOUNDARY " (exact)", "", "", &d->boundary, -1);
+	if (tied || crosses)
+		printf("  %s%s%s\n", tied ? "+ tied to the packet by thread or CPU (a hop without a packet)" : "",
+		       tied && crosses ? "; " : "",
+		       crosses ? "~ crosses between kernels: as exact as the clock offset" : "");
 problems:
 	for (h = 0; h < VNL_HOP_MAX; h++)
 		if (d->incomplete_after[h])

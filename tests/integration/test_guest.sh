@@ -5,7 +5,10 @@
 #  2. vnetlat agent over virtio-serial, through a relay that cuts the link mid-run: UDP
 #     request/response and pings, joined across both kernels, nothing lost over the cut.
 #  3. vnetlat agent over TCP (--listen/--connect), and an agent with a wrong token refused.
-#  4. host and guest recorded apart (record; agent -o) and joined by vnetlat merge.
+#  4. host and guest recorded apart (record; agent -o) and joined by vnetlat merge; the guest
+#     stamps with CLOCK_TAI, and a second host recording with --clock tai makes a "PTP" pair
+#     whose clocks are not in fact synchronised (the guest's TAI comes from its emulated RTC):
+#     the report must take the clocks as one and warn that the traffic disagrees.
 . "$(dirname "$0")/lib.sh"
 
 guest_image=$build/guest
@@ -15,12 +18,13 @@ token_file=$work/token
 token=vnltest$$$RANDOM
 echo "$token" >"$token_file"
 cut_pid=
+mono_pid=
 
 stop_cut() {
 	[[ -n $cut_pid ]] && kill "$cut_pid" 2>/dev/null && wait "$cut_pid" 2>/dev/null
 	cut_pid=
 }
-trap 'stop_cut; cleanup' EXIT
+trap 'stop_cut; [[ -n $mono_pid ]] && kill -INT "$mono_pid" 2>/dev/null; cleanup' EXIT
 
 if [[ ! -f $guest_image/initrd.img ]]; then
 	not_ok "the test guest is built (make guest: qemu-system-x86, busybox-static, a Debian cloud kernel)"
@@ -113,7 +117,7 @@ EOF
 vm vm-stop
 
 # ---- 4. recorded apart, joined by vnetlat merge ----
-vm vm-start offline "$token" || { not_ok "guest (offline agent) booted"; finish; }
+vm vm-start offline "$token" vnl.agent_clock=tai || { not_ok "guest (offline agent) booted"; finish; }
 # what the guest sends over its virtio-serial port: the guest-side recording
 python3 -c '
 import socket, sys
@@ -129,9 +133,14 @@ with open(sys.argv[2], "wb") as f:
 ' "$state/vnetlat0.sock" "$work/guest.vnl" &
 recv_pid=$!
 start_record "$work/host.vnl" || { not_ok "record (host alone) started"; finish; }
+mono_pid=$rec_pid # a second recorder on the same traffic, stamping with CLOCK_TAI
+start_record "$work/host-tai.vnl" --clock tai || { not_ok "record --clock tai started"; finish; }
 check "the guest records on its own (agent -o)" wait_for 120 grep -q VNL-OFFLINE-RECORDING "$state/console.log"
 ip netns exec "$remote" ping -c 5 -i 0.2 198.18.0.2 >/dev/null 2>&1
 rr --count 100 --interval 20ms >/dev/null
+check "record --clock tai stopped" stop_record
+rec_pid=$mono_pid
+mono_pid=
 check "record (host alone) stopped" stop_record
 check "the guest sent its recording out" wait_for 60 grep -q VNL-SENT "$state/console.log"
 size=$(sed -n 's/^VNL-SENT \([0-9]*\).*/\1/p' "$state/console.log" | head -1)
@@ -145,5 +154,18 @@ check "vnetlat merge host.vnl guest.vnl" \
 check "merge refuses a host recording given as a guest's" grep -q "not a guest-side recording" "$work/wrong.err"
 "$vnetlat" -j report "$work/merged.vnl" >"$work/merged.json"
 python3 "$(dirname "$0")/check_guest.py" joined "$work/merged.json" 100
+check "merge of the two TAI recordings" \
+	"$vnetlat" merge "$work/host-tai.vnl" "$work/guest.vnl" -o "$work/tai.vnl"
+"$vnetlat" -j report "$work/tai.vnl" >"$work/tai.json"
+"$vnetlat" report "$work/tai.vnl" >"$work/tai.txt"
+python3 - "$work/tai.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["clock"]
+ok = c.get("source") == "ptp" and c.get("offset_ns") == 0 and c.get("estimate_agrees") is False
+print(("ok" if ok else "not ok") + " - both on CLOCK_TAI: taken as one clock, and the traffic "
+      "disagrees (estimated %s ns +/- %s ns)" % (c.get("estimated_offset_ns"), c.get("bound_ns")))
+PY
+check "the text report warns that the synchronised clocks disagree" \
+	grep -q "WARNING: clocks said to be synchronised" "$work/tai.txt"
 vm vm-stop
 finish
