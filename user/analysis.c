@@ -5,7 +5,8 @@
 #include "analysis.h"
 
 #define MAD_SIGMAS   8.0
-#define MIN_FIT	     0.8 /* share of gaps that must be multiples of the period */
+#define MIN_FIT	     0.75 /* share of gaps that must be multiples of the period */
+#define MIN_PERIODIC 4	  /* spikes needed to call them periodic */
 
 static int by_value(const void *a, const void *b)
 {
@@ -35,19 +36,50 @@ static double median_of(const double *v, const int *have, size_t n, double sub, 
 	return m;
 }
 
-/* Of the gaps, the share that are whole multiples of p (within 2 windows: each spike may
- * fall a window early or late; or 15%). */
+/* How far from a whole number of periods a gap may fall: each onset is known to a window. */
+static double period_tol(double p)
+{
+	return p * 0.12 > 2 ? p * 0.12 : 2;
+}
+
+/* Of the gaps, the share that are whole multiples of p (up to 3: spikes may be missed). */
 static double multiples_fit(const double *gap, size_t n, double p)
 {
 	size_t i, fit = 0;
 
 	for (i = 0; i < n; i++) {
-		double k = floor(gap[i] / p + 0.5), tol = p * 0.15 > 2 ? p * 0.15 : 2;
+		double k = floor(gap[i] / p + 0.5);
 
-		if (k >= 1 && fabs(gap[i] - k * p) <= tol)
+		if (k >= 1 && k <= 3 && fabs(gap[i] - k * p) <= period_tol(p))
 			fit++;
 	}
 	return (double)fit / (double)n;
+}
+
+/*
+ * The period refined: each spike gets its number of periods from the median spike, and the
+ * least-squares line through those that fall on the grid gives the period (a spike off the
+ * grid, a cold start say, is left out).
+ */
+static double refine_period(const struct spikes *s, double p)
+{
+	double ref = (double)s->at[s->n / 2], sk = 0, st = 0, skk = 0, skt = 0;
+	size_t i, m = 0;
+
+	for (i = 0; i < s->n; i++) {
+		double t = (double)s->at[i], k = floor((t - ref) / p + 0.5);
+
+		if (fabs(t - ref - k * p) > period_tol(p))
+			continue;
+		sk += k;
+		st += t;
+		skk += k * k;
+		skt += k * t;
+		m++;
+	}
+	if (m < 3 || m * skk - sk * sk <= 0)
+		return p;
+	return ((double)m * skt - sk * st) / ((double)m * skk - sk * sk);
 }
 
 /*
@@ -57,7 +89,7 @@ static double multiples_fit(const double *gap, size_t n, double p)
  */
 static void spike_period(struct spikes *s)
 {
-	double gap[SPIKES_MAX], sorted[SPIKES_MAX], median, span;
+	double gap[SPIKES_MAX], sorted[SPIKES_MAX], median;
 	size_t i, n = s->n - 1;
 	int div;
 
@@ -65,16 +97,12 @@ static void spike_period(struct spikes *s)
 		sorted[i] = gap[i] = (double)(s->at[i + 1] - s->at[i]);
 	qsort(sorted, n, sizeof(*sorted), by_value);
 	median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-	span = (double)(s->at[s->n - 1] - s->at[0]);
 	for (div = 1; div <= 3; div++) {
-		double p = median / div, fit = multiples_fit(gap, n, p), periods = 0;
+		double p = median / div, fit = multiples_fit(gap, n, p);
 
 		if (p < 4 || fit < MIN_FIT)
 			continue;
-		/* the periods the spikes span, counting the gaps where spikes were missed */
-		for (i = 0; i < n; i++)
-			periods += floor(gap[i] / p + 0.5);
-		s->period = periods >= 1 ? span / periods : p;
+		s->period = refine_period(s, p);
 		s->period_score = fit;
 		return;
 	}
@@ -99,13 +127,16 @@ void find_spikes(const double *v, const int *have, size_t n, double min_excess, 
 	for (i = 0; i < n && s->n < SPIKES_MAX; i++) {
 		if (!have[i] || v[i] <= s->threshold)
 			continue;
-		/* a run of spiking windows is one spike, at its highest window */
-		if (s->n && s->at[s->n - 1] + 1 == i) {
-			if (v[i] > v[s->at[s->n - 1]])
-				s->at[s->n - 1] = i;
+		/* a run of spiking windows is one spike: it starts at its first window (the onset
+		 * keeps its phase from one spike to the next) and is as high as its highest */
+		if (s->n && s->end[s->n - 1] + 1 == i) {
+			s->end[s->n - 1] = i;
+			if (v[i] > s->peak[s->n - 1])
+				s->peak[s->n - 1] = v[i];
 			continue;
 		}
-		s->at[s->n++] = i;
+		s->at[s->n] = s->end[s->n] = i;
+		s->peak[s->n++] = v[i];
 	}
 	if (!s->n)
 		return;
@@ -115,7 +146,7 @@ void find_spikes(const double *v, const int *have, size_t n, double min_excess, 
 
 		if (ex && all) {
 			for (i = 0; i < s->n; i++) {
-				ex[i] = v[s->at[i]];
+				ex[i] = s->peak[i];
 				all[i] = 1;
 			}
 			s->magnitude = median_of(ex, all, s->n, s->baseline, 0);
@@ -123,7 +154,7 @@ void find_spikes(const double *v, const int *have, size_t n, double min_excess, 
 		free(ex);
 		free(all);
 	}
-	if (s->n >= 3)
+	if (s->n >= MIN_PERIODIC)
 		spike_period(s);
 }
 

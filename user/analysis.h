@@ -12,7 +12,9 @@
 
 struct spikes {
 	size_t n;		 /* spikes found (a run of spiking windows is one) */
-	size_t at[SPIKES_MAX];	 /* the window of each spike (its highest) */
+	size_t at[SPIKES_MAX];	 /* the first window of each spike */
+	size_t end[SPIKES_MAX];	 /* its last window */
+	double peak[SPIKES_MAX]; /* its highest value */
 	double baseline;	 /* the series' median */
 	double threshold;	 /* what a window must exceed to spike */
 	double magnitude;	 /* median excess of the spikes over the baseline */
@@ -25,7 +27,7 @@ struct spikes {
  * A window spikes when it exceeds the median by several times the series' own spread (median
  * absolute deviation), by half the median and by min_excess. The period comes from the gaps
  * between spikes (whole multiples of it, spikes may be missed), refined over the first and
- * last spike; it is reported with at least three spikes.
+ * last spike; it is reported with at least four spikes.
  */
 void find_spikes(const double *v, const int *have, size_t n, double min_excess, struct spikes *s);
 
