@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "clock.h"
@@ -162,6 +163,8 @@ void clk_estimate(struct clk_sample *s, size_t n, uint64_t window_ns, struct clk
 			bound = w[i].hi - a;
 	}
 	free(w);
+	if (!(a > -4e18 && a < 4e18) || !(bound < 4e18) || !isfinite(b))
+		return; /* samples no clock could give (a damaged recording) */
 	est->valid = 1;
 	est->offset_ns = (int64_t)(a < 0 ? a - 0.5 : a + 0.5);
 	est->drift = b;
@@ -171,9 +174,12 @@ void clk_estimate(struct clk_sample *s, size_t n, uint64_t window_ns, struct clk
 
 int64_t clk_offset_at(const struct clk_est *est, uint64_t t)
 {
-	double dt = (double)(int64_t)(t - est->t0);
+	double dt = (double)(int64_t)(t - est->t0), d = est->drift * dt;
 
-	return est->offset_ns + (int64_t)(est->drift * dt);
+	/* a damaged recording can hold any samples: keep the arithmetic defined */
+	if (!(d > -4e18 && d < 4e18))
+		d = 0;
+	return (int64_t)((uint64_t)est->offset_ns + (uint64_t)(int64_t)d);
 }
 
 uint64_t clk_to_host(const struct clk_est *est, uint64_t guest_ts)

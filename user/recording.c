@@ -601,7 +601,8 @@ static int estimate_clocks(struct recording *rec, struct read_ctx *rc)
 	hops[1] = pick_hop(count, VNL_HOP_GUEST_GRO, VNL_HOP_GUEST_RECEIVE);
 	hops[2] = pick_hop(count, VNL_HOP_GUEST_XMIT_START, VNL_HOP_GUEST_QUEUE);
 	hops[3] = pick_hop(count, VNL_HOP_TAP_RX, VNL_HOP_TAP_RECEIVE);
-	qsort(rc->bnd, rc->nbnd, sizeof(*rc->bnd), by_fp_ts);
+	if (rc->nbnd)
+		qsort(rc->bnd, rc->nbnd, sizeof(*rc->bnd), by_fp_ts);
 	s = malloc((2 * rc->nclk + rc->nbnd + 1) * sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -644,7 +645,8 @@ static void place_guest_events(struct recording *rec, struct read_ctx *rc)
 		if (rec->k[ev->kernel].clock.valid && !rec->k[ev->kernel].ptp)
 			ev->ts_ns = clk_to_host(&rec->k[ev->kernel].clock, ev->ts_ns);
 	}
-	qsort(rc->gev, rc->ngev, sizeof(*rc->gev), by_ts);
+	if (rc->ngev)
+		qsort(rc->gev, rc->ngev, sizeof(*rc->gev), by_ts);
 }
 
 int rec_read(struct recording *rec, const char *path, rec_event_fn on_event, void *ctx, char *err,
