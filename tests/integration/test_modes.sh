@@ -17,11 +17,14 @@ rec_pid=$pk_pid
 check "packets recorder stops" stop_record
 "$vnetlat" report --json "$work/pk.vnl" >"$work/pk.json"
 "$vnetlat" report --json "$work/ag.vnl" >"$work/ag.json"
-check "aggregate mode: every packet counted in every segment, no events, agrees with packets mode" \
+check "aggregate mode: every packet counted in every segment, no packet events, agrees with packets mode" \
 	python3 - "$work/pk.json" "$work/ag.json" $n <<'PY'
 import json, sys
 pk, ag, n = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), int(sys.argv[3])
-assert ag["mode"] == "aggregate" and ag["recording"]["events"] == 0, ag["recording"]["events"]
+# no event per packet: only the rare ones that are not (a VMM waiting for a CPU, a clock step)
+per_packet = {h: c for h, c in ag["recording"]["events_by_hop"].items()
+              if h not in ("vmm.sched_delay", "clock.adjust")}
+assert ag["mode"] == "aggregate" and not per_packet, per_packet
 for name in ("to_guest", "from_guest"):
     a = [d for d in ag["directions"] if d["direction"] == name][0]
     p = [d for d in pk["directions"] if d["direction"] == name][0]
