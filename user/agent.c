@@ -377,7 +377,7 @@ static void usage(FILE *f)
 		"      --ring-size SIZE    BPF ring buffer size (default 16M)\n"
 		"      --tracepoints-only  do not use fentry or kprobes\n"
 		"      --clock CLOCK       monotonic (default) or tai, as the host's record --clock\n"
-		"      --no-clock-events   do not record clock steps and slews\n"
+		"      --no-clock-events   do not record clock steps and slews (clock.adjust)\n"
 		"  -v, --verbose           libbpf's debug output\n");
 }
 

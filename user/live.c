@@ -508,7 +508,7 @@ static int run_live(int argc, char **argv, int top)
 	o->out = top ? "the terminal" : "the Prometheus endpoint";
 	o->sink = live_sink;
 	o->sink_ctx = l;
-	o->no_clock_events = 1;
+	o->clock_events = -1;
 	ret = parse_live_opts(argc, argv, o, &prom, top);
 	if (ret) {
 		ret = ret > 0 ? VNL_EXIT_OK : VNL_EXIT_USAGE;

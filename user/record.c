@@ -82,8 +82,9 @@ static void usage(FILE *f)
 		"                          aggregate: journeys of one packet in N beside the histograms)\n"
 		"      --tracepoints-only  do not use fentry or kprobes even where available\n"
 		"      --no-drops          do not attach skb:kfree_skb (saves its cost on busy hosts)\n"
-		"      --no-clock-events   do not record clock steps and slews (clock.adjust: a\n"
-		"                          program on raw_syscalls:sys_enter)\n"
+		"      --clock-events      record clock steps and slews (clock.adjust: a program on\n"
+		"                          raw_syscalls:sys_enter, so on every syscall; on by default\n"
+		"                          with --clock tai and in vnetlat agent; --no-clock-events)\n"
 		"      --no-sched          do not record the VMM threads' waits for a CPU\n"
 		"                          (vmm.sched_delay: sched_switch and sched_wakeup)\n"
 		"      --clock CLOCK       monotonic (default) or tai: stamp events with CLOCK_TAI,\n"
@@ -101,8 +102,8 @@ static void usage(FILE *f)
 /* --clock and --no-clock-events, shared with vnetlat agent. */
 int parse_clock_opt(struct rec_opts *o, int c, const char *arg)
 {
-	if (c == 'N') {
-		o->no_clock_events = 1;
+	if (c == 'N' || c == 'E') {
+		o->clock_events = c == 'E' ? 1 : -1;
 		return 0;
 	}
 	if (!strcmp(arg, "monotonic")) {
@@ -256,6 +257,7 @@ int rec_common_opt(struct rec_opts *o, int c, const char *arg)
 		o->no_sched = 1;
 		return 0;
 	case 'N':
+	case 'E':
 	case 'C':
 		return parse_clock_opt(o, c, arg);
 	case 'v':
@@ -416,6 +418,13 @@ static struct bpf_program *point_prog(struct rec_state *st, int p, enum vnl_mech
 	return bpf_object__find_program_by_name(st->skel->obj, name);
 }
 
+static int want_clock_events(const struct rec_opts *o)
+{
+	if (o->clock_events)
+		return o->clock_events > 0;
+	return o->side == VNL_SIDE_GUEST || o->clock_tai;
+}
+
 /* A point is attached if a hop uses it, through the mechanism the probe chose. */
 static void choose_programs(struct rec_state *st, const struct rec_opts *o)
 {
@@ -429,7 +438,7 @@ static void choose_programs(struct rec_state *st, const struct rec_opts *o)
 		int pt = st->probe.hop_point[h];
 
 		if (pt < 0 || (o->no_drops && h == VNL_HOP_DROP) ||
-		    (o->no_clock_events && h == VNL_HOP_CLOCK_ADJUST) ||
+		    (h == VNL_HOP_CLOCK_ADJUST && !want_clock_events(o)) ||
 		    (o->no_sched && h == VNL_HOP_VMM_SCHED) || !(vnl_hops[h].side & o->side))
 			continue;
 		st->attached[pt] = st->probe.pt[pt].mech;

@@ -19,7 +19,12 @@ struct rec_opts {
 	int mode;	   /* enum vnl_mode */
 	uint32_t sample;   /* keep one packet in N (0: all in packets mode, none in aggregate) */
 	int force, no_kfunc, no_drops;
-	int no_clock_events; /* do not record clock.adjust (saves a program on every syscall) */
+	/*
+	 * clock.adjust costs a program on every syscall: on by default in a guest (its
+	 * applications' clock) and on a host stamping with CLOCK_TAI (steps move our own
+	 * timestamps there); --clock-events / --no-clock-events say otherwise. 0: default.
+	 */
+	int clock_events; /* 1 on, -1 off */
 	int no_sched;	     /* do not record vmm.sched_delay (sched_switch, sched_wakeup) */
 	int clock_tai;	     /* stamp events with CLOCK_TAI: clocks synchronised by PTP */
 	char *ifaces[VNL_MAX_DEVS];
@@ -47,6 +52,7 @@ int rec_common_opt(struct rec_opts *o, int c, const char *arg);
 #define REC_COMMON_SHORTOPTS "i:d:f:v"
 #define REC_COMMON_LONGOPTS                                                                        \
 	{ "iface", required_argument, NULL, 'i' }, { "duration", required_argument, NULL, 'd' },   \
+		{ "clock-events", no_argument, NULL, 'E' },                                        \
 		{ "filter", required_argument, NULL, 'f' },                                        \
 		{ "ring-size", required_argument, NULL, 'R' },                                     \
 		{ "sample", required_argument, NULL, 'S' },                                        \

@@ -1,10 +1,11 @@
 #!/bin/bash
-# Clock steps and slews (clock.adjust): a frequency "adjustment" to the value the clock
-# already has is recorded, with the process that made it; a read-only query is not.
+# Clock steps and slews (clock.adjust, --clock-events): a frequency "adjustment" to the value
+# the clock already has is recorded, with the process that made it; a read-only query is not;
+# by default the host does not pay for a program on every syscall.
 . "$(dirname "$0")/lib.sh"
 
 topo up 0 || { not_ok "topology"; finish; }
-start_record "$work/c.vnl" || { not_ok "record started"; finish; }
+start_record "$work/c.vnl" --clock-events || { not_ok "record started"; finish; }
 python3 - >"$work/adj.out" <<'PY'
 import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)
@@ -26,11 +27,16 @@ print(("ok" if ok else "not ok") + " - one clock adjustment by pid %s, the query
 PY
 "$vnetlat" report "$work/c.vnl" | grep -Eq "clock adjusted: .*pid $adj_pid \((clock_)?adj(timex|time)\)"
 check "the text report marks it" test $? -eq 0
-start_record "$work/n.vnl" --no-clock-events || { not_ok "record --no-clock-events"; finish; }
-check "record --no-clock-events stopped" stop_record
-"$vnetlat" -j report "$work/n.vnl" | python3 -c '
+# a program on every syscall of the host: only when asked for (or with --clock tai)
+start_record "$work/n.vnl" || { not_ok "record (default)"; finish; }
+check "record (default) stopped" stop_record
+start_record "$work/t.vnl" --clock tai --no-clock-events || { not_ok "record --no-clock-events"; finish; }
+check "record --clock tai --no-clock-events stopped" stop_record
+for f in n t; do
+	"$vnetlat" -j report "$work/$f.vnl" | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
 ok = "clock.adjust" not in r["recording"]["attached"]
-print(("ok" if ok else "not ok") + " - --no-clock-events leaves raw_syscalls:sys_enter alone")'
+print(("ok" if ok else "not ok") + " - %s: raw_syscalls:sys_enter left alone" % sys.argv[1])' "$f"
+done
 finish
