@@ -6,6 +6,8 @@
  *   udp-rr --dst ADDR [--port 7] [--count N] [--interval 10ms] [--size 64] [--timeout 1s]
  *   udp-rr --dst ADDR --flood --duration 2s      (send as fast as possible, no replies)
  *   udp-rr --server [--port 7]                   (echo every datagram back, IPv4 and IPv6)
+ *   udp-rr --dst ADDR --gso 8 --size 1000 --count N  (each request one GSO super-packet of 8
+ *                                                 datagrams of --size bytes: UDP_SEGMENT)
  * Prints one JSON line: sent, received, and the round-trip percentiles in microseconds.
  */
 #define _GNU_SOURCE
@@ -107,6 +109,7 @@ int main(int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },     { "timeout", required_argument, NULL, 't' },
 		{ "flood", no_argument, NULL, 'f' },	      { "duration", required_argument, NULL, 'D' },
 		{ "server", no_argument, NULL, 'S' },
+		{ "gso", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },	      { NULL, 0, NULL, 0 },
 	};
 	struct sockaddr_storage dst = { 0 };
@@ -114,7 +117,7 @@ int main(int argc, char **argv)
 	unsigned long count = 100, sent = 0, received = 0, size = 64, port = 7;
 	const char *dst_s = NULL;
 	socklen_t dlen;
-	int c, fd, flood = 0, server = 0;
+	int c, fd, flood = 0, server = 0, gso = 0;
 	char buf[65536];
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -144,6 +147,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			server = 1;
+			break;
+		case 'G':
+			gso = atoi(optarg);
 			break;
 		default:
 			fprintf(c == 'h' ? stdout : stderr,
@@ -177,6 +183,30 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	memset(buf, 0xa5, sizeof(buf));
+	if (gso > 1) { /* one send, gso datagrams on the wire: no replies awaited */
+		int seg = (int)size;
+		unsigned long i;
+
+		if (gso * size > sizeof(buf) - 8 ||
+		    setsockopt(fd, IPPROTO_UDP, 103 /* UDP_SEGMENT */, &seg, sizeof(seg))) {
+			perror("udp-rr: UDP_SEGMENT");
+			return 1;
+		}
+		for (i = 0; i < count; i++) {
+			uint64_t seq;
+			int k;
+
+			for (k = 0; k < gso; k++) { /* each datagram its own sequence number */
+				seq = i * (uint64_t)gso + (uint64_t)k;
+				memcpy(buf + (size_t)k * size, &seq, sizeof(seq));
+			}
+			if (send(fd, buf, (size_t)gso * size, 0) > 0)
+				sent++;
+			usleep((useconds_t)(interval / 1000));
+		}
+		printf("{\"sent\":%lu,\"datagrams\":%lu}\n", sent, sent * (unsigned long)gso);
+		return sent == count ? 0 : 1;
+	}
 	if (flood) {
 		uint64_t end = now_ns() + duration;
 

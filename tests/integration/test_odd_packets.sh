@@ -1,7 +1,7 @@
 #!/bin/bash
 # Packets with odd headers cross the host traced, fingerprinted consistently and never
-# mis-joined: IPv4 fragments, IPv4 options (record route), IPv6 (with fragments), and
-# VLAN-tagged frames.
+# mis-joined: IPv4 fragments, IPv4 options (record route), IPv6 (with fragments),
+# VLAN-tagged frames, and GSO super-packets cut into datagrams at the tap.
 . "$(dirname "$0")/lib.sh"
 
 topo up 0 >/dev/null || { not_ok "topology up"; finish; }
@@ -68,4 +68,40 @@ bad = [j["id"] for j in js if sum(s["ns"] for s in j["segments"]) != j["end_to_e
 report(not bad, "segments add up in every journey")
 PY
 )
+
+# GSO super-packets: each send is one skb of 8 UDP datagrams (UDP_SEGMENT) through the veth and
+# the bridge, cut into 8 at the tap (which offers no offload): the super-packet's journey goes
+# on in its first datagram, each datagram has its own journey to the VMM and back
+start_record "$work/gso.vnl" -f 'udp and port 7' || { not_ok "record (GSO) started"; finish; }
+ip netns exec "$remote" "$build/udp-rr" --dst 198.18.0.2 --gso 8 --size 1000 --count 20 \
+	--interval 20ms >"$work/gso.out"
+check "20 GSO sends of 8 datagrams each" grep -q '"datagrams":160' "$work/gso.out"
+# the stand-in echoes as it reads: once it read all 160 (and what it answers besides), the
+# last echoes are on their way out
+standin_read() {
+	local pid
+	pid=$(cat "${TMPDIR:-/tmp}/$prefix.topo/standin.pid")
+	kill -USR1 "$pid" && sleep 0.05
+	(($(grep '^read' "${TMPDIR:-/tmp}/$prefix.topo/standin.log" | tail -1 | cut -d' ' -f2) >= 160))
+}
+check "the stand-in read every datagram" wait_for 10 standin_read
+check "record (GSO) stopped" stop_record
+"$vnetlat" -j report "$work/gso.vnl" >"$work/gso.json"
+python3 - "$work/gso.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+ev = r["recording"]["events_by_hop"]
+tg = next(d for d in r["directions"] if d["direction"] == "to_guest")
+segs = {s["name"]: s["count"] for s in tg["segments"]}
+rt = next((d for d in r["directions"] if d.get("initiator") == "remote"), {"packets": 0})
+def check(ok, what):
+    print(("ok" if ok else "not ok") + " - GSO: " + what)
+check(ev.get("uplink.rx") == 20 and ev.get("tap.queue") == 20,
+      "one event per super-packet before the tap (uplink.rx %s, tap.queue %s)" % (ev.get("uplink.rx"), ev.get("tap.queue")))
+check(ev.get("tap.xmit_start") == 160 and ev.get("vmm.read") == 160,
+      "one per datagram from the tap on (tap.xmit_start %s, vmm.read %s)" % (ev.get("tap.xmit_start"), ev.get("vmm.read")))
+check(segs.get("host.backlog") == 20 and segs.get("host.qdisc") == 20 and segs.get("host.tap_queue") == 160,
+      "each super-packet's journey goes on in its first datagram to the VMM: %s" % segs)
+check(rt["packets"] == 160 and r["lost_events"] == 0, "160 round trips paired, nothing lost (%s)" % rt["packets"])
+PY
 finish
