@@ -5,8 +5,9 @@
 #include "analysis.h"
 
 #define MAD_SIGMAS   8.0
-#define MIN_FIT	     0.75 /* share of gaps that must be multiples of the period */
-#define MIN_PERIODIC 4	  /* spikes needed to call them periodic */
+#define MIN_PERIODIC 4    /* spikes on the grid needed to call them periodic */
+#define MIN_ON_GRID  0.7  /* share of the spikes that must fall on it */
+#define MIN_COVERAGE 0.6  /* share of its points (first to last) that must have a spike */
 
 static int by_value(const void *a, const void *b)
 {
@@ -36,40 +37,62 @@ static double median_of(const double *v, const int *have, size_t n, double sub, 
 	return m;
 }
 
-/* How far from a whole number of periods a gap may fall: each onset is known to a window. */
+/* How far from the grid a spike may fall: each onset is known to a window either way. */
 static double period_tol(double p)
 {
-	return p * 0.12 > 2 ? p * 0.12 : 2;
+	return p * 0.08 > 2 ? p * 0.08 : 2;
 }
 
-/* Of the gaps, the share that are whole multiples of p (up to 3: spikes may be missed). */
-static double multiples_fit(const double *gap, size_t n, double p)
+struct grid {
+	double p;	 /* period, windows */
+	size_t hits;	 /* spikes on the grid */
+	double coverage; /* hits / grid points from the first hit to the last */
+	double anchor;
+};
+
+static int on_grid(double t, double anchor, double p)
 {
-	size_t i, fit = 0;
+	double k = floor((t - anchor) / p + 0.5);
 
-	for (i = 0; i < n; i++) {
-		double k = floor(gap[i] / p + 0.5);
+	return fabs(t - anchor - k * p) <= period_tol(p);
+}
 
-		if (k >= 1 && k <= 3 && fabs(gap[i] - k * p) <= period_tol(p))
-			fit++;
+/* The best phase for period p: the spike most others fall on the grid of. */
+static struct grid fit_grid(const struct spikes *s, double p)
+{
+	struct grid g = { p, 0, 0, 0 };
+	size_t a, i;
+
+	for (a = 0; a < s->n && a < 32; a++) {
+		double anchor = (double)s->at[a], first = 1e300, last = -1e300;
+		size_t hits = 0;
+
+		for (i = 0; i < s->n; i++) {
+			if (!on_grid((double)s->at[i], anchor, p))
+				continue;
+			hits++;
+			first = fmin(first, (double)s->at[i]);
+			last = fmax(last, (double)s->at[i]);
+		}
+		if (hits > g.hits) {
+			g.hits = hits;
+			g.anchor = anchor;
+			g.coverage = (double)hits / (floor((last - first) / p + 0.5) + 1);
+		}
 	}
-	return (double)fit / (double)n;
+	return g;
 }
 
-/*
- * The period refined: each spike gets its number of periods from the median spike, and the
- * least-squares line through those that fall on the grid gives the period (a spike off the
- * grid, a cold start say, is left out).
- */
-static double refine_period(const struct spikes *s, double p)
+/* The least-squares line through the spikes on the grid: the period below a window. */
+static double refine_period(const struct spikes *s, const struct grid *g)
 {
-	double ref = (double)s->at[s->n / 2], sk = 0, st = 0, skk = 0, skt = 0;
+	double sk = 0, st = 0, skk = 0, skt = 0;
 	size_t i, m = 0;
 
 	for (i = 0; i < s->n; i++) {
-		double t = (double)s->at[i], k = floor((t - ref) / p + 0.5);
+		double t = (double)s->at[i], k = floor((t - g->anchor) / g->p + 0.5);
 
-		if (fabs(t - ref - k * p) > period_tol(p))
+		if (!on_grid(t, g->anchor, g->p))
 			continue;
 		sk += k;
 		st += t;
@@ -78,34 +101,45 @@ static double refine_period(const struct spikes *s, double p)
 		m++;
 	}
 	if (m < 3 || m * skk - sk * sk <= 0)
-		return p;
+		return g->p;
 	return ((double)m * skt - sk * st) / ((double)m * skk - sk * sk);
 }
 
 /*
- * The period of recurring spikes, in windows: the median gap between spikes, or a half or a
- * third of it when spikes were missed, if nearly every gap is a whole multiple of it; then
- * refined over the first and last spike (below a window over many periods).
+ * The period of recurring spikes, in windows. Candidates are the gaps between consecutive
+ * spikes and their halves and thirds (spikes may be missed); a candidate holds when most
+ * spikes fall on one grid of it (some may be strays: a cold start, a one-off stall) and most
+ * of that grid's points have a spike (a fraction of the true period would leave most empty).
+ * Of those, the one with the most spikes on its grid, then the longest.
  */
 static void spike_period(struct spikes *s)
 {
-	double gap[SPIKES_MAX], sorted[SPIKES_MAX], median;
-	size_t i, n = s->n - 1;
+	struct grid best = { 0, 0, 0, 0 };
+	size_t i;
 	int div;
 
-	for (i = 0; i < n; i++)
-		sorted[i] = gap[i] = (double)(s->at[i + 1] - s->at[i]);
-	qsort(sorted, n, sizeof(*sorted), by_value);
-	median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-	for (div = 1; div <= 3; div++) {
-		double p = median / div, fit = multiples_fit(gap, n, p);
+	for (i = 0; i + 1 < s->n; i++) {
+		double gap = (double)(s->at[i + 1] - s->at[i]);
 
-		if (p < 4 || fit < MIN_FIT)
-			continue;
-		s->period = refine_period(s, p);
-		s->period_score = fit;
-		return;
+		for (div = 1; div <= 3; div++) {
+			struct grid g;
+
+			/* shorter, a grid catches stray spikes by chance (each is known to a
+			 * window either way): a period spans 8 windows at least */
+			if (gap / div < 8)
+				continue;
+			g = fit_grid(s, gap / div);
+			if (g.hits < MIN_PERIODIC || (double)g.hits < MIN_ON_GRID * (double)s->n ||
+			    g.coverage < MIN_COVERAGE)
+				continue;
+			if (g.hits > best.hits || (g.hits == best.hits && g.p > best.p))
+				best = g;
+		}
 	}
+	if (!best.hits)
+		return;
+	s->period = refine_period(s, &best);
+	s->period_score = (double)best.hits / (double)s->n;
 }
 
 void find_spikes(const double *v, const int *have, size_t n, double min_excess, struct spikes *s)

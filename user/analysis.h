@@ -19,15 +19,15 @@ struct spikes {
 	double threshold;	 /* what a window must exceed to spike */
 	double magnitude;	 /* median excess of the spikes over the baseline */
 	double period;		 /* in windows; 0 when the spikes do not recur regularly */
-	double period_score;	 /* the share of gaps between spikes that are multiples of it */
+	double period_score;	 /* the share of the spikes on its grid */
 };
 
 /*
  * v[i]: the statistic (p99, say) of window i; have[i]: whether window i had enough samples.
  * A window spikes when it exceeds the median by several times the series' own spread (median
- * absolute deviation), by half the median and by min_excess. The period comes from the gaps
- * between spikes (whole multiples of it, spikes may be missed), refined over the first and
- * last spike; it is reported with at least four spikes.
+ * absolute deviation), by half the median and by min_excess. The period is one most spikes
+ * fall on a grid of, most of whose points have a spike (spikes may be missed, and strays may
+ * come), refined by least squares; it needs at least four spikes on its grid.
  */
 void find_spikes(const double *v, const int *have, size_t n, double min_excess, struct spikes *s);
 
