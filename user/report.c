@@ -102,15 +102,20 @@ static void add_drops(struct dir_agg *d, uint16_t hop, uint32_t reason, uint64_t
 static int add_segments(struct dir_agg *d, const struct journey *j, const char *prefix,
 			uint8_t part)
 {
+	size_t plen = strlen(prefix);
 	char buf[80], name[96];
 	int i;
 
+	memcpy(name, prefix, plen + 1);
 	for (i = 1; i < j->nhops; i++) {
 		const char *seg = segment_name(j->hops[i - 1], j->hops[i], buf, sizeof(buf));
+		size_t slen = strlen(seg);
 		struct seg_agg *s;
 
-		snprintf(name, sizeof(name), "%s%s", prefix, seg);
-		s = seg_get(d, name, j->hops[i - 1], j->hops[i], part);
+		/* this runs for every segment of every journey: no printf here */
+		if (plen && plen + slen < sizeof(name))
+			memcpy(name + plen, seg, slen + 1);
+		s = seg_get(d, plen ? name : seg, j->hops[i - 1], j->hops[i], part);
 		if (!s || hist_record(&s->h, j->ts[i] - j->ts[i - 1]))
 			return -ENOMEM;
 	}
