@@ -10,7 +10,10 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define EMPTY(tp)                                                                                  \
-	SEC("tp_btf/" #tp) int BPF_PROG(floor_##tp) { return 0; }
+	SEC("tp_btf/" #tp) int BPF_PROG(floor_##tp)                                                \
+	{                                                                                          \
+		return 0;                                                                          \
+	}
 
 EMPTY(net_dev_queue)
 EMPTY(net_dev_start_xmit)

@@ -27,12 +27,12 @@ const volatile __u64 targ_wakeup_bytes = 256 * 1024;
 const volatile __u8 targ_mode = VNL_MODE_PACKETS;
 const volatile __u32 targ_sample_n = 0; /* keep one packet in N, chosen by fingerprint */
 /* guest side (vnetlat agent): the send syscalls that start a journey, and the agent itself */
-const volatile __s64 targ_send_nr[4] = { -1, -1, -1, -1 };
+const volatile __s64 targ_send_nr[4] = {-1, -1, -1, -1};
 const volatile __u32 targ_self_tgid = 0;
 /* clock.adjust: the syscalls that step or slew a clock, and the hop they are (+ 1) */
-const volatile __s64 targ_clock_nr[4] = { -1, -1, -1, -1 };
+const volatile __s64 targ_clock_nr[4] = {-1, -1, -1, -1};
 const volatile __u16 targ_clock_hop = 0;
-const volatile bool targ_clock_tai = false; /* stamp with CLOCK_TAI (PTP-synchronised hosts) */
+const volatile bool targ_clock_tai = false;	/* stamp with CLOCK_TAI (PTP-synchronised hosts) */
 const volatile __u64 targ_sched_min_ns = 20000; /* VMM scheduling delays shorter are not sent */
 
 struct {
@@ -123,8 +123,8 @@ static __always_inline int repeated_copy(const struct sk_buff *skb, const struct
 static __always_inline __u64 wakeup_flag(void)
 {
 	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= targ_wakeup_bytes
-		       ? BPF_RB_FORCE_WAKEUP
-		       : BPF_RB_NO_WAKEUP;
+		   ? BPF_RB_FORCE_WAKEUP
+		   : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void count_lost(__u32 hop)
@@ -180,7 +180,8 @@ static __always_inline struct vnl_dev_val *traced_dev(const struct net_device *d
 						      struct vnl_dev_key *key, const int direct)
 {
 	key->ifindex = VNL_RD(direct, dev->ifindex, BPF_CORE_READ(dev, ifindex));
-	key->netns = VNL_RD(direct, dev->nd_net.net->ns.inum, BPF_CORE_READ(dev, nd_net.net, ns.inum));
+	key->netns =
+	    VNL_RD(direct, dev->nd_net.net->ns.inum, BPF_CORE_READ(dev, nd_net.net, ns.inum));
 	return bpf_map_lookup_elem(&devs, key);
 }
 
@@ -391,7 +392,7 @@ static __always_inline int on_nopkt(enum vnl_point pt, __u32 arg)
 static __always_inline __u32 timex_modes(const struct pt_regs *regs, long nr)
 {
 	const void *tx = nr == targ_clock_nr[1] ? (const void *)PT_REGS_PARM2_CORE(regs)
-						  : (const void *)PT_REGS_PARM1_CORE(regs);
+						: (const void *)PT_REGS_PARM1_CORE(regs);
 	__u32 modes = 0;
 
 	bpf_probe_read_user(&modes, sizeof(modes), tx);
@@ -483,8 +484,8 @@ static __always_inline int on_wakeup(const struct task_struct *p)
 	return 0;
 }
 
-static __always_inline int on_switch(const struct task_struct *prev,
-				     const struct task_struct *next, __u32 prev_state)
+static __always_inline int on_switch(const struct task_struct *prev, const struct task_struct *next,
+				     __u32 prev_state)
 {
 	__u32 hop = hop_for(VNL_PT_SCHED_SWITCH, VNL_ROLE_NONE), tid;
 	__u64 now = event_now(), *since;
@@ -538,15 +539,16 @@ static __always_inline int on_switch(const struct task_struct *prev,
 #define VNL_COMMA ,
 
 VNL_TP(netif_rx, struct sk_buff *skb, on_skb(VNL_PT_NETIF_RX, skb, NULL, 0, direct))
-VNL_TP(netif_receive_skb, struct sk_buff *skb, on_skb(VNL_PT_NETIF_RECEIVE_SKB, skb, NULL, 0, direct))
+VNL_TP(netif_receive_skb, struct sk_buff *skb,
+       on_skb(VNL_PT_NETIF_RECEIVE_SKB, skb, NULL, 0, direct))
 VNL_TP(napi_gro_receive_entry, const struct sk_buff *skb,
        on_skb(VNL_PT_GRO_RECEIVE, skb, NULL, 0, direct))
 VNL_TP(net_dev_queue, struct sk_buff *skb, on_skb(VNL_PT_DEV_QUEUE, skb, NULL, 0, direct))
 VNL_TP(net_dev_start_xmit, const struct sk_buff *skb VNL_COMMA const struct net_device *dev,
        on_skb(VNL_PT_DEV_START_XMIT, skb, dev, 0, direct))
 VNL_TP(net_dev_xmit,
-       struct sk_buff *skb VNL_COMMA int rc VNL_COMMA struct net_device *dev VNL_COMMA
-	       unsigned int len,
+       struct sk_buff *skb VNL_COMMA int rc VNL_COMMA struct net_device *dev
+	   VNL_COMMA unsigned int len,
        on_xmit(skb, dev, rc, len, direct))
 VNL_TP(skb_copy_datagram_iovec, const struct sk_buff *skb VNL_COMMA int len,
        on_skb(VNL_PT_COPY_DATAGRAM, skb, NULL, 0, direct))
@@ -562,8 +564,8 @@ VNL_TP(kvm_pio, unsigned int rw VNL_COMMA unsigned int port, on_nopkt(VNL_PT_KVM
 VNL_TP(sys_enter, struct pt_regs *regs VNL_COMMA long id, on_send(regs, id))
 VNL_TP(sched_wakeup, struct task_struct *p, on_wakeup(p))
 VNL_TP(sched_switch,
-       bool preempt VNL_COMMA struct task_struct *prev VNL_COMMA struct task_struct *next VNL_COMMA
-	       unsigned int prev_state,
+       bool preempt VNL_COMMA struct task_struct *prev VNL_COMMA struct task_struct *next
+	   VNL_COMMA unsigned int prev_state,
        on_switch(prev, next, prev_state))
 
 /* Kernel functions, where the kernel allows: fentry first, kprobe otherwise. */

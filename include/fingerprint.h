@@ -170,8 +170,7 @@ static __always_inline void fp_tcp(const __u8 *b, __u32 off, __u32 len, __u32 en
 	*h = fp_mix(*h, p->tcp_flags);
 }
 
-static __always_inline void fp_udp(const __u8 *b, __u32 off, __u32 len, struct vnl_pkt *p,
-				   __u64 *h)
+static __always_inline void fp_udp(const __u8 *b, __u32 off, __u32 len, struct vnl_pkt *p, __u64 *h)
 {
 	__u32 ulen, n, i;
 

@@ -30,40 +30,72 @@ enum vnl_side {
 	VNL_SIDE_BOTH = 3,
 };
 
-#define VNL_HOP_TABLE(X)                                                                   \
-	X(UPLINK_RX, "uplink.rx", VNL_DIR_TO_GUEST, VNL_PT_NETIF_RX, VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST) \
-	X(UPLINK_GRO, "uplink.gro", VNL_DIR_TO_GUEST, VNL_PT_GRO_RECEIVE, VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST) \
-	X(UPLINK_RECEIVE, "uplink.receive", VNL_DIR_TO_GUEST, VNL_PT_NETIF_RECEIVE_SKB, VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST) \
-	X(TAP_QUEUE, "tap.queue", VNL_DIR_TO_GUEST, VNL_PT_DEV_QUEUE, VNL_ROLE_TAP, -1, 0, VNL_SIDE_HOST) \
-	X(TAP_XMIT_START, "tap.xmit_start", VNL_DIR_TO_GUEST, VNL_PT_DEV_START_XMIT, VNL_ROLE_TAP, VNL_PT_TUN_NET_XMIT, 0, VNL_SIDE_HOST) \
-	X(TAP_XMIT, "tap.xmit", VNL_DIR_TO_GUEST, VNL_PT_DEV_XMIT, VNL_ROLE_TAP, -1, 0, VNL_SIDE_HOST) \
-	X(VMM_READ, "vmm.read", VNL_DIR_TO_GUEST, VNL_PT_COPY_DATAGRAM, VNL_ROLE_TAP, -1, 0, VNL_SIDE_HOST) \
-	X(VHOST_RX, "vhost.handle_rx", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VHOST_HANDLE_RX, 1, VNL_SIDE_HOST) \
-	X(VHOST_SIGNAL, "vhost.signal", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VHOST_SIGNAL, 1, VNL_SIDE_HOST) \
-	X(KVM_IRQ, "kvm.irq", VNL_DIR_TO_GUEST, VNL_PT_KVM_SET_IRQ, VNL_ROLE_NONE, -1, 1, VNL_SIDE_HOST) \
-	X(KVM_MSI, "kvm.msi", VNL_DIR_TO_GUEST, VNL_PT_KVM_MSI_SET_IRQ, VNL_ROLE_NONE, -1, 1, VNL_SIDE_HOST) \
-	X(GUEST_IRQ, "guest.irq", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VRING_INTERRUPT, 1, VNL_SIDE_GUEST) \
-	X(GUEST_NAPI, "guest.napi_poll", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VIRTNET_POLL, 1, VNL_SIDE_GUEST) \
-	X(GUEST_GRO, "guest.gro", VNL_DIR_TO_GUEST, VNL_PT_GRO_RECEIVE, VNL_ROLE_GUEST, -1, 0, VNL_SIDE_GUEST) \
-	X(GUEST_RECEIVE, "guest.receive", VNL_DIR_TO_GUEST, VNL_PT_NETIF_RECEIVE_SKB, VNL_ROLE_GUEST, -1, 0, VNL_SIDE_GUEST) \
-	X(GUEST_APP_READ, "guest.app_read", VNL_DIR_TO_GUEST, VNL_PT_COPY_DATAGRAM, VNL_ROLE_GUEST, VNL_PT_SKB_CONSUME_UDP, 0, VNL_SIDE_GUEST) \
-	X(GUEST_APP_SEND, "guest.app_send", VNL_DIR_FROM_GUEST, VNL_PT_SYS_ENTER, VNL_ROLE_NONE, -1, 1, VNL_SIDE_GUEST) \
-	X(GUEST_QUEUE, "guest.queue", VNL_DIR_FROM_GUEST, VNL_PT_DEV_QUEUE, VNL_ROLE_GUEST, -1, 0, VNL_SIDE_GUEST) \
-	X(GUEST_XMIT_START, "guest.xmit_start", VNL_DIR_FROM_GUEST, VNL_PT_DEV_START_XMIT, VNL_ROLE_GUEST, VNL_PT_VIRTNET_XMIT, 0, VNL_SIDE_GUEST) \
-	X(GUEST_KICK, "guest.kick", VNL_DIR_FROM_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VQ_NOTIFY, 1, VNL_SIDE_GUEST) \
-	X(KVM_KICK_FAST_MMIO, "kvm.kick_fast_mmio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_FAST_MMIO, VNL_ROLE_NONE, -1, 1, VNL_SIDE_HOST) \
-	X(KVM_KICK_MMIO, "kvm.kick_mmio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_MMIO, VNL_ROLE_NONE, -1, 1, VNL_SIDE_HOST) \
-	X(KVM_KICK_PIO, "kvm.kick_pio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_PIO, VNL_ROLE_NONE, -1, 1, VNL_SIDE_HOST) \
-	X(VHOST_TX, "vhost.handle_tx", VNL_DIR_FROM_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VHOST_HANDLE_TX, 1, VNL_SIDE_HOST) \
-	X(VMM_WRITE, "vmm.write", VNL_DIR_FROM_GUEST, -1, VNL_ROLE_NONE, VNL_PT_TUN_GET_USER, 1, VNL_SIDE_HOST) \
-	X(TAP_RX, "tap.rx", VNL_DIR_FROM_GUEST, VNL_PT_NETIF_RX, VNL_ROLE_TAP, -1, 0, VNL_SIDE_HOST) \
-	X(TAP_RECEIVE, "tap.receive", VNL_DIR_FROM_GUEST, VNL_PT_NETIF_RECEIVE_SKB, VNL_ROLE_TAP, -1, 0, VNL_SIDE_HOST) \
-	X(UPLINK_QUEUE, "uplink.queue", VNL_DIR_FROM_GUEST, VNL_PT_DEV_QUEUE, VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST) \
-	X(UPLINK_XMIT_START, "uplink.xmit_start", VNL_DIR_FROM_GUEST, VNL_PT_DEV_START_XMIT, VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST) \
-	X(UPLINK_XMIT, "uplink.xmit", VNL_DIR_FROM_GUEST, VNL_PT_DEV_XMIT, VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST) \
-	X(DROP, "drop", VNL_DIR_ANY, VNL_PT_KFREE_SKB, VNL_ROLE_NONE, -1, 0, VNL_SIDE_BOTH) \
-	X(CLOCK_ADJUST, "clock.adjust", VNL_DIR_ANY, VNL_PT_SYS_ENTER, VNL_ROLE_NONE, -1, 1, VNL_SIDE_BOTH) \
-	X(VMM_SCHED, "vmm.sched_delay", VNL_DIR_ANY, VNL_PT_SCHED_SWITCH, VNL_ROLE_NONE, -1, 1, VNL_SIDE_HOST)
+#define VNL_HOP_TABLE(X)                                                                           \
+	X(UPLINK_RX, "uplink.rx", VNL_DIR_TO_GUEST, VNL_PT_NETIF_RX, VNL_ROLE_UPLINK, -1, 0,       \
+	  VNL_SIDE_HOST)                                                                           \
+	X(UPLINK_GRO, "uplink.gro", VNL_DIR_TO_GUEST, VNL_PT_GRO_RECEIVE, VNL_ROLE_UPLINK, -1, 0,  \
+	  VNL_SIDE_HOST)                                                                           \
+	X(UPLINK_RECEIVE, "uplink.receive", VNL_DIR_TO_GUEST, VNL_PT_NETIF_RECEIVE_SKB,            \
+	  VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST)                                                   \
+	X(TAP_QUEUE, "tap.queue", VNL_DIR_TO_GUEST, VNL_PT_DEV_QUEUE, VNL_ROLE_TAP, -1, 0,         \
+	  VNL_SIDE_HOST)                                                                           \
+	X(TAP_XMIT_START, "tap.xmit_start", VNL_DIR_TO_GUEST, VNL_PT_DEV_START_XMIT, VNL_ROLE_TAP, \
+	  VNL_PT_TUN_NET_XMIT, 0, VNL_SIDE_HOST)                                                   \
+	X(TAP_XMIT, "tap.xmit", VNL_DIR_TO_GUEST, VNL_PT_DEV_XMIT, VNL_ROLE_TAP, -1, 0,            \
+	  VNL_SIDE_HOST)                                                                           \
+	X(VMM_READ, "vmm.read", VNL_DIR_TO_GUEST, VNL_PT_COPY_DATAGRAM, VNL_ROLE_TAP, -1, 0,       \
+	  VNL_SIDE_HOST)                                                                           \
+	X(VHOST_RX, "vhost.handle_rx", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE,                        \
+	  VNL_PT_VHOST_HANDLE_RX, 1, VNL_SIDE_HOST)                                                \
+	X(VHOST_SIGNAL, "vhost.signal", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VHOST_SIGNAL,  \
+	  1, VNL_SIDE_HOST)                                                                        \
+	X(KVM_IRQ, "kvm.irq", VNL_DIR_TO_GUEST, VNL_PT_KVM_SET_IRQ, VNL_ROLE_NONE, -1, 1,          \
+	  VNL_SIDE_HOST)                                                                           \
+	X(KVM_MSI, "kvm.msi", VNL_DIR_TO_GUEST, VNL_PT_KVM_MSI_SET_IRQ, VNL_ROLE_NONE, -1, 1,      \
+	  VNL_SIDE_HOST)                                                                           \
+	X(GUEST_IRQ, "guest.irq", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VRING_INTERRUPT, 1,  \
+	  VNL_SIDE_GUEST)                                                                          \
+	X(GUEST_NAPI, "guest.napi_poll", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VIRTNET_POLL, \
+	  1, VNL_SIDE_GUEST)                                                                       \
+	X(GUEST_GRO, "guest.gro", VNL_DIR_TO_GUEST, VNL_PT_GRO_RECEIVE, VNL_ROLE_GUEST, -1, 0,     \
+	  VNL_SIDE_GUEST)                                                                          \
+	X(GUEST_RECEIVE, "guest.receive", VNL_DIR_TO_GUEST, VNL_PT_NETIF_RECEIVE_SKB,              \
+	  VNL_ROLE_GUEST, -1, 0, VNL_SIDE_GUEST)                                                   \
+	X(GUEST_APP_READ, "guest.app_read", VNL_DIR_TO_GUEST, VNL_PT_COPY_DATAGRAM,                \
+	  VNL_ROLE_GUEST, VNL_PT_SKB_CONSUME_UDP, 0, VNL_SIDE_GUEST)                               \
+	X(GUEST_APP_SEND, "guest.app_send", VNL_DIR_FROM_GUEST, VNL_PT_SYS_ENTER, VNL_ROLE_NONE,   \
+	  -1, 1, VNL_SIDE_GUEST)                                                                   \
+	X(GUEST_QUEUE, "guest.queue", VNL_DIR_FROM_GUEST, VNL_PT_DEV_QUEUE, VNL_ROLE_GUEST, -1, 0, \
+	  VNL_SIDE_GUEST)                                                                          \
+	X(GUEST_XMIT_START, "guest.xmit_start", VNL_DIR_FROM_GUEST, VNL_PT_DEV_START_XMIT,         \
+	  VNL_ROLE_GUEST, VNL_PT_VIRTNET_XMIT, 0, VNL_SIDE_GUEST)                                  \
+	X(GUEST_KICK, "guest.kick", VNL_DIR_FROM_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VQ_NOTIFY, 1,    \
+	  VNL_SIDE_GUEST)                                                                          \
+	X(KVM_KICK_FAST_MMIO, "kvm.kick_fast_mmio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_FAST_MMIO,      \
+	  VNL_ROLE_NONE, -1, 1, VNL_SIDE_HOST)                                                     \
+	X(KVM_KICK_MMIO, "kvm.kick_mmio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_MMIO, VNL_ROLE_NONE, -1,  \
+	  1, VNL_SIDE_HOST)                                                                        \
+	X(KVM_KICK_PIO, "kvm.kick_pio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_PIO, VNL_ROLE_NONE, -1, 1,  \
+	  VNL_SIDE_HOST)                                                                           \
+	X(VHOST_TX, "vhost.handle_tx", VNL_DIR_FROM_GUEST, -1, VNL_ROLE_NONE,                      \
+	  VNL_PT_VHOST_HANDLE_TX, 1, VNL_SIDE_HOST)                                                \
+	X(VMM_WRITE, "vmm.write", VNL_DIR_FROM_GUEST, -1, VNL_ROLE_NONE, VNL_PT_TUN_GET_USER, 1,   \
+	  VNL_SIDE_HOST)                                                                           \
+	X(TAP_RX, "tap.rx", VNL_DIR_FROM_GUEST, VNL_PT_NETIF_RX, VNL_ROLE_TAP, -1, 0,              \
+	  VNL_SIDE_HOST)                                                                           \
+	X(TAP_RECEIVE, "tap.receive", VNL_DIR_FROM_GUEST, VNL_PT_NETIF_RECEIVE_SKB, VNL_ROLE_TAP,  \
+	  -1, 0, VNL_SIDE_HOST)                                                                    \
+	X(UPLINK_QUEUE, "uplink.queue", VNL_DIR_FROM_GUEST, VNL_PT_DEV_QUEUE, VNL_ROLE_UPLINK, -1, \
+	  0, VNL_SIDE_HOST)                                                                        \
+	X(UPLINK_XMIT_START, "uplink.xmit_start", VNL_DIR_FROM_GUEST, VNL_PT_DEV_START_XMIT,       \
+	  VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST)                                                   \
+	X(UPLINK_XMIT, "uplink.xmit", VNL_DIR_FROM_GUEST, VNL_PT_DEV_XMIT, VNL_ROLE_UPLINK, -1, 0, \
+	  VNL_SIDE_HOST)                                                                           \
+	X(DROP, "drop", VNL_DIR_ANY, VNL_PT_KFREE_SKB, VNL_ROLE_NONE, -1, 0, VNL_SIDE_BOTH)        \
+	X(CLOCK_ADJUST, "clock.adjust", VNL_DIR_ANY, VNL_PT_SYS_ENTER, VNL_ROLE_NONE, -1, 1,       \
+	  VNL_SIDE_BOTH)                                                                           \
+	X(VMM_SCHED, "vmm.sched_delay", VNL_DIR_ANY, VNL_PT_SCHED_SWITCH, VNL_ROLE_NONE, -1, 1,    \
+	  VNL_SIDE_HOST)
 
 /*
  * Hops whose function and tracepoint see different packets, so both are attached when the
@@ -109,24 +141,24 @@ enum vnl_hop { VNL_HOP_TABLE(VNL_HOP_ENUM) VNL_HOP_MAX };
 	X(TAP_RX, TAP_RECEIVE, "host.backlog")                                                     \
 	X(TAP_RECEIVE, UPLINK_QUEUE, "host.bridge")                                                \
 	X(UPLINK_QUEUE, UPLINK_XMIT_START, "host.qdisc")                                           \
-	X(UPLINK_XMIT_START, UPLINK_XMIT, "host.uplink_xmit") \
-	X(VMM_READ, GUEST_IRQ, "vmm.deliver") \
-	X(VMM_READ, GUEST_NAPI, "vmm.deliver") \
-	X(VMM_READ, GUEST_GRO, "vmm.deliver") \
-	X(VMM_READ, GUEST_RECEIVE, "vmm.deliver") \
-	X(GUEST_IRQ, GUEST_NAPI, "guest.irq_to_poll") \
-	X(GUEST_NAPI, GUEST_GRO, "guest.driver_rx") \
-	X(GUEST_NAPI, GUEST_RECEIVE, "guest.driver_rx") \
-	X(GUEST_GRO, GUEST_RECEIVE, "guest.gro") \
-	X(GUEST_RECEIVE, GUEST_APP_READ, "guest.stack_rx") \
-	X(GUEST_APP_SEND, GUEST_QUEUE, "guest.stack_tx") \
-	X(GUEST_QUEUE, GUEST_XMIT_START, "guest.qdisc") \
-	X(GUEST_XMIT_START, GUEST_KICK, "guest.driver_tx") \
-	X(GUEST_KICK, VMM_WRITE, "vmm.transmit") \
-	X(GUEST_KICK, TAP_RX, "vmm.transmit") \
-	X(GUEST_KICK, TAP_RECEIVE, "vmm.transmit") \
-	X(GUEST_XMIT_START, VMM_WRITE, "vmm.transmit") \
-	X(GUEST_XMIT_START, TAP_RX, "vmm.transmit") \
+	X(UPLINK_XMIT_START, UPLINK_XMIT, "host.uplink_xmit")                                      \
+	X(VMM_READ, GUEST_IRQ, "vmm.deliver")                                                      \
+	X(VMM_READ, GUEST_NAPI, "vmm.deliver")                                                     \
+	X(VMM_READ, GUEST_GRO, "vmm.deliver")                                                      \
+	X(VMM_READ, GUEST_RECEIVE, "vmm.deliver")                                                  \
+	X(GUEST_IRQ, GUEST_NAPI, "guest.irq_to_poll")                                              \
+	X(GUEST_NAPI, GUEST_GRO, "guest.driver_rx")                                                \
+	X(GUEST_NAPI, GUEST_RECEIVE, "guest.driver_rx")                                            \
+	X(GUEST_GRO, GUEST_RECEIVE, "guest.gro")                                                   \
+	X(GUEST_RECEIVE, GUEST_APP_READ, "guest.stack_rx")                                         \
+	X(GUEST_APP_SEND, GUEST_QUEUE, "guest.stack_tx")                                           \
+	X(GUEST_QUEUE, GUEST_XMIT_START, "guest.qdisc")                                            \
+	X(GUEST_XMIT_START, GUEST_KICK, "guest.driver_tx")                                         \
+	X(GUEST_KICK, VMM_WRITE, "vmm.transmit")                                                   \
+	X(GUEST_KICK, TAP_RX, "vmm.transmit")                                                      \
+	X(GUEST_KICK, TAP_RECEIVE, "vmm.transmit")                                                 \
+	X(GUEST_XMIT_START, VMM_WRITE, "vmm.transmit")                                             \
+	X(GUEST_XMIT_START, TAP_RX, "vmm.transmit")                                                \
 	X(GUEST_XMIT_START, TAP_RECEIVE, "vmm.transmit")
 
 /*
@@ -137,10 +169,12 @@ enum vnl_hop { VNL_HOP_TABLE(VNL_HOP_ENUM) VNL_HOP_MAX };
 #define VNL_SEG_TRANSMIT "vmm.transmit"
 
 /* Round trips: the time spent outside the host kernel between a request and its response. */
-#define VNL_SEG_OUTSIDE_GUEST  "vmm+guest"	/* VMM read of the request .. VMM write of the reply */
-#define VNL_SEG_OUTSIDE_REMOTE "network+remote" /* uplink transmit .. uplink receive of the reply */
-#define VNL_SEG_TURNAROUND     "guest.turnaround" /* guest: the request's last hop .. the reply's first */
+#define VNL_SEG_OUTSIDE_GUEST  "vmm+guest" /* VMM read of the request .. VMM write of the reply */
+#define VNL_SEG_OUTSIDE_REMOTE "network+remote" /* uplink transmit .. uplink receive of the reply  \
+						 */
+#define VNL_SEG_TURNAROUND                                                                         \
+	"guest.turnaround" /* guest: the request's last hop .. the reply's first */
 /* deliver + transmit of a round trip, from same-clock differences only: needs no offset */
-#define VNL_SEG_BOUNDARY       "vmm.deliver+transmit"
+#define VNL_SEG_BOUNDARY "vmm.deliver+transmit"
 
 #endif /* VNETLAT_HOPS_H */

@@ -14,8 +14,8 @@
 #endif
 
 #define VNL_LL_SUB_BITS 7
-#define VNL_LL_SUB	(1u << VNL_LL_SUB_BITS)		    /* 128 */
-#define VNL_LL_LINEAR	(2 * VNL_LL_SUB)		    /* 256 */
+#define VNL_LL_SUB	(1u << VNL_LL_SUB_BITS) /* 128 */
+#define VNL_LL_LINEAR	(2 * VNL_LL_SUB)	/* 256 */
 #define VNL_LL_MAX_BITS 40
 #define VNL_LL_BUCKETS	(VNL_LL_LINEAR + (VNL_LL_MAX_BITS - 8) * VNL_LL_SUB)
 
@@ -23,11 +23,21 @@ static inline __u32 vnl_ll_log2(__u64 v)
 {
 	__u32 r = 0, s;
 
-	s = (v > 0xffffffffULL) << 5; v >>= s; r |= s;
-	s = (v > 0xffff) << 4; v >>= s; r |= s;
-	s = (v > 0xff) << 3; v >>= s; r |= s;
-	s = (v > 0xf) << 2; v >>= s; r |= s;
-	s = (v > 0x3) << 1; v >>= s; r |= s;
+	s = (v > 0xffffffffULL) << 5;
+	v >>= s;
+	r |= s;
+	s = (v > 0xffff) << 4;
+	v >>= s;
+	r |= s;
+	s = (v > 0xff) << 3;
+	v >>= s;
+	r |= s;
+	s = (v > 0xf) << 2;
+	v >>= s;
+	r |= s;
+	s = (v > 0x3) << 1;
+	v >>= s;
+	r |= s;
 	r |= (v >> 1);
 	return r;
 }

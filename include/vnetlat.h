@@ -7,10 +7,10 @@
 #include <linux/types.h>
 #endif
 
-#define VNL_HDR_MAX	 256 /* bytes of a frame copied for parsing; power of two */
-#define VNL_FILTER_MAX	 32  /* instructions of a compiled --filter */
-#define VNL_MAX_DEVS	 1024
-#define VNL_MAX_VMS	 256
+#define VNL_HDR_MAX    256 /* bytes of a frame copied for parsing; power of two */
+#define VNL_FILTER_MAX 32  /* instructions of a compiled --filter */
+#define VNL_MAX_DEVS   1024
+#define VNL_MAX_VMS    256
 
 /* What a traced device is to the host: decides which hop an attach point becomes. */
 enum vnl_role {
@@ -64,8 +64,8 @@ struct vnl_flow {
 };
 
 enum vnl_pkt_flags {
-	VNL_PKT_TRUNCATED = 1 << 0, /* headers stopped before the end of what was parsed */
-	VNL_PKT_FRAGMENT = 1 << 1,  /* an IP fragment */
+	VNL_PKT_TRUNCATED = 1 << 0,  /* headers stopped before the end of what was parsed */
+	VNL_PKT_FRAGMENT = 1 << 1,   /* an IP fragment */
 	VNL_PKT_LATER_FRAG = 1 << 2, /* a non-first fragment: no transport header */
 	VNL_PKT_VLAN = 1 << 3,
 	VNL_PKT_ECHO_REQ = 1 << 4, /* ICMP/ICMPv6 echo request */
@@ -74,11 +74,11 @@ enum vnl_pkt_flags {
 
 struct vnl_pkt {
 	struct vnl_flow flow;
-	__u64 fp;	 /* fingerprint: invariant header fields hashed; 0 = not a packet we parse */
-	__u32 seq;	 /* TCP seq; ICMP echo sequence */
-	__u32 ack;	 /* TCP ack */
-	__u32 payload;	 /* transport payload length from the headers */
-	__u16 flags;	 /* enum vnl_pkt_flags */
+	__u64 fp;      /* fingerprint: invariant header fields hashed; 0 = not a packet we parse */
+	__u32 seq;     /* TCP seq; ICMP echo sequence */
+	__u32 ack;     /* TCP ack */
+	__u32 payload; /* transport payload length from the headers */
+	__u16 flags;   /* enum vnl_pkt_flags */
 	__u8 tcp_flags;
 	__u8 pad;
 };

@@ -69,7 +69,7 @@ static double pct(const uint64_t *v, size_t n, double p)
 
 static void sleep_until(uint64_t t)
 {
-	struct timespec ts = { (time_t)(t / 1000000000ULL), (long)(t % 1000000000ULL) };
+	struct timespec ts = {(time_t)(t / 1000000000ULL), (long)(t % 1000000000ULL)};
 
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
@@ -78,7 +78,7 @@ static void sleep_until(uint64_t t)
 /* Echoes every datagram to its sender, on IPv4 and IPv6, until killed. */
 static int serve(unsigned long port)
 {
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
 	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), off = 0;
 	char buf[65536];
 
@@ -104,15 +104,14 @@ static int serve(unsigned long port)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "dst", required_argument, NULL, 'd' },      { "port", required_argument, NULL, 'p' },
-		{ "count", required_argument, NULL, 'c' },    { "interval", required_argument, NULL, 'i' },
-		{ "size", required_argument, NULL, 's' },     { "timeout", required_argument, NULL, 't' },
-		{ "flood", no_argument, NULL, 'f' },	      { "duration", required_argument, NULL, 'D' },
-		{ "server", no_argument, NULL, 'S' },
-		{ "gso", required_argument, NULL, 'G' },
-		{ "help", no_argument, NULL, 'h' },	      { NULL, 0, NULL, 0 },
+	    {"dst", required_argument, NULL, 'd'},   {"port", required_argument, NULL, 'p'},
+	    {"count", required_argument, NULL, 'c'}, {"interval", required_argument, NULL, 'i'},
+	    {"size", required_argument, NULL, 's'},  {"timeout", required_argument, NULL, 't'},
+	    {"flood", no_argument, NULL, 'f'},	     {"duration", required_argument, NULL, 'D'},
+	    {"server", no_argument, NULL, 'S'},	     {"gso", required_argument, NULL, 'G'},
+	    {"help", no_argument, NULL, 'h'},	     {NULL, 0, NULL, 0},
 	};
-	struct sockaddr_storage dst = { 0 };
+	struct sockaddr_storage dst = {0};
 	uint64_t interval = 10000000, timeout = 1000000000, duration = 1000000000, *rtt;
 	unsigned long count = 100, sent = 0, received = 0, size = 64, port = 7;
 	const char *dst_s = NULL;
@@ -134,7 +133,9 @@ int main(int argc, char **argv)
 		case 'i':
 		case 't':
 		case 'D':
-			if (parse_time(optarg, c == 'i' ? &interval : c == 't' ? &timeout : &duration)) {
+			if (parse_time(optarg, c == 'i'	  ? &interval
+					       : c == 't' ? &timeout
+							  : &duration)) {
 				fprintf(stderr, "udp-rr: '%s': not a time\n", optarg);
 				return 2;
 			}
@@ -233,7 +234,7 @@ int main(int argc, char **argv)
 
 		for (i = 0; i < count; i++) {
 			uint64_t seq = i, t0, deadline;
-			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			struct pollfd pfd = {.fd = fd, .events = POLLIN};
 
 			sleep_until(next);
 			next += interval;

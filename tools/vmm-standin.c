@@ -42,7 +42,7 @@ struct reply {
 
 static struct reply *queue;
 static size_t qhead, qlen;
-static uint8_t my_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static uint8_t my_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 static uint32_t my_ip;
 static struct in6_addr my_ip6;
 static int have_ip6;
@@ -320,7 +320,7 @@ static int send_due(int fd, uint64_t now)
 
 static int open_tap(const char *name)
 {
-	struct ifreq ifr = { 0 };
+	struct ifreq ifr = {0};
 	int fd, hdr = VNET_HDR;
 
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
@@ -383,28 +383,33 @@ static void on_usr1(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: vmm-standin --tap NAME --ip ADDR [--ip6 ADDR] [--mac MAC] [--delay TIME] [--sink]\n"
-		   "Answers ARP/ND, ICMP echo and UDP on a tap like a guest, holding each echo\n"
-		   "for TIME (5ms, 200us; default 0). --sink reads and discards (a VMM under a\n"
-		   "flood). --spike-every T --spike-extra D [--spike-length L] hold echoes D longer\n"
-		   "for L (default 300ms) every T. SIGUSR1 prints the frames read so far;\n"
-		   "SIGTERM/SIGINT stop it.\n");
+	fprintf(f,
+		"Usage: vmm-standin --tap NAME --ip ADDR [--ip6 ADDR] [--mac MAC] [--delay TIME] "
+		"[--sink]\n"
+		"Answers ARP/ND, ICMP echo and UDP on a tap like a guest, holding each echo\n"
+		"for TIME (5ms, 200us; default 0). --sink reads and discards (a VMM under a\n"
+		"flood). --spike-every T --spike-extra D [--spike-length L] hold echoes D longer\n"
+		"for L (default 300ms) every T. SIGUSR1 prints the frames read so far;\n"
+		"SIGTERM/SIGINT stop it.\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "tap", required_argument, NULL, 't' }, { "ip", required_argument, NULL, 'i' },
-		{ "ip6", required_argument, NULL, '6' }, { "mac", required_argument, NULL, 'm' },
-		{ "delay", required_argument, NULL, 'd' }, { "help", no_argument, NULL, 'h' },
-		{ "sink", no_argument, NULL, 's' },
-		{ "spike-every", required_argument, NULL, 'E' },
-		{ "spike-extra", required_argument, NULL, 'X' },
-		{ "spike-length", required_argument, NULL, 'L' },
-		{ NULL, 0, NULL, 0 },
+	    {"tap", required_argument, NULL, 't'},
+	    {"ip", required_argument, NULL, 'i'},
+	    {"ip6", required_argument, NULL, '6'},
+	    {"mac", required_argument, NULL, 'm'},
+	    {"delay", required_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"sink", no_argument, NULL, 's'},
+	    {"spike-every", required_argument, NULL, 'E'},
+	    {"spike-extra", required_argument, NULL, 'X'},
+	    {"spike-length", required_argument, NULL, 'L'},
+	    {NULL, 0, NULL, 0},
 	};
 	static uint8_t buf[VNET_HDR + FRAME_MAX];
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 	const char *tap = NULL;
 	int c, fd;
 
@@ -415,20 +420,23 @@ int main(int argc, char **argv)
 			break;
 		case 'i':
 			if (inet_pton(AF_INET, optarg, &my_ip) != 1) {
-				fprintf(stderr, "vmm-standin: --ip '%s': not an IPv4 address\n", optarg);
+				fprintf(stderr, "vmm-standin: --ip '%s': not an IPv4 address\n",
+					optarg);
 				return 2;
 			}
 			break;
 		case '6':
 			if (inet_pton(AF_INET6, optarg, &my_ip6) != 1) {
-				fprintf(stderr, "vmm-standin: --ip6 '%s': not an IPv6 address\n", optarg);
+				fprintf(stderr, "vmm-standin: --ip6 '%s': not an IPv6 address\n",
+					optarg);
 				return 2;
 			}
 			have_ip6 = 1;
 			break;
 		case 'm':
 			if (parse_mac(optarg, my_mac)) {
-				fprintf(stderr, "vmm-standin: --mac '%s': not a MAC address\n", optarg);
+				fprintf(stderr, "vmm-standin: --mac '%s': not a MAC address\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -445,8 +453,8 @@ int main(int argc, char **argv)
 		case 'X':
 		case 'L':
 			if (parse_delay(optarg, c == 'E'   ? &spike_every_ns
-					       : c == 'X' ? &spike_extra_ns
-							  : &spike_length_ns)) {
+						: c == 'X' ? &spike_extra_ns
+							   : &spike_length_ns)) {
 				fprintf(stderr, "vmm-standin: '%s': not a time\n", optarg);
 				return 2;
 			}
@@ -479,7 +487,7 @@ int main(int argc, char **argv)
 	printf("vmm-standin: ready on %s\n", tap);
 	fflush(stdout);
 	while (!stop) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		struct timespec ts, *tsp = NULL;
 		uint64_t now = now_ns();
 		ssize_t n;
@@ -507,7 +515,8 @@ int main(int argc, char **argv)
 		while ((n = read(fd, buf, sizeof(buf))) > 0)
 			handle_frame(buf, (size_t)n, now_ns());
 	}
-	fprintf(stderr, "vmm-standin: %llu echoes, %llu ARP/ND answers, %llu dropped (queue full)\n",
+	fprintf(stderr,
+		"vmm-standin: %llu echoes, %llu ARP/ND answers, %llu dropped (queue full)\n",
 		n_echo, n_arp, n_dropped);
 	close(fd);
 	free(queue);

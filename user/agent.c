@@ -161,7 +161,7 @@ static void acked(struct agent *a, uint64_t ack)
 
 static uint64_t text_u64(const uint8_t *p, size_t len, const char *key)
 {
-	struct vnl_block b = { .type = VNL_BLK_META, .len = (uint32_t)len, .payload = p };
+	struct vnl_block b = {.type = VNL_BLK_META, .len = (uint32_t)len, .payload = p};
 	char val[32];
 
 	return vnl_meta_get(&b, key, val, sizeof(val)) ? 0 : strtoull(val, NULL, 10);
@@ -213,7 +213,7 @@ static int try_connect(struct agent *a)
 	struct pollfd pfd;
 
 	if (a->connecting) {
-		pfd = (struct pollfd){ .fd = a->fd, .events = POLLOUT };
+		pfd = (struct pollfd){.fd = a->fd, .events = POLLOUT};
 		if (poll(&pfd, 1, 0) <= 0)
 			return 0;
 		getsockopt(a->fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
@@ -245,7 +245,7 @@ static int try_connect(struct agent *a)
 /* virtio-serial: the port stays open; the host side comes and goes (POLLHUP while away). */
 static void watch_port(struct agent *a)
 {
-	struct pollfd pfd = { .fd = a->fd, .events = POLLIN | POLLOUT };
+	struct pollfd pfd = {.fd = a->fd, .events = POLLIN | POLLOUT};
 
 	if (poll(&pfd, 1, 0) < 0)
 		return;
@@ -315,8 +315,7 @@ int agent_sink(void *ctx, const struct vnl_block_header *bh, const void *payload
 	struct agent *a = ctx;
 	struct link_buf *b;
 
-	if (bh->type == VNL_BLK_EVENTS &&
-	    a->spool_bytes + sizeof(*bh) + bh->len > a->spool_max) {
+	if (bh->type == VNL_BLK_EVENTS && a->spool_bytes + sizeof(*bh) + bh->len > a->spool_max) {
 		a->spool_dropped += bh->len / sizeof(struct vnl_event);
 		return 0;
 	}
@@ -357,28 +356,30 @@ void agent_free(struct agent *a)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: vnetlat agent (--serial NAME | --connect ADDR:PORT) --token-file FILE [options]\n"
-		"       vnetlat agent -o FILE [options]\n"
-		"Runs in a guest: timestamps the guest's hops and sends them to vnetlat record\n"
-		"--guests on the host, which joins them with the host's into one journey; with -o,\n"
-		"writes them to FILE instead, for vnetlat merge HOST.vnl FILE -o RUN.vnl.\n\n"
-		"  -o, --output FILE       write a guest-side recording (no link, no token)\n"
-		"      --force             replace FILE if it exists\n"
-		"      --serial NAME       the virtio-serial port of that name (QEMU: virtserialport\n"
-		"                          name=NAME), found through /sys/class/virtio-ports\n"
-		"      --connect ADDR:PORT the host's --listen address, over TCP\n"
-		"      --token-file FILE   the token the host expects (one line, 8-255 bytes)\n"
-		"  -i, --iface NAME        trace this device (repeatable); default: every virtio-net\n"
-		"  -f, --filter EXPR       only packets matching EXPR\n"
-		"  -d, --duration TIME     stop after TIME; default: until Ctrl-C\n"
-		"      --sample N          keep one packet in N, chosen by fingerprint (as the host)\n"
-		"      --spool-size SIZE   events kept while the link is down (default 64M)\n"
-		"      --ring-size SIZE    BPF ring buffer size (default 16M)\n"
-		"      --tracepoints-only  do not use fentry or kprobes\n"
-		"      --clock CLOCK       monotonic (default) or tai, as the host's record --clock\n"
-		"      --no-clock-events   do not record clock steps and slews (clock.adjust)\n"
-		"  -v, --verbose           libbpf's debug output\n");
+	fprintf(
+	    f,
+	    "Usage: vnetlat agent (--serial NAME | --connect ADDR:PORT) --token-file FILE "
+	    "[options]\n"
+	    "       vnetlat agent -o FILE [options]\n"
+	    "Runs in a guest: timestamps the guest's hops and sends them to vnetlat record\n"
+	    "--guests on the host, which joins them with the host's into one journey; with -o,\n"
+	    "writes them to FILE instead, for vnetlat merge HOST.vnl FILE -o RUN.vnl.\n\n"
+	    "  -o, --output FILE       write a guest-side recording (no link, no token)\n"
+	    "      --force             replace FILE if it exists\n"
+	    "      --serial NAME       the virtio-serial port of that name (QEMU: virtserialport\n"
+	    "                          name=NAME), found through /sys/class/virtio-ports\n"
+	    "      --connect ADDR:PORT the host's --listen address, over TCP\n"
+	    "      --token-file FILE   the token the host expects (one line, 8-255 bytes)\n"
+	    "  -i, --iface NAME        trace this device (repeatable); default: every virtio-net\n"
+	    "  -f, --filter EXPR       only packets matching EXPR\n"
+	    "  -d, --duration TIME     stop after TIME; default: until Ctrl-C\n"
+	    "      --sample N          keep one packet in N, chosen by fingerprint (as the host)\n"
+	    "      --spool-size SIZE   events kept while the link is down (default 64M)\n"
+	    "      --ring-size SIZE    BPF ring buffer size (default 16M)\n"
+	    "      --tracepoints-only  do not use fentry or kprobes\n"
+	    "      --clock CLOCK       monotonic (default) or tai, as the host's record --clock\n"
+	    "      --no-clock-events   do not record clock steps and slews (clock.adjust)\n"
+	    "  -v, --verbose           libbpf's debug output\n");
 }
 
 /* The agent's own TCP link is not traced (a virtio-serial port carries no packets). */
@@ -393,15 +394,15 @@ static int parse_agent_opts(int argc, char **argv, struct rec_opts *o, struct ag
 			    char **token_file)
 {
 	static const struct option opts[] = {
-		REC_COMMON_LONGOPTS,
-		{ "serial", required_argument, NULL, 's' },
-		{ "connect", required_argument, NULL, 'c' },
-		{ "token-file", required_argument, NULL, 'K' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'F' },
-		{ "spool-size", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    REC_COMMON_LONGOPTS,
+	    {"serial", required_argument, NULL, 's'},
+	    {"connect", required_argument, NULL, 'c'},
+	    {"token-file", required_argument, NULL, 'K'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"force", no_argument, NULL, 'F'},
+	    {"spool-size", required_argument, NULL, 'P'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	char err[256];
 	int c, ret;

@@ -5,9 +5,9 @@
 #include "analysis.h"
 
 #define MAD_SIGMAS   8.0
-#define MIN_PERIODIC 4    /* spikes on the grid needed to call them periodic */
-#define MIN_ON_GRID  0.7  /* share of the spikes that must fall on it */
-#define MIN_COVERAGE 0.6  /* share of its points (first to last) that must have a spike */
+#define MIN_PERIODIC 4	 /* spikes on the grid needed to call them periodic */
+#define MIN_ON_GRID  0.7 /* share of the spikes that must fall on it */
+#define MIN_COVERAGE 0.6 /* share of its points (first to last) that must have a spike */
 
 static int by_value(const void *a, const void *b)
 {
@@ -60,7 +60,7 @@ static int on_grid(double t, double anchor, double p)
 /* The best phase for period p: the spike most others fall on the grid of. */
 static struct grid fit_grid(const struct spikes *s, double p)
 {
-	struct grid g = { p, 0, 0, 0 };
+	struct grid g = {p, 0, 0, 0};
 	size_t a, i;
 
 	for (a = 0; a < s->n && a < 32; a++) {
@@ -114,7 +114,7 @@ static double refine_period(const struct spikes *s, const struct grid *g)
  */
 static void spike_period(struct spikes *s)
 {
-	struct grid best = { 0, 0, 0, 0 };
+	struct grid best = {0, 0, 0, 0};
 	size_t i;
 	int div;
 

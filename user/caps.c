@@ -53,7 +53,7 @@ int caps_check_tracing(char *buf, size_t size)
 
 int caps_drop_all(void)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct data[2];
 
 	memset(data, 0, sizeof(data));

@@ -5,8 +5,8 @@
 #include "clock.h"
 
 struct window {
-	double t;	 /* mean sample time, ns after t0 */
-	double lo, hi;	 /* the offset's interval in the window */
+	double t;      /* mean sample time, ns after t0 */
+	double lo, hi; /* the offset's interval in the window */
 	int have_lo, have_hi;
 };
 

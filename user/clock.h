@@ -19,8 +19,8 @@
 #include <stdint.h>
 
 struct clk_sample {
-	uint64_t t;	/* when, on the guest's clock */
-	int64_t bound;	/* offset <= bound (upper) or offset >= bound (lower) */
+	uint64_t t;    /* when, on the guest's clock */
+	int64_t bound; /* offset <= bound (upper) or offset >= bound (lower) */
 	int upper;
 };
 

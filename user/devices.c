@@ -240,9 +240,10 @@ int devs_add_vm(struct devset *s, pid_t pid, char *err, size_t err_size)
 		return -ENODEV;
 	}
 	if (!same_netns(s, pid)) {
-		snprintf(err, err_size, "--vm %d: its taps are in another network namespace; run "
-			 "vnetlat there (nsenter --net=/proc/%d/ns/net vnetlat ...)", (int)pid,
-			 (int)pid);
+		snprintf(err, err_size,
+			 "--vm %d: its taps are in another network namespace; run "
+			 "vnetlat there (nsenter --net=/proc/%d/ns/net vnetlat ...)",
+			 (int)pid, (int)pid);
 		return -EXDEV;
 	}
 	for (i = 0; i < n; i++) {

@@ -21,8 +21,8 @@
 #include "report.h"
 #include "util.h"
 
-static const double diff_q[] = { 50, 99, 99.9 };
-static const char *const diff_key[] = { "p50", "p99", "p999" };
+static const double diff_q[] = {50, 99, 99.9};
+static const char *const diff_key[] = {"p50", "p99", "p999"};
 #define NQ 3
 
 struct quantile {
@@ -33,7 +33,7 @@ struct quantile {
 static struct quantile quantile_ci(const struct hist *h, double q)
 {
 	double n = (double)h->count, p = q / 100.0, half = 1.96 * sqrt(n * p * (1 - p));
-	struct quantile r = { hist_percentile(h, q), 0, 0 };
+	struct quantile r = {hist_percentile(h, q), 0, 0};
 	double lo_rank = n * p - half, hi_rank = n * p + half + 1;
 
 	r.lo = hist_percentile(h, lo_rank <= 0 ? 0 : 100.0 * lo_rank / n);
@@ -43,8 +43,8 @@ static struct quantile quantile_ci(const struct hist *h, double q)
 
 static const char *row_str(int row)
 {
-	static const char *const names[] = { "to_guest", "from_guest", "round_trip(remote)",
-					     "round_trip(guest)" };
+	static const char *const names[] = {"to_guest", "from_guest", "round_trip(remote)",
+					    "round_trip(guest)"};
 
 	return names[row];
 }
@@ -80,8 +80,8 @@ static void compare(const struct hist *a, const struct hist *b, struct cmp *c)
 		c->a[i] = quantile_ci(a, diff_q[i]);
 		c->b[i] = quantile_ci(b, diff_q[i]);
 		c->judged[i] = enough(a, diff_q[i]) && enough(b, diff_q[i]);
-		c->significant[i] = c->judged[i] &&
-				    (c->a[i].hi < c->b[i].lo || c->b[i].hi < c->a[i].lo);
+		c->significant[i] =
+		    c->judged[i] && (c->a[i].hi < c->b[i].lo || c->b[i].hi < c->a[i].lo);
 	}
 }
 
@@ -130,13 +130,15 @@ static void print_line(const char *row, const char *name, const struct hist *a,
 	for (i = 0; i < NQ; i++) {
 		char va[16], vb[16], col[48];
 		double pct = c.a[i].value ? 100.0 * ((double)c.b[i].value - (double)c.a[i].value) /
-						    (double)c.a[i].value
+						(double)c.a[i].value
 					  : 0;
 
 		fmt(c.a[i].value, va, sizeof(va));
 		fmt(c.b[i].value, vb, sizeof(vb));
 		snprintf(col, sizeof(col), "%s->%s %+.0f%%%s", va, vb, pct,
-			 !c.judged[i] ? "?" : c.significant[i] ? "*" : "");
+			 !c.judged[i]	    ? "?"
+			 : c.significant[i] ? "*"
+					    : "");
 		printf(" %-28s", col);
 	}
 	putchar('\n');
@@ -154,16 +156,17 @@ static void diff_rows(const struct group *a, const struct group *b, struct jw *w
 			continue;
 		for (i = 0; i < da->nsegs; i++) {
 			const struct seg_agg *sb = find_seg(db, &da->segs[i]);
-			struct hist empty = { 0 };
+			struct hist empty = {0};
 
 			print_line(row_str(row), da->segs[i].name, &da->segs[i].h,
 				   sb ? &sb->h : &empty, w);
 		}
 		for (i = 0; i < db->nsegs; i++) {
-			struct hist empty = { 0 };
+			struct hist empty = {0};
 
 			if (!find_seg(da, &db->segs[i]))
-				print_line(row_str(row), db->segs[i].name, &empty, &db->segs[i].h, w);
+				print_line(row_str(row), db->segs[i].name, &empty, &db->segs[i].h,
+					   w);
 		}
 		print_line(row_str(row), "end_to_end", &da->e2e, &db->e2e, w);
 	}
@@ -172,9 +175,9 @@ static void diff_rows(const struct group *a, const struct group *b, struct jw *w
 int cmd_diff(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct group *a = NULL, *b = NULL;
 	uint64_t ea = 0, eb = 0;
@@ -187,8 +190,10 @@ int cmd_diff(int argc, char **argv)
 			vnl_json = 1;
 		} else if (c == 'h') {
 			printf("Usage: vnetlat diff [--json] A.vnl B.vnl\n"
-			       "Per direction and segment, p50, p99 and p99.9 of A and B and the change;\n"
-			       "* marks a change larger than the runs' own noise (the 95%% intervals of\n"
+			       "Per direction and segment, p50, p99 and p99.9 of A and B and the "
+			       "change;\n"
+			       "* marks a change larger than the runs' own noise (the 95%% "
+			       "intervals of\n"
 			       "the two estimates do not overlap); ? too few samples to tell.\n");
 			return VNL_EXIT_OK;
 		} else {
@@ -215,10 +220,11 @@ int cmd_diff(int argc, char **argv)
 			jw_str(&w, "b", argv[optind + 1]);
 			jw_arr_begin(&w, "segments");
 		} else {
-			printf("A: %s (%" PRIu64 " events)\nB: %s (%" PRIu64 " events)\n"
-			       "* : a change larger than the runs' own noise (95%% intervals apart); "
-			       "? : too few samples to tell\n\n",
-			       argv[optind], ea, argv[optind + 1], eb);
+			printf(
+			    "A: %s (%" PRIu64 " events)\nB: %s (%" PRIu64 " events)\n"
+			    "* : a change larger than the runs' own noise (95%% intervals apart); "
+			    "? : too few samples to tell\n\n",
+			    argv[optind], ea, argv[optind + 1], eb);
 			printf("  %-20s %-30s %7s %7s %-28s %-28s %-28s\n", "DIRECTION", "SEGMENT",
 			       "N(A)", "N(B)", "P50 A->B", "P99 A->B", "P99.9 A->B");
 		}

@@ -30,8 +30,8 @@ static const struct {
 	__u8 op;
 	__u16 arg;
 } protos[] = {
-	{ "tcp", VNL_F_PROTO, 6 },   { "udp", VNL_F_PROTO, 17 }, { "icmp", VNL_F_PROTO, 1 },
-	{ "icmp6", VNL_F_PROTO, 58 }, { "ip", VNL_F_FAMILY, 4 }, { "ip6", VNL_F_FAMILY, 6 },
+    {"tcp", VNL_F_PROTO, 6},	{"udp", VNL_F_PROTO, 17}, {"icmp", VNL_F_PROTO, 1},
+    {"icmp6", VNL_F_PROTO, 58}, {"ip", VNL_F_FAMILY, 4},  {"ip6", VNL_F_FAMILY, 6},
 };
 
 static int fail(struct parser *p, const struct token *t, const char *what)
@@ -41,11 +41,11 @@ static int fail(struct parser *p, const struct token *t, const char *what)
 
 	if (t)
 		n = snprintf(p->err, p->err_size, "filter: %s at '%.*s' (word %d):\n  %s\n  %*s^",
-			     what, (int)t->len, t->s, (int)(t - p->tok) + 1, p->expr, (int)pos,
-			     "");
+			     what, (int)t->len, t->s, (int)(t - p->tok) + 1, p->expr, (int)pos, "");
 	else
-		n = snprintf(p->err, p->err_size, "filter: %s at the end of the expression:\n  %s\n  %*s^",
-			     what, p->expr, (int)pos, "");
+		n = snprintf(p->err, p->err_size,
+			     "filter: %s at the end of the expression:\n  %s\n  %*s^", what,
+			     p->expr, (int)pos, "");
 	(void)n;
 	return -EINVAL;
 }
@@ -79,7 +79,8 @@ static int tokenize(struct parser *p)
 				t->len++;
 			if (!t->len) {
 				p->ntok--;
-				return fail(p, &(struct token){ s + i, 1, i }, "unexpected character");
+				return fail(p, &(struct token){s + i, 1, i},
+					    "unexpected character");
 			}
 		}
 		i += t->len;
@@ -192,7 +193,7 @@ static int parse_port(struct parser *p, const struct token *t, struct vnl_filter
 static int parse_primitive(struct parser *p)
 {
 	const struct token *t = peek(p), *what;
-	struct vnl_filter_insn in = { 0 };
+	struct vnl_filter_insn in = {0};
 	size_t i;
 	int err;
 
@@ -243,7 +244,7 @@ static int parse_unary(struct parser *p)
 		p->cur++;
 		err = parse_unary(p);
 		if (!err)
-			err = emit(p, t, (struct vnl_filter_insn){ .op = VNL_F_NOT });
+			err = emit(p, t, (struct vnl_filter_insn){.op = VNL_F_NOT});
 	} else if (is(t, "(")) {
 		p->cur++;
 		err = parse_or(p);
@@ -269,7 +270,7 @@ static int parse_binary(struct parser *p, const char *word, const char *sym, __u
 		p->cur++;
 		err = operand(p);
 		if (!err)
-			err = emit(p, t, (struct vnl_filter_insn){ .op = op });
+			err = emit(p, t, (struct vnl_filter_insn){.op = op});
 	}
 	return err;
 }
@@ -287,7 +288,7 @@ static int parse_or(struct parser *p)
 int filter_compile(const char *expr, struct vnl_filter_insn *prog, unsigned int *len, char *err,
 		   size_t err_size)
 {
-	struct parser p = { .expr = expr, .prog = prog, .err = err, .err_size = err_size };
+	struct parser p = {.expr = expr, .prog = prog, .err = err, .err_size = err_size};
 	int ret;
 
 	*len = 0;

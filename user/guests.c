@@ -16,11 +16,11 @@
 #include "util.h"
 #include "vnlfile.h"
 
-#define RETRY_NS	500000000ULL
-#define ACK_NS		200000000ULL
-#define PING_NS		1000000000ULL
-#define HELLO_LIMIT_NS	5000000000ULL /* a connection that says nothing valid is closed */
-#define HELLO_MAX	1024
+#define RETRY_NS       500000000ULL
+#define ACK_NS	       200000000ULL
+#define PING_NS	       1000000000ULL
+#define HELLO_LIMIT_NS 5000000000ULL /* a connection that says nothing valid is closed */
+#define HELLO_MAX      1024
 
 enum { DESC_META, DESC_HOPS, DESC_IFACES, DESC_REASONS, DESC_N };
 
@@ -46,8 +46,7 @@ fail:
 	return -errno;
 }
 
-static void send_frame(struct guest_conn *c, uint32_t type, uint64_t seq, const void *p,
-		       size_t len)
+static void send_frame(struct guest_conn *c, uint32_t type, uint64_t seq, const void *p, size_t len)
 {
 	struct link_buf *b = link_frame(type, seq, p, len);
 
@@ -95,7 +94,7 @@ static void connect_sockets(struct guests *g, uint64_t now)
 	int i;
 
 	for (i = 0; i < g->nsockets; i++) {
-		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+		struct sockaddr_un sun = {.sun_family = AF_UNIX};
 		int fd;
 
 		if (g->socket_connected[i] || now < g->socket_retry_ns[i])
@@ -139,7 +138,7 @@ static void accept_conns(struct guests *g)
 
 static int text_get(const uint8_t *p, size_t len, const char *key, char *val, size_t size)
 {
-	struct vnl_block b = { .type = VNL_BLK_META, .len = (uint32_t)len, .payload = p };
+	struct vnl_block b = {.type = VNL_BLK_META, .len = (uint32_t)len, .payload = p};
 
 	return vnl_meta_get(&b, key, val, size);
 }
@@ -244,8 +243,8 @@ static int on_block(struct guests *g, struct guest_conn *c, const struct vnl_blo
 	memcpy(evs, p, n * sizeof(*evs));
 	for (i = 0; i < n; i++)
 		evs[i].kernel = (uint8_t)c->kernel;
-	err = vnl_writer_block_of(w, (unsigned int)c->kernel, VNL_BLK_EVENTS, evs,
-				  n * sizeof(*evs));
+	err =
+	    vnl_writer_block_of(w, (unsigned int)c->kernel, VNL_BLK_EVENTS, evs, n * sizeof(*evs));
 	free(evs);
 	k->events += n;
 	return err;
@@ -258,15 +257,15 @@ static void on_pong(struct guests *g, struct guest_conn *c, const uint8_t *p, si
 	if (len < sizeof(ping) || g->nclocks == sizeof(g->clocks) / sizeof(g->clocks[0]))
 		return;
 	memcpy(&ping, p, sizeof(ping));
-	g->clocks[g->nclocks++] = (struct vnl_file_clock){ .host_tx = ping.host_tx,
-							    .guest_ns = ping.guest_ns,
-							    .host_rx = event_now(),
-							    .kernel = (uint32_t)c->kernel };
+	g->clocks[g->nclocks++] = (struct vnl_file_clock){.host_tx = ping.host_tx,
+							  .guest_ns = ping.guest_ns,
+							  .host_rx = event_now(),
+							  .kernel = (uint32_t)c->kernel};
 }
 
 /* Reads and handles what the connection has; 0, or -1 when it is to be closed (why set). */
-static int read_conn(struct guests *g, struct guest_conn *c, struct vnl_writer *w,
-		     const char **why, int *werr)
+static int read_conn(struct guests *g, struct guest_conn *c, struct vnl_writer *w, const char **why,
+		     int *werr)
 {
 	struct vnl_block_header h;
 	const uint8_t *p;
@@ -313,7 +312,7 @@ static void tick_conn(struct guests *g, struct guest_conn *c, uint64_t now)
 		c->last_ack_ns = now;
 	}
 	if (now - c->last_ping_ns >= PING_NS) {
-		struct link_ping ping = { .host_tx = event_now() };
+		struct link_ping ping = {.host_tx = event_now()};
 
 		send_frame(c, VNL_MSG_PING, 0, &ping, sizeof(ping));
 		c->last_ping_ns = now;
@@ -345,7 +344,8 @@ int guests_service(struct guests *g, struct vnl_writer *w)
 			close_conn(g, i--, "write failed");
 	}
 	if (!err && g->nclocks) {
-		err = vnl_writer_block(w, VNL_BLK_CLOCK, g->clocks, g->nclocks * sizeof(g->clocks[0]));
+		err = vnl_writer_block(w, VNL_BLK_CLOCK, g->clocks,
+				       g->nclocks * sizeof(g->clocks[0]));
 		g->nclocks = 0;
 	}
 	return err;
@@ -376,7 +376,7 @@ int guests_flush(struct guests *g, struct vnl_writer *w, int timeout_ms)
 		struct pollfd pfd[GUESTS_MAX_CONNS];
 
 		for (i = 0; i < g->nconns; i++)
-			pfd[i] = (struct pollfd){ .fd = g->conns[i].fd, .events = POLLIN };
+			pfd[i] = (struct pollfd){.fd = g->conns[i].fd, .events = POLLIN};
 		poll(pfd, (nfds_t)g->nconns, 20);
 		err = guests_service(g, w);
 	}

@@ -187,8 +187,8 @@ char *hdr_encode_base64(const struct hist *h)
 		return NULL;
 	for (i = 0; h->buckets && i < VNL_LL_BUCKETS; i++)
 		if (h->buckets[i])
-			counts[hdr_index(vnl_ll_low((uint32_t)i) + vnl_ll_width((uint32_t)i) / 2)] +=
-				h->buckets[i];
+			counts[hdr_index(vnl_ll_low((uint32_t)i) +
+					 vnl_ll_width((uint32_t)i) / 2)] += h->buckets[i];
 	raw_len = encode_v2(counts, len, &raw);
 	if (!raw_len)
 		goto out;

@@ -4,53 +4,57 @@
 #include "hoptab.h"
 
 #define HOP_INFO(id, nm, d, pt, rl, fpt, nopkt, sd)                                                \
-	[VNL_HOP_##id] = { .name = nm, .dir = d, .point = pt, .role = rl, .fn_point = fpt,         \
-			   .packetless = nopkt, .side = sd },
-const struct hop_info vnl_hops[VNL_HOP_MAX] = { VNL_HOP_TABLE(HOP_INFO) };
+	[VNL_HOP_##id] = {.name = nm,                                                              \
+			  .dir = d,                                                                \
+			  .point = pt,                                                             \
+			  .role = rl,                                                              \
+			  .fn_point = fpt,                                                         \
+			  .packetless = nopkt,                                                     \
+			  .side = sd},
+const struct hop_info vnl_hops[VNL_HOP_MAX] = {VNL_HOP_TABLE(HOP_INFO)};
 
 #define KVM_WHY	  "no KVM guest runs on the test machines (QEMU under TCG)"
 #define VHOST_WHY "no vhost-net on the test machines"
 #define KFN_WHY	  "needs fentry or kprobes, which the test host lacks"
 
 const struct point_info vnl_points[VNL_PT_MAX] = {
-	[VNL_PT_NETIF_RX] = { "netif_rx", "net", "netif_rx", NULL },
-	[VNL_PT_NETIF_RECEIVE_SKB] = { "netif_receive_skb", "net", "netif_receive_skb", NULL },
-	[VNL_PT_GRO_RECEIVE] = { "napi_gro_receive_entry", "net", "napi_gro_receive_entry",
-				 "does not fire on a veth or tap at low rates" },
-	[VNL_PT_DEV_QUEUE] = { "net_dev_queue", "net", "net_dev_queue", NULL },
-	[VNL_PT_DEV_START_XMIT] = { "net_dev_start_xmit", "net", "net_dev_start_xmit", NULL },
-	[VNL_PT_DEV_XMIT] = { "net_dev_xmit", "net", "net_dev_xmit", NULL },
-	[VNL_PT_COPY_DATAGRAM] = { "skb_copy_datagram_iovec", "skb", "skb_copy_datagram_iovec",
-				   NULL },
-	[VNL_PT_KFREE_SKB] = { "kfree_skb", "skb", "kfree_skb", NULL },
-	[VNL_PT_KVM_SET_IRQ] = { "kvm_set_irq", "kvm", "kvm_set_irq", KVM_WHY },
-	[VNL_PT_KVM_MSI_SET_IRQ] = { "kvm_msi_set_irq", "kvm", "kvm_msi_set_irq", KVM_WHY },
-	[VNL_PT_KVM_FAST_MMIO] = { "kvm_fast_mmio", "kvm", "kvm_fast_mmio", KVM_WHY },
-	[VNL_PT_KVM_MMIO] = { "kvm_mmio", "kvm", "kvm_mmio", KVM_WHY },
-	[VNL_PT_KVM_PIO] = { "kvm_pio", "kvm", "kvm_pio", KVM_WHY },
-	[VNL_PT_TUN_NET_XMIT] = { "tun_net_xmit", NULL, "tun_net_xmit", KFN_WHY },
-	[VNL_PT_TUN_GET_USER] = { "tun_get_user", NULL, "tun_get_user", KFN_WHY },
-	[VNL_PT_VHOST_HANDLE_RX] = { "handle_rx", NULL, "handle_rx", VHOST_WHY },
-	[VNL_PT_VHOST_HANDLE_TX] = { "handle_tx", NULL, "handle_tx", VHOST_WHY },
-	[VNL_PT_VHOST_SIGNAL] = { "vhost_signal", NULL, "vhost_signal", VHOST_WHY },
-	[VNL_PT_SYS_ENTER] = { "sys_enter", "raw_syscalls", "sys_enter", NULL },
-	[VNL_PT_VIRTNET_XMIT] = { "start_xmit", NULL, "start_xmit", NULL },
-	[VNL_PT_VQ_NOTIFY] = { "virtqueue_notify", NULL, "virtqueue_notify", NULL },
-	[VNL_PT_VRING_INTERRUPT] = { "vring_interrupt", NULL, "vring_interrupt", NULL },
-	[VNL_PT_VIRTNET_POLL] = { "virtnet_poll", NULL, "virtnet_poll", NULL },
-	[VNL_PT_SKB_CONSUME_UDP] = { "skb_consume_udp", NULL, "skb_consume_udp", NULL },
-	[VNL_PT_SCHED_SWITCH] = { "sched_switch", "sched", "sched_switch", NULL },
-	[VNL_PT_SCHED_WAKEUP] = { "sched_wakeup", "sched", "sched_wakeup", NULL },
+    [VNL_PT_NETIF_RX] = {"netif_rx", "net", "netif_rx", NULL},
+    [VNL_PT_NETIF_RECEIVE_SKB] = {"netif_receive_skb", "net", "netif_receive_skb", NULL},
+    [VNL_PT_GRO_RECEIVE] = {"napi_gro_receive_entry", "net", "napi_gro_receive_entry",
+			    "does not fire on a veth or tap at low rates"},
+    [VNL_PT_DEV_QUEUE] = {"net_dev_queue", "net", "net_dev_queue", NULL},
+    [VNL_PT_DEV_START_XMIT] = {"net_dev_start_xmit", "net", "net_dev_start_xmit", NULL},
+    [VNL_PT_DEV_XMIT] = {"net_dev_xmit", "net", "net_dev_xmit", NULL},
+    [VNL_PT_COPY_DATAGRAM] = {"skb_copy_datagram_iovec", "skb", "skb_copy_datagram_iovec", NULL},
+    [VNL_PT_KFREE_SKB] = {"kfree_skb", "skb", "kfree_skb", NULL},
+    [VNL_PT_KVM_SET_IRQ] = {"kvm_set_irq", "kvm", "kvm_set_irq", KVM_WHY},
+    [VNL_PT_KVM_MSI_SET_IRQ] = {"kvm_msi_set_irq", "kvm", "kvm_msi_set_irq", KVM_WHY},
+    [VNL_PT_KVM_FAST_MMIO] = {"kvm_fast_mmio", "kvm", "kvm_fast_mmio", KVM_WHY},
+    [VNL_PT_KVM_MMIO] = {"kvm_mmio", "kvm", "kvm_mmio", KVM_WHY},
+    [VNL_PT_KVM_PIO] = {"kvm_pio", "kvm", "kvm_pio", KVM_WHY},
+    [VNL_PT_TUN_NET_XMIT] = {"tun_net_xmit", NULL, "tun_net_xmit", KFN_WHY},
+    [VNL_PT_TUN_GET_USER] = {"tun_get_user", NULL, "tun_get_user", KFN_WHY},
+    [VNL_PT_VHOST_HANDLE_RX] = {"handle_rx", NULL, "handle_rx", VHOST_WHY},
+    [VNL_PT_VHOST_HANDLE_TX] = {"handle_tx", NULL, "handle_tx", VHOST_WHY},
+    [VNL_PT_VHOST_SIGNAL] = {"vhost_signal", NULL, "vhost_signal", VHOST_WHY},
+    [VNL_PT_SYS_ENTER] = {"sys_enter", "raw_syscalls", "sys_enter", NULL},
+    [VNL_PT_VIRTNET_XMIT] = {"start_xmit", NULL, "start_xmit", NULL},
+    [VNL_PT_VQ_NOTIFY] = {"virtqueue_notify", NULL, "virtqueue_notify", NULL},
+    [VNL_PT_VRING_INTERRUPT] = {"vring_interrupt", NULL, "vring_interrupt", NULL},
+    [VNL_PT_VIRTNET_POLL] = {"virtnet_poll", NULL, "virtnet_poll", NULL},
+    [VNL_PT_SKB_CONSUME_UDP] = {"skb_consume_udp", NULL, "skb_consume_udp", NULL},
+    [VNL_PT_SCHED_SWITCH] = {"sched_switch", "sched", "sched_switch", NULL},
+    [VNL_PT_SCHED_WAKEUP] = {"sched_wakeup", "sched", "sched_wakeup", NULL},
 };
 
-#define SEG_ROW(a, b, nm) { VNL_HOP_##a, VNL_HOP_##b, nm },
+#define SEG_ROW(a, b, nm) {VNL_HOP_##a, VNL_HOP_##b, nm},
 static const struct {
 	unsigned int from, to;
 	const char *name;
-} segments[] = { VNL_SEGMENT_TABLE(SEG_ROW) };
+} segments[] = {VNL_SEGMENT_TABLE(SEG_ROW)};
 
 #define BOTH_ROW(id) VNL_HOP_##id,
-static const unsigned int both_points[] = { VNL_HOP_BOTH_POINTS(BOTH_ROW) };
+static const unsigned int both_points[] = {VNL_HOP_BOTH_POINTS(BOTH_ROW)};
 
 int hop_both_points(unsigned int hop)
 {
@@ -69,7 +73,7 @@ const char *hop_name(unsigned int hop)
 
 const char *dir_name(enum vnl_dir dir)
 {
-	static const char *const names[] = { "to_guest", "from_guest", "any" };
+	static const char *const names[] = {"to_guest", "from_guest", "any"};
 
 	return dir < VNL_DIR_MAX ? names[dir] : "unknown";
 }
@@ -83,7 +87,6 @@ const char *segment_name(unsigned int from, unsigned int to, char *buf, size_t s
 	snprintf(buf, size, "%s..%s", hop_name(from), hop_name(to));
 	return buf;
 }
-
 
 void final_hops(const int attached[VNL_HOP_MAX], const int role_traced[VNL_ROLE_MAX],
 		int final_hop[VNL_DIR_MAX])

@@ -5,19 +5,18 @@
 #include "hoptab.h"
 #include "html.h"
 
-#define W	 960
-#define PLOT_L	 70
-#define PLOT_R	 20
-#define CHART_H	 260
-#define NCOLORS	 10
+#define W	960
+#define PLOT_L	70
+#define PLOT_R	20
+#define CHART_H 260
+#define NCOLORS 10
 
-static const char *const colors[NCOLORS] = { "#4269d0", "#efb118", "#ff725c", "#6cc5b0",
-					     "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5",
-					     "#9c6b4e", "#9498a0" };
+static const char *const colors[NCOLORS] = {"#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951",
+					    "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"};
 
-static const char *const row_title[ROW_MAX] = { "to the guest", "from the guest",
-						 "round trips from the remote side",
-						 "round trips from the guest" };
+static const char *const row_title[ROW_MAX] = {"to the guest", "from the guest",
+					       "round trips from the remote side",
+					       "round trips from the guest"};
 
 static void esc(FILE *f, const char *s)
 {
@@ -64,13 +63,14 @@ static void waterfall(FILE *f, const struct dir_agg *d)
 
 		fmt_ns(s->h.count ? (double)s->h.sum / (double)s->h.count : 0, mean, sizeof(mean));
 		fmt_ns((double)hist_percentile(&s->h, 99), p99, sizeof(p99));
-		fprintf(f, "<rect x=\"%.1f\" y=\"8\" width=\"%.1f\" height=\"22\" fill=\"%s\">"
-			   "<title>",
+		fprintf(f,
+			"<rect x=\"%.1f\" y=\"8\" width=\"%.1f\" height=\"22\" fill=\"%s\">"
+			"<title>",
 			x, w < 0.5 ? 0.5 : w, colors[i % NCOLORS]);
 		esc(f, s->name);
 		fprintf(f, ": mean %s, p99 %s</title></rect>\n", mean, p99);
-		fprintf(f, "<rect x=\"%d\" y=\"%zu\" width=\"10\" height=\"10\" fill=\"%s\"/>", PLOT_L,
-			38 + 18 * i, colors[i % NCOLORS]);
+		fprintf(f, "<rect x=\"%d\" y=\"%zu\" width=\"10\" height=\"10\" fill=\"%s\"/>",
+			PLOT_L, 38 + 18 * i, colors[i % NCOLORS]);
 		fprintf(f, "<text x=\"%d\" y=\"%zu\" font-size=\"12\">", PLOT_L + 16, 47 + 18 * i);
 		esc(f, s->name);
 		fprintf(f, " — %.1f%%, mean %s, p99 %s</text>\n", 100.0 * (double)s->h.sum / total,
@@ -96,8 +96,9 @@ static void axes(FILE *f, const char *xlabel, const char *ylabel)
 		PLOT_L, CHART_H - 30);
 	fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">%s</text>\n",
 		(W + PLOT_L) / 2, CHART_H - 2, xlabel);
-	fprintf(f, "<text x=\"14\" y=\"%d\" font-size=\"12\" transform=\"rotate(-90 14 %d)\" "
-		   "text-anchor=\"middle\">%s</text>\n",
+	fprintf(f,
+		"<text x=\"14\" y=\"%d\" font-size=\"12\" transform=\"rotate(-90 14 %d)\" "
+		"text-anchor=\"middle\">%s</text>\n",
 		CHART_H / 2, CHART_H / 2, ylabel);
 }
 
@@ -128,15 +129,17 @@ static void cdfs(FILE *f, const struct dir_agg *d)
 		char label[24];
 
 		fmt_ns(decade, label, sizeof(label));
-		fprintf(f, "<line x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>"
-			   "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"%s\">%s</text>\n",
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>"
+			"<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"%s\">%s</text>\n",
 			logx(decade, lo, hi), logx(decade, lo, hi), CHART_H - 30,
 			logx(decade, lo, hi), CHART_H - 16,
 			decade * 10 > hi * 1.01 ? "end" : "middle", label);
 	}
 	for (i = 0; i <= 4; i++)
-		fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%.2f"
-			   "</text>\n",
+		fprintf(f,
+			"<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%.2f"
+			"</text>\n",
 			PLOT_L - 4, (double)(CHART_H - 30) - (CHART_H - 40) * (double)i / 4 + 4,
 			(double)i / 4);
 	for (i = 0; i < d->nsegs; i++) {
@@ -154,7 +157,8 @@ static void cdfs(FILE *f, const struct dir_agg *d)
 			cum += h->buckets[b];
 			fprintf(f, "%.1f,%.1f ",
 				logx((double)(vnl_ll_low(b) + vnl_ll_width(b)), lo, hi),
-				(double)(CHART_H - 30) - (CHART_H - 40) * (double)cum / (double)h->count);
+				(double)(CHART_H - 30) -
+				    (CHART_H - 40) * (double)cum / (double)h->count);
 		}
 		fprintf(f, "\"><title>");
 		esc(f, d->segs[i].name);
@@ -173,7 +177,8 @@ static void series(FILE *f, const struct html_input *in, int row)
 
 	for (w = 0; w < in->nwindows; w++)
 		if (in->windows[w] && in->windows[w]->dirs[row].e2e.count)
-			ymax = fmax(ymax, (double)hist_percentile(&in->windows[w]->dirs[row].e2e, 99));
+			ymax =
+			    fmax(ymax, (double)hist_percentile(&in->windows[w]->dirs[row].e2e, 99));
 	if (tmax <= 0)
 		return;
 	fprintf(f, "<svg class=\"series\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n", W,
@@ -184,20 +189,23 @@ static void series(FILE *f, const struct html_input *in, int row)
 		double py = (double)(CHART_H - 30) - (CHART_H - 40) * y / 4;
 
 		fmt_ns(ymax * y / 4, label, sizeof(label));
-		fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>\n",
-			PLOT_L - 4, py + 4, label);
+		fprintf(
+		    f, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>\n",
+		    PLOT_L - 4, py + 4, label);
 	}
 #define TX(t) (PLOT_L + (W - PLOT_L - PLOT_R) * (t) / tmax)
 #define TY(v) ((double)(CHART_H - 30) - (CHART_H - 40) * (v) / ymax)
 	for (k = 0; k <= 5; k++)
-		fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%.1f"
-			   "</text>\n",
+		fprintf(f,
+			"<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%.1f"
+			"</text>\n",
 			TX(tmax * (double)k / 5), CHART_H - 16, tmax * (double)k / 5);
 	for (pass = 0; pass < 2; pass++) {
 		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"%s points=\"",
 			colors[0], pass ? " stroke-dasharray=\"4 3\"" : "");
 		for (w = 0; w < in->nwindows; w++) {
-			const struct hist *h = in->windows[w] ? &in->windows[w]->dirs[row].e2e : NULL;
+			const struct hist *h =
+			    in->windows[w] ? &in->windows[w]->dirs[row].e2e : NULL;
 
 			if (h && h->count)
 				fprintf(f, "%.1f,%.1f ",
@@ -209,8 +217,9 @@ static void series(FILE *f, const struct html_input *in, int row)
 	for (k = 0; worst && k < worst->spikes.n; k++) {
 		double t = ((double)worst->spikes.at[k] + 0.5) * (double)in->window_ns / 1e9;
 
-		fprintf(f, "<line class=\"spike\" x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" "
-			   "stroke=\"#d62728\" stroke-width=\"1\"><title>spike in ",
+		fprintf(f,
+			"<line class=\"spike\" x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" "
+			"stroke=\"#d62728\" stroke-width=\"1\"><title>spike in ",
 			TX(t), TX(t), CHART_H - 30);
 		esc(f, worst->seg->name);
 		fprintf(f, " at %.1f s</title></line>\n", t);
@@ -220,9 +229,10 @@ static void series(FILE *f, const struct html_input *in, int row)
 
 		if (t < 0 || t > tmax)
 			continue;
-		fprintf(f, "<line class=\"clock\" x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" "
-			   "stroke=\"#1f77b4\" stroke-dasharray=\"2 2\"><title>clock adjusted at "
-			   "%.1f s</title></line>\n",
+		fprintf(f,
+			"<line class=\"clock\" x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" "
+			"stroke=\"#1f77b4\" stroke-dasharray=\"2 2\"><title>clock adjusted at "
+			"%.1f s</title></line>\n",
 			TX(t), TX(t), CHART_H - 30, t);
 	}
 #undef TX
@@ -251,7 +261,8 @@ int html_write(FILE *f, const struct html_input *in)
 	if (worst) {
 		fprintf(f, "<p class=\"spikes\"><b>Spikes:</b> ");
 		esc(f, worst->seg->name);
-		fprintf(f, " (%s) p99 +%.0f us", row_title[worst->row], worst->spikes.magnitude / 1e3);
+		fprintf(f, " (%s) p99 +%.0f us", row_title[worst->row],
+			worst->spikes.magnitude / 1e3);
 		if (worst->spikes.period > 0)
 			fprintf(f, ", every %.1f s",
 				worst->spikes.period * (double)in->window_ns / 1e9);
@@ -262,8 +273,9 @@ int html_write(FILE *f, const struct html_input *in)
 
 		if (!d->complete)
 			continue;
-		fprintf(f, "<h2>%s: %" PRIu64 " complete</h2>\n<h3>Where the time goes (mean per "
-			   "segment)</h3>\n",
+		fprintf(f,
+			"<h2>%s: %" PRIu64 " complete</h2>\n<h3>Where the time goes (mean per "
+			"segment)</h3>\n",
 			row_title[row], d->complete);
 		waterfall(f, d);
 		fprintf(f, "<h3>Distribution of each segment</h3>\n");
@@ -271,8 +283,9 @@ int html_write(FILE *f, const struct html_input *in)
 		fprintf(f, "<h3>Over time (windows of %.3g s)</h3>\n", (double)in->window_ns / 1e9);
 		series(f, in, row);
 	}
-	fprintf(f, "<p class=\"note\">Written by vnetlat %s. Red lines: spikes; blue dashed: "
-		   "clock adjustments.</p>\n</body></html>\n",
+	fprintf(f,
+		"<p class=\"note\">Written by vnetlat %s. Red lines: spikes; blue dashed: "
+		"clock adjustments.</p>\n</body></html>\n",
 		VNL_VERSION);
 	return ferror(f) ? -1 : 0;
 }

@@ -5,12 +5,12 @@
 #include "hoptab.h"
 #include "journey.h"
 
-#define J_BUCKETS	  (1u << 16)
-#define TIE_SLOTS	  256
-#define TIE_NS		  10000000ULL	 /* a packetless hop ties to a packet hop this close */
-#define PENDING_BUCKETS	  (1u << 14)
-#define PENDING_MAX	  65536
-#define PAIR_WINDOW_NS	  2000000000ULL /* a response must follow its request within this */
+#define J_BUCKETS	(1u << 16)
+#define TIE_SLOTS	256
+#define TIE_NS		10000000ULL /* a packetless hop ties to a packet hop this close */
+#define PENDING_BUCKETS (1u << 14)
+#define PENDING_MAX	65536
+#define PAIR_WINDOW_NS	2000000000ULL /* a response must follow its request within this */
 
 struct pending {
 	struct journey req;
@@ -31,11 +31,11 @@ struct tie_rule {
 };
 
 static const struct tie_rule tie_rules[] = {
-	{ VNL_HOP_GUEST_IRQ, { VNL_HOP_GUEST_GRO, VNL_HOP_GUEST_RECEIVE }, 1, 0, 0 },
-	{ VNL_HOP_GUEST_NAPI, { VNL_HOP_GUEST_GRO, VNL_HOP_GUEST_RECEIVE }, 1, 0, 0 },
-	{ VNL_HOP_GUEST_APP_SEND, { VNL_HOP_GUEST_QUEUE, VNL_HOP_GUEST_XMIT_START }, 0, 1, 0 },
-	{ VNL_HOP_GUEST_KICK, { VNL_HOP_GUEST_XMIT_START, VNL_HOP_GUEST_XMIT_START }, 0, 1, 1 },
-	{ VNL_HOP_VMM_WRITE, { VNL_HOP_TAP_RX, VNL_HOP_TAP_RECEIVE }, 0, 1, 0 },
+    {VNL_HOP_GUEST_IRQ, {VNL_HOP_GUEST_GRO, VNL_HOP_GUEST_RECEIVE}, 1, 0, 0},
+    {VNL_HOP_GUEST_NAPI, {VNL_HOP_GUEST_GRO, VNL_HOP_GUEST_RECEIVE}, 1, 0, 0},
+    {VNL_HOP_GUEST_APP_SEND, {VNL_HOP_GUEST_QUEUE, VNL_HOP_GUEST_XMIT_START}, 0, 1, 0},
+    {VNL_HOP_GUEST_KICK, {VNL_HOP_GUEST_XMIT_START, VNL_HOP_GUEST_XMIT_START}, 0, 1, 1},
+    {VNL_HOP_VMM_WRITE, {VNL_HOP_TAP_RX, VNL_HOP_TAP_RECEIVE}, 0, 1, 0},
 };
 
 #define TIE_RULES (sizeof(tie_rules) / sizeof(tie_rules[0]))
@@ -57,7 +57,7 @@ struct jengine {
 	int host_final[VNL_DIR_MAX]; /* a journey that got here is complete (its host part) */
 	uint64_t pair_delay_ns;	     /* pair in time order, this long after a journey closes */
 	uint64_t pair_now;
-	struct journey **closed;     /* closed journeys waiting to be paired: a min-heap by ts[0] */
+	struct journey **closed; /* closed journeys waiting to be paired: a min-heap by ts[0] */
 	size_t nclosed, closed_cap;
 	struct pending *pbuckets[PENDING_BUCKETS];
 	struct pending *ptails[PENDING_BUCKETS]; /* appends are O(1): floods share one key */
@@ -220,8 +220,9 @@ static void pending_remove(struct jengine *e, struct pending *pd)
 /* Requests too old to get a response by now: the time pairing is at (see pair_now). */
 static void pending_expire(struct jengine *e)
 {
-	while (e->ohead && (e->npending > PENDING_MAX ||
-			    e->ohead->req.ts[e->ohead->req.nhops - 1] + PAIR_WINDOW_NS < e->pair_now)) {
+	while (e->ohead &&
+	       (e->npending > PENDING_MAX ||
+		e->ohead->req.ts[e->ohead->req.nhops - 1] + PAIR_WINDOW_NS < e->pair_now)) {
 		e->st.unpaired_expired++;
 		pending_remove(e, e->ohead);
 	}
@@ -484,8 +485,8 @@ static void await_tie(struct jengine *e, const struct journey *j, const struct v
 	for (r = 0; r < TIE_RULES; r++) {
 		if (!tie_rules[r].after || !anchors(r, ev->hop))
 			continue;
-		*tie_slot(e, r, ev) = (struct tie_slot){ tie_rules[r].by_cpu ? ev->cpu : ev->tid,
-							 ev->kernel, ev->ts_ns, j->id, j->fp };
+		*tie_slot(e, r, ev) = (struct tie_slot){tie_rules[r].by_cpu ? ev->cpu : ev->tid,
+							ev->kernel, ev->ts_ns, j->id, j->fp};
 	}
 }
 
@@ -511,8 +512,8 @@ static void on_packetless(struct jengine *e, const struct vnl_event *ev)
 			continue;
 		t = tie_slot(e, r, ev);
 		if (!tie_rules[r].after) {
-			*t = (struct tie_slot){ tie_rules[r].by_cpu ? ev->cpu : ev->tid, ev->kernel,
-						ev->ts_ns, 0, 0 };
+			*t = (struct tie_slot){tie_rules[r].by_cpu ? ev->cpu : ev->tid, ev->kernel,
+					       ev->ts_ns, 0, 0};
 			continue;
 		}
 		if (tie_matches(t, r, ev)) {
@@ -706,8 +707,7 @@ int reorder_push(struct reorder *r, const struct vnl_event *ev,
 	return 0;
 }
 
-void reorder_drain(struct reorder *r, void (*out)(void *ctx, const struct vnl_event *ev),
-		   void *ctx)
+void reorder_drain(struct reorder *r, void (*out)(void *ctx, const struct vnl_event *ev), void *ctx)
 {
 	while (r->n)
 		pop(r, out, ctx);

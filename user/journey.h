@@ -30,7 +30,7 @@ struct journey {
 	uint32_t tap_ifindex; /* the tap it crossed, 0 if none seen */
 	uint32_t uplink_ifindex;
 	uint32_t vmm_pid;
-	uint8_t kernel;		 /* the guest kernel whose hops it has, 0 if none */
+	uint8_t kernel; /* the guest kernel whose hops it has, 0 if none */
 	uint8_t host_hops, guest_hops;
 	uint16_t hops[J_MAX_HOPS];
 	uint64_t ts[J_MAX_HOPS];

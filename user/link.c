@@ -100,8 +100,8 @@ void link_rx_free(struct link_rx *rx)
 
 struct link_buf *link_frame(uint32_t type, uint64_t seq, const void *payload, size_t len)
 {
-	struct vnl_block_header h = { .magic = VNL_LINK_MAGIC, .type = type, .len = (uint32_t)len,
-				      .seq = seq };
+	struct vnl_block_header h = {
+	    .magic = VNL_LINK_MAGIC, .type = type, .len = (uint32_t)len, .seq = seq};
 	struct link_buf *b;
 
 	if (len > VNL_LINK_FRAME_MAX)
@@ -180,8 +180,9 @@ int link_read_token(const char *path, char *token, size_t size, char *err, size_
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		buf[--n] = '\0';
 	if (n < 8 || (size_t)n >= size || n > VNL_TOKEN_MAX - 1) {
-		snprintf(err, err_size, "token file %s: the token must be 8 to %d bytes on one line",
-			 path, VNL_TOKEN_MAX - 1);
+		snprintf(err, err_size,
+			 "token file %s: the token must be 8 to %d bytes on one line", path,
+			 VNL_TOKEN_MAX - 1);
 		return -EINVAL;
 	}
 	for (i = 0; i < (size_t)n; i++) {

@@ -8,7 +8,8 @@
  * Agent -> host: HELLO (text: version, token, agent id, host name), then the recording's own
  * blocks (META, HOPS, IFACES, REASONS, EVENTS, LOST, END) with increasing seq, PONG, FLUSHED.
  * Host -> agent: WELCOME (text: kernel id, next seq wanted), ACK (seq: everything below is
- * written), PING (host time), FLUSH (send what you hold), REFUSED (text: why), WHO (a new connection: say HELLO).
+ * written), PING (host time), FLUSH (send what you hold), REFUSED (text: why), WHO (a new
+ * connection: say HELLO).
  */
 #ifndef VNL_LINK_H
 #define VNL_LINK_H

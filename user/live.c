@@ -22,8 +22,8 @@
 #define TIMEOUT_NS 1000000000ULL
 
 const double live_le_seconds[LIVE_LE_N] = {
-	1e-6,	2.5e-6, 5e-6,  10e-6, 25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3,
-	2.5e-3, 5e-3,	10e-3, 25e-3, 50e-3, 0.1,   0.25,   0.5,    1.0,    2.5,
+    1e-6,   2.5e-6, 5e-6,  10e-6, 25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3,
+    2.5e-3, 5e-3,   10e-3, 25e-3, 50e-3, 0.1,	0.25,	0.5,	1.0,	2.5,
 };
 
 int live_init(struct live *l)
@@ -133,8 +133,7 @@ static void on_round_trip(void *ctx, const struct journey *req, const struct jou
 
 	l->round_trips++;
 	labels_of(l, req, &vm, &tap);
-	live_add(l, vm, tap, "round_trip", "end_to_end",
-		 resp->ts[resp->nhops - 1] - req->ts[0]);
+	live_add(l, vm, tap, "round_trip", "end_to_end", resp->ts[resp->nhops - 1] - req->ts[0]);
 	live_add(l, vm, tap, "round_trip",
 		 req->dir == VNL_DIR_TO_GUEST ? VNL_SEG_OUTSIDE_GUEST : VNL_SEG_OUTSIDE_REMOTE,
 		 resp->ts[0] - req->ts[req->nhops - 1]);
@@ -149,8 +148,8 @@ static void to_engine(void *ctx, const struct vnl_event *ev)
 
 static int start_engine(struct live *l)
 {
-	struct jsink sink = { on_journey, on_round_trip, l };
-	int attached[VNL_HOP_MAX], roles[VNL_ROLE_MAX] = { 0 }, h;
+	struct jsink sink = {on_journey, on_round_trip, l};
+	int attached[VNL_HOP_MAX], roles[VNL_ROLE_MAX] = {0}, h;
 	unsigned int i;
 
 	for (h = 0; h < VNL_HOP_MAX; h++)
@@ -292,24 +291,27 @@ void live_render_metrics(struct live *l, FILE *f)
 		series_labels(f, s);
 		fprintf(f, "} %" PRIu64 "\n", s->count);
 	}
-	fprintf(f, "# HELP vnetlat_events_total Hop events received from the kernel.\n"
-		   "# TYPE vnetlat_events_total counter\nvnetlat_events_total %" PRIu64 "\n",
+	fprintf(f,
+		"# HELP vnetlat_events_total Hop events received from the kernel.\n"
+		"# TYPE vnetlat_events_total counter\nvnetlat_events_total %" PRIu64 "\n",
 		l->events);
-	fprintf(f, "# HELP vnetlat_lost_events_total Hop events the ring buffer had no room for.\n"
-		   "# TYPE vnetlat_lost_events_total counter\nvnetlat_lost_events_total %" PRIu64
-		   "\n",
+	fprintf(f,
+		"# HELP vnetlat_lost_events_total Hop events the ring buffer had no room for.\n"
+		"# TYPE vnetlat_lost_events_total counter\nvnetlat_lost_events_total %" PRIu64 "\n",
 		l->lost);
-	fprintf(f, "# HELP vnetlat_journeys_total Packet journeys closed.\n"
-		   "# TYPE vnetlat_journeys_total counter\nvnetlat_journeys_total %" PRIu64 "\n",
+	fprintf(f,
+		"# HELP vnetlat_journeys_total Packet journeys closed.\n"
+		"# TYPE vnetlat_journeys_total counter\nvnetlat_journeys_total %" PRIu64 "\n",
 		l->journeys);
-	fprintf(f, "# HELP vnetlat_round_trips_total Requests paired with their response.\n"
-		   "# TYPE vnetlat_round_trips_total counter\nvnetlat_round_trips_total %" PRIu64
-		   "\n",
+	fprintf(f,
+		"# HELP vnetlat_round_trips_total Requests paired with their response.\n"
+		"# TYPE vnetlat_round_trips_total counter\nvnetlat_round_trips_total %" PRIu64 "\n",
 		l->round_trips);
-	fprintf(f, "# HELP vnetlat_tracer_cpu_seconds_total CPU time of the vnetlat process "
-		   "(user and system).\n"
-		   "# TYPE vnetlat_tracer_cpu_seconds_total counter\n"
-		   "vnetlat_tracer_cpu_seconds_total %.6f\n",
+	fprintf(f,
+		"# HELP vnetlat_tracer_cpu_seconds_total CPU time of the vnetlat process "
+		"(user and system).\n"
+		"# TYPE vnetlat_tracer_cpu_seconds_total counter\n"
+		"vnetlat_tracer_cpu_seconds_total %.6f\n",
 		cpu_seconds());
 	pthread_mutex_unlock(&l->lock);
 }
@@ -338,7 +340,8 @@ static void live_tick(void *ctx)
 	struct live *l = ctx;
 
 	pthread_mutex_lock(&l->lock);
-	if (l->je && l->last_block_ns && now_ns(CLOCK_MONOTONIC) - l->last_block_ns > 4 * REORDER_NS) {
+	if (l->je && l->last_block_ns &&
+	    now_ns(CLOCK_MONOTONIC) - l->last_block_ns > 4 * REORDER_NS) {
 		reorder_drain(l->ro, to_engine, l);
 		l->last_block_ns = 0;
 	}
@@ -424,12 +427,12 @@ static void live_usage(FILE *f, int top)
 static int parse_live_opts(int argc, char **argv, struct rec_opts *o, const char **prom, int top)
 {
 	static const struct option opts[] = {
-		REC_COMMON_LONGOPTS,
-		{ "vm", required_argument, NULL, 'V' },
-		{ "no-sched", no_argument, NULL, 'Q' },
-		{ "prometheus", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    REC_COMMON_LONGOPTS,
+	    {"vm", required_argument, NULL, 'V'},
+	    {"no-sched", no_argument, NULL, 'Q'},
+	    {"prometheus", required_argument, NULL, 'P'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c, ret;
 

@@ -39,7 +39,7 @@ struct live {
 	int final_hop[3];
 	int have_hops, mode_top;
 	struct vnl_file_hop hops[64];
-	const char *prom_addr; /* live: where to serve, started once capabilities are dropped */
+	const char *prom_addr;	/* live: where to serve, started once capabilities are dropped */
 	uint64_t last_block_ns; /* when events last came: a quiet link drains the reorder buffer */
 	void *server;
 };

@@ -10,8 +10,6 @@
 #include "report.h"
 #include "util.h"
 
-
-
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -19,15 +17,15 @@ struct cmd {
 };
 
 static const struct cmd cmds[] = {
-	{ "record", cmd_record, "attach to the host's hops and record packets to a file" },
-	{ "agent", cmd_agent, "in a guest: record its hops and send them to the host's record --guests" },
-	{ "live", cmd_live, "serve each segment's latency as Prometheus metrics (/metrics)" },
-	{ "top", cmd_top, "each segment's latency in the terminal, refreshed every second" },
-	{ "diff", cmd_diff, "two recordings side by side: which segments changed, beyond noise" },
-	{ "merge", cmd_merge, "join a host's recording with guest-side ones (agent -o)" },
-	{ "report", cmd_report, "per-layer latency breakdown of a recording" },
-	{ "dump", cmd_dump, "every event, journey and round trip as JSON lines" },
-	{ "probe", cmd_probe, "which hops this kernel supports, by which mechanism" },
+    {"record", cmd_record, "attach to the host's hops and record packets to a file"},
+    {"agent", cmd_agent, "in a guest: record its hops and send them to the host's record --guests"},
+    {"live", cmd_live, "serve each segment's latency as Prometheus metrics (/metrics)"},
+    {"top", cmd_top, "each segment's latency in the terminal, refreshed every second"},
+    {"diff", cmd_diff, "two recordings side by side: which segments changed, beyond noise"},
+    {"merge", cmd_merge, "join a host's recording with guest-side ones (agent -o)"},
+    {"report", cmd_report, "per-layer latency breakdown of a recording"},
+    {"dump", cmd_dump, "every event, journey and round trip as JSON lines"},
+    {"probe", cmd_probe, "which hops this kernel supports, by which mechanism"},
 };
 
 static void usage(FILE *f)

@@ -19,9 +19,10 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: vnetlat merge HOST.vnl GUEST.vnl [GUEST.vnl...] -o OUT.vnl [--force]\n"
-		   "Joins a host's recording (vnetlat record) and guest-side recordings (vnetlat\n"
-		   "agent -o, one per guest) into one, as record --guests would have written it.\n");
+	fprintf(f,
+		"Usage: vnetlat merge HOST.vnl GUEST.vnl [GUEST.vnl...] -o OUT.vnl [--force]\n"
+		"Joins a host's recording (vnetlat record) and guest-side recordings (vnetlat\n"
+		"agent -o, one per guest) into one, as record --guests would have written it.\n");
 }
 
 /* The host's META, its guests= line made guests=1, so that report joins the guests' events. */
@@ -113,7 +114,8 @@ static int copy_file(struct vnl_writer *w, const char *path, unsigned int kernel
 		} else if (kernel && b.type == VNL_BLK_EVENTS) {
 			ret = write_guest_events(w, kernel, &b);
 		} else {
-			ret = vnl_writer_block_of(w, kernel ? kernel : cur, b.type, b.payload, b.len);
+			ret =
+			    vnl_writer_block_of(w, kernel ? kernel : cur, b.type, b.payload, b.len);
 		}
 	}
 	if (r.ndamage)
@@ -126,12 +128,12 @@ static int copy_file(struct vnl_writer *w, const char *path, unsigned int kernel
 int cmd_merge(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"output", required_argument, NULL, 'o'},
+	    {"force", no_argument, NULL, 'F'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct vnl_writer w = { .fd = -1 };
+	struct vnl_writer w = {.fd = -1};
 	const char *out = NULL;
 	unsigned int max_kernel = 0, k;
 	int c, force = 0, i, err;

@@ -16,16 +16,14 @@
 #include "probe.h"
 #include "util.h"
 
-
 static const struct bpf_insn ret0[] = {
-	{ .code = 0xb7, .dst_reg = 0, .imm = 0 }, /* r0 = 0 */
-	{ .code = 0x95 },			  /* exit */
+    {.code = 0xb7, .dst_reg = 0, .imm = 0}, /* r0 = 0 */
+    {.code = 0x95},			    /* exit */
 };
 
 const char *mech_name(enum vnl_mech m)
 {
-	static const char *const names[] = { "unavailable", "tp_btf", "raw_tp", "fentry",
-					     "kprobe" };
+	static const char *const names[] = {"unavailable", "tp_btf", "raw_tp", "fentry", "kprobe"};
 
 	return m <= VNL_MECH_KPROBE ? names[m] : "unknown";
 }
@@ -42,8 +40,8 @@ void attach_desc(int point, enum vnl_mech m, char *buf, size_t size)
 
 static int load_tracing(enum bpf_attach_type type, __u32 btf_id, int btf_obj_fd)
 {
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = type,
-		    .attach_btf_id = btf_id, .attach_btf_obj_fd = btf_obj_fd);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = type, .attach_btf_id = btf_id,
+		    .attach_btf_obj_fd = btf_obj_fd);
 
 	return bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", ret0, 2, &opts);
 }
@@ -114,7 +112,7 @@ static int try_fentry(struct btf *vmlinux, const char *fn, char *why, size_t siz
 
 static int try_kprobe(const char *fn, char *why, size_t size)
 {
-	struct perf_event_attr attr = { .size = sizeof(attr) };
+	struct perf_event_attr attr = {.size = sizeof(attr)};
 	char buf[32];
 	uint32_t type;
 	int pfd, fd;
@@ -139,8 +137,8 @@ static int try_kprobe(const char *fn, char *why, size_t size)
 	return fd >= 0;
 }
 
-static enum vnl_mech probe_tracepoint(struct btf *vmlinux, const char *tp, int tp_btf_ok,
-				      char *why, size_t size)
+static enum vnl_mech probe_tracepoint(struct btf *vmlinux, const char *tp, int tp_btf_ok, char *why,
+				      size_t size)
 {
 	char name[96];
 	int fd, link, id;
@@ -228,7 +226,8 @@ int probe_kernel(struct probe_result *r, int no_kfunc)
 		if (pi->category) {
 			pp->mech = probe_tracepoint(vmlinux, pi->name, r->tp_btf_ok, pp->why,
 						    sizeof(pp->why));
-		} else if (r->fentry_ok && try_fentry(vmlinux, pi->name, pp->why, sizeof(pp->why))) {
+		} else if (r->fentry_ok &&
+			   try_fentry(vmlinux, pi->name, pp->why, sizeof(pp->why))) {
 			pp->mech = VNL_MECH_FENTRY;
 		} else if (r->kprobe_ok && try_kprobe(pi->name, pp->why, sizeof(pp->why))) {
 			pp->mech = VNL_MECH_KPROBE;
@@ -282,8 +281,8 @@ static void print_hop_text(const struct probe_result *r, unsigned int h)
 
 	if (pt >= 0)
 		attach_desc(pt, r->hop_mech[h], desc, sizeof(desc));
-	printf("%-20s %-10s %-12s %-40s", hi->name, dir_name(hi->dir),
-	       mech_name(r->hop_mech[h]), desc);
+	printf("%-20s %-10s %-12s %-40s", hi->name, dir_name(hi->dir), mech_name(r->hop_mech[h]),
+	       desc);
 	if (pt < 0)
 		printf(" why: %s", r->pt[hi->point >= 0 ? hi->point : hi->fn_point].why);
 	else if (hi->fn_point >= 0 && pt != hi->fn_point)
@@ -297,9 +296,9 @@ static void print_hop_text(const struct probe_result *r, unsigned int h)
 int cmd_probe(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "tracepoints-only", no_argument, NULL, 'T' },
-		{ NULL, 0, NULL, 0 },
+	    {"help", no_argument, NULL, 'h'},
+	    {"tracepoints-only", no_argument, NULL, 'T'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct probe_result r;
 	int c, no_kfunc = 0;
@@ -309,9 +308,10 @@ int cmd_probe(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hT", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			printf("Usage: vnetlat probe [--tracepoints-only] [-j|--json]\n"
-			       "Lists every hop, the mechanism this kernel supports for it (fentry,\n"
-			       "kprobe, tp_btf, raw_tp), and why the unavailable ones are.\n");
+			printf(
+			    "Usage: vnetlat probe [--tracepoints-only] [-j|--json]\n"
+			    "Lists every hop, the mechanism this kernel supports for it (fentry,\n"
+			    "kprobe, tp_btf, raw_tp), and why the unavailable ones are.\n");
 			return VNL_EXIT_OK;
 		case 'T':
 			no_kfunc = 1;
@@ -345,10 +345,9 @@ int cmd_probe(int argc, char **argv)
 		return VNL_EXIT_OK;
 	}
 	printf("mechanisms: tp_btf %s, fentry %s%s%s, kprobe %s%s%s\n\n",
-	       r.tp_btf_ok ? "yes" : "no", r.fentry_ok ? "yes" : "no",
-	       r.fentry_ok ? "" : " - ", r.fentry_ok ? "" : r.fentry_why,
-	       r.kprobe_ok ? "yes" : "no", r.kprobe_ok ? "" : " - ",
-	       r.kprobe_ok ? "" : r.kprobe_why);
+	       r.tp_btf_ok ? "yes" : "no", r.fentry_ok ? "yes" : "no", r.fentry_ok ? "" : " - ",
+	       r.fentry_ok ? "" : r.fentry_why, r.kprobe_ok ? "yes" : "no",
+	       r.kprobe_ok ? "" : " - ", r.kprobe_ok ? "" : r.kprobe_why);
 	printf("%-20s %-10s %-12s %-40s\n", "HOP", "DIRECTION", "MECHANISM", "ATTACH");
 	for (h = 0; h < VNL_HOP_MAX; h++)
 		print_hop_text(&r, h);

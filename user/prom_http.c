@@ -83,7 +83,7 @@ void *prom_start(struct live *l, const char *addr_port, char *err, size_t err_si
 	}
 	port = ntohs(((struct sockaddr_in *)&ss)->sin_port); /* same offset in both families */
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
-				     (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+				 (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 			     (uint16_t)port, NULL, NULL, answer, l, MHD_OPTION_SOCK_ADDR,
 			     (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
 			     (unsigned int)MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,

@@ -29,12 +29,12 @@
 #include "link.h"
 #include "util.h"
 
-#define FLUSH_INTERVAL_NS 200000000ULL
+#define FLUSH_INTERVAL_NS  200000000ULL
 #define RESCAN_INTERVAL_NS 1000000000ULL
 #define AGG_INTERVAL_NS	   100000000ULL /* aggregate mode's base time resolution */
-#define POLL_MS		  100
-#define LINK_POLL_MS	  10
-#define LINK_DRAIN_MS	  3000 /* at the end, how long agents may take to send what they hold */
+#define POLL_MS		   100
+#define LINK_POLL_MS	   10
+#define LINK_DRAIN_MS	   3000 /* at the end, how long agents may take to send what they hold */
 
 static volatile sig_atomic_t exiting;
 
@@ -42,7 +42,6 @@ static void on_signal(int sig)
 {
 	exiting = sig;
 }
-
 
 struct rec_state {
 	struct vnetlat_bpf *skel;
@@ -57,46 +56,49 @@ struct rec_state {
 	uint8_t present[VNL_MAX_DEVS]; /* st->devs[i] exists now (devices come and go) */
 	struct devset fresh;	       /* scratch for rescans */
 	int devs_full_warned;
-	unsigned int part; /* rotation: the number of the file being written, 0 for OUT itself */
+	unsigned int part;  /* rotation: the number of the file being written, 0 for OUT itself */
 	uint64_t *agg_prev; /* aggregate mode: counts already written, per slot and bucket */
 	uint64_t agg_last_ns;
-	uint64_t *agg_cpu;  /* one slot's per-CPU values */
+	uint64_t *agg_cpu; /* one slot's per-CPU values */
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: vnetlat record -o FILE [options]\n"
-		"Timestamps packets at every hop of the host's path to and from its VMs.\n\n"
-		"  -o, --output FILE       recording to write (refused if it exists, see --force)\n"
-		"  -i, --iface NAME        trace this device (repeatable): tap, veth, bridge port, uplink\n"
-		"      --vm PID            trace the taps this QEMU process holds open (repeatable)\n"
-		"  -d, --duration TIME     stop after TIME (30s, 500ms, 2m); default: until Ctrl-C\n"
-		"  -f, --filter EXPR       only packets matching EXPR, e.g. 'udp and port 5001'\n"
-		"      --ring-size SIZE    BPF ring buffer size (default 16M, power of two)\n"
-		"      --force             replace FILE if it exists\n"
-		"      --max-size SIZE     go on in FILE.1, FILE.2, ... when a file reaches SIZE\n"
-		"      --mode MODE         packets (every hop of every packet, the default) or\n"
-		"                          aggregate (in-kernel histograms, 100 ms windows)\n"
-		"      --sample N          keep one packet in N, chosen by fingerprint (with\n"
-		"                          aggregate: journeys of one packet in N beside the histograms)\n"
-		"      --tracepoints-only  do not use fentry or kprobes even where available\n"
-		"      --no-drops          do not attach skb:kfree_skb (saves its cost on busy hosts)\n"
-		"      --clock-events      record clock steps and slews (clock.adjust: a program on\n"
-		"                          raw_syscalls:sys_enter, so on every syscall; on by default\n"
-		"                          with --clock tai and in vnetlat agent; --no-clock-events)\n"
-		"      --no-sched          do not record the VMM threads' waits for a CPU\n"
-		"                          (vmm.sched_delay: sched_switch and sched_wakeup)\n"
-		"      --clock CLOCK       monotonic (default) or tai: stamp events with CLOCK_TAI,\n"
-		"                          for hosts and guests synchronised by PTP (ptp4l/phc2sys)\n"
-		"      --guests            also record the guests' hops, from their vnetlat agents:\n"
-		"      --serial-socket PATH  the UNIX socket of a QEMU virtio-serial chardev whose\n"
-		"                          port an agent uses (repeatable; reconnected if it drops)\n"
-		"      --listen ADDR:PORT  take agents' TCP connections here (no default address)\n"
-		"      --token-file FILE   the token agents must present (with --guests)\n"
-		"  -v, --verbose           libbpf's debug output\n\n"
-		"Without --iface or --vm every tap of this network namespace is traced, with the\n"
-		"devices bridged to it. Ctrl-C stops and keeps everything collected.\n");
+	fprintf(
+	    f,
+	    "Usage: vnetlat record -o FILE [options]\n"
+	    "Timestamps packets at every hop of the host's path to and from its VMs.\n\n"
+	    "  -o, --output FILE       recording to write (refused if it exists, see --force)\n"
+	    "  -i, --iface NAME        trace this device (repeatable): tap, veth, bridge port, "
+	    "uplink\n"
+	    "      --vm PID            trace the taps this QEMU process holds open (repeatable)\n"
+	    "  -d, --duration TIME     stop after TIME (30s, 500ms, 2m); default: until Ctrl-C\n"
+	    "  -f, --filter EXPR       only packets matching EXPR, e.g. 'udp and port 5001'\n"
+	    "      --ring-size SIZE    BPF ring buffer size (default 16M, power of two)\n"
+	    "      --force             replace FILE if it exists\n"
+	    "      --max-size SIZE     go on in FILE.1, FILE.2, ... when a file reaches SIZE\n"
+	    "      --mode MODE         packets (every hop of every packet, the default) or\n"
+	    "                          aggregate (in-kernel histograms, 100 ms windows)\n"
+	    "      --sample N          keep one packet in N, chosen by fingerprint (with\n"
+	    "                          aggregate: journeys of one packet in N beside the "
+	    "histograms)\n"
+	    "      --tracepoints-only  do not use fentry or kprobes even where available\n"
+	    "      --no-drops          do not attach skb:kfree_skb (saves its cost on busy hosts)\n"
+	    "      --clock-events      record clock steps and slews (clock.adjust: a program on\n"
+	    "                          raw_syscalls:sys_enter, so on every syscall; on by default\n"
+	    "                          with --clock tai and in vnetlat agent; --no-clock-events)\n"
+	    "      --no-sched          do not record the VMM threads' waits for a CPU\n"
+	    "                          (vmm.sched_delay: sched_switch and sched_wakeup)\n"
+	    "      --clock CLOCK       monotonic (default) or tai: stamp events with CLOCK_TAI,\n"
+	    "                          for hosts and guests synchronised by PTP (ptp4l/phc2sys)\n"
+	    "      --guests            also record the guests' hops, from their vnetlat agents:\n"
+	    "      --serial-socket PATH  the UNIX socket of a QEMU virtio-serial chardev whose\n"
+	    "                          port an agent uses (repeatable; reconnected if it drops)\n"
+	    "      --listen ADDR:PORT  take agents' TCP connections here (no default address)\n"
+	    "      --token-file FILE   the token agents must present (with --guests)\n"
+	    "  -v, --verbose           libbpf's debug output\n\n"
+	    "Without --iface or --vm every tap of this network namespace is traced, with the\n"
+	    "devices bridged to it. Ctrl-C stops and keeps everything collected.\n");
 }
 
 /* --clock and --no-clock-events, shared with vnetlat agent. */
@@ -135,7 +137,8 @@ static int parse_guest_opt(struct rec_opts *o, int c, const char *arg)
 			return -EINVAL;
 		}
 		if (strlen(arg) >= 108) {
-			vnl_err("--serial-socket '%s': a UNIX socket path is at most 107 bytes", arg);
+			vnl_err("--serial-socket '%s': a UNIX socket path is at most 107 bytes",
+				arg);
 			return -EINVAL;
 		}
 		g->sockets[g->nsockets++] = arg;
@@ -184,7 +187,8 @@ static int check_guest_opts(struct rec_opts *o)
 		return 0;
 	}
 	if (!g->nsockets && !g->listen_len) {
-		vnl_err("--guests: name the agents' link: --serial-socket PATH or --listen ADDR:PORT");
+		vnl_err(
+		    "--guests: name the agents' link: --serial-socket PATH or --listen ADDR:PORT");
 		return -EINVAL;
 	}
 	if (!token_path[0]) {
@@ -271,19 +275,19 @@ int rec_common_opt(struct rec_opts *o, int c, const char *arg)
 static int parse_opts(int argc, char **argv, struct rec_opts *o)
 {
 	static const struct option opts[] = {
-		REC_COMMON_LONGOPTS,
-		{ "vm", required_argument, NULL, 'V' },
-		{ "no-sched", no_argument, NULL, 'Q' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'F' },
-		{ "max-size", required_argument, NULL, 'M' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "guests", no_argument, NULL, 'G' },
-		{ "serial-socket", required_argument, NULL, 'U' },
-		{ "listen", required_argument, NULL, 'L' },
-		{ "token-file", required_argument, NULL, 'K' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    REC_COMMON_LONGOPTS,
+	    {"vm", required_argument, NULL, 'V'},
+	    {"no-sched", no_argument, NULL, 'Q'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"force", no_argument, NULL, 'F'},
+	    {"max-size", required_argument, NULL, 'M'},
+	    {"mode", required_argument, NULL, 'm'},
+	    {"guests", no_argument, NULL, 'G'},
+	    {"serial-socket", required_argument, NULL, 'U'},
+	    {"listen", required_argument, NULL, 'L'},
+	    {"token-file", required_argument, NULL, 'K'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct guests *g = o->guests;
 	int c, ret;
@@ -315,7 +319,8 @@ static int parse_opts(int argc, char **argv, struct rec_opts *o)
 			break;
 		case 'M':
 			if (parse_size(optarg, &o->max_size) || o->max_size < (64u << 10)) {
-				vnl_err("--max-size '%s': not a size of at least 64k (e.g. 1G)", optarg);
+				vnl_err("--max-size '%s': not a size of at least 64k (e.g. 1G)",
+					optarg);
 				return -EINVAL;
 			}
 			break;
@@ -370,7 +375,8 @@ static int collect_devices(const struct rec_opts *o, struct devset *s, int stric
 	if (o->side == VNL_SIDE_GUEST && !o->nifaces) {
 		ret = devs_add_guest_default(s, err, size);
 		if (!ret && !s->n && strict) {
-			snprintf(err, size, "no virtio-net device in this network namespace: name "
+			snprintf(err, size,
+				 "no virtio-net device in this network namespace: name "
 				 "devices with --iface");
 			ret = -ENODEV;
 		}
@@ -386,7 +392,8 @@ static int collect_devices(const struct rec_opts *o, struct devset *s, int stric
 		if (ret && strict)
 			return ret;
 		if (!s->n && strict) {
-			snprintf(err, size, "no tap device in this network namespace: name devices "
+			snprintf(err, size,
+				 "no tap device in this network namespace: name devices "
 				 "with --iface or a VMM with --vm");
 			return -ENODEV;
 		}
@@ -412,7 +419,7 @@ static int resolve_devices(struct rec_opts *o, struct devset *s)
 static struct bpf_program *point_prog(struct rec_state *st, int p, enum vnl_mech m, char *name,
 				      size_t size)
 {
-	static const char *const prefix[] = { NULL, "btf_", "raw_", "fentry_", "kprobe_" };
+	static const char *const prefix[] = {NULL, "btf_", "raw_", "fentry_", "kprobe_"};
 
 	snprintf(name, size, "%s%s", prefix[m], vnl_points[p].prog);
 	return bpf_object__find_program_by_name(st->skel->obj, name);
@@ -432,8 +439,7 @@ static void choose_programs(struct rec_state *st, const struct rec_opts *o)
 	struct bpf_program *prog;
 	int p, h;
 
-	bpf_object__for_each_program(prog, obj)
-		bpf_program__set_autoload(prog, false);
+	bpf_object__for_each_program(prog, obj) bpf_program__set_autoload(prog, false);
 	for (h = 0; h < VNL_HOP_MAX; h++) {
 		int pt = st->probe.hop_point[h];
 
@@ -505,7 +511,7 @@ static void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 		for (r = 0; r < VNL_HOP_MAX; r++)
 			ro->seg_of[h][r] = (__u8)segment_slot((unsigned int)h, (unsigned int)r);
 	{
-		int attached[VNL_HOP_MAX], roles[VNL_ROLE_MAX] = { 0 }, final[VNL_DIR_MAX], d;
+		int attached[VNL_HOP_MAX], roles[VNL_ROLE_MAX] = {0}, final[VNL_DIR_MAX], d;
 		unsigned int i;
 
 		for (h = 0; h < VNL_HOP_MAX; h++)
@@ -514,7 +520,7 @@ static void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 			roles[st->devs.dev[i].role] = 1;
 		final_hops(attached, roles, final);
 		for (d = 0; d < VNL_DIR_MAX; d++)
-			ro->final_of[d] = final[d] < 0 ? VNL_HOP_NONE : (__u16)final[d];
+			ro->final_of[d] = final[d] < 0 ? VNL_HOP_NONE : (__u16) final[d];
 	}
 	ro->targ_mode = (__u8)o->mode;
 	ro->targ_sample_n = o->sample;
@@ -535,8 +541,8 @@ static void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 static int trace_device(struct rec_state *st, unsigned int i)
 {
 	const struct vnl_file_iface *d = &st->devs.dev[i];
-	struct vnl_dev_key key = { .netns = d->netns, .ifindex = d->ifindex };
-	struct vnl_dev_val val = { .role = d->role, .l3 = d->l3, .id = d->id };
+	struct vnl_dev_key key = {.netns = d->netns, .ifindex = d->ifindex};
+	struct vnl_dev_val val = {.role = d->role, .l3 = d->l3, .id = d->id};
 	__u32 vm = d->id;
 
 	if (bpf_map_update_elem(bpf_map__fd(st->skel->maps.devs), &key, &val, BPF_ANY))
@@ -608,7 +614,7 @@ static int rescan_devices(struct rec_state *st, const struct rec_opts *o)
 		return 0;
 	for (i = 0; i < st->devs.n && nev < 64; i++) {
 		struct vnl_file_iface *d = &st->devs.dev[i];
-		struct vnl_dev_key key = { .netns = d->netns, .ifindex = d->ifindex };
+		struct vnl_dev_key key = {.netns = d->netns, .ifindex = d->ifindex};
 
 		/* a device no longer selected but still there (a bridge peer of a tap that
 		 * went away) stays traced: only what is gone is removed */
@@ -643,8 +649,8 @@ static int rescan_devices(struct rec_state *st, const struct rec_opts *o)
 			int terr = trace_device(st, i);
 
 			if (terr)
-				vnl_warn("interface '%s': cannot trace it: %s", st->devs.dev[i].name,
-					 strerror(-terr));
+				vnl_warn("interface '%s': cannot trace it: %s",
+					 st->devs.dev[i].name, strerror(-terr));
 			st->present[i] = 1; /* seen: not to be added again at the next rescan */
 		}
 		err = vnl_writer_block(&st->w, VNL_BLK_IFACES, &st->devs.dev[first_new],
@@ -671,8 +677,8 @@ static int attach_programs(struct rec_state *st)
 		prog = point_prog(st, p, st->attached[p], name, sizeof(name));
 		st->links[p] = prog ? bpf_program__attach(prog) : NULL;
 		if (!st->links[p]) {
-			vnl_warn("prog '%s': failed to attach: %s; hops on %s are not recorded", name,
-				 strerror(errno), vnl_points[p].name);
+			vnl_warn("prog '%s': failed to attach: %s; hops on %s are not recorded",
+				 name, strerror(errno), vnl_points[p].name);
 			st->attached[p] = VNL_MECH_NONE;
 			continue;
 		}
@@ -705,7 +711,8 @@ static int write_meta(struct rec_state *st, const struct rec_opts *o)
 	mono = event_now();
 	rt2 = now_ns(CLOCK_REALTIME);
 	fprintf(f, "version=%s\nhostname=%s\nkernel=%s %s %s\nclock=%s\n", VNL_VERSION, host,
-		u.sysname, u.release, u.machine, vnl_event_clock == CLOCK_TAI ? "tai" : "monotonic");
+		u.sysname, u.release, u.machine,
+		vnl_event_clock == CLOCK_TAI ? "tai" : "monotonic");
 	fprintf(f, "realtime_ns=%llu\nmonotonic_ns=%llu\npair_error_ns=%llu\n",
 		(unsigned long long)(rt1 + (rt2 - rt1) / 2), (unsigned long long)mono,
 		(unsigned long long)(rt2 - rt1) / 2);
@@ -803,13 +810,13 @@ static int write_lost(struct rec_state *st, const struct rec_opts *o, int force)
 				continue;
 			total += vals[c];
 			if (n < sizeof(rows) / sizeof(rows[0]) - 1)
-				rows[n++] = (struct vnl_file_lost){ h, (uint32_t)c, vals[c] };
+				rows[n++] = (struct vnl_file_lost){h, (uint32_t)c, vals[c]};
 		}
 	}
 	free(vals);
 	if (o->agent && o->agent->spool_dropped) {
 		total += o->agent->spool_dropped;
-		rows[n++] = (struct vnl_file_lost){ VNL_LOST_SPOOL, 0, o->agent->spool_dropped };
+		rows[n++] = (struct vnl_file_lost){VNL_LOST_SPOOL, 0, o->agent->spool_dropped};
 	}
 	if (!force && total == st->last_lost)
 		return 0;
@@ -853,7 +860,7 @@ static int agg_drain(struct rec_state *st)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(st->skel->maps.agg_hists);
 	struct vnl_file_hist_entry *ents = NULL;
-	struct vnl_file_hist_hdr hdr = { .start_ns = st->agg_last_ns };
+	struct vnl_file_hist_hdr hdr = {.start_ns = st->agg_last_ns};
 	size_t n = 0, cap = 0;
 	uint32_t slot, b;
 	int c, err = 0;
@@ -885,8 +892,10 @@ static int agg_drain(struct rec_state *st)
 				ents = e;
 			}
 			/* per-CPU u32 counters wrap; the difference is still right mod 2^32 */
-			ents[n++] = (struct vnl_file_hist_entry){ .slot = (uint16_t)slot, .bucket = b,
-								  .count = (uint32_t)(total - *prev) };
+			ents[n++] =
+			    (struct vnl_file_hist_entry){.slot = (uint16_t)slot,
+							 .bucket = b,
+							 .count = (uint32_t)(total - *prev)};
 			*prev = total;
 		}
 	}
@@ -919,8 +928,8 @@ static int agg_write_drops(struct rec_state *st)
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &count))
 			continue;
-		rows[n++] = (struct vnl_file_drop){ .hop = (uint16_t)(key >> 16),
-						    .reason = key & 0xffff, .count = count };
+		rows[n++] = (struct vnl_file_drop){
+		    .hop = (uint16_t)(key >> 16), .reason = key & 0xffff, .count = count};
 	}
 	return vnl_writer_block(&st->w, VNL_BLK_AGG_DROPS, rows, n * sizeof(rows[0]));
 }
@@ -1123,7 +1132,8 @@ static int record_loop(struct rec_state *st, const struct rec_opts *o)
 				break;
 			last_flush = now;
 		}
-		if (o->mode == VNL_MODE_AGGREGATE && event_now() - st->agg_last_ns >= AGG_INTERVAL_NS) {
+		if (o->mode == VNL_MODE_AGGREGATE &&
+		    event_now() - st->agg_last_ns >= AGG_INTERVAL_NS) {
 			err = agg_drain(st);
 			if (err)
 				break;
@@ -1238,8 +1248,8 @@ int record_run(struct rec_opts *op)
 {
 	struct vnl_filter_insn filter[VNL_FILTER_MAX];
 	unsigned int filter_len = 0;
-	struct rec_state st = { .w = { .fd = -1 } };
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct rec_state st = {.w = {.fd = -1}};
+	struct sigaction sa = {.sa_handler = on_signal};
 	struct rec_opts o = *op;
 	char err_msg[1024];
 	int err, ret = VNL_EXIT_FAIL;

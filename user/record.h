@@ -25,17 +25,17 @@ struct rec_opts {
 	 * timestamps there); --clock-events / --no-clock-events say otherwise. 0: default.
 	 */
 	int clock_events; /* 1 on, -1 off */
-	int no_sched;	     /* do not record vmm.sched_delay (sched_switch, sched_wakeup) */
-	int clock_tai;	     /* stamp events with CLOCK_TAI: clocks synchronised by PTP */
+	int no_sched;	  /* do not record vmm.sched_delay (sched_switch, sched_wakeup) */
+	int clock_tai;	  /* stamp events with CLOCK_TAI: clocks synchronised by PTP */
 	char *ifaces[VNL_MAX_DEVS];
 	int nifaces;
 	pid_t vms[VNL_MAX_VMS];
 	int nvms;
 	int argc;
 	char **argv;
-	enum vnl_side side;	/* HOST: vnetlat record; GUEST: vnetlat agent */
-	struct agent *agent;	/* vnetlat agent: blocks go to the link, not a file */
-	struct guests *guests;	/* record --guests: agents' blocks go into the file too */
+	enum vnl_side side;    /* HOST: vnetlat record; GUEST: vnetlat agent */
+	struct agent *agent;   /* vnetlat agent: blocks go to the link, not a file */
+	struct guests *guests; /* record --guests: agents' blocks go into the file too */
 	/* vnetlat live/top: blocks go to sink; tick runs every loop (at most 100 ms apart) */
 	int (*sink)(void *ctx, const struct vnl_block_header *bh, const void *payload);
 	void (*tick)(void *ctx);
@@ -51,15 +51,14 @@ int record_run(struct rec_opts *o);
 int rec_common_opt(struct rec_opts *o, int c, const char *arg);
 #define REC_COMMON_SHORTOPTS "i:d:f:v"
 #define REC_COMMON_LONGOPTS                                                                        \
-	{ "iface", required_argument, NULL, 'i' }, { "duration", required_argument, NULL, 'd' },   \
-		{ "clock-events", no_argument, NULL, 'E' },                                        \
-		{ "filter", required_argument, NULL, 'f' },                                        \
-		{ "ring-size", required_argument, NULL, 'R' },                                     \
-		{ "sample", required_argument, NULL, 'S' },                                        \
-		{ "tracepoints-only", no_argument, NULL, 'T' },                                    \
-		{ "no-drops", no_argument, NULL, 'D' },                                            \
-		{ "no-clock-events", no_argument, NULL, 'N' },                                     \
-		{ "clock", required_argument, NULL, 'C' }, { "verbose", no_argument, NULL, 'v' }
+	{"iface", required_argument, NULL, 'i'}, {"duration", required_argument, NULL, 'd'},       \
+	    {"clock-events", no_argument, NULL, 'E'}, {"filter", required_argument, NULL, 'f'},    \
+	    {"ring-size", required_argument, NULL, 'R'}, {"sample", required_argument, NULL, 'S'}, \
+	    {"tracepoints-only", no_argument, NULL, 'T'}, {"no-drops", no_argument, NULL, 'D'},    \
+	    {"no-clock-events", no_argument, NULL, 'N'}, {"clock", required_argument, NULL, 'C'},  \
+	{                                                                                          \
+		"verbose", no_argument, NULL, 'v'                                                  \
+	}
 
 /* --clock (c = 'C') and --no-clock-events (c = 'N'). */
 int parse_clock_opt(struct rec_opts *o, int c, const char *arg);

@@ -183,7 +183,8 @@ static void read_lost(struct recording *rec, const struct vnl_block *b, unsigned
 	int h;
 
 	for (h = 0; h < VNL_HOP_MAX; h++) /* each hop is of one side: the other kernel's stay */
-		if (kernel ? vnl_hops[h].side == VNL_SIDE_GUEST : vnl_hops[h].side != VNL_SIDE_GUEST)
+		if (kernel ? vnl_hops[h].side == VNL_SIDE_GUEST
+			   : vnl_hops[h].side != VNL_SIDE_GUEST)
 			rec->lost_by_hop[h] = 0;
 	k->lost_spool = 0;
 	for (i = 0; i < n; i++) {
@@ -226,7 +227,8 @@ static void read_slots(struct recording *rec, const struct vnl_block *b)
 
 		memcpy(&sl, b->payload + i * sizeof(sl), sizeof(sl));
 		sl.name[sizeof(sl.name) - 1] = '\0';
-		if (sl.slot >= VNL_AGG_SLOTS || (sl.from != VNL_HOP_NONE && sl.from >= VNL_HOP_MAX) ||
+		if (sl.slot >= VNL_AGG_SLOTS ||
+		    (sl.from != VNL_HOP_NONE && sl.from >= VNL_HOP_MAX) ||
 		    (sl.to != VNL_HOP_NONE && sl.to >= VNL_HOP_MAX) || sl.dir >= VNL_DIR_ANY)
 			continue;
 		rec->slots[sl.slot] = sl;
@@ -358,7 +360,7 @@ static int collect_events(struct read_ctx *rc, const struct vnl_block *b, size_t
 		if (ev.kernel >= rc->rec->nkernels)
 			rc->rec->nkernels = ev.kernel + 1u;
 		if (ev.pkt.fp && !(ev.flags & VNL_EV_NO_PACKET) && is_boundary_hop(ev.hop)) {
-			struct boundary bd = { ev.pkt.fp, ev.ts_ns, ev.hop, ev.kernel };
+			struct boundary bd = {ev.pkt.fp, ev.ts_ns, ev.hop, ev.kernel};
 
 			if (append(&rc->bnd, &rc->nbnd, &rc->bnd_cap, &bd, 1, sizeof(bd)))
 				return -ENOMEM;
@@ -564,8 +566,8 @@ static size_t traffic_samples(const struct read_ctx *rc, unsigned int k, const u
 	size_t i = 0, n = 0;
 
 	while (i < rc->nbnd) {
-		size_t j = i, at[4] = { 0 };
-		uint64_t ts[4] = { 0 };
+		size_t j = i, at[4] = {0};
+		uint64_t ts[4] = {0};
 		int c;
 
 		while (j < rc->nbnd && rc->bnd[j].fp == rc->bnd[i].fp)
@@ -581,9 +583,9 @@ static size_t traffic_samples(const struct read_ctx *rc, unsigned int k, const u
 			}
 		}
 		if (at[0] == 1 && at[1] == 1) /* host hop_h, then guest hop_g */
-			out[n++] = (struct clk_sample){ ts[1], (int64_t)(ts[1] - ts[0]), 1 };
+			out[n++] = (struct clk_sample){ts[1], (int64_t)(ts[1] - ts[0]), 1};
 		if (at[2] == 1 && at[3] == 1) /* guest, then host */
-			out[n++] = (struct clk_sample){ ts[2], (int64_t)(ts[2] - ts[3]), 0 };
+			out[n++] = (struct clk_sample){ts[2], (int64_t)(ts[2] - ts[3]), 0};
 	}
 	return n;
 }
@@ -591,7 +593,7 @@ static size_t traffic_samples(const struct read_ctx *rc, unsigned int k, const u
 /* Each guest's clock against the host's, from its link exchanges and boundary packets. */
 static int estimate_clocks(struct recording *rec, struct read_ctx *rc)
 {
-	size_t count[VNL_HOP_MAX] = { 0 }, i, n;
+	size_t count[VNL_HOP_MAX] = {0}, i, n;
 	struct clk_sample *s;
 	unsigned int hops[4], k;
 
@@ -615,8 +617,10 @@ static int estimate_clocks(struct recording *rec, struct read_ctx *rc)
 
 			if (c->kernel != k || c->host_rx < c->host_tx)
 				continue;
-			s[n++] = (struct clk_sample){ c->guest_ns, (int64_t)(c->guest_ns - c->host_tx), 1 };
-			s[n++] = (struct clk_sample){ c->guest_ns, (int64_t)(c->guest_ns - c->host_rx), 0 };
+			s[n++] = (struct clk_sample){c->guest_ns,
+						     (int64_t)(c->guest_ns - c->host_tx), 1};
+			s[n++] = (struct clk_sample){c->guest_ns,
+						     (int64_t)(c->guest_ns - c->host_rx), 0};
 		}
 		rk->link_samples = n / 2;
 		n += traffic_samples(rc, k, hops, s + n);
@@ -658,7 +662,7 @@ int rec_read(struct recording *rec, const char *path, rec_event_fn on_event, voi
 int rec_read_windows(struct recording *rec, const char *path, rec_event_fn on_event,
 		     rec_window_fn on_window, void *ctx, char *err, size_t err_size)
 {
-	struct read_ctx rc = { .rec = rec, .fn = on_event, .ctx = ctx, .window_fn = on_window };
+	struct read_ctx rc = {.rec = rec, .fn = on_event, .ctx = ctx, .window_fn = on_window};
 	struct reorder *ro;
 	unsigned int k;
 	int ret;
@@ -735,7 +739,7 @@ const char *rec_reason(const struct recording *rec, uint32_t reason)
 
 static void final_of(const struct recording *rec, int host_only, int final_hop[VNL_DIR_MAX])
 {
-	int attached[VNL_HOP_MAX], roles[VNL_ROLE_MAX] = { 0 }, h;
+	int attached[VNL_HOP_MAX], roles[VNL_ROLE_MAX] = {0}, h;
 	unsigned int i, k;
 
 	for (h = 0; h < VNL_HOP_MAX; h++)

@@ -23,8 +23,8 @@ struct rec_kernel {
 	uint64_t events;
 	struct vnl_file_iface *ifaces;
 	unsigned int nifaces;
-	char **reasons; /* its drop reason names (REC_MAX_REASONS), NULL until read */
-	struct clk_est clock;	   /* its clock against the host's */
+	char **reasons;	      /* its drop reason names (REC_MAX_REASONS), NULL until read */
+	struct clk_est clock; /* its clock against the host's */
 	uint64_t link_samples, traffic_samples;
 };
 
@@ -57,10 +57,10 @@ struct recording {
 	struct vnl_file_drop *agg_drops;
 	size_t nagg_drops;
 	/* guests (record --guests, vnetlat merge): their events are on the host's clock */
-	int guests;		/* the host recorded with --guests */
-	unsigned int nkernels;	/* 1 + the highest guest kernel id seen */
+	int guests;			      /* the host recorded with --guests */
+	unsigned int nkernels;		      /* 1 + the highest guest kernel id seen */
 	struct rec_kernel k[REC_MAX_KERNELS]; /* [0] unused: the host is described above */
-	uint64_t host_lost;	/* the host's own lost events (lost_total adds the guests') */
+	uint64_t host_lost; /* the host's own lost events (lost_total adds the guests') */
 };
 
 typedef void (*rec_event_fn)(void *ctx, const struct recording *rec, const struct vnl_event *ev);
@@ -69,9 +69,9 @@ typedef void (*rec_window_fn)(void *ctx, const struct recording *rec, uint64_t s
 			      uint64_t end_ns, const struct vnl_file_hist_entry *e, size_t n);
 
 /*
- * Reads path (and path.1, path.2, ... when the recorder rotated), calling on_event for every event in timestamp order. Description blocks are
- * read before the first event is handed out. Returns 0, or a negative errno with a message
- * in err; damage does not fail the read (see rec->damage).
+ * Reads path (and path.1, path.2, ... when the recorder rotated), calling on_event for every event
+ * in timestamp order. Description blocks are read before the first event is handed out. Returns 0,
+ * or a negative errno with a message in err; damage does not fail the read (see rec->damage).
  */
 int rec_read(struct recording *rec, const char *path, rec_event_fn on_event, void *ctx, char *err,
 	     size_t err_size);

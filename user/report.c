@@ -25,7 +25,6 @@
 #define JOURNEY_TIMEOUT_NS 1000000000ULL
 #define GROUP_BUCKETS	   4096
 
-
 enum group_by { BY_NONE = 0, BY_VM, BY_IFACE, BY_FLOW };
 
 struct report {
@@ -36,11 +35,11 @@ struct report {
 	struct group *buckets[GROUP_BUCKETS];
 	struct group **order; /* groups in the order first seen */
 	size_t ngroups;
-	int dump;		  /* JSON lines of every event and journey */
+	int dump; /* JSON lines of every event and journey */
 	uint64_t events_by_hop[VNL_HOP_MAX];
 	/* --csv: the breakdown per time window (by the journey's first hop) */
 	const char *csv_path;
-	const char *hdr_path; /* --hdr-log: the same as an HdrHistogram interval log */
+	const char *hdr_path;  /* --hdr-log: the same as an HdrHistogram interval log */
 	const char *html_path; /* --html: one self-contained page with SVG charts */
 	uint64_t window_ns;
 	struct group **windows;
@@ -52,7 +51,7 @@ struct report {
 	int window_given;     /* --window: per-window tables in the text report too */
 	uint64_t sched_usual; /* the median window's VMM CPU waits, once computed */
 	int sched_usual_known;
-	struct timeline tl;   /* spikes and trends, across windows */
+	struct timeline tl; /* spikes and trends, across windows */
 };
 
 /* ---- aggregation ---- */
@@ -96,7 +95,7 @@ static void add_drops(struct dir_agg *d, uint16_t hop, uint32_t reason, uint64_t
 	if (!a)
 		return;
 	d->drops = a;
-	d->drops[d->ndrops++] = (struct drop_agg){ hop, reason, n };
+	d->drops[d->ndrops++] = (struct drop_agg){hop, reason, n};
 }
 
 static int add_segments(struct dir_agg *d, const struct journey *j, const char *prefix,
@@ -196,10 +195,9 @@ static void add_round_trip(struct report *r, struct dir_agg *d, const struct jou
 			   const struct journey *resp)
 {
 	uint64_t gap = resp->ts[0] - req->ts[req->nhops - 1];
-	const char *outside =
-		req->dir != VNL_DIR_TO_GUEST		       ? VNL_SEG_OUTSIDE_REMOTE
-		: guest_hop(req->hops[req->nhops - 1]) ? VNL_SEG_TURNAROUND
-							       : VNL_SEG_OUTSIDE_GUEST;
+	const char *outside = req->dir != VNL_DIR_TO_GUEST	     ? VNL_SEG_OUTSIDE_REMOTE
+			      : guest_hop(req->hops[req->nhops - 1]) ? VNL_SEG_TURNAROUND
+								     : VNL_SEG_OUTSIDE_GUEST;
 	struct seg_agg *s;
 
 	add_boundary(r, d, req, resp);
@@ -255,9 +253,9 @@ static void group_key(const struct report *r, const struct journey *j, char *buf
 	const struct vnl_file_iface *tap;
 	struct vnl_pkt p;
 
-	tap = j->tap_ifindex ? rec_iface(r->rec, r->rec->ifaces ? r->rec->ifaces[0].netns : 0,
-					  j->tap_ifindex)
-			     : NULL;
+	tap = j->tap_ifindex
+		  ? rec_iface(r->rec, r->rec->ifaces ? r->rec->ifaces[0].netns : 0, j->tap_ifindex)
+		  : NULL;
 	switch (r->by) {
 	case BY_VM:
 		if (tap && tap->vm_pid)
@@ -269,7 +267,8 @@ static void group_key(const struct report *r, const struct journey *j, char *buf
 		snprintf(buf, size, "%s", tap ? tap->name : "unknown");
 		break;
 	case BY_FLOW:
-		/* one key for both directions of a conversation: written as seen towards the guest */
+		/* one key for both directions of a conversation: written as seen towards the guest
+		 */
 		p = j->pkt;
 		if (j->dir == VNL_DIR_FROM_GUEST) {
 			uint32_t a[4];
@@ -412,8 +411,9 @@ static void dump_journey(struct report *r, const struct journey *j)
 	jw_bool(w, "complete", j->complete);
 	if (j->dropped) {
 		jw_str(w, "dropped_after", hop_name(j->drop_hop));
-		jw_str(w, "drop_reason",
-		       rec_reason_of(r->rec, rec_kernel_of_hop(r->rec, j->drop_hop), j->drop_reason));
+		jw_str(
+		    w, "drop_reason",
+		    rec_reason_of(r->rec, rec_kernel_of_hop(r->rec, j->drop_hop), j->drop_reason));
 	}
 	dump_pkt(w, &j->pkt);
 	jw_arr_begin(w, "hops");
@@ -432,8 +432,7 @@ static void dump_journey(struct report *r, const struct journey *j)
 	jw_newline(w);
 }
 
-static void dump_round_trip(struct report *r, const struct journey *req,
-			    const struct journey *resp)
+static void dump_round_trip(struct report *r, const struct journey *req, const struct journey *resp)
 {
 	struct jw *w = &r->w;
 
@@ -589,7 +588,8 @@ static void add_sched_wait(struct report *r, uint64_t start, uint64_t end)
 	if (end - start > r->all.sched_max_ns)
 		r->all.sched_max_ns = end - start;
 	while (t < end) {
-		uint64_t wend = t < base ? base : base + ((t - base) / r->window_ns + 1) * r->window_ns;
+		uint64_t wend =
+		    t < base ? base : base + ((t - base) / r->window_ns + 1) * r->window_ns;
 		struct group *g = window_at(r, t);
 
 		if (wend > end)
@@ -609,7 +609,7 @@ static void on_event(void *ctx, const struct recording *rec, const struct vnl_ev
 	struct report *r = ctx;
 
 	if (!r->je) {
-		struct jsink sink = { on_journey, on_round_trip, r };
+		struct jsink sink = {on_journey, on_round_trip, r};
 		int final_hop[VNL_DIR_MAX];
 
 		rec_final_hops(rec, final_hop);
@@ -630,8 +630,7 @@ static void on_event(void *ctx, const struct recording *rec, const struct vnl_ev
 	if (ev->hop == VNL_HOP_VMM_SCHED && !r->dump)
 		add_sched_wait(r, ev->ts_ns - ev->len, ev->ts_ns);
 	if (ev->hop == VNL_HOP_CLOCK_ADJUST && r->nclock_events < 100000) {
-		struct vnl_event *p = realloc(r->clock_events,
-					      (r->nclock_events + 1) * sizeof(*p));
+		struct vnl_event *p = realloc(r->clock_events, (r->nclock_events + 1) * sizeof(*p));
 
 		if (p) {
 			r->clock_events = p;
@@ -669,7 +668,7 @@ static void add_aggregate(struct report *r)
 		if (dr->hop >= VNL_HOP_MAX)
 			continue;
 		d = &r->all.dirs[vnl_hops[dr->hop].dir == VNL_DIR_FROM_GUEST ? ROW_FROM_GUEST
-									      : ROW_TO_GUEST];
+									     : ROW_TO_GUEST];
 		d->packets += dr->count;
 		d->dropped += dr->count;
 		add_drops(d, dr->hop, dr->reason, dr->count);
@@ -680,7 +679,9 @@ static void add_aggregate(struct report *r)
 
 static const char *row_name(int row)
 {
-	return row == ROW_TO_GUEST ? "to_guest" : row == ROW_FROM_GUEST ? "from_guest" : "round_trip";
+	return row == ROW_TO_GUEST     ? "to_guest"
+	       : row == ROW_FROM_GUEST ? "from_guest"
+				       : "round_trip";
 }
 
 static int seg_cmp(const void *a, const void *b)
@@ -706,8 +707,8 @@ static void fmt_ns(uint64_t ns, char *buf, size_t size)
 		snprintf(buf, size, "%.2fs", (double)ns / 1e9);
 }
 
-static const double pcts[] = { 50, 90, 99, 99.9, 99.99 };
-static const char *const pct_keys[] = { "p50_ns", "p90_ns", "p99_ns", "p999_ns", "p9999_ns" };
+static const double pcts[] = {50, 90, 99, 99.9, 99.99};
+static const char *const pct_keys[] = {"p50_ns", "p90_ns", "p99_ns", "p999_ns", "p9999_ns"};
 
 static void print_stats_row(const char *name, const char *from, const char *to,
 			    const struct hist *h, double share)
@@ -775,7 +776,8 @@ static void print_dir_text(const struct report *r, int row, struct dir_agg *d)
 	if (d->boundary.count)
 		print_stats_row(VNL_SEG_BOUNDARY " (exact)", "", "", &d->boundary, -1);
 	if (tied || crosses)
-		printf("  %s%s%s\n", tied ? "+ tied to the packet by thread or CPU (a hop without a packet)" : "",
+		printf("  %s%s%s\n",
+		       tied ? "+ tied to the packet by thread or CPU (a hop without a packet)" : "",
 		       tied && crosses ? "; " : "",
 		       crosses ? "~ crosses between kernels: as exact as the clock offset" : "");
 problems:
@@ -858,8 +860,9 @@ static void print_dir_json(const struct report *r, struct jw *w, int row, struct
 	for (i = 0; i < d->ndrops; i++) {
 		jw_obj_begin(w, NULL);
 		jw_str(w, "after", hop_name(d->drops[i].hop));
-		jw_str(w, "reason", rec_reason_of(r->rec, rec_kernel_of_hop(r->rec, d->drops[i].hop),
-						  d->drops[i].reason));
+		jw_str(w, "reason",
+		       rec_reason_of(r->rec, rec_kernel_of_hop(r->rec, d->drops[i].hop),
+				     d->drops[i].reason));
 		jw_u64(w, "count", d->drops[i].count);
 		jw_obj_end(w);
 	}
@@ -999,12 +1002,14 @@ static void print_clock_text(const struct recording *rec)
 			       "crossing the boundary are wrong by that much\n",
 			       (double)g->clock.offset_ns / 1e6, (double)g->clock.bound_ns / 1e3);
 		else if (g->ptp)
-			printf("  clock: CLOCK_TAI on both sides (PTP); the traffic agrees (%+.1f us "
-			       "+/- %.1f us)\n",
-			       (double)g->clock.offset_ns / 1e3, (double)g->clock.bound_ns / 1e3);
+			printf(
+			    "  clock: CLOCK_TAI on both sides (PTP); the traffic agrees (%+.1f us "
+			    "+/- %.1f us)\n",
+			    (double)g->clock.offset_ns / 1e3, (double)g->clock.bound_ns / 1e3);
 		else if (g->clock.valid)
-			printf("  clock: guest - host = %+.3f ms +/- %.1f us, drift %+.2f ppm (from %"
-			       PRIu64 " link exchanges and %" PRIu64 " packets); segments that cross "
+			printf("  clock: guest - host = %+.3f ms +/- %.1f us, drift %+.2f ppm "
+			       "(from %" PRIu64 " link exchanges and %" PRIu64
+			       " packets); segments that cross "
 			       "the boundary are only as exact as that\n",
 			       (double)g->clock.offset_ns / 1e6, (double)g->clock.bound_ns / 1e3,
 			       g->clock.drift * 1e6, g->link_samples, g->traffic_samples);
@@ -1028,7 +1033,7 @@ static const char *finding_name(const struct finding *f)
 
 static const char *row_label(int row)
 {
-	return row == ROW_RT_REMOTE ? "round trips from the remote side"
+	return row == ROW_RT_REMOTE  ? "round trips from the remote side"
 	       : row == ROW_RT_GUEST ? "round trips from the guest"
 				     : row_name(row);
 }
@@ -1247,9 +1252,12 @@ static void print_timeline_text(struct report *r)
 				fmt_ns(n.sched_ns, a, sizeof(a));
 				fmt_ns(n.sched_max_ns, b, sizeof(b));
 				fmt_ns(n.sched_usual_ns, c, sizeof(c));
-				printf("  near %.1f s: %" PRIu64 " drops, %zu clock changes; the VMM's "
-				       "threads waited %s for a CPU (longest %s; usually %s a window)\n",
-				       window_mid_s(r, worst->spikes.at[k]), n.drops, n.clocks, a, b, c);
+				printf("  near %.1f s: %" PRIu64
+				       " drops, %zu clock changes; the VMM's "
+				       "threads waited %s for a CPU (longest %s; usually %s a "
+				       "window)\n",
+				       window_mid_s(r, worst->spikes.at[k]), n.drops, n.clocks, a,
+				       b, c);
 			}
 		}
 	}
@@ -1276,7 +1284,7 @@ static void print_timeline_text(struct report *r)
 		       finding_name(f), row_label(f->row),
 		       f->slope_ns_per_min > 0 ? "creeps up" : "falls", slope,
 		       100.0 * f->slope_ns_per_min * (double)r->window_ns * (double)f->windows /
-			       60e9 / f->median_p50_ns);
+			   60e9 / f->median_p50_ns);
 	}
 }
 
@@ -1310,7 +1318,7 @@ static void print_windows_text(struct report *r)
 
 static const char *by_name(enum group_by by)
 {
-	static const char *const names[] = { "none", "vm", "iface", "flow" };
+	static const char *const names[] = {"none", "vm", "iface", "flow"};
 
 	return names[by];
 }
@@ -1467,7 +1475,8 @@ static void print_text(struct report *r)
 	       rec->events, js ? js->journeys : 0, js ? js->round_trips : 0, rec->lost_total,
 	       js ? js->ambiguous : 0);
 	if (rec->aggregate)
-		printf("mode: aggregate (in-kernel histograms, %" PRIu64 " windows of 100 ms; %" PRIu64
+		printf("mode: aggregate (in-kernel histograms, %" PRIu64
+		       " windows of 100 ms; %" PRIu64
 		       " packets lost their state to a colliding one)%s\n",
 		       rec->agg_windows, rec->agg_evicted,
 		       rec->sample > 1 ? "; round trips from sampled journeys" : "");
@@ -1510,8 +1519,10 @@ static void csv_row(FILE *f, const char *start, uint64_t start_ns, int row, cons
 	size_t i;
 
 	fprintf(f, "%s,%" PRIu64 ",%s,%s,%s,%s,%s,%" PRIu64, start, start_ns, row_name(row),
-		row == ROW_RT_REMOTE ? "remote" : row == ROW_RT_GUEST ? "guest" : "", name, from, to,
-		h->count);
+		row == ROW_RT_REMOTE  ? "remote"
+		: row == ROW_RT_GUEST ? "guest"
+				      : "",
+		name, from, to, h->count);
 	for (i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
 		fprintf(f, ",%" PRIu64, hist_percentile(h, pcts[i]));
 	fprintf(f, ",%" PRIu64 ",%.1f\n", h->max, hist_mean(h));
@@ -1561,8 +1572,8 @@ static int write_csv(struct report *r)
 
 static const char *row_tag(int row)
 {
-	static const char *const tags[] = { "to_guest", "from_guest", "round_trip_remote",
-					    "round_trip_guest" };
+	static const char *const tags[] = {"to_guest", "from_guest", "round_trip_remote",
+					   "round_trip_guest"};
 
 	return tags[row];
 }
@@ -1631,8 +1642,8 @@ static int write_hdr_log(struct report *r)
 
 static int write_html(struct report *r)
 {
-	struct html_input in = { r->rec, &r->all, r->windows, r->nwindows, r->window_ns, &r->tl,
-				 NULL, r->nclock_events };
+	struct html_input in = {r->rec,	      &r->all, r->windows, r->nwindows,
+				r->window_ns, &r->tl,  NULL,	   r->nclock_events};
 	uint64_t *clock_ts = calloc(r->nclock_events + 1, sizeof(*clock_ts));
 	FILE *f = fopen(r->html_path, "w");
 	size_t i;
@@ -1706,8 +1717,8 @@ static int build(struct report *r, struct recording *rec, const char *path)
 	int ret;
 
 	r->rec = rec;
-	ret = rec_read_windows(rec, path, on_event, r->dump ? NULL : on_window, r, err,
-			       sizeof(err));
+	ret =
+	    rec_read_windows(rec, path, on_event, r->dump ? NULL : on_window, r, err, sizeof(err));
 	if (ret) {
 		vnl_err("%s", err);
 		rec_free(rec);
@@ -1803,14 +1814,10 @@ static int run(struct report *r, const char *path)
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "by", required_argument, NULL, 'b' },
-		{ "csv", required_argument, NULL, 'c' },
-		{ "hdr-log", required_argument, NULL, 'H' },
-		{ "html", required_argument, NULL, 'W' },
-		{ "window", required_argument, NULL, 'w' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"by", required_argument, NULL, 'b'},      {"csv", required_argument, NULL, 'c'},
+	    {"hdr-log", required_argument, NULL, 'H'}, {"html", required_argument, NULL, 'W'},
+	    {"window", required_argument, NULL, 'w'},  {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	struct report *r;
 	int c, ret;
@@ -1834,7 +1841,8 @@ int cmd_report(int argc, char **argv)
 		case 'w':
 			r->window_given = 1;
 			if (parse_duration_ns(optarg, &r->window_ns) || r->window_ns < 1000000) {
-				vnl_err("--window '%s': not a duration of at least 1ms (e.g. 1s, 100ms)",
+				vnl_err("--window '%s': not a duration of at least 1ms (e.g. 1s, "
+					"100ms)",
 					optarg);
 				free(r);
 				return VNL_EXIT_USAGE;
@@ -1857,17 +1865,25 @@ int cmd_report(int argc, char **argv)
 			vnl_json = 1;
 			break;
 		case 'h':
-			printf("Usage: vnetlat report [--json] [--by vm|iface|flow] [--window T] [--csv OUT] "
-			       "[--hdr-log OUT] [--html OUT] FILE\n"
-			       "Per direction and segment: count, p50, p90, p99, p99.9, max and share\n"
-			       "of the total; end to end; round trips; lost hops and drops; spikes\n"
-			       "(their period) and trends found across time windows (--window, default\n"
-			       "1s; in aggregate mode windows are made of the recording's 100 ms ones).\n"
-			       "--window also prints each window's percentiles; --csv writes them per\n"
-			       "window, direction and segment; --hdr-log FILE as an HdrHistogram\n"
-			       "interval log (one tagged histogram per window, direction and segment);\n"
-			       "--html OUT one self-contained page: the layers' waterfall, CDFs and\n"
-			       "the time series with spikes and clock changes marked (SVG, no script).\n");
+			printf(
+			    "Usage: vnetlat report [--json] [--by vm|iface|flow] [--window T] "
+			    "[--csv OUT] "
+			    "[--hdr-log OUT] [--html OUT] FILE\n"
+			    "Per direction and segment: count, p50, p90, p99, p99.9, max and "
+			    "share\n"
+			    "of the total; end to end; round trips; lost hops and drops; spikes\n"
+			    "(their period) and trends found across time windows (--window, "
+			    "default\n"
+			    "1s; in aggregate mode windows are made of the recording's 100 ms "
+			    "ones).\n"
+			    "--window also prints each window's percentiles; --csv writes them "
+			    "per\n"
+			    "window, direction and segment; --hdr-log FILE as an HdrHistogram\n"
+			    "interval log (one tagged histogram per window, direction and "
+			    "segment);\n"
+			    "--html OUT one self-contained page: the layers' waterfall, CDFs and\n"
+			    "the time series with spikes and clock changes marked (SVG, no "
+			    "script).\n");
 			free(r);
 			return VNL_EXIT_OK;
 		default:
@@ -1889,8 +1905,8 @@ int cmd_report(int argc, char **argv)
 int cmd_dump(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct report *r;
 	int c, ret;
@@ -1898,8 +1914,9 @@ int cmd_dump(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			printf("Usage: vnetlat dump FILE\n"
-			       "Every event, journey and round trip as JSON lines, in time order.\n");
+			printf(
+			    "Usage: vnetlat dump FILE\n"
+			    "Every event, journey and round trip as JSON lines, in time order.\n");
 			return VNL_EXIT_OK;
 		}
 		return VNL_EXIT_USAGE;

@@ -137,7 +137,8 @@ int timeline_trend_notable(const struct timeline *tl, const struct finding *f)
 
 	/* a creep is a matter of minutes: half a minute of data at least, and a fit */
 	return f->have_trend && f->windows >= 10 && minutes >= 0.5 && f->r2 >= 0.5 &&
-	       f->median_p50_ns > 0 && fabs(f->slope_ns_per_min) * minutes >= 0.2 * f->median_p50_ns;
+	       f->median_p50_ns > 0 &&
+	       fabs(f->slope_ns_per_min) * minutes >= 0.2 * f->median_p50_ns;
 }
 
 void timeline_free(struct timeline *tl)

@@ -14,15 +14,15 @@
 #define TIMELINE_MIN_COUNT 3 /* a window needs this many samples of a segment to count */
 
 struct finding {
-	int row;		    /* enum row_dir */
-	const struct seg_agg *seg;  /* NULL: end to end; else &id (the segment's identity) */
-	struct seg_agg id;	    /* name, hops and part; its histogram unused */
-	struct spikes spikes;	    /* of the per-window p99 */
+	int row;		   /* enum row_dir */
+	const struct seg_agg *seg; /* NULL: end to end; else &id (the segment's identity) */
+	struct seg_agg id;	   /* name, hops and part; its histogram unused */
+	struct spikes spikes;	   /* of the per-window p99 */
 	int have_trend;
-	double slope_ns_per_min;    /* of the per-window p50 */
+	double slope_ns_per_min; /* of the per-window p50 */
 	double r2;
 	double median_p50_ns;
-	size_t windows;		    /* windows with enough samples */
+	size_t windows; /* windows with enough samples */
 };
 
 struct timeline {

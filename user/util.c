@@ -51,8 +51,7 @@ struct unit {
 	uint64_t mult;
 };
 
-static int parse_with_units(const char *s, const struct unit *units, uint64_t deflt,
-			    uint64_t *out)
+static int parse_with_units(const char *s, const struct unit *units, uint64_t deflt, uint64_t *out)
 {
 	char *end;
 	double v;
@@ -78,9 +77,13 @@ static int parse_with_units(const char *s, const struct unit *units, uint64_t de
 int parse_duration_ns(const char *s, uint64_t *ns)
 {
 	static const struct unit units[] = {
-		{ "ns", 1 },	       { "us", 1000ULL },	 { "ms", 1000000ULL },
-		{ "s", 1000000000ULL }, { "m", 60000000000ULL }, { "h", 3600000000000ULL },
-		{ NULL, 0 },
+	    {"ns", 1},
+	    {"us", 1000ULL},
+	    {"ms", 1000000ULL},
+	    {"s", 1000000000ULL},
+	    {"m", 60000000000ULL},
+	    {"h", 3600000000000ULL},
+	    {NULL, 0},
 	};
 
 	return parse_with_units(s, units, 1000000000ULL, ns);
@@ -89,9 +92,8 @@ int parse_duration_ns(const char *s, uint64_t *ns)
 int parse_size(const char *s, uint64_t *bytes)
 {
 	static const struct unit units[] = {
-		{ "k", 1ULL << 10 }, { "K", 1ULL << 10 }, { "M", 1ULL << 20 },
-		{ "G", 1ULL << 30 }, { "KiB", 1ULL << 10 }, { "MiB", 1ULL << 20 },
-		{ "GiB", 1ULL << 30 }, { NULL, 0 },
+	    {"k", 1ULL << 10},	 {"K", 1ULL << 10},   {"M", 1ULL << 20},   {"G", 1ULL << 30},
+	    {"KiB", 1ULL << 10}, {"MiB", 1ULL << 20}, {"GiB", 1ULL << 30}, {NULL, 0},
 	};
 
 	return parse_with_units(s, units, 1, bytes);

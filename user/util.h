@@ -9,10 +9,10 @@
 /* Exit codes, documented in the README and the man page. */
 enum vnl_exit {
 	VNL_EXIT_OK = 0,
-	VNL_EXIT_FAIL = 1,	/* runtime failure: kernel, file system, I/O */
-	VNL_EXIT_USAGE = 2,	/* bad command line or filter expression */
-	VNL_EXIT_DATA = 3,	/* a recording was damaged: what was intact was used */
-	VNL_EXIT_NOPERM = 4,	/* missing privileges to load or attach */
+	VNL_EXIT_FAIL = 1,   /* runtime failure: kernel, file system, I/O */
+	VNL_EXIT_USAGE = 2,  /* bad command line or filter expression */
+	VNL_EXIT_DATA = 3,   /* a recording was damaged: what was intact was used */
+	VNL_EXIT_NOPERM = 4, /* missing privileges to load or attach */
 };
 
 extern bool vnl_verbose;

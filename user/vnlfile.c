@@ -44,9 +44,9 @@ uint32_t vnl_block_crc(uint32_t type, uint32_t len, const void *payload)
 
 int vnl_writer_open(struct vnl_writer *w, const char *path, int force)
 {
-	struct vnl_file_header hdr = { .version = VNL_FILE_VERSION,
-				       .header_size = sizeof(hdr),
-				       .event_size = sizeof(struct vnl_event) };
+	struct vnl_file_header hdr = {.version = VNL_FILE_VERSION,
+				      .header_size = sizeof(hdr),
+				      .event_size = sizeof(struct vnl_event)};
 	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
 	const char *target = path;
 	int err;
@@ -105,7 +105,7 @@ int vnl_writer_open_sink(struct vnl_writer *w, vnl_sink_fn sink, void *ctx)
 
 static int write_block(struct vnl_writer *w, uint32_t type, const void *payload, size_t len)
 {
-	struct vnl_block_header bh = { .magic = VNL_BLOCK_MAGIC, .type = type, .len = (uint32_t)len };
+	struct vnl_block_header bh = {.magic = VNL_BLOCK_MAGIC, .type = type, .len = (uint32_t)len};
 	int err;
 
 	if (len > VNL_BLOCK_MAX)
@@ -213,7 +213,8 @@ int vnl_reader_open(struct vnl_reader *r, const char *path, char *err, size_t er
 	}
 	if (!S_ISREG(st.st_mode) || (size_t)st.st_size < sizeof(*hdr)) {
 		snprintf(err, err_size, "%s: not a vnetlat recording (%s)", path,
-			 S_ISREG(st.st_mode) ? "shorter than the file header" : "not a regular file");
+			 S_ISREG(st.st_mode) ? "shorter than the file header"
+					     : "not a regular file");
 		close(fd);
 		return -EINVAL;
 	}
@@ -233,9 +234,11 @@ int vnl_reader_open(struct vnl_reader *r, const char *path, char *err, size_t er
 	}
 	if (hdr->version != VNL_FILE_VERSION || hdr->header_size < sizeof(*hdr) ||
 	    hdr->header_size > r->size || hdr->event_size != sizeof(struct vnl_event)) {
-		snprintf(err, err_size, "%s: recording format version %u (event size %u) is not the "
-			 "one this vnetlat reads (%u, %zu)", path, hdr->version, hdr->event_size,
-			 VNL_FILE_VERSION, sizeof(struct vnl_event));
+		snprintf(err, err_size,
+			 "%s: recording format version %u (event size %u) is not the "
+			 "one this vnetlat reads (%u, %zu)",
+			 path, hdr->version, hdr->event_size, VNL_FILE_VERSION,
+			 sizeof(struct vnl_event));
 		vnl_reader_close(r);
 		return -EPROTO;
 	}
@@ -251,7 +254,7 @@ static int add_damage(struct vnl_reader *r, uint64_t offset, const char *what)
 	if (!d)
 		return -ENOMEM;
 	r->damage = d;
-	d[r->ndamage++] = (struct vnl_damage){ .offset = offset, .what = what };
+	d[r->ndamage++] = (struct vnl_damage){.offset = offset, .what = what};
 	return 0;
 }
 

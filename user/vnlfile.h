@@ -17,16 +17,16 @@
 #define VNL_BLOCK_MAX	 (64u << 20)
 
 enum vnl_block_type {
-	VNL_BLK_META = 1,    /* text, key=value lines */
-	VNL_BLK_HOPS = 2,    /* struct vnl_file_hop[] */
-	VNL_BLK_IFACES = 3,  /* struct vnl_file_iface[] */
-	VNL_BLK_EVENTS = 4,  /* struct vnl_event[] */
-	VNL_BLK_LOST = 5,    /* struct vnl_file_lost[]: running totals, the last block wins */
-	VNL_BLK_REASONS = 6, /* text, number=name lines: the kernel's drop reasons */
-	VNL_BLK_END = 7,     /* text, key=value lines: the recorder closed the file */
-	VNL_BLK_DEVEVENTS = 8, /* struct vnl_file_devevent[]: devices that came or went */
-	VNL_BLK_AGG_SLOTS = 9, /* struct vnl_file_slot[]: what each histogram slot measures */
-	VNL_BLK_HIST = 10,     /* struct vnl_file_hist_hdr, then struct vnl_file_hist_entry[] */
+	VNL_BLK_META = 1,	/* text, key=value lines */
+	VNL_BLK_HOPS = 2,	/* struct vnl_file_hop[] */
+	VNL_BLK_IFACES = 3,	/* struct vnl_file_iface[] */
+	VNL_BLK_EVENTS = 4,	/* struct vnl_event[] */
+	VNL_BLK_LOST = 5,	/* struct vnl_file_lost[]: running totals, the last block wins */
+	VNL_BLK_REASONS = 6,	/* text, number=name lines: the kernel's drop reasons */
+	VNL_BLK_END = 7,	/* text, key=value lines: the recorder closed the file */
+	VNL_BLK_DEVEVENTS = 8,	/* struct vnl_file_devevent[]: devices that came or went */
+	VNL_BLK_AGG_SLOTS = 9,	/* struct vnl_file_slot[]: what each histogram slot measures */
+	VNL_BLK_HIST = 10,	/* struct vnl_file_hist_hdr, then struct vnl_file_hist_entry[] */
 	VNL_BLK_AGG_DROPS = 11, /* struct vnl_file_drop[]: running totals, the last block wins */
 	VNL_BLK_KERNEL = 12,	/* text "kernel=N": the description blocks that follow (META, HOPS,
 				 * IFACES, REASONS, LOST, END) are of kernel N (0: the host; 1..:

@@ -40,7 +40,7 @@ static void series(unsigned int seed, double period, int jitter, int miss_every,
 
 static void periodic_spikes(void **state)
 {
-	static const double periods[] = { 10, 20.1, 37.5, 60 };
+	static const double periods[] = {10, 20.1, 37.5, 60};
 	double v[N];
 	int have[N];
 	size_t p;
@@ -127,11 +127,9 @@ static void trend_slope(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(periodic_spikes),
-		cmocka_unit_test(exact_period_refined),
-		cmocka_unit_test(no_spikes_in_noise),
-		cmocka_unit_test(random_spikes_have_no_period),
-		cmocka_unit_test(trend_slope),
+	    cmocka_unit_test(periodic_spikes),	  cmocka_unit_test(exact_period_refined),
+	    cmocka_unit_test(no_spikes_in_noise), cmocka_unit_test(random_spikes_have_no_period),
+	    cmocka_unit_test(trend_slope),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

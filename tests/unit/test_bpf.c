@@ -56,17 +56,21 @@ static void agree(const uint8_t *frame, uint32_t len, int l3, const char *filter
 		fail_msg("test run of a %u-byte frame (l3 %d) failed: %m", len, l3);
 	vnl_fp_parse(frame, len, l3, &user);
 	if (memcmp(&user, &skel->bss->out_pkt, sizeof(user)))
-		fail_msg("kernel and user space parse a %u-byte frame differently (fp %llx vs %llx)",
-			 len, (unsigned long long)skel->bss->out_pkt.fp,
-			 (unsigned long long)user.fp);
+		fail_msg(
+		    "kernel and user space parse a %u-byte frame differently (fp %llx vs %llx)",
+		    len, (unsigned long long)skel->bss->out_pkt.fp, (unsigned long long)user.fp);
 	assert_int_equal(skel->bss->out_pass, vnl_filter_eval(prog, n, &user));
 }
 
 static void crafted_frames(void **state)
 {
 	static const uint8_t pl[40] = "kernel and user space agree on this one";
-	struct ip4opt o = { .proto = 6, .id = 1, .src = "198.18.0.1", .dst = "198.18.0.2",
-			    .optwords = 2, .l4len = 30 };
+	struct ip4opt o = {.proto = 6,
+			   .id = 1,
+			   .src = "198.18.0.1",
+			   .dst = "198.18.0.2",
+			   .optwords = 2,
+			   .l4len = 30};
 	struct pb p;
 	uint32_t n;
 
@@ -117,8 +121,8 @@ static void random_frames(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(crafted_frames),
-		cmocka_unit_test(random_frames),
+	    cmocka_unit_test(crafted_frames),
+	    cmocka_unit_test(random_frames),
 	};
 
 	return cmocka_run_group_tests_name("bpf", tests, setup, teardown);

@@ -71,17 +71,18 @@ static double run(unsigned int seed, const struct truth *tr, size_t n, double du
 
 static void within_bound(void **state)
 {
-	static const double offsets[] = { 0, 3.7e12, -8.1e11, 123456789 };
-	static const double drifts_ppm[] = { 0, 12.5, -60, 250 };
-	static const double jitters[] = { 5e3, 100e3, 2e6 };
+	static const double offsets[] = {0, 3.7e12, -8.1e11, 123456789};
+	static const double drifts_ppm[] = {0, 12.5, -60, 250};
+	static const double jitters[] = {5e3, 100e3, 2e6};
 	unsigned int seed = 1;
 	int i, j, k;
 
 	for (i = 0; i < 4; i++)
 		for (j = 0; j < 4; j++)
 			for (k = 0; k < 3; k++) {
-				struct truth tr = { offsets[i], drifts_ppm[j] / 1e6,
-						    rnd_u64(&seed) % 1000000000000ULL + 1000000000ULL };
+				struct truth tr = {offsets[i], drifts_ppm[j] / 1e6,
+						   rnd_u64(&seed) % 1000000000000ULL +
+						       1000000000ULL};
 				struct clk_est est;
 				double worst = run(seed++, &tr, 4000, 60, 40e3, jitters[k], &est);
 
@@ -95,7 +96,7 @@ static void within_bound(void **state)
 
 static void one_direction_is_not_enough(void **state)
 {
-	struct clk_sample s[3] = { { 1000, 50, 1 }, { 2000, 40, 1 }, { 3000, 45, 1 } };
+	struct clk_sample s[3] = {{1000, 50, 1}, {2000, 40, 1}, {3000, 45, 1}};
 	struct clk_est est;
 
 	clk_estimate(s, 3, 1000000000ULL, &est);
@@ -109,7 +110,7 @@ static void link_exchanges(void **state)
 {
 	/* host sent at 1000, guest answered at 5001000 (its clock), host got it at 1600: the
 	 * offset lies in [5001000 - 1600, 5001000 - 1000] */
-	struct clk_sample s[2] = { { 5001000, 5001000 - 1000, 1 }, { 5001000, 5001000 - 1600, 0 } };
+	struct clk_sample s[2] = {{5001000, 5001000 - 1000, 1}, {5001000, 5001000 - 1600, 0}};
 	struct clk_est est;
 
 	clk_estimate(s, 2, 1000000000ULL, &est);
@@ -122,9 +123,9 @@ static void link_exchanges(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(within_bound),
-		cmocka_unit_test(one_direction_is_not_enough),
-		cmocka_unit_test(link_exchanges),
+	    cmocka_unit_test(within_bound),
+	    cmocka_unit_test(one_direction_is_not_enough),
+	    cmocka_unit_test(link_exchanges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -161,7 +161,8 @@ static void bad_iface_names(void **state)
 	assert_int_equal(devs_add_iface(&s, "nope0", err, sizeof(err)), -ENODEV);
 	assert_non_null(strstr(err, "nope0"));
 	assert_int_equal(devs_add_iface(&s, "../../etc", err, sizeof(err)), -EINVAL);
-	assert_int_equal(devs_add_iface(&s, "a-very-long-interface-name", err, sizeof(err)), -EINVAL);
+	assert_int_equal(devs_add_iface(&s, "a-very-long-interface-name", err, sizeof(err)),
+			 -EINVAL);
 	assert_int_equal(devs_add_iface(&s, "eth0", err, sizeof(err)), 0);
 	assert_int_equal(devs_add_iface(&s, "eth0", err, sizeof(err)), 0); /* no duplicate */
 	assert_int_equal(s.n, 1);
@@ -171,9 +172,9 @@ static void bad_iface_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(default_set_is_taps_and_bridge_peers),
-		cmocka_unit_test(vm_pid_finds_its_taps),
-		cmocka_unit_test(bad_iface_names),
+	    cmocka_unit_test(default_set_is_taps_and_bridge_peers),
+	    cmocka_unit_test(vm_pid_finds_its_taps),
+	    cmocka_unit_test(bad_iface_names),
 	};
 
 	return cmocka_run_group_tests_name("devices", tests, setup, teardown);

@@ -14,8 +14,8 @@ static const uint8_t payload[8] = "abcdefgh";
 
 static struct vnl_pkt udp4(const char *src, const char *dst, uint16_t sport, uint16_t dport)
 {
-	struct ip4opt o = { .proto = 17, .id = 1, .src = src, .dst = dst, .l4len = 16 };
-	struct pb p = { 0 };
+	struct ip4opt o = {.proto = 17, .id = 1, .src = src, .dst = dst, .l4len = 16};
+	struct pb p = {0};
 	struct vnl_pkt k;
 
 	pb_eth(&p, 0x0800, 0);
@@ -27,7 +27,7 @@ static struct vnl_pkt udp4(const char *src, const char *dst, uint16_t sport, uin
 
 static struct vnl_pkt tcp6(const char *src, const char *dst, uint16_t sport, uint16_t dport)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	struct vnl_pkt k;
 
 	pb_eth(&p, 0x86dd, 0);
@@ -139,10 +139,10 @@ static void errors_limits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(primitives),
-		cmocka_unit_test(operators),
-		cmocka_unit_test(errors_name_the_word),
-		cmocka_unit_test(errors_limits),
+	    cmocka_unit_test(primitives),
+	    cmocka_unit_test(operators),
+	    cmocka_unit_test(errors_name_the_word),
+	    cmocka_unit_test(errors_limits),
 	};
 
 	return cmocka_run_group_tests_name("filter", tests, NULL, NULL);

@@ -8,7 +8,8 @@
 #include "fingerprint.h"
 #include "pktbuild.h"
 
-static const uint8_t payload[64] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!";
+static const uint8_t payload[64] =
+    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!";
 
 static struct vnl_pkt parse(const struct pb *p, int l3)
 {
@@ -55,7 +56,7 @@ static void invariant_fields_left_out(void **state)
 	assert_true(kc.flags & VNL_PKT_VLAN);
 	/* the same packet seen without its Ethernet header (a tun device) */
 	{
-		struct pb l3 = { .len = a.len - 14 };
+		struct pb l3 = {.len = a.len - 14};
 
 		memcpy(l3.b, a.b + 14, l3.len);
 		assert_int_equal(parse(&l3, 1).fp, ka.fp);
@@ -83,9 +84,13 @@ static void udp_payload_hash(void **state)
 
 static void ipv4_options(void **state)
 {
-	struct ip4opt o = { .proto = 17, .id = 5, .src = "198.18.0.1", .dst = "198.18.0.2",
-			    .optwords = 3, .l4len = 12 };
-	struct pb p = { 0 };
+	struct ip4opt o = {.proto = 17,
+			   .id = 5,
+			   .src = "198.18.0.1",
+			   .dst = "198.18.0.2",
+			   .optwords = 3,
+			   .l4len = 12};
+	struct pb p = {0};
 	struct vnl_pkt k;
 
 	pb_eth(&p, 0x0800, 0);
@@ -99,10 +104,14 @@ static void ipv4_options(void **state)
 
 static void ipv4_fragments(void **state)
 {
-	struct ip4opt first = { .proto = 17, .id = 9, .frag = 0x2000, .src = "198.18.0.1",
-				.dst = "198.18.0.2", .l4len = 16 };
+	struct ip4opt first = {.proto = 17,
+			       .id = 9,
+			       .frag = 0x2000,
+			       .src = "198.18.0.1",
+			       .dst = "198.18.0.2",
+			       .l4len = 16};
 	struct ip4opt later = first;
-	struct pb a = { 0 }, b = { 0 };
+	struct pb a = {0}, b = {0};
 	struct vnl_pkt ka, kb;
 
 	later.frag = 0x0002; /* offset 16 bytes, last fragment */
@@ -124,7 +133,7 @@ static void ipv4_fragments(void **state)
 
 static void ipv6_extension_headers(void **state)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	struct vnl_pkt k;
 
 	pb_eth(&p, 0x86dd, 0);
@@ -149,7 +158,7 @@ static void ipv6_extension_headers(void **state)
 
 static void ipv6_fragment(void **state)
 {
-	struct pb first = { 0 }, later = { 0 };
+	struct pb first = {0}, later = {0};
 	struct vnl_pkt k1, k2;
 
 	pb_eth(&first, 0x86dd, 0);
@@ -176,9 +185,9 @@ static void ipv6_fragment(void **state)
 
 static void tcp_fields(void **state)
 {
-	struct ip4opt o = { .proto = 6, .id = 1, .src = "198.18.0.1", .dst = "198.18.0.2",
-			    .l4len = 20 + 100 };
-	struct pb a = { 0 }, b = { 0 };
+	struct ip4opt o = {
+	    .proto = 6, .id = 1, .src = "198.18.0.1", .dst = "198.18.0.2", .l4len = 20 + 100};
+	struct pb a = {0}, b = {0};
 	struct vnl_pkt ka;
 
 	pb_eth(&a, 0x0800, 0);
@@ -197,9 +206,9 @@ static void tcp_fields(void **state)
 
 static void icmp_echo(void **state)
 {
-	struct ip4opt o = { .proto = 1, .id = 3, .src = "198.18.0.1", .dst = "198.18.0.2",
-			    .l4len = 12 };
-	struct pb req = { 0 }, rep = { 0 };
+	struct ip4opt o = {
+	    .proto = 1, .id = 3, .src = "198.18.0.1", .dst = "198.18.0.2", .l4len = 12};
+	struct pb req = {0}, rep = {0};
 	struct vnl_pkt kq, kr;
 
 	pb_eth(&req, 0x0800, 0);
@@ -221,8 +230,8 @@ static void icmp_echo(void **state)
 static void truncated_prefixes(void **state)
 {
 	struct pb frames[3];
-	struct ip4opt o = { .proto = 6, .id = 1, .src = "198.18.0.1", .dst = "198.18.0.2",
-			    .l4len = 20 };
+	struct ip4opt o = {
+	    .proto = 6, .id = 1, .src = "198.18.0.1", .dst = "198.18.0.2", .l4len = 20};
 	size_t f, n;
 
 	pb_udp4(&frames[0], 1, 1, 64, payload, 40);
@@ -277,12 +286,12 @@ static void random_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(udp_fields),	    cmocka_unit_test(invariant_fields_left_out),
-		cmocka_unit_test(udp_payload_hash), cmocka_unit_test(ipv4_options),
-		cmocka_unit_test(ipv4_fragments),   cmocka_unit_test(ipv6_extension_headers),
-		cmocka_unit_test(ipv6_fragment),    cmocka_unit_test(tcp_fields),
-		cmocka_unit_test(icmp_echo),	    cmocka_unit_test(truncated_prefixes),
-		cmocka_unit_test(random_bytes),
+	    cmocka_unit_test(udp_fields),	cmocka_unit_test(invariant_fields_left_out),
+	    cmocka_unit_test(udp_payload_hash), cmocka_unit_test(ipv4_options),
+	    cmocka_unit_test(ipv4_fragments),	cmocka_unit_test(ipv6_extension_headers),
+	    cmocka_unit_test(ipv6_fragment),	cmocka_unit_test(tcp_fields),
+	    cmocka_unit_test(icmp_echo),	cmocka_unit_test(truncated_prefixes),
+	    cmocka_unit_test(random_bytes),
 	};
 
 	return cmocka_run_group_tests_name("fingerprint", tests, NULL, NULL);

@@ -34,7 +34,7 @@ static void round_trip(void **state)
 {
 	size_t len = hdr_counts_len(), i;
 	uint64_t *counts = calloc(len, sizeof(*counts)), total = 0;
-	struct hist h = { 0 };
+	struct hist h = {0};
 	unsigned int seed = 3;
 	char *b64;
 
@@ -54,7 +54,8 @@ static void round_trip(void **state)
 	for (i = 0; i < VNL_LL_BUCKETS; i++)
 		if (h.buckets[i])
 			assert_true(counts[hdr_index(vnl_ll_low((uint32_t)i) +
-						    vnl_ll_width((uint32_t)i) / 2)] >= h.buckets[i]);
+						     vnl_ll_width((uint32_t)i) / 2)] >=
+				    h.buckets[i]);
 	assert_true(counts[hdr_index(7)] == 1);
 	free(b64);
 	assert_int_equal(hdr_decode_base64("HISTFAAA!!", counts, len), -1);
@@ -65,8 +66,8 @@ static void round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(index_layout),
-		cmocka_unit_test(round_trip),
+	    cmocka_unit_test(index_layout),
+	    cmocka_unit_test(round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

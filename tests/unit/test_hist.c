@@ -26,7 +26,7 @@ static void bucket_error_bound(void **state)
 
 static void percentiles(void **state)
 {
-	struct hist h = { 0 };
+	struct hist h = {0};
 	uint64_t i;
 
 	for (i = 1; i <= 100000; i++)
@@ -44,7 +44,7 @@ static void percentiles(void **state)
 
 static void merge_and_empty(void **state)
 {
-	struct hist a = { 0 }, b = { 0 };
+	struct hist a = {0}, b = {0};
 
 	assert_int_equal(hist_percentile(&a, 50), 0);
 	hist_record(&a, 10);
@@ -61,9 +61,9 @@ static void merge_and_empty(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(bucket_error_bound),
-		cmocka_unit_test(percentiles),
-		cmocka_unit_test(merge_and_empty),
+	    cmocka_unit_test(bucket_error_bound),
+	    cmocka_unit_test(percentiles),
+	    cmocka_unit_test(merge_and_empty),
 	};
 
 	return cmocka_run_group_tests_name("hist", tests, NULL, NULL);

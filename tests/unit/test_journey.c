@@ -38,8 +38,8 @@ static void on_rt(void *ctx, const struct journey *a, const struct journey *b)
 
 static struct jengine *engine(struct seen *s)
 {
-	struct jsink sink = { on_j, on_rt, s };
-	int final[VNL_DIR_MAX] = { VNL_HOP_VMM_READ, VNL_HOP_UPLINK_XMIT, -1 };
+	struct jsink sink = {on_j, on_rt, s};
+	int final[VNL_DIR_MAX] = {VNL_HOP_VMM_READ, VNL_HOP_UPLINK_XMIT, -1};
 
 	memset(s, 0, sizeof(*s));
 	return jengine_new(&sink, final, 1000000000ULL);
@@ -47,7 +47,7 @@ static struct jengine *engine(struct seen *s)
 
 static struct vnl_event ev(uint16_t hop, uint64_t ts, uint64_t fp, uint64_t skb)
 {
-	struct vnl_event e = { .ts_ns = ts, .skb = skb, .hop = hop, .ifindex = 1 };
+	struct vnl_event e = {.ts_ns = ts, .skb = skb, .hop = hop, .ifindex = 1};
 
 	e.pkt.fp = fp;
 	e.pkt.flow.family = 4;
@@ -59,8 +59,9 @@ static struct vnl_event ev(uint16_t hop, uint64_t ts, uint64_t fp, uint64_t skb)
 	return e;
 }
 
-static const uint16_t to_guest[] = { VNL_HOP_UPLINK_RX, VNL_HOP_UPLINK_RECEIVE, VNL_HOP_TAP_QUEUE,
-				     VNL_HOP_TAP_XMIT_START, VNL_HOP_TAP_XMIT, VNL_HOP_VMM_READ };
+static const uint16_t to_guest[] = {VNL_HOP_UPLINK_RX, VNL_HOP_UPLINK_RECEIVE,
+				    VNL_HOP_TAP_QUEUE, VNL_HOP_TAP_XMIT_START,
+				    VNL_HOP_TAP_XMIT,  VNL_HOP_VMM_READ};
 
 static void send_path(struct jengine *e, const uint16_t *hops, int n, uint64_t t0, uint64_t fp,
 		      uint64_t skb)
@@ -190,8 +191,8 @@ static void drop_ends_journey(void **state)
 
 static void udp_round_trip(void **state)
 {
-	static const uint16_t from_guest[] = { VNL_HOP_TAP_RECEIVE, VNL_HOP_UPLINK_QUEUE,
-					       VNL_HOP_UPLINK_XMIT_START, VNL_HOP_UPLINK_XMIT };
+	static const uint16_t from_guest[] = {VNL_HOP_TAP_RECEIVE, VNL_HOP_UPLINK_QUEUE,
+					      VNL_HOP_UPLINK_XMIT_START, VNL_HOP_UPLINK_XMIT};
 	struct seen s;
 	struct jengine *e = engine(&s);
 	int i;
@@ -216,7 +217,7 @@ static void udp_round_trip(void **state)
 
 static void icmp_pairs_by_id_and_seq(void **state)
 {
-	static const uint16_t from_guest[] = { VNL_HOP_TAP_RECEIVE, VNL_HOP_UPLINK_XMIT };
+	static const uint16_t from_guest[] = {VNL_HOP_TAP_RECEIVE, VNL_HOP_UPLINK_XMIT};
 	struct seen s;
 	struct jengine *e = engine(&s);
 	uint16_t seq;
@@ -225,8 +226,8 @@ static void icmp_pairs_by_id_and_seq(void **state)
 	/* requests 1 and 2, then the reply to 2 only */
 	for (seq = 1; seq <= 2; seq++) {
 		for (i = 0; i < 6; i++) {
-			struct vnl_event x = ev(to_guest[i], seq * 1000000 + (uint64_t)i, 100 + seq,
-						seq);
+			struct vnl_event x =
+			    ev(to_guest[i], seq * 1000000 + (uint64_t)i, 100 + seq, seq);
 
 			x.pkt.flow.proto = 1;
 			x.pkt.flow.sport = 9;
@@ -259,8 +260,8 @@ static void tie_vmm_write_by_thread(void **state)
 {
 	struct seen s;
 	struct jengine *e = engine(&s);
-	struct vnl_event w = { .ts_ns = 1000, .hop = VNL_HOP_VMM_WRITE, .tid = 55,
-			       .flags = VNL_EV_NO_PACKET };
+	struct vnl_event w = {
+	    .ts_ns = 1000, .hop = VNL_HOP_VMM_WRITE, .tid = 55, .flags = VNL_EV_NO_PACKET};
 	struct vnl_event r = ev(VNL_HOP_TAP_RECEIVE, 3000, 9, 0x1);
 
 	r.tid = 55;
@@ -285,13 +286,13 @@ static void collect(void *ctx, const struct vnl_event *e)
 
 static void reorder_sorts_within_window(void **state)
 {
-	static const uint64_t in[] = { 10, 30, 20, 50, 40, 1000, 45, 2000 };
+	static const uint64_t in[] = {10, 30, 20, 50, 40, 1000, 45, 2000};
 	struct reorder *r = reorder_new(100);
 	size_t i;
 
 	nout = 0;
 	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
-		struct vnl_event x = { .ts_ns = in[i] };
+		struct vnl_event x = {.ts_ns = in[i]};
 
 		assert_int_equal(reorder_push(r, &x, collect, NULL), 0);
 	}
@@ -310,9 +311,9 @@ static void segment_names(void **state)
 
 	assert_string_equal(segment_name(VNL_HOP_TAP_XMIT, VNL_HOP_VMM_READ, buf, sizeof(buf)),
 			    "host.tap_queue");
-	assert_string_equal(segment_name(VNL_HOP_UPLINK_RECEIVE, VNL_HOP_TAP_QUEUE, buf,
-					 sizeof(buf)),
-			    "host.bridge");
+	assert_string_equal(
+	    segment_name(VNL_HOP_UPLINK_RECEIVE, VNL_HOP_TAP_QUEUE, buf, sizeof(buf)),
+	    "host.bridge");
 	assert_string_equal(segment_name(VNL_HOP_UPLINK_RX, VNL_HOP_TAP_QUEUE, buf, sizeof(buf)),
 			    "uplink.rx..tap.queue");
 }
@@ -320,17 +321,17 @@ static void segment_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(one_journey_segments_add_up),
-		cmocka_unit_test(incomplete_closes_on_timeout),
-		cmocka_unit_test(collision_resolved_by_skb),
-		cmocka_unit_test(collision_fifo_counted),
-		cmocka_unit_test(repeated_hop_starts_new_journey),
-		cmocka_unit_test(drop_ends_journey),
-		cmocka_unit_test(udp_round_trip),
-		cmocka_unit_test(icmp_pairs_by_id_and_seq),
-		cmocka_unit_test(tie_vmm_write_by_thread),
-		cmocka_unit_test(reorder_sorts_within_window),
-		cmocka_unit_test(segment_names),
+	    cmocka_unit_test(one_journey_segments_add_up),
+	    cmocka_unit_test(incomplete_closes_on_timeout),
+	    cmocka_unit_test(collision_resolved_by_skb),
+	    cmocka_unit_test(collision_fifo_counted),
+	    cmocka_unit_test(repeated_hop_starts_new_journey),
+	    cmocka_unit_test(drop_ends_journey),
+	    cmocka_unit_test(udp_round_trip),
+	    cmocka_unit_test(icmp_pairs_by_id_and_seq),
+	    cmocka_unit_test(tie_vmm_write_by_thread),
+	    cmocka_unit_test(reorder_sorts_within_window),
+	    cmocka_unit_test(segment_names),
 	};
 
 	return cmocka_run_group_tests_name("journey", tests, NULL, NULL);

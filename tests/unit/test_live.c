@@ -61,7 +61,7 @@ static char *render(struct live *l)
 
 static void exposition(void **state)
 {
-	static const uint64_t values[] = { 500, 1500, 30000, 30000, 2000000, 7000000000ULL };
+	static const uint64_t values[] = {500, 1500, 30000, 30000, 2000000, 7000000000ULL};
 	struct live l;
 	struct parsed p;
 	double sum = 0;
@@ -71,7 +71,8 @@ static void exposition(void **state)
 
 	assert_int_equal(live_init(&l), 0);
 	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-		assert_int_equal(live_add(&l, "vm1", "tap0", "to_guest", "host.tap_queue", values[i]), 0);
+		assert_int_equal(
+		    live_add(&l, "vm1", "tap0", "to_guest", "host.tap_queue", values[i]), 0);
 		sum += (double)values[i] / 1e9;
 	}
 	live_add(&l, "we\"ird\\vm\nname", "tap1", "from_guest", "host.bridge", 1000);
@@ -80,7 +81,7 @@ static void exposition(void **state)
 	assert_true(p.help && p.type);
 	assert_int_equal(p.nbuckets, LIVE_LE_N + 1);
 	for (b = 1; b < p.nbuckets; b++) {
-		assert_true(p.le[b] > p.le[b - 1]);		/* le ascending */
+		assert_true(p.le[b] > p.le[b - 1]);	       /* le ascending */
 		assert_true(p.buckets[b] >= p.buckets[b - 1]); /* cumulative */
 	}
 	assert_true(isinf(p.le[p.nbuckets - 1]));
@@ -102,7 +103,7 @@ static void exposition(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(exposition),
+	    cmocka_unit_test(exposition),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

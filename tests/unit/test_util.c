@@ -95,10 +95,10 @@ static void json_escapes_control_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(durations),
-		cmocka_unit_test(sizes),
-		cmocka_unit_test(u32s),
-		cmocka_unit_test(json_escapes_control_bytes),
+	    cmocka_unit_test(durations),
+	    cmocka_unit_test(sizes),
+	    cmocka_unit_test(u32s),
+	    cmocka_unit_test(json_escapes_control_bytes),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);

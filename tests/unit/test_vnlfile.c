@@ -40,10 +40,11 @@ static void write_file(const char *p, int blocks, int per)
 	int b, i;
 
 	assert_int_equal(vnl_writer_open(&w, p, 0), 0);
-	assert_int_equal(vnl_writer_block(&w, VNL_BLK_META, "clock=monotonic\nhostname=h\n", 27), 0);
+	assert_int_equal(vnl_writer_block(&w, VNL_BLK_META, "clock=monotonic\nhostname=h\n", 27),
+			 0);
 	for (b = 0; b < blocks; b++) {
 		for (i = 0; i < per; i++) {
-			struct vnl_event e = { .ts_ns = (uint64_t)(b * per + i), .hop = 3 };
+			struct vnl_event e = {.ts_ns = (uint64_t)(b * per + i), .hop = 3};
 
 			assert_int_equal(vnl_writer_event(&w, &e), 0);
 		}
@@ -134,8 +135,8 @@ static void corrupted_block_skipped(void **state)
 	struct vnl_block b;
 	size_t nd;
 	int fd;
-	off_t where = (off_t)(sizeof(struct vnl_file_header) + 24 + 27 + 24 + 100 *
-			      sizeof(struct vnl_event) + 24 + 500);
+	off_t where = (off_t)(sizeof(struct vnl_file_header) + 24 + 27 + 24 +
+			      100 * sizeof(struct vnl_event) + 24 + 500);
 
 	path(p, "d.vnl");
 	write_file(p, 3, 100);
@@ -182,8 +183,9 @@ static void garbage_everywhere(void **state)
 	assert_int_equal(stat(p, &st), 0);
 	fd = open(p, O_RDWR);
 	for (i = 0; i < 200; i++) {
-		off_t at = (off_t)(sizeof(struct vnl_file_header) + (size_t)rand_r(&seed) %
-				   ((size_t)st.st_size - sizeof(struct vnl_file_header)));
+		off_t at = (off_t)(sizeof(struct vnl_file_header) +
+				   (size_t)rand_r(&seed) %
+				       ((size_t)st.st_size - sizeof(struct vnl_file_header)));
 		char c = (char)rand_r(&seed);
 
 		assert_int_equal(pwrite(fd, &c, 1, at), 1);
@@ -196,12 +198,12 @@ static void garbage_everywhere(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(round_trip_and_meta),
-		cmocka_unit_test(refuses_existing_and_symlinks),
-		cmocka_unit_test(truncated_file_keeps_intact_blocks),
-		cmocka_unit_test(corrupted_block_skipped),
-		cmocka_unit_test(not_a_recording),
-		cmocka_unit_test(garbage_everywhere),
+	    cmocka_unit_test(round_trip_and_meta),
+	    cmocka_unit_test(refuses_existing_and_symlinks),
+	    cmocka_unit_test(truncated_file_keeps_intact_blocks),
+	    cmocka_unit_test(corrupted_block_skipped),
+	    cmocka_unit_test(not_a_recording),
+	    cmocka_unit_test(garbage_everywhere),
 	};
 
 	return cmocka_run_group_tests_name("vnlfile", tests, setup, teardown);
