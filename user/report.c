@@ -1049,7 +1049,7 @@ static int cmp_u64(const void *a, const void *b)
 struct near {
 	uint64_t drops;
 	size_t clocks;
-	uint64_t sched_ns, sched_max_ns; /* the VMM threads' waits for a CPU in its window */
+	uint64_t sched_ns, sched_max_ns; /* the VMM threads' waits for a CPU around it */
 	uint64_t sched_usual_ns;	 /* the median of the windows' totals */
 };
 
@@ -1073,24 +1073,27 @@ static uint64_t sched_usual(struct report *r)
 	return r->sched_usual;
 }
 
-static void near_of(struct report *r, size_t w, struct near *n)
+/* Around the spike of windows [w, end]: from the window before it to the one after. */
+static void near_of(struct report *r, size_t w, size_t end, struct near *n)
 {
-	uint64_t lo = r->rec->monotonic_ns + (w ? w - 1 : 0) * r->window_ns;
-	uint64_t hi = r->rec->monotonic_ns + (w + 2) * r->window_ns;
-	size_t i;
+	size_t first = w ? w - 1 : 0, last = end + 1, i;
+	uint64_t lo = r->rec->monotonic_ns + first * r->window_ns;
+	uint64_t hi = r->rec->monotonic_ns + (last + 1) * r->window_ns;
 	int row;
 
 	memset(n, 0, sizeof(*n));
-	for (i = w ? w - 1 : 0; i <= w + 1 && i < r->nwindows; i++)
-		for (row = 0; r->windows[i] && row < ROW_MAX; row++)
+	for (i = first; i <= last && i < r->nwindows; i++) {
+		if (!r->windows[i])
+			continue;
+		for (row = 0; row < ROW_MAX; row++)
 			n->drops += r->windows[i]->dirs[row].dropped;
+		n->sched_ns += r->windows[i]->sched_ns;
+		if (r->windows[i]->sched_max_ns > n->sched_max_ns)
+			n->sched_max_ns = r->windows[i]->sched_max_ns;
+	}
 	for (i = 0; i < r->nclock_events; i++)
 		if (r->clock_events[i].ts_ns >= lo && r->clock_events[i].ts_ns < hi)
 			n->clocks++;
-	if (w < r->nwindows && r->windows[w]) {
-		n->sched_ns = r->windows[w]->sched_ns;
-		n->sched_max_ns = r->windows[w]->sched_max_ns;
-	}
 	n->sched_usual_ns = sched_usual(r);
 }
 
@@ -1130,7 +1133,7 @@ static void print_spikes_json(struct report *r, struct jw *w)
 		for (k = 0; k < f->spikes.n; k++) {
 			struct near n;
 
-			near_of(r, f->spikes.at[k], &n);
+			near_of(r, f->spikes.at[k], f->spikes.end[k], &n);
 			jw_obj_begin(w, NULL);
 			jw_f64(w, "time_s", window_mid_s(r, f->spikes.at[k]));
 			jw_u64(w, "drops", n.drops);
@@ -1244,7 +1247,7 @@ static void print_timeline_text(struct report *r)
 		for (k = 0; k < worst->spikes.n; k++) {
 			struct near n;
 
-			near_of(r, worst->spikes.at[k], &n);
+			near_of(r, worst->spikes.at[k], worst->spikes.end[k], &n);
 			if (n.drops || n.clocks ||
 			    (n.sched_ns > 2 * n.sched_usual_ns && n.sched_ns > 100000)) {
 				char a[16], b[16], c[16];
