@@ -10,7 +10,7 @@ trap '[[ -n $hog_pid ]] && kill "$hog_pid" 2>/dev/null; cleanup' EXIT
 topo up 0 || { not_ok "topology"; finish; }
 standin=$(cat "${TMPDIR:-/tmp}/$prefix.topo/standin.pid")
 check "stand-in pinned to CPU 0" taskset -pc 0 "$standin"
-start_record "$work/h.vnl" -f udp || { not_ok "record started"; finish; }
+start_record "$work/h.vnl" -f icmp || { not_ok "record started"; finish; }
 (
 	for _ in 1 2 3 4 5; do
 		sleep 1.7
@@ -23,8 +23,9 @@ while time.monotonic() < end:
 	done
 ) &
 hog_pid=$!
-ip netns exec "$remote" taskset -c 1 "$build/udp-rr" --dst 198.18.0.2 --count 500 \
-	--interval 20ms --timeout 1s >/dev/null
+# open loop (ping sends every 10 ms whether answered or not): a stall holds many packets, so
+# the window it falls in has the samples to show it
+ip netns exec "$remote" taskset -c 1 ping -q -c 1000 -i 0.01 -W 1 198.18.0.2 >/dev/null
 wait "$hog_pid"
 hog_pid=
 check "record stopped" stop_record
