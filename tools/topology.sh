@@ -72,17 +72,7 @@ vm_start() {
 	return 1
 }
 
-stop_standin() {
-	local pid
-	[[ -f $state/standin.pid ]] || return 0
-	pid=$(cat "$state/standin.pid")
-	if kill -0 "$pid" 2>/dev/null; then
-		kill "$pid" 2>/dev/null || true
-		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$pid" 2>/dev/null || true
-	fi
-	rm -f "$state/standin.pid"
-}
+stop_standin() { stop_pid "$state/standin.pid"; }
 
 start_standin() {
 	local delay=$1 log=$state/standin.log extra=()

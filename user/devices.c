@@ -100,13 +100,21 @@ int devs_exists(const struct vnl_file_iface *d)
 	       ifindex == d->ifindex;
 }
 
-int devs_add_iface(struct devset *s, const char *name, char *err, size_t err_size)
+/* A name the kernel could give a device (and no path out of the sysfs folder). */
+static int valid_ifname(const char *name, char *err, size_t err_size)
 {
 	if (!*name || strlen(name) >= IFNAMSIZ || strchr(name, '/') || !strcmp(name, ".") ||
 	    !strcmp(name, "..")) {
 		snprintf(err, err_size, "interface '%s': not a valid interface name", name);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int devs_add_iface(struct devset *s, const char *name, char *err, size_t err_size)
+{
+	if (valid_ifname(name, err, err_size))
+		return -EINVAL;
 	return add_dev(s, name, is_tun(name) ? VNL_ROLE_TAP : VNL_ROLE_UPLINK, err, err_size);
 }
 
@@ -365,11 +373,8 @@ static int is_virtio_net(const char *name)
 
 int devs_add_guest_iface(struct devset *s, const char *name, char *err, size_t err_size)
 {
-	if (!*name || strlen(name) >= IFNAMSIZ || strchr(name, '/') || !strcmp(name, ".") ||
-	    !strcmp(name, "..")) {
-		snprintf(err, err_size, "interface '%s': not a valid interface name", name);
+	if (valid_ifname(name, err, err_size))
 		return -EINVAL;
-	}
 	return add_dev(s, name, VNL_ROLE_GUEST, err, err_size);
 }
 
