@@ -299,7 +299,10 @@ static int add_bridge_peers(struct devset *s, const char *tap, char *err, size_t
 	return ret;
 }
 
-int devs_add_default(struct devset *s, char *err, size_t err_size)
+/* Adds every device of this namespace that keep() selects, through add(). */
+static int scan_devices(struct devset *s, int (*keep)(const char *name),
+			int (*add)(struct devset *s, const char *name, char *err, size_t err_size),
+			char *err, size_t err_size)
 {
 	struct dirent *de;
 	int ret = 0;
@@ -310,15 +313,23 @@ int devs_add_default(struct devset *s, char *err, size_t err_size)
 		snprintf(err, err_size, "%s: %s", vnl_sysfs_net, strerror(errno));
 		return -errno;
 	}
-	while (!ret && (de = readdir(d))) {
-		if (de->d_name[0] == '.' || !is_tun(de->d_name))
-			continue;
-		ret = add_dev(s, de->d_name, VNL_ROLE_TAP, err, err_size);
-		if (!ret)
-			ret = add_bridge_peers(s, de->d_name, err, err_size);
-	}
+	while (!ret && (de = readdir(d)))
+		if (de->d_name[0] != '.' && keep(de->d_name))
+			ret = add(s, de->d_name, err, err_size);
 	closedir(d);
 	return ret;
+}
+
+static int add_tap_and_peers(struct devset *s, const char *name, char *err, size_t err_size)
+{
+	int ret = add_dev(s, name, VNL_ROLE_TAP, err, err_size);
+
+	return ret ? ret : add_bridge_peers(s, name, err, err_size);
+}
+
+int devs_add_default(struct devset *s, char *err, size_t err_size)
+{
+	return scan_devices(s, is_tun, add_tap_and_peers, err, err_size);
 }
 
 void devs_find_owners(struct devset *s)
@@ -378,20 +389,12 @@ int devs_add_guest_iface(struct devset *s, const char *name, char *err, size_t e
 	return add_dev(s, name, VNL_ROLE_GUEST, err, err_size);
 }
 
+static int add_guest_dev(struct devset *s, const char *name, char *err, size_t err_size)
+{
+	return add_dev(s, name, VNL_ROLE_GUEST, err, err_size);
+}
+
 int devs_add_guest_default(struct devset *s, char *err, size_t err_size)
 {
-	struct dirent *de;
-	int ret = 0;
-	DIR *d;
-
-	d = opendir(vnl_sysfs_net);
-	if (!d) {
-		snprintf(err, err_size, "%s: %s", vnl_sysfs_net, strerror(errno));
-		return -errno;
-	}
-	while (!ret && (de = readdir(d)))
-		if (de->d_name[0] != '.' && is_virtio_net(de->d_name))
-			ret = add_dev(s, de->d_name, VNL_ROLE_GUEST, err, err_size);
-	closedir(d);
-	return ret;
+	return scan_devices(s, is_virtio_net, add_guest_dev, err, err_size);
 }
