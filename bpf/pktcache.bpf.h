@@ -2,9 +2,14 @@
 /*
  * Parse once per packet and kernel: the first hop of a packet parses its headers and runs
  * --filter; later hops of the same skb find the result here instead of copying and parsing
- * 256 bytes again (about 90 ns a hop). A slot is the packet's while the skb address, its
- * head pointer and the frame's first bytes match and its hops move forward along one
- * direction; a recycled skb starts again at a first hop, so it is parsed again.
+ * the frame again. A slot is the packet's while the skb address, its head pointer and the
+ * frame's first bytes match and its hops move forward along one direction; a recycled skb
+ * starts again at a first hop, so it is parsed again.
+ *
+ * A slot is one cache line and holds everything a hop touches in aggregate mode (the time of
+ * the packet's last hop included): the first hop of a packet and the hop that reads it on
+ * another CPU miss in the cache once, not once per map. The parsed fields, needed only for
+ * the events sent to user space, live apart in pkt_fields at the same index.
  */
 #ifndef VNETLAT_PKTCACHE_BPF_H
 #define VNETLAT_PKTCACHE_BPF_H
@@ -14,18 +19,49 @@
 struct pkt_slot {
 	__u64 skb;
 	__u64 head;
-	__u64 sig;  /* the frame's first bytes after the MAC addresses */
-	__u32 hop;  /* the last hop this packet was seen at */
-	__u32 pass; /* --filter's verdict */
-	struct vnl_pkt pkt;
+	__u64 sig; /* the frame's first bytes after the MAC addresses */
+	__u64 fp;
+	__u64 ts;	/* aggregate mode: the packet's last hop; 0 when no segment is open */
+	__u64 first_ts; /* aggregate mode: its first hop */
+	__u32 hop;	/* the last hop this packet was seen at */
+	__u32 pass;	/* --filter's verdict */
+	__u64 pad;
 };
+
+_Static_assert(sizeof(struct pkt_slot) == 64, "a slot is one cache line");
+
+/* mmapable arrays start on a page: every slot sits on a line of its own */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << PKT_CACHE_BITS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct pkt_slot);
+} pkt_cache SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1 << PKT_CACHE_BITS);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, struct pkt_slot);
-} pkt_cache SEC(".maps");
+	__type(value, struct vnl_pkt);
+} pkt_fields SEC(".maps");
+
+/* Where a hop found its packet. */
+struct pkt_ref {
+	struct pkt_slot *slot;
+	__u32 idx;
+	__u32 from;   /* the packet's previous hop in this kernel; VNL_HOP_MAX when first seen */
+	__u64 old_ts; /* the open segment of another packet whose slot this one took */
+};
+
+static __always_inline __u32 hop_dir(__u32 hop)
+{
+	/* the hop table is in path order: to_guest hops first, then from_guest, then drop */
+	return hop < VNL_HOP_GUEST_APP_SEND ? VNL_DIR_TO_GUEST
+	       : hop < VNL_HOP_DROP		? VNL_DIR_FROM_GUEST
+						: VNL_DIR_ANY;
+}
 
 static __always_inline int same_path(__u32 last, __u32 hop)
 {
@@ -34,62 +70,95 @@ static __always_inline int same_path(__u32 last, __u32 hop)
 	return last < hop && hop_dir(last) == hop_dir(hop);
 }
 
-/* 0 with the packet's fields in pkt when this hop is to be recorded. */
+static __always_inline __u32 slot_index(const unsigned char *head)
+{
+	return (__u32)(((__u64)head * 0x9e3779b97f4a7c15ULL) >> (64 - PKT_CACHE_BITS));
+}
+
+/* The parsed fields of a slot's packet: only packets whose hops are sent have them. */
+static __always_inline struct vnl_pkt *slot_fields(__u32 idx)
+{
+	return bpf_map_lookup_elem(&pkt_fields, &idx);
+}
+
+/* A packet first seen here: parse it into the slot (its fields too, when they are sent). */
+static __always_inline int slot_take(struct pkt_slot *slot, struct pkt_ref *ref, __u64 skb,
+				     const struct frame_ref *fr, int l3, __u64 sig)
+{
+	struct vnl_pkt *pkt = parse_frame(fr, l3), *fields;
+
+	if (!pkt)
+		return -1;
+	if (slot->ts && slot->head != (__u64)fr->head)
+		ref->old_ts = slot->ts;
+	slot->skb = skb;
+	slot->head = (__u64)fr->head;
+	slot->sig = sig;
+	slot->fp = pkt->fp;
+	slot->ts = 0;
+	slot->pass = wanted(pkt);
+	if (slot->pass && sampled(pkt->fp)) {
+		fields = slot_fields(ref->idx);
+		if (fields)
+			*fields = *pkt;
+	}
+	return 0;
+}
+
+/* 0 with ref filled in when this hop is to be recorded. */
 static __always_inline int packet_at_hop(const struct sk_buff *skb, int l3, __u32 hop,
-					 struct vnl_pkt *pkt, const int direct)
+					 struct pkt_ref *ref, const int direct)
 {
 	struct frame_ref fr;
 	struct pkt_slot *slot;
 	__u64 sig = 0;
-	__u32 idx;
 
 	frame_locate(skb, l3, &fr, direct);
 	bpf_probe_read_kernel(&sig, sizeof(sig), fr.frame + (l3 ? 0 : 12));
-	idx = (__u32)(((__u64)fr.head * 0x9e3779b97f4a7c15ULL) >> (64 - PKT_CACHE_BITS));
-	slot = bpf_map_lookup_elem(&pkt_cache, &idx);
+	ref->idx = slot_index(fr.head);
+	ref->from = VNL_HOP_MAX;
+	ref->old_ts = 0;
+	slot = bpf_map_lookup_elem(&pkt_cache, &ref->idx);
 	if (!slot)
 		return -1;
-	if (slot->skb != (__u64)skb || slot->head != (__u64)fr.head || slot->sig != sig ||
-	    !same_path(slot->hop, hop)) {
-		/* parsed straight into the map value: past this point every path looks alike to
-		 * the verifier, which keeps the program well inside its instruction budget */
-		if (parse_frame(&fr, l3, &slot->pkt))
+	if (slot->skb == (__u64)skb && slot->head == (__u64)fr.head && slot->sig == sig &&
+	    same_path(slot->hop, hop)) {
+		ref->from = slot->hop;
+	} else {
+		if (slot_take(slot, ref, (__u64)skb, &fr, l3, sig))
 			return -1;
-		slot->skb = (__u64)skb;
-		slot->head = (__u64)fr.head;
-		slot->sig = sig;
-		slot->pass = wanted(&slot->pkt);
 	}
 	if (hop != VNL_HOP_DROP)
 		slot->hop = hop;
 	if (!slot->pass)
 		return -1;
-	*pkt = slot->pkt;
+	ref->slot = slot;
 	return 0;
 }
 
 /*
- * 0 with the packet's fields when a traced device already saw this packet: the cache slot of
+ * 0 with the packet's slot when a traced device already saw this packet: the cache slot of
  * its head holds the same first bytes. A socket may hold a clone (another skb address on the
  * same data), so the skb address is not compared.
  */
-static __always_inline int packet_seen(const struct sk_buff *skb, __u32 hop, struct vnl_pkt *pkt,
+static __always_inline int packet_seen(const struct sk_buff *skb, __u32 hop, struct pkt_ref *ref,
 				       const int direct)
 {
 	struct frame_ref fr;
 	struct pkt_slot *slot;
 	__u64 sig = 0;
-	__u32 idx;
 
 	frame_locate(skb, 0, &fr, direct);
 	bpf_probe_read_kernel(&sig, sizeof(sig), fr.frame + 12);
-	idx = (__u32)(((__u64)fr.head * 0x9e3779b97f4a7c15ULL) >> (64 - PKT_CACHE_BITS));
-	slot = bpf_map_lookup_elem(&pkt_cache, &idx);
+	ref->idx = slot_index(fr.head);
+	slot = bpf_map_lookup_elem(&pkt_cache, &ref->idx);
 	if (!slot || slot->head != (__u64)fr.head || slot->sig != sig || !slot->pass ||
 	    !same_path(slot->hop, hop))
 		return -1;
+	ref->from = slot->hop;
+	ref->old_ts = 0;
 	slot->hop = hop;
-	*pkt = slot->pkt;
+	ref->slot = slot;
 	return 0;
 }
 

@@ -13,7 +13,6 @@
 #include "hops.h"
 #include "fingerprint.h"
 #include "filter_eval.h"
-#include "aggregate.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -64,6 +63,7 @@ struct {
 
 struct frame_buf {
 	__u8 b[VNL_HDR_MAX];
+	struct vnl_pkt pkt; /* what parsing it gave */
 };
 
 struct {
@@ -75,12 +75,13 @@ struct {
 
 /*
  * net_dev_xmit fires after the driver took the skb, which may be freed by then (a veth
- * forwards it, a VMM reads it on another CPU): the packet is parsed at net_dev_start_xmit,
- * on the same CPU just before, and remembered here.
+ * forwards it, a VMM reads it on another CPU): the packet's slot is found at
+ * net_dev_start_xmit, on the same CPU just before, and remembered here.
  */
 struct pending_xmit {
 	__u64 skb;
-	struct vnl_pkt pkt;
+	__u64 head;
+	__u32 idx;
 };
 
 struct {
@@ -106,17 +107,17 @@ struct {
 	__type(value, struct last_copy);
 } copy_seen SEC(".maps");
 
-static __always_inline int repeated_copy(const struct sk_buff *skb, const struct vnl_pkt *pkt)
+static __always_inline int repeated_copy(const struct sk_buff *skb, __u64 fp)
 {
 	__u32 zero = 0;
 	struct last_copy *lc = bpf_map_lookup_elem(&copy_seen, &zero);
 
 	if (!lc)
 		return 0;
-	if (lc->skb == (__u64)skb && lc->fp == pkt->fp)
+	if (lc->skb == (__u64)skb && lc->fp == fp)
 		return 1;
 	lc->skb = (__u64)skb;
-	lc->fp = pkt->fp;
+	lc->fp = fp;
 	return 0;
 }
 
@@ -222,16 +223,16 @@ static __always_inline void frame_locate(const struct sk_buff *skb, int l3, stru
  * The parser as a global function: the verifier checks it once, on its own, instead of in
  * every path of every program that calls it (which ran past its 1M-instruction budget).
  */
-__noinline int parse_buf(struct frame_buf *fb, __u32 n, __u32 l3, struct vnl_pkt *p)
+__noinline int parse_buf(struct frame_buf *fb, __u32 n, __u32 l3)
 {
-	if (!fb || !p)
+	if (!fb)
 		return -1;
-	vnl_fp_parse(fb->b, n, (int)l3, p);
+	vnl_fp_parse(fb->b, n, (int)l3, &fb->pkt);
 	return 0;
 }
 
-/* Copies the start of the frame and parses it. */
-static __always_inline int parse_frame(const struct frame_ref *fr, int l3, struct vnl_pkt *pkt)
+/* Copies the start of the frame and parses it; the fields are this CPU's until its next. */
+static __always_inline struct vnl_pkt *parse_frame(const struct frame_ref *fr, int l3)
 {
 	struct frame_buf *fb;
 	__u32 zero = 0;
@@ -239,13 +240,15 @@ static __always_inline int parse_frame(const struct frame_ref *fr, int l3, struc
 
 	barrier_var(n); /* keep the clamped copy: the verifier needs the bound on the size */
 	if (n > VNL_HDR_MAX)
-		return -1;
+		return NULL;
 	fb = bpf_map_lookup_elem(&scratch, &zero);
 	if (!fb)
-		return -1;
+		return NULL;
 	if (bpf_probe_read_kernel(fb->b, n, fr->frame))
-		return -1;
-	return parse_buf(fb, (__u32)n, (__u32)l3, pkt);
+		return NULL;
+	if (parse_buf(fb, (__u32)n, (__u32)l3))
+		return NULL;
+	return &fb->pkt;
 }
 
 /*
@@ -268,6 +271,20 @@ static __always_inline int wanted(const struct vnl_pkt *pkt)
 }
 
 #include "pktcache.bpf.h"
+#include "aggregate.bpf.h"
+
+/* Sends the hop of a packet whose fields were kept (sampled ones: all in packets mode). */
+static __always_inline void emit_sampled(__u32 hop, const struct pkt_ref *ref, __u64 skb,
+					 const struct vnl_dev_key *dev, __u32 len, __u32 reason)
+{
+	struct vnl_pkt *pkt;
+
+	if (!sampled(ref->slot->fp))
+		return;
+	pkt = slot_fields(ref->idx);
+	if (pkt && pkt->fp == ref->slot->fp)
+		emit(hop, pkt, skb, dev, len, reason, 0);
+}
 
 /*
  * A guest application's read: the socket's skb no longer says which device it came in on
@@ -278,15 +295,14 @@ static __always_inline int on_app_read(enum vnl_point pt, const struct sk_buff *
 				       const int direct)
 {
 	__u32 hop = hop_for(pt, VNL_ROLE_GUEST);
-	struct vnl_pkt pkt;
+	struct pkt_ref ref;
 
-	if (!hop || packet_seen(skb, hop - 1, &pkt, direct))
+	if (!hop || packet_seen(skb, hop - 1, &ref, direct))
 		return 0;
-	if (repeated_copy(skb, &pkt))
+	if (repeated_copy(skb, ref.slot->fp))
 		return 0;
-	if (sampled(pkt.fp))
-		emit(hop - 1, &pkt, (__u64)skb, NULL,
-		     VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len)), 0, 0);
+	emit_sampled(hop - 1, &ref, (__u64)skb, NULL,
+		     VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len)), 0);
 	return 0;
 }
 
@@ -295,7 +311,7 @@ static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 {
 	struct vnl_dev_key key;
 	struct vnl_dev_val *dv;
-	struct vnl_pkt pkt;
+	struct pkt_ref ref;
 	__u32 hop;
 
 	if (pt == VNL_PT_COPY_DATAGRAM && hop_for(pt, VNL_ROLE_GUEST))
@@ -308,9 +324,9 @@ static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 	hop = hop_for(pt, dv->role);
 	if (!hop)
 		return 0;
-	if (packet_at_hop(skb, dv->l3, hop - 1, &pkt, direct))
+	if (packet_at_hop(skb, dv->l3, hop - 1, &ref, direct))
 		return 0; /* not parsed, or excluded by --filter */
-	if (pt == VNL_PT_COPY_DATAGRAM && repeated_copy(skb, &pkt))
+	if (pt == VNL_PT_COPY_DATAGRAM && repeated_copy(skb, ref.slot->fp))
 		return 0;
 	if (pt == VNL_PT_DEV_START_XMIT || pt == VNL_PT_TUN_NET_XMIT || pt == VNL_PT_VIRTNET_XMIT) {
 		__u32 zero = 0;
@@ -318,14 +334,14 @@ static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 
 		if (px) {
 			px->skb = (__u64)skb;
-			px->pkt = pkt;
+			px->head = ref.slot->head;
+			px->idx = ref.idx;
 		}
 	}
 	if (targ_mode == VNL_MODE_AGGREGATE)
-		agg_step(hop - 1, (__u64)skb, pkt.fp, reason);
-	if (sampled(pkt.fp))
-		emit(hop - 1, &pkt, (__u64)skb, &key,
-		     VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len)), reason, 0);
+		agg_step(&ref, hop - 1, reason);
+	emit_sampled(hop - 1, &ref, (__u64)skb, &key,
+		     VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len)), reason);
 	return 0;
 }
 
@@ -335,6 +351,7 @@ static __always_inline int on_xmit(const struct sk_buff *skb, const struct net_d
 	struct pending_xmit *px;
 	struct vnl_dev_key key;
 	struct vnl_dev_val *dv;
+	struct pkt_ref ref = {};
 	__u32 zero = 0, hop;
 
 	px = bpf_map_lookup_elem(&xmit_pending, &zero);
@@ -347,10 +364,17 @@ static __always_inline int on_xmit(const struct sk_buff *skb, const struct net_d
 	hop = hop_for(VNL_PT_DEV_XMIT, dv->role);
 	if (!hop)
 		return 0;
+	/* the skb may be gone: its slot, still the packet's since start_xmit, stands for it */
+	ref.idx = px->idx;
+	ref.slot = bpf_map_lookup_elem(&pkt_cache, &ref.idx);
+	if (!ref.slot || ref.slot->skb != (__u64)skb || ref.slot->head != px->head ||
+	    !same_path(ref.slot->hop, hop - 1))
+		return 0;
+	ref.from = ref.slot->hop;
+	ref.slot->hop = hop - 1;
 	if (targ_mode == VNL_MODE_AGGREGATE)
-		agg_step(hop - 1, (__u64)skb, px->pkt.fp, 0);
-	if (sampled(px->pkt.fp))
-		emit(hop - 1, &px->pkt, (__u64)skb, &key, len, rc, 0);
+		agg_step(&ref, hop - 1, 0);
+	emit_sampled(hop - 1, &ref, (__u64)skb, &key, len, rc);
 	return 0;
 }
 

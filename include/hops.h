@@ -169,9 +169,10 @@ enum vnl_hop { VNL_HOP_TABLE(VNL_HOP_ENUM) VNL_HOP_MAX };
 #define VNL_SEG_TRANSMIT "vmm.transmit"
 
 /* Round trips: the time spent outside the host kernel between a request and its response. */
-#define VNL_SEG_OUTSIDE_GUEST  "vmm+guest" /* VMM read of the request .. VMM write of the reply */
-#define VNL_SEG_OUTSIDE_REMOTE "network+remote" /* uplink transmit .. uplink receive of the reply  \
-						 */
+#define VNL_SEG_OUTSIDE_GUEST "vmm+guest" /* VMM read of the request .. VMM write of the reply */
+#define VNL_SEG_OUTSIDE_REMOTE                                                                     \
+	"network+remote" /* uplink transmit .. uplink receive of the reply                         \
+			  */
 #define VNL_SEG_TURNAROUND                                                                         \
 	"guest.turnaround" /* guest: the request's last hop .. the reply's first */
 /* deliver + transmit of a round trip, from same-clock differences only: needs no offset */

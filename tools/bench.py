@@ -22,6 +22,8 @@ TOOLS = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(BUILD, "bench")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 FLOOD_S = float(os.environ.get("BENCH_FLOOD_S", "2"))
+# a comma-separated subset of CONFIGS: measures only those, skips the rest (while tuning)
+ONLY = [c for c in os.environ.get("BENCH_CONFIGS", "").split(",") if c]
 PREFIX = f"vnlb{os.getpid() % 100000}"
 HOST, REMOTE = PREFIX + "-host", PREFIX + "-remote"
 VNETLAT = os.path.join(BUILD, "vnetlat")
@@ -197,7 +199,7 @@ def main():
     try:
         topo("up", "sink")
         flood_pps(0.5)  # warm up
-        order = list(CONFIGS)
+        order = ONLY or list(CONFIGS)
         for rnd in range(ROUNDS):
             for name in (order if rnd % 2 == 0 else order[::-1]):
                 pps, stats, lost = run_config(name)
@@ -207,6 +209,8 @@ def main():
                 if lost:
                     results["lost"].setdefault(name, []).append(lost)
                 print(f"  round {rnd + 1} {name:10s} {pps / 1000:8.1f} kpps", flush=True)
+        if ONLY:
+            return print_partial(results)
         topo("standin", "0")
         results["rr"] = {
             "untraced": rr_latency(None, "rr-untraced"),
@@ -225,6 +229,14 @@ def main():
     with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
     print(f"\nresults: {os.path.join(OUT, 'results.json')}")
+
+
+def print_partial(r):
+    for k, v in r["pps"].items():
+        hop = {tp: med(ns) for tp, ns in r["per_hop_ns"].get(k, {}).items()}
+        print(f"  {k:10s} {med(v) / 1000:8.1f} kpps  " +
+              ", ".join(f"{tp} {ns:.0f}" for tp, ns in sorted(hop.items())) +
+              (f"  mean {statistics.mean(hop.values()):.0f} ns" if hop else ""))
 
 
 def med(xs):
