@@ -478,70 +478,105 @@ static __always_inline int on_napi(const struct napi_struct *napi)
  * while runnable, until switched in). A VMM descheduled stalls its guest's packets as surely
  * as a slow path does; the report sets these beside its spikes.
  */
+#define SCHED_SLOTS 16384
+
+/* When a VMM thread became runnable, by thread id modulo the table (no insert or delete). */
+struct sched_slot {
+	__u32 tid;
+	__u32 pad;
+	__u64 since; /* 0: not waiting */
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SCHED_SLOTS);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct sched_slot);
 } sched_since SEC(".maps");
-
-static __always_inline int vmm_task(const struct task_struct *t, __u32 *tid)
-{
-	__u32 tgid = BPF_CORE_READ(t, tgid);
-
-	*tid = BPF_CORE_READ(t, pid);
-	return bpf_map_lookup_elem(&vms, &tgid) != NULL;
-}
 
 static __always_inline __u64 event_now(void)
 {
 	return targ_clock_tai ? bpf_ktime_get_tai_ns() : bpf_ktime_get_ns();
 }
 
-static __always_inline int on_wakeup(const struct task_struct *p)
+/* The thread id of a VMM's thread; 0 for other tasks (the clock is read only for VMMs). */
+static __always_inline __u32 vmm_tid(const struct task_struct *t, const int direct)
 {
-	__u64 now = event_now();
-	__u32 tid;
+	__u32 tgid = VNL_RD(direct, t->tgid, BPF_CORE_READ(t, tgid));
 
-	if (vmm_task(p, &tid))
-		bpf_map_update_elem(&sched_since, &tid, &now, BPF_ANY);
+	if (!bpf_map_lookup_elem(&vms, &tgid))
+		return 0;
+	return VNL_RD(direct, t->pid, BPF_CORE_READ(t, pid));
+}
+
+static __always_inline void sched_wait_starts(__u32 tid)
+{
+	__u32 idx = tid & (SCHED_SLOTS - 1);
+	struct sched_slot *ss = bpf_map_lookup_elem(&sched_since, &idx);
+
+	if (ss) {
+		ss->tid = tid;
+		ss->since = event_now();
+	}
+}
+
+static __always_inline int on_wakeup(const struct task_struct *p, const int direct)
+{
+	__u32 tid = vmm_tid(p, direct);
+
+	if (tid)
+		sched_wait_starts(tid);
 	return 0;
 }
 
-static __always_inline int on_switch(const struct task_struct *prev, const struct task_struct *next,
-				     __u32 prev_state)
+static __always_inline void send_sched_delay(__u32 hop, __u32 tgid, __u32 tid, __u64 now,
+					     __u64 delay)
 {
-	__u32 hop = hop_for(VNL_PT_SCHED_SWITCH, VNL_ROLE_NONE), tid;
-	__u64 now = event_now(), *since;
-	struct vnl_event *e;
+	struct vnl_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count_lost(hop);
+		return;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = now;
+	e->pid = tgid;
+	e->tid = tid;
+	e->len = delay > 0xffffffffULL ? 0xffffffffU : (__u32)delay;
+	e->hop = hop;
+	e->cpu = bpf_get_smp_processor_id();
+	e->kernel = targ_kernel_id;
+	e->flags = VNL_EV_NO_PACKET;
+	bpf_ringbuf_submit(e, wakeup_flag());
+}
+
+static __always_inline int on_switch(const struct task_struct *prev, const struct task_struct *next,
+				     __u32 prev_state, const int direct)
+{
+	__u32 hop = hop_for(VNL_PT_SCHED_SWITCH, VNL_ROLE_NONE), tid, idx;
+	struct sched_slot *ss;
+	__u64 now, delay;
 
 	if (!hop)
 		return 0;
-	if (prev_state == 0 && vmm_task(prev, &tid)) /* TASK_RUNNING: preempted */
-		bpf_map_update_elem(&sched_since, &tid, &now, BPF_ANY);
-	if (!vmm_task(next, &tid))
-		return 0;
-	since = bpf_map_lookup_elem(&sched_since, &tid);
-	if (!since)
-		return 0;
-	if (now - *since >= targ_sched_min_ns) {
-		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-		if (!e) {
-			count_lost(hop - 1);
-		} else {
-			__builtin_memset(e, 0, sizeof(*e));
-			e->ts_ns = now;
-			e->pid = BPF_CORE_READ(next, tgid);
-			e->tid = tid;
-			e->len = now - *since > 0xffffffffULL ? 0xffffffffU : (__u32)(now - *since);
-			e->hop = hop - 1;
-			e->cpu = bpf_get_smp_processor_id();
-			e->kernel = targ_kernel_id;
-			e->flags = VNL_EV_NO_PACKET;
-			bpf_ringbuf_submit(e, wakeup_flag());
-		}
+	if (prev_state == 0) { /* TASK_RUNNING: preempted, still waiting for a CPU */
+		tid = vmm_tid(prev, direct);
+		if (tid)
+			sched_wait_starts(tid);
 	}
-	bpf_map_delete_elem(&sched_since, &tid);
+	tid = vmm_tid(next, direct);
+	if (!tid)
+		return 0;
+	idx = tid & (SCHED_SLOTS - 1);
+	ss = bpf_map_lookup_elem(&sched_since, &idx);
+	if (!ss || ss->tid != tid || !ss->since)
+		return 0;
+	now = event_now();
+	delay = now - ss->since;
+	ss->since = 0;
+	if (delay >= targ_sched_min_ns)
+		send_sched_delay(hop - 1, VNL_RD(direct, next->tgid, BPF_CORE_READ(next, tgid)), tid,
+				 now, delay);
 	return 0;
 }
 
@@ -586,11 +621,11 @@ VNL_TP(kvm_mmio, int type VNL_COMMA int len VNL_COMMA __u64 gpa,
        on_nopkt(VNL_PT_KVM_MMIO, (__u32)gpa))
 VNL_TP(kvm_pio, unsigned int rw VNL_COMMA unsigned int port, on_nopkt(VNL_PT_KVM_PIO, port))
 VNL_TP(sys_enter, struct pt_regs *regs VNL_COMMA long id, on_send(regs, id))
-VNL_TP(sched_wakeup, struct task_struct *p, on_wakeup(p))
+VNL_TP(sched_wakeup, struct task_struct *p, on_wakeup(p, direct))
 VNL_TP(sched_switch,
        bool preempt VNL_COMMA struct task_struct *prev VNL_COMMA struct task_struct *next
 	   VNL_COMMA unsigned int prev_state,
-       on_switch(prev, next, prev_state))
+       on_switch(prev, next, prev_state, direct))
 
 /* Kernel functions, where the kernel allows: fentry first, kprobe otherwise. */
 #define VNL_FN(fn, args, body)                                                                     \
