@@ -21,8 +21,9 @@ const volatile __u16 hop_of[VNL_PT_MAX][VNL_ROLE_MAX] = {};
 const volatile struct vnl_filter_insn targ_filter[VNL_FILTER_MAX] = {};
 const volatile __u32 targ_filter_len = 0;
 const volatile __u8 targ_kernel_id = 0;
-const volatile bool targ_filter_vms = false; /* packetless hops only from known VMMs */
-const volatile __u64 targ_wakeup_bytes = 256 * 1024;
+const volatile bool targ_filter_vms = false;	     /* packetless hops only from known VMMs */
+const volatile __u64 targ_wakeup_bytes = 256 * 1024; /* per ring */
+const volatile __u32 targ_nrings = 1;
 const volatile __u8 targ_mode = VNL_MODE_PACKETS;
 const volatile __u32 targ_sample_n = 0; /* keep one packet in N, chosen by fingerprint */
 /* guest side (vnetlat agent): the send syscalls that start a journey, and the agent itself */
@@ -34,9 +35,21 @@ const volatile __u16 targ_clock_hop = 0;
 const volatile bool targ_clock_tai = false;	/* stamp with CLOCK_TAI (PTP-synchronised hosts) */
 const volatile __u64 targ_sched_min_ns = 20000; /* VMM scheduling delays shorter are not sent */
 
-struct {
+/*
+ * One ring buffer per CPU (user space sizes them and puts them in place before attaching): a
+ * shared one makes every hop take a lock and a cache line the CPUs pass back and forth, which
+ * cost 100-200 ns a hop at two CPUs.
+ */
+struct ring {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 * 1024 * 1024);
+	__uint(max_entries, 256 * 1024);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct ring);
 } events SEC(".maps");
 
 struct {
@@ -121,11 +134,18 @@ static __always_inline int repeated_copy(const struct sk_buff *skb, __u64 fp)
 	return 0;
 }
 
-static __always_inline __u64 wakeup_flag(void)
+/* This CPU's ring; NULL only when user space has not put one in place. */
+static __always_inline void *cpu_ring(void)
 {
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= targ_wakeup_bytes
-		   ? BPF_RB_FORCE_WAKEUP
-		   : BPF_RB_NO_WAKEUP;
+	__u32 idx = bpf_get_smp_processor_id() % targ_nrings;
+
+	return bpf_map_lookup_elem(&events, &idx);
+}
+
+static __always_inline __u64 wakeup_flag(void *ring)
+{
+	return bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= targ_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+									       : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void count_lost(__u32 hop)
@@ -136,17 +156,29 @@ static __always_inline void count_lost(__u32 hop)
 		*n += 1;
 }
 
+/* Room for one event in this CPU's ring, or NULL with the loss counted against hop. */
+static __always_inline struct vnl_event *event_reserve(__u32 hop, void **ring)
+{
+	struct vnl_event *e = NULL;
+
+	*ring = cpu_ring();
+	if (*ring)
+		e = bpf_ringbuf_reserve(*ring, sizeof(*e), 0);
+	if (!e)
+		count_lost(hop);
+	return e;
+}
+
 static __always_inline void emit(__u32 hop, const struct vnl_pkt *pkt, __u64 skb,
 				 const struct vnl_dev_key *dev, __u32 len, __u32 reason, __u8 flags)
 {
 	struct vnl_event *e;
+	void *ring;
 	__u64 id;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost(hop);
+	e = event_reserve(hop, &ring);
+	if (!e)
 		return;
-	}
 	id = bpf_get_current_pid_tgid();
 	e->ts_ns = targ_clock_tai ? bpf_ktime_get_tai_ns() : bpf_ktime_get_ns();
 	e->skb = skb;
@@ -165,7 +197,7 @@ static __always_inline void emit(__u32 hop, const struct vnl_pkt *pkt, __u64 skb
 		e->pkt = *pkt;
 	else
 		__builtin_memset(&e->pkt, 0, sizeof(e->pkt));
-	bpf_ringbuf_submit(e, wakeup_flag());
+	bpf_ringbuf_submit(e, wakeup_flag(ring));
 }
 
 /*
@@ -532,12 +564,11 @@ static __always_inline int on_wakeup(const struct task_struct *p, const int dire
 static __always_inline void send_sched_delay(__u32 hop, __u32 tgid, __u32 tid, __u64 now,
 					     __u64 delay)
 {
-	struct vnl_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	void *ring;
+	struct vnl_event *e = event_reserve(hop, &ring);
 
-	if (!e) {
-		count_lost(hop);
+	if (!e)
 		return;
-	}
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ts_ns = now;
 	e->pid = tgid;
@@ -547,7 +578,7 @@ static __always_inline void send_sched_delay(__u32 hop, __u32 tgid, __u32 tid, _
 	e->cpu = bpf_get_smp_processor_id();
 	e->kernel = targ_kernel_id;
 	e->flags = VNL_EV_NO_PACKET;
-	bpf_ringbuf_submit(e, wakeup_flag());
+	bpf_ringbuf_submit(e, wakeup_flag(ring));
 }
 
 static __always_inline int on_switch(const struct task_struct *prev, const struct task_struct *next,
@@ -575,8 +606,8 @@ static __always_inline int on_switch(const struct task_struct *prev, const struc
 	delay = now - ss->since;
 	ss->since = 0;
 	if (delay >= targ_sched_min_ns)
-		send_sched_delay(hop - 1, VNL_RD(direct, next->tgid, BPF_CORE_READ(next, tgid)), tid,
-				 now, delay);
+		send_sched_delay(hop - 1, VNL_RD(direct, next->tgid, BPF_CORE_READ(next, tgid)),
+				 tid, now, delay);
 	return 0;
 }
 

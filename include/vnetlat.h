@@ -11,6 +11,7 @@
 #define VNL_FILTER_MAX 32  /* instructions of a compiled --filter */
 #define VNL_MAX_DEVS   1024
 #define VNL_MAX_VMS    256
+#define VNL_MAX_RINGS  64 /* BPF ring buffers: one per CPU, CPUs beyond share */
 
 /* What a traced device is to the host: decides which hop an attach point becomes. */
 enum vnl_role {

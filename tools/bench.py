@@ -105,7 +105,7 @@ def stop(p):
 
 
 def prog_stats(prefixes):
-    """run_time_ns / run_cnt per tracepoint for programs whose names start with a prefix."""
+    """(run_time_ns, run_cnt) per tracepoint for programs whose names start with a prefix."""
     out = {}
     for p in json.loads(sh("bpftool", "prog", "show", "-j")):
         name = p.get("name", "")
@@ -115,8 +115,17 @@ def prog_stats(prefixes):
             tp = name[len(pre):]
             full = next((t for t in HOPS_TP if t.startswith(tp) and tp), None)
             if full:
-                out[full] = p["run_time_ns"] / p["run_cnt"]
+                out[full] = (p["run_time_ns"], p["run_cnt"])
     return out
+
+
+def per_packet_ns(stats):
+    """Run time of all six hops' programs per packet: every packet of the flood passes
+    netif_rx once, while the transmit tracepoints also fire, untraced, on the sender's veth."""
+    packets = stats.get("netif_rx", (0, 0))[1]
+    if not packets or len(stats) < len(HOPS_TP):
+        return None
+    return sum(t for t, _ in stats.values()) / packets
 
 
 def vnetlat_args(path, *extra):
@@ -195,7 +204,8 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     old_stats = sh("sysctl", "-n", "kernel.bpf_stats_enabled").strip()
     sh("sysctl", "-qw", "kernel.bpf_stats_enabled=1")
-    results = {"rounds": ROUNDS, "flood_s": FLOOD_S, "pps": {}, "per_hop_ns": {}, "lost": {}}
+    results = {"rounds": ROUNDS, "flood_s": FLOOD_S, "pps": {}, "per_hop_ns": {},
+               "per_packet_ns": {}, "lost": {}}
     try:
         topo("up", "sink")
         flood_pps(0.5)  # warm up
@@ -204,19 +214,26 @@ def main():
             for name in (order if rnd % 2 == 0 else order[::-1]):
                 pps, stats, lost = run_config(name)
                 results["pps"].setdefault(name, []).append(round(pps))
-                for tp, ns in stats.items():
-                    results["per_hop_ns"].setdefault(name, {}).setdefault(tp, []).append(round(ns, 1))
+                for tp, (ns, cnt) in stats.items():
+                    results["per_hop_ns"].setdefault(name, {}).setdefault(tp, []).append(round(ns / cnt, 1))
+                if per_packet_ns(stats) is not None:
+                    results["per_packet_ns"].setdefault(name, []).append(round(per_packet_ns(stats), 1))
                 if lost:
                     results["lost"].setdefault(name, []).append(lost)
                 print(f"  round {rnd + 1} {name:10s} {pps / 1000:8.1f} kpps", flush=True)
         if ONLY:
             return print_partial(results)
         topo("standin", "0")
-        results["rr"] = {
-            "untraced": rr_latency(None, "rr-untraced"),
-            "aggregate": rr_latency(vnetlat_args(os.path.join(OUT, "rr-agg.vnl"), "--mode", "aggregate"), "rr-agg"),
-            "packets": rr_latency(vnetlat_args(os.path.join(OUT, "rr-pk.vnl")), "rr-pk"),
+        rr_configs = {
+            "untraced": None,
+            "aggregate": vnetlat_args(os.path.join(OUT, "rr-agg.vnl"), "--mode", "aggregate"),
+            "packets": vnetlat_args(os.path.join(OUT, "rr-pk.vnl")),
         }
+        results["rr"] = {}
+        for rnd in range(ROUNDS):  # alternated too: idle CPUs' wake-up time drifts as much
+            names = list(rr_configs) if rnd % 2 == 0 else list(rr_configs)[::-1]
+            for name in names:
+                results["rr"].setdefault(name, []).append(rr_latency(rr_configs[name], f"rr-{name}"))
         topo("standin", "sink")
         results["report"] = report_speed()
     finally:
@@ -234,9 +251,10 @@ def main():
 def print_partial(r):
     for k, v in r["pps"].items():
         hop = {tp: med(ns) for tp, ns in r["per_hop_ns"].get(k, {}).items()}
+        ppk = r["per_packet_ns"].get(k)
         print(f"  {k:10s} {med(v) / 1000:8.1f} kpps  " +
-              ", ".join(f"{tp} {ns:.0f}" for tp, ns in sorted(hop.items())) +
-              (f"  mean {statistics.mean(hop.values()):.0f} ns" if hop else ""))
+              (f"per packet {med(ppk):.0f} ns  " if ppk else "") +
+              ", ".join(f"{tp} {ns:.0f}" for tp, ns in sorted(hop.items())))
 
 
 def med(xs):
@@ -255,8 +273,12 @@ def summarize(r):
         tps = [tp for tp in d if tp in floor]
         return med([d[tp] - floor[tp] for tp in tps]) if tps else float("nan")
 
-    per_hop = {k: net(k) for k in ("packets", "aggregate", "sample64", "bpftrace")}
-    rr = r["rr"]
+    per_hop_median = {k: net(k) for k in ("packets", "aggregate", "sample64", "bpftrace")}
+    # the targets' figure: all six hops' run time per packet, net of the floor's, over six
+    ppk = {k: med(v) for k, v in r["per_packet_ns"].items()}
+    per_hop = {k: (ppk[k] - ppk["floor"]) / len(HOPS_TP) for k in per_hop_median}
+    rr = {m: {q: med([x[q] for x in runs]) for q in ("rtt_p50_us", "rtt_p99_us")}
+          for m, runs in r["rr"].items()}
     add = {m: {"p50_us": round(rr[m]["rtt_p50_us"] - rr["untraced"]["rtt_p50_us"], 1),
                "p99_us": round(rr[m]["rtt_p99_us"] - rr["untraced"]["rtt_p99_us"], 1)} for m in ("aggregate", "packets")}
     lost = {k: [f"{x['lost']}/{x['lost'] + x['recorded']}" for x in v] for k, v in r["lost"].items()}
@@ -273,16 +295,20 @@ def summarize(r):
         ("no event lost sampled 1/64", all(x["lost"] == 0 for x in r["lost"].get("sample64", []))),
     ]
     r["summary"] = {"pps_median": pps, "rate_loss": loss, "per_hop_net_ns": per_hop,
+                    "per_packet_ns": ppk, "per_hop_median_net_ns": per_hop_median, "rr": rr,
                     "per_hop_ns": hop, "rr_added": add, "lost_events": lost,
                     "targets": [{"target": t, "met": bool(m)} for t, m in targets]}
     print(f"\nPacket rate (median of {r['rounds']} alternated rounds; untraced {base / 1000:.0f} kpps):")
     for k in CONFIGS:
         print(f"  {k:10s} {pps[k] / 1000:8.1f} kpps  loss {loss[k] * 100:5.1f}%")
-    print("\nCost per hop, run time per invocation (kernel.bpf_stats_enabled), net of the floor:")
+    print("\nCost per hop (kernel.bpf_stats_enabled): the six hops' run time per packet, net of the "
+          "floor's, over six;\nthen the median hop's net run time per invocation, and each hop's raw:")
     for k, v in per_hop.items():
-        print(f"  {k:10s} {v:7.0f} ns   raw: " + ", ".join(f"{tp} {ns:.0f}" for tp, ns in sorted(hop.get(k, {}).items())))
-    print(f"  floor raw: " + ", ".join(f"{tp} {ns:.0f}" for tp, ns in sorted(floor.items())))
-    print("\nRequest/response (udp-rr, 2000 x 64 B): added vs untraced")
+        print(f"  {k:10s} {v:6.0f} ns  (per packet {ppk[k]:5.0f} ns; median hop {per_hop_median[k]:4.0f} ns)  raw: " +
+              ", ".join(f"{tp} {ns:.0f}" for tp, ns in sorted(hop.get(k, {}).items())))
+    print(f"  floor      per packet {ppk['floor']:5.0f} ns  raw: " + ", ".join(f"{tp} {ns:.0f}" for tp, ns in sorted(floor.items())))
+    print(f"\nRequest/response (udp-rr, 2000 x 64 B, median of {r['rounds']} alternated rounds): "
+          f"untraced p50 {rr['untraced']['rtt_p50_us']} us, p99 {rr['untraced']['rtt_p99_us']} us; added:")
     for m, v in add.items():
         print(f"  {m:10s} p50 {v['p50_us']:+.1f} us  p99 {v['p99_us']:+.1f} us")
     rep = r["report"]

@@ -375,7 +375,7 @@ static void usage(FILE *f)
 	    "  -d, --duration TIME     stop after TIME; default: until Ctrl-C\n"
 	    "      --sample N          keep one packet in N, chosen by fingerprint (as the host)\n"
 	    "      --spool-size SIZE   events kept while the link is down (default 64M)\n"
-	    "      --ring-size SIZE    BPF ring buffer size (default 16M)\n"
+	    "      --ring-size SIZE    BPF ring buffers, one per CPU: their total (default 16M)\n"
 	    "      --tracepoints-only  do not use fentry or kprobes\n"
 	    "      --clock CLOCK       monotonic (default) or tai, as the host's record --clock\n"
 	    "      --no-clock-events   do not record clock steps and slews (clock.adjust)\n"

@@ -83,6 +83,17 @@ static struct grid fit_grid(const struct spikes *s, double p)
 	return g;
 }
 
+/* Spikes on the grid less the grid's points without one, from its first hit to its last. */
+static double grid_score(const struct grid *g)
+{
+	double points;
+
+	if (!g->hits)
+		return -1e300;
+	points = (double)g->hits / g->coverage;
+	return (double)g->hits - (points - (double)g->hits);
+}
+
 /* The least-squares line through the spikes on the grid: the period below a window. */
 static double refine_period(const struct spikes *s, const struct grid *g)
 {
@@ -110,7 +121,8 @@ static double refine_period(const struct spikes *s, const struct grid *g)
  * spikes and their halves and thirds (spikes may be missed); a candidate holds when most
  * spikes fall on one grid of it (some may be strays: a cold start, a one-off stall) and most
  * of that grid's points have a spike (a fraction of the true period would leave most empty).
- * Of those, the one with the most spikes on its grid, then the longest.
+ * Of those, the one with the most spikes on its grid less its empty points (a stray spike half
+ * way between two real ones must not halve the period), then the longest.
  */
 static void spike_period(struct spikes *s)
 {
@@ -132,7 +144,8 @@ static void spike_period(struct spikes *s)
 			if (g.hits < MIN_PERIODIC || (double)g.hits < MIN_ON_GRID * (double)s->n ||
 			    g.coverage < MIN_COVERAGE)
 				continue;
-			if (g.hits > best.hits || (g.hits == best.hits && g.p > best.p))
+			if (grid_score(&g) > grid_score(&best) ||
+			    (grid_score(&g) == grid_score(&best) && g.p > best.p))
 				best = g;
 		}
 	}

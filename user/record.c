@@ -27,6 +27,7 @@
 #include "agent.h"
 #include "guests.h"
 #include "link.h"
+#include "rings.h"
 #include "util.h"
 
 #define FLUSH_INTERVAL_NS  200000000ULL
@@ -45,7 +46,7 @@ static void on_signal(int sig)
 
 struct rec_state {
 	struct vnetlat_bpf *skel;
-	struct ring_buffer *rb;
+	struct rings rings;
 	struct vnl_writer w;
 	struct devset devs;
 	struct probe_result probe;
@@ -74,7 +75,7 @@ static void usage(FILE *f)
 	    "      --vm PID            trace the taps this QEMU process holds open (repeatable)\n"
 	    "  -d, --duration TIME     stop after TIME (30s, 500ms, 2m); default: until Ctrl-C\n"
 	    "  -f, --filter EXPR       only packets matching EXPR, e.g. 'udp and port 5001'\n"
-	    "      --ring-size SIZE    BPF ring buffer size (default 16M, power of two)\n"
+	    "      --ring-size SIZE    BPF ring buffers, one per CPU: their total (default 16M)\n"
 	    "      --force             replace FILE if it exists\n"
 	    "      --max-size SIZE     go on in FILE.1, FILE.2, ... when a file reaches SIZE\n"
 	    "      --mode MODE         packets (every hop of every packet, the default) or\n"
@@ -534,7 +535,6 @@ static void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 		ro->targ_send_nr[1] = SYS_sendmsg;
 		ro->targ_send_nr[2] = SYS_sendmmsg;
 	}
-	ro->targ_wakeup_bytes = o->ring_size / 8;
 }
 
 /* Puts st->devs.dev[i] (and its VMM) in the BPF maps: from now on its packets are traced. */
@@ -1028,14 +1028,12 @@ static int rotate(struct rec_state *st, const struct rec_opts *o)
 	return err;
 }
 
-static int on_event(void *ctx, void *data, size_t size)
+static int on_event(void *ctx, const struct vnl_event *ev)
 {
 	struct rec_state *st = ctx;
 	int err;
 
-	if (size < sizeof(struct vnl_event))
-		return 0;
-	err = vnl_writer_event(&st->w, data);
+	err = vnl_writer_event(&st->w, ev);
 	if (err) {
 		st->write_err = err;
 		return err;
@@ -1051,15 +1049,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	if (level == LIBBPF_INFO && !vnl_verbose)
 		return 0;
 	return vfprintf(stderr, fmt, args);
-}
-
-static uint64_t ring_size_pow2(uint64_t size)
-{
-	uint64_t r = 4096;
-
-	while (r < size)
-		r <<= 1;
-	return r;
 }
 
 /*
@@ -1079,7 +1068,7 @@ static int serve_links(struct rec_state *st, const struct rec_opts *o)
 		return err;
 	if (o->agent->flush_requested) {
 		o->agent->flush_requested = 0;
-		ring_buffer__consume(st->rb);
+		rings_drain(&st->rings);
 		err = vnl_writer_flush(&st->w);
 		if (!err)
 			err = write_lost(st, o, 0);
@@ -1098,14 +1087,7 @@ static int record_loop(struct rec_state *st, const struct rec_opts *o)
 
 	while (!exiting) {
 		/* a link is served between polls: poll more often while one is up */
-		err = ring_buffer__poll(st->rb, o->agent || o->guests ? LINK_POLL_MS : POLL_MS);
-		if (err == -EINTR) {
-			err = 0;
-			continue;
-		}
-		/* BPF wakes us only when the ring fills up: take what it holds each time */
-		if (err >= 0)
-			err = ring_buffer__consume(st->rb);
+		err = rings_poll(&st->rings, o->agent || o->guests ? LINK_POLL_MS : POLL_MS);
 		if (err < 0)
 			break;
 		err = serve_links(st, o);
@@ -1179,7 +1161,7 @@ static int finish(struct rec_state *st, const struct rec_opts *o)
 	int err;
 
 	/* take what the ring still holds after detaching */
-	ring_buffer__consume(st->rb);
+	rings_drain(&st->rings);
 	if (st->write_err)
 		return st->write_err;
 	if (o->guests) {
@@ -1252,6 +1234,8 @@ int record_run(struct rec_opts *op)
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct rec_opts o = *op;
 	char err_msg[1024];
+	unsigned int nrings;
+	uint64_t ring_each;
 	int err, ret = VNL_EXIT_FAIL;
 
 	vnl_event_clock = o.clock_tai ? CLOCK_TAI : CLOCK_MONOTONIC;
@@ -1276,7 +1260,10 @@ int record_run(struct rec_opts *op)
 		vnl_err("cannot open the BPF object: %s", strerror(errno));
 		goto cleanup;
 	}
-	bpf_map__set_max_entries(st.skel->maps.events, (__u32)ring_size_pow2(o.ring_size));
+	rings_plan(o.ring_size, (unsigned int)libbpf_num_possible_cpus(), &nrings, &ring_each);
+	bpf_map__set_max_entries(st.skel->maps.events, nrings);
+	st.skel->rodata->targ_nrings = nrings;
+	st.skel->rodata->targ_wakeup_bytes = ring_each / 8;
 	choose_programs(&st, &o);
 	fill_rodata(&st, &o, filter, filter_len);
 	err = vnetlat_bpf__load(st.skel);
@@ -1294,9 +1281,11 @@ int record_run(struct rec_opts *op)
 	}
 	if (open_output(&st, &o, &ret))
 		goto cleanup;
-	st.rb = ring_buffer__new(bpf_map__fd(st.skel->maps.events), on_event, &st, NULL);
-	if (!st.rb) {
-		vnl_err("cannot open the ring buffer: %s", strerror(errno));
+	err = rings_open(&st.rings, bpf_map__fd(st.skel->maps.events), nrings, ring_each, on_event,
+			 &st);
+	if (err) {
+		vnl_err("cannot make the ring buffers (%u of %llu bytes): %s", nrings,
+			(unsigned long long)ring_each, strerror(-err));
 		goto cleanup;
 	}
 	sigaction(SIGINT, &sa, NULL);
@@ -1333,7 +1322,7 @@ int record_run(struct rec_opts *op)
 	ret = VNL_EXIT_OK;
 cleanup:
 	detach_all(&st);
-	ring_buffer__free(st.rb);
+	rings_close(&st.rings);
 	vnetlat_bpf__destroy(st.skel);
 	free(st.agg_prev);
 	free(st.agg_cpu);

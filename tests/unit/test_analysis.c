@@ -68,6 +68,28 @@ static void exact_period_refined(void **state)
 	assert_true(fabs(s.period - 20.1) < 0.15); /* below one window over many periods */
 }
 
+/* One stray spike half way between two real ones: the period stays, it is not halved. */
+static void stray_spike_does_not_halve_the_period(void **state)
+{
+	static const long at[] = {10, 26, 42, 58, 74, 90};
+	double v[100];
+	int have[100];
+	unsigned int seed = 11;
+	struct spikes s;
+	size_t i;
+
+	for (i = 0; i < 100; i++) {
+		v[i] = noise(&seed, 16e3, 0.2);
+		have[i] = 1;
+	}
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		v[at[i]] = noise(&seed, 3.1e6, 0.1);
+	v[19] = 3.0e6; /* seen in test_spikes: a stall between the second and third */
+	find_spikes(v, have, 100, 20e3, &s);
+	assert_int_equal(s.n, 7);
+	assert_true(fabs(s.period - 16) < 0.8);
+}
+
 static void no_spikes_in_noise(void **state)
 {
 	unsigned int seed = 11;
@@ -127,8 +149,11 @@ static void trend_slope(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(periodic_spikes),	  cmocka_unit_test(exact_period_refined),
-	    cmocka_unit_test(no_spikes_in_noise), cmocka_unit_test(random_spikes_have_no_period),
+	    cmocka_unit_test(periodic_spikes),
+	    cmocka_unit_test(exact_period_refined),
+	    cmocka_unit_test(stray_spike_does_not_halve_the_period),
+	    cmocka_unit_test(no_spikes_in_noise),
+	    cmocka_unit_test(random_spikes_have_no_period),
 	    cmocka_unit_test(trend_slope),
 	};
 

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The per-CPU ring buffers as user space sees them: how many and how large for a total, and
+ * one pass over them merged back into time order.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include "rings.h"
+
+static void plan(void **state)
+{
+	unsigned int n;
+	uint64_t each;
+
+	rings_plan(16u << 20, 2, &n, &each);
+	assert_int_equal(n, 2);
+	assert_int_equal(each, 8u << 20);
+	rings_plan(16u << 20, 3, &n, &each); /* 5.3M rounded up to a power of two */
+	assert_int_equal(n, 3);
+	assert_int_equal(each, 8u << 20);
+	rings_plan(16u << 20, 512, &n, &each); /* CPUs past the cap share rings */
+	assert_int_equal(n, VNL_MAX_RINGS);
+	assert_int_equal(each, (16u << 20) / VNL_MAX_RINGS);
+	rings_plan(4096, 2, &n, &each); /* a page each at least */
+	assert_int_equal(n, 2);
+	assert_int_equal(each, 4096);
+	rings_plan(1u << 20, 0, &n, &each);
+	assert_int_equal(n, 1);
+}
+
+struct seen {
+	uint64_t last_ts;
+	size_t n, out_of_order;
+	uint64_t next_in_run[VNL_MAX_RINGS]; /* each run's events come out in its own order */
+	size_t run_disorder;
+	size_t stop_after;
+};
+
+static int collect(void *ctx, const struct vnl_event *ev)
+{
+	struct seen *s = ctx;
+
+	if (ev->ts_ns < s->last_ts)
+		s->out_of_order++;
+	s->last_ts = ev->ts_ns;
+	if (ev->skb != s->next_in_run[ev->cpu])
+		s->run_disorder++;
+	s->next_in_run[ev->cpu] = ev->skb + 1;
+	s->n++;
+	return s->stop_after && s->n == s->stop_after ? -EIO : 0;
+}
+
+/* k runs of random lengths, each in time order (ties included), interleaved in time. */
+static size_t fill_runs(struct ring_run *runs, unsigned int k, unsigned int *seed)
+{
+	size_t total = 0, i;
+	unsigned int r;
+	uint64_t ts;
+
+	for (r = 0; r < k; r++) {
+		runs[r].n = (size_t)(rand_r(seed) % 3 == 0 ? 0 : rand_r(seed) % 2000);
+		runs[r].cap = runs[r].n ? runs[r].n : 1;
+		runs[r].ev = calloc(runs[r].cap, sizeof(struct vnl_event));
+		ts = (uint64_t)(rand_r(seed) % 1000);
+		for (i = 0; i < runs[r].n; i++) {
+			ts += (uint64_t)(rand_r(seed) % 4); /* 0: equal times */
+			runs[r].ev[i].ts_ns = ts;
+			runs[r].ev[i].cpu = (uint16_t)r;
+			runs[r].ev[i].skb = i;
+		}
+		total += runs[r].n;
+	}
+	return total;
+}
+
+static void merge_orders_every_pass(void **state)
+{
+	unsigned int seed = 7, pass, k, r;
+	struct ring_run runs[VNL_MAX_RINGS];
+
+	for (pass = 0; pass < 200; pass++) {
+		struct seen s = {0};
+		size_t total;
+
+		k = 1 + (unsigned int)rand_r(&seed) % VNL_MAX_RINGS;
+		total = fill_runs(runs, k, &seed);
+		assert_int_equal(rings_merge(runs, k, collect, &s), 0);
+		assert_int_equal(s.n, total);
+		assert_int_equal(s.out_of_order, 0);
+		assert_int_equal(s.run_disorder, 0);
+		for (r = 0; r < k; r++) {
+			assert_int_equal(runs[r].n, 0); /* emptied for the next pass */
+			free(runs[r].ev);
+		}
+	}
+}
+
+/* A writer that fails stops the merge and its error comes back. */
+static void merge_stops_on_error(void **state)
+{
+	struct vnl_event ev[4][5] = {0};
+	struct ring_run runs[4];
+	struct seen s = {.stop_after = 10};
+	unsigned int r, i;
+
+	for (r = 0; r < 4; r++) {
+		for (i = 0; i < 5; i++) {
+			ev[r][i].ts_ns = 10 * i + r;
+			ev[r][i].cpu = (uint16_t)r;
+			ev[r][i].skb = i;
+		}
+		runs[r] = (struct ring_run){.ev = ev[r], .n = 5, .cap = 5};
+	}
+	assert_int_equal(rings_merge(runs, 4, collect, &s), -EIO);
+	assert_int_equal(s.n, 10);
+	assert_int_equal(s.out_of_order, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(plan),
+	    cmocka_unit_test(merge_orders_every_pass),
+	    cmocka_unit_test(merge_stops_on_error),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

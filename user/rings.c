@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * One BPF ring buffer per CPU. A pass reads each ring to its end in turn, so one ring's newest
+ * events would come before another's older ones; each pass is gathered per ring and merged
+ * back into time order, and what stays out of order is only what the next pass brings (the
+ * readers' reordering window takes that).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "rings.h"
+
+static uint64_t pow2_at_least(uint64_t v)
+{
+	uint64_t r = 4096;
+
+	while (r < v)
+		r <<= 1;
+	return r;
+}
+
+void rings_plan(uint64_t total, unsigned int ncpus, unsigned int *n, uint64_t *each)
+{
+	*n = ncpus == 0 ? 1 : ncpus > VNL_MAX_RINGS ? VNL_MAX_RINGS : ncpus;
+	*each = pow2_at_least(total / *n);
+}
+
+static int run_add(void *ctx, void *data, size_t size)
+{
+	struct ring_run *run = ctx;
+	struct vnl_event *ev;
+	size_t cap;
+
+	if (size < sizeof(*ev))
+		return 0;
+	if (run->n == run->cap) {
+		cap = run->cap ? run->cap * 2 : 1024;
+		ev = realloc(run->ev, cap * sizeof(*ev));
+		if (!ev)
+			return -ENOMEM;
+		run->ev = ev;
+		run->cap = cap;
+	}
+	memcpy(&run->ev[run->n++], data, sizeof(*ev));
+	return 0;
+}
+
+static int ring_add(struct rings *r, unsigned int i)
+{
+	if (!r->rb) {
+		r->rb = ring_buffer__new(r->fds[i], run_add, &r->run[i], NULL);
+		return r->rb ? 0 : -errno;
+	}
+	return ring_buffer__add(r->rb, r->fds[i], run_add, &r->run[i]);
+}
+
+int rings_open(struct rings *r, int outer_fd, unsigned int n, uint64_t each, rings_out_fn out,
+	       void *ctx)
+{
+	unsigned int i;
+	int fd, err;
+
+	memset(r, 0, sizeof(*r));
+	r->out = out;
+	r->ctx = ctx;
+	r->each = each;
+	for (i = 0; i < n && i < VNL_MAX_RINGS; i++) {
+		fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "vnetlat_ring", 0, 0, (__u32)each, NULL);
+		if (fd < 0)
+			return -errno;
+		r->fds[i] = fd;
+		r->n = i + 1;
+		if (bpf_map_update_elem(outer_fd, &i, &fd, BPF_ANY))
+			return -errno;
+		err = ring_add(r, i);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* A binary heap of run indices, ordered by each run's next event time. */
+struct merge_heap {
+	unsigned int idx[VNL_MAX_RINGS];
+	size_t pos[VNL_MAX_RINGS];
+	unsigned int n;
+	struct ring_run *runs;
+};
+
+static uint64_t head_ts(const struct merge_heap *h, unsigned int k)
+{
+	unsigned int run = h->idx[k];
+
+	return h->runs[run].ev[h->pos[run]].ts_ns;
+}
+
+static void heap_swap(struct merge_heap *h, unsigned int a, unsigned int b)
+{
+	unsigned int t = h->idx[a];
+
+	h->idx[a] = h->idx[b];
+	h->idx[b] = t;
+}
+
+static void sift_down(struct merge_heap *h, unsigned int k)
+{
+	unsigned int least, c;
+
+	for (;;) {
+		least = k;
+		for (c = 2 * k + 1; c <= 2 * k + 2 && c < h->n; c++)
+			if (head_ts(h, c) < head_ts(h, least))
+				least = c;
+		if (least == k)
+			return;
+		heap_swap(h, k, least);
+		k = least;
+	}
+}
+
+int rings_merge(struct ring_run *runs, unsigned int n, rings_out_fn out, void *ctx)
+{
+	struct merge_heap h = {.runs = runs};
+	unsigned int i, run;
+	int err = 0;
+
+	for (i = 0; i < n && i < VNL_MAX_RINGS; i++) {
+		h.pos[i] = 0;
+		if (runs[i].n)
+			h.idx[h.n++] = i;
+	}
+	for (i = h.n; i-- > 0;)
+		sift_down(&h, i);
+	while (h.n && !err) {
+		run = h.idx[0];
+		err = out(ctx, &runs[run].ev[h.pos[run]]);
+		if (++h.pos[run] == runs[run].n)
+			h.idx[0] = h.idx[--h.n];
+		sift_down(&h, 0);
+	}
+	for (i = 0; i < n && i < VNL_MAX_RINGS; i++)
+		runs[i].n = 0;
+	return err;
+}
+
+static int hand_on(struct rings *r, int err)
+{
+	int merr = rings_merge(r->run, r->n, r->out, r->ctx);
+
+	if (err >= 0 && merr)
+		err = merr;
+	if (err < 0 && !r->err)
+		r->err = err;
+	return err;
+}
+
+int rings_drain(struct rings *r)
+{
+	if (!r->rb)
+		return 0;
+	return hand_on(r, ring_buffer__consume(r->rb));
+}
+
+int rings_poll(struct rings *r, int timeout_ms)
+{
+	int err;
+
+	if (!r->rb)
+		return 0;
+	err = ring_buffer__poll(r->rb, timeout_ms);
+	if (err == -EINTR)
+		err = 0;
+	/* BPF wakes us only when a ring fills up: take what every ring holds each time */
+	if (err >= 0)
+		err = ring_buffer__consume(r->rb);
+	return hand_on(r, err);
+}
+
+void rings_close(struct rings *r)
+{
+	unsigned int i;
+
+	ring_buffer__free(r->rb);
+	r->rb = NULL;
+	for (i = 0; i < r->n; i++)
+		close(r->fds[i]);
+	for (i = 0; i < VNL_MAX_RINGS; i++) {
+		free(r->run[i].ev);
+		r->run[i] = (struct ring_run){0};
+	}
+	r->n = 0;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The BPF ring buffers: one per CPU, so the hops of two CPUs never wait on one lock. Each
+ * pass over them is merged back into time order before it is handed on.
+ */
+#ifndef VNETLAT_RINGS_H
+#define VNETLAT_RINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vnetlat.h"
+
+/* What one ring gave in the current pass, in the order it gave it. */
+struct ring_run {
+	struct vnl_event *ev;
+	size_t n, cap;
+};
+
+typedef int (*rings_out_fn)(void *ctx, const struct vnl_event *ev);
+
+struct rings {
+	struct ring_buffer *rb;
+	int fds[VNL_MAX_RINGS];
+	struct ring_run run[VNL_MAX_RINGS];
+	unsigned int n;
+	uint64_t each; /* bytes per ring */
+	rings_out_fn out;
+	void *ctx;
+	int err; /* the first error of out, or -ENOMEM */
+};
+
+/*
+ * How many rings for ncpus CPUs and how large each (a power of two, a page at least), for a
+ * total of about total bytes.
+ */
+void rings_plan(uint64_t total, unsigned int ncpus, unsigned int *n, uint64_t *each);
+
+/* Creates the rings, puts them in the BPF array outer_fd, and opens them for reading. */
+int rings_open(struct rings *r, int outer_fd, unsigned int n, uint64_t each, rings_out_fn out,
+	       void *ctx);
+
+/* Waits up to timeout_ms for a ring to fill, then takes what all of them hold. */
+int rings_poll(struct rings *r, int timeout_ms);
+
+/* Takes what all rings hold now; hands it on in time order. */
+int rings_drain(struct rings *r);
+
+void rings_close(struct rings *r);
+
+/* Hands on the events of n runs, each in time order, as one sequence in time order. */
+int rings_merge(struct ring_run *runs, unsigned int n, rings_out_fn out, void *ctx);
+
+#endif /* VNETLAT_RINGS_H */
