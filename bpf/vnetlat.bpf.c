@@ -66,6 +66,17 @@ struct {
 	__type(value, __u32);
 } vms SEC(".maps");
 
+/*
+ * Most tasks the scheduler's programs see are not VMMs: one byte per tgid modulo the table,
+ * set by user space with each VMM, turns them away before any map lookup.
+ */
+__u8 vmm_hint[VNL_VMM_HINT] = {};
+
+static __always_inline int is_vmm(__u32 tgid)
+{
+	return vmm_hint[tgid & (VNL_VMM_HINT - 1)] && bpf_map_lookup_elem(&vms, &tgid);
+}
+
 /* Events the ring buffer had no room for, per hop. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -208,11 +219,20 @@ static __always_inline void emit(__u32 hop, const struct vnl_pkt *pkt, __u64 skb
  */
 #define VNL_RD(direct, plain, core_read) ((direct) ? (plain) : (core_read))
 
+/*
+ * Most devices the hops see are not traced (the other ends of veths, the host's own): one
+ * byte per ifindex modulo the table, set by user space with each traced device, turns them
+ * away before the namespace is read and the device map looked up.
+ */
+__u8 dev_hint[VNL_DEV_HINT] = {};
+
 /* The traced device of this skb, and the hop this point is on it; NULL when not traced. */
 static __always_inline struct vnl_dev_val *traced_dev(const struct net_device *dev,
 						      struct vnl_dev_key *key, const int direct)
 {
 	key->ifindex = VNL_RD(direct, dev->ifindex, BPF_CORE_READ(dev, ifindex));
+	if (!dev_hint[key->ifindex & (VNL_DEV_HINT - 1)])
+		return NULL;
 	key->netns =
 	    VNL_RD(direct, dev->nd_net.net->ns.inum, BPF_CORE_READ(dev, nd_net.net, ns.inum));
 	return bpf_map_lookup_elem(&devs, key);
@@ -433,7 +453,7 @@ static __always_inline int on_nopkt(enum vnl_point pt, __u32 arg)
 
 	if (!hop || (targ_mode == VNL_MODE_AGGREGATE && targ_sample_n <= 1))
 		return 0;
-	if (targ_filter_vms && !bpf_map_lookup_elem(&vms, &tgid))
+	if (targ_filter_vms && !is_vmm(tgid))
 		return 0;
 	emit(hop - 1, NULL, 0, NULL, 0, arg, VNL_EV_NO_PACKET);
 	return 0;
@@ -536,7 +556,7 @@ static __always_inline __u32 vmm_tid(const struct task_struct *t, const int dire
 {
 	__u32 tgid = VNL_RD(direct, t->tgid, BPF_CORE_READ(t, tgid));
 
-	if (!bpf_map_lookup_elem(&vms, &tgid))
+	if (!is_vmm(tgid))
 		return 0;
 	return VNL_RD(direct, t->pid, BPF_CORE_READ(t, pid));
 }

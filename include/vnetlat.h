@@ -11,7 +11,9 @@
 #define VNL_FILTER_MAX 32  /* instructions of a compiled --filter */
 #define VNL_MAX_DEVS   1024
 #define VNL_MAX_VMS    256
-#define VNL_MAX_RINGS  64 /* BPF ring buffers: one per CPU, CPUs beyond share */
+#define VNL_MAX_RINGS  64    /* BPF ring buffers: one per CPU, CPUs beyond share */
+#define VNL_VMM_HINT   65536 /* a VMM's tgid marks entry tgid % VNL_VMM_HINT; power of two */
+#define VNL_DEV_HINT   4096  /* a traced device marks entry ifindex % VNL_DEV_HINT; likewise */
 
 /* What a traced device is to the host: decides which hop an attach point becomes. */
 enum vnl_role {

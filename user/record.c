@@ -547,9 +547,13 @@ static int trace_device(struct rec_state *st, unsigned int i)
 
 	if (bpf_map_update_elem(bpf_map__fd(st->skel->maps.devs), &key, &val, BPF_ANY))
 		return -errno;
+	/* hints are never cleared: another device may share the entry */
+	st->skel->bss->dev_hint[d->ifindex & (VNL_DEV_HINT - 1)] = 1;
 	if (d->vm_pid &&
 	    bpf_map_update_elem(bpf_map__fd(st->skel->maps.vms), &d->vm_pid, &vm, BPF_ANY))
 		return -errno;
+	if (d->vm_pid)
+		st->skel->bss->vmm_hint[(__u32)d->vm_pid & (VNL_VMM_HINT - 1)] = 1;
 	st->present[i] = 1;
 	return 0;
 }
