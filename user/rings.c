@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * One BPF ring buffer per CPU. A pass reads each ring to its end in turn, so one ring's newest
- * events would come before another's older ones; each pass is gathered per ring and merged
- * back into time order, and what stays out of order is only what the next pass brings (the
- * readers' reordering window takes that).
+ * events would come before another's older ones: each pass is gathered per ring and merged
+ * back into time order. Only events from before the pass began are handed on: a ring read
+ * later in the pass may have taken newer ones, but none older will come, while the rest wait
+ * for the next pass (the readers' reordering would otherwise move each late event past all
+ * those newer ones).
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "rings.h"
+#include "util.h"
 
 static uint64_t pow2_at_least(uint64_t v)
 {
@@ -121,15 +125,26 @@ static void sift_down(struct merge_heap *h, unsigned int k)
 	}
 }
 
-int rings_merge(struct ring_run *runs, unsigned int n, rings_out_fn out, void *ctx)
+/* Drops the first `used` events of a run, keeping the rest for the next pass. */
+static void run_shift(struct ring_run *run, size_t used)
+{
+	if (used < run->n)
+		memmove(run->ev, run->ev + used, (run->n - used) * sizeof(*run->ev));
+	run->n -= used;
+}
+
+int rings_merge(struct ring_run *runs, unsigned int n, uint64_t horizon, rings_out_fn out,
+		void *ctx)
 {
 	struct merge_heap h = {.runs = runs};
 	unsigned int i, run;
 	int err = 0;
 
-	for (i = 0; i < n && i < VNL_MAX_RINGS; i++) {
+	if (n > VNL_MAX_RINGS)
+		n = VNL_MAX_RINGS;
+	for (i = 0; i < n; i++) {
 		h.pos[i] = 0;
-		if (runs[i].n)
+		if (runs[i].n && runs[i].ev[0].ts_ns <= horizon)
 			h.idx[h.n++] = i;
 	}
 	for (i = h.n; i-- > 0;)
@@ -137,18 +152,19 @@ int rings_merge(struct ring_run *runs, unsigned int n, rings_out_fn out, void *c
 	while (h.n && !err) {
 		run = h.idx[0];
 		err = out(ctx, &runs[run].ev[h.pos[run]]);
-		if (++h.pos[run] == runs[run].n)
+		h.pos[run]++;
+		if (h.pos[run] == runs[run].n || runs[run].ev[h.pos[run]].ts_ns > horizon)
 			h.idx[0] = h.idx[--h.n];
 		sift_down(&h, 0);
 	}
-	for (i = 0; i < n && i < VNL_MAX_RINGS; i++)
-		runs[i].n = 0;
+	for (i = 0; i < n; i++)
+		run_shift(&runs[i], h.pos[i]);
 	return err;
 }
 
-static int hand_on(struct rings *r, int err)
+static int hand_on(struct rings *r, int err, uint64_t horizon)
 {
-	int merr = rings_merge(r->run, r->n, r->out, r->ctx);
+	int merr = rings_merge(r->run, r->n, horizon, r->out, r->ctx);
 
 	if (err >= 0 && merr)
 		err = merr;
@@ -161,11 +177,12 @@ int rings_drain(struct rings *r)
 {
 	if (!r->rb)
 		return 0;
-	return hand_on(r, ring_buffer__consume(r->rb));
+	return hand_on(r, ring_buffer__consume(r->rb), UINT64_MAX);
 }
 
 int rings_poll(struct rings *r, int timeout_ms)
 {
+	uint64_t began;
 	int err;
 
 	if (!r->rb)
@@ -174,9 +191,10 @@ int rings_poll(struct rings *r, int timeout_ms)
 	if (err == -EINTR)
 		err = 0;
 	/* BPF wakes us only when a ring fills up: take what every ring holds each time */
+	began = now_ns(vnl_event_clock);
 	if (err >= 0)
 		err = ring_buffer__consume(r->rb);
-	return hand_on(r, err);
+	return hand_on(r, err, began);
 }
 
 void rings_close(struct rings *r)

@@ -39,15 +39,22 @@ void rings_plan(uint64_t total, unsigned int ncpus, unsigned int *n, uint64_t *e
 int rings_open(struct rings *r, int outer_fd, unsigned int n, uint64_t each, rings_out_fn out,
 	       void *ctx);
 
-/* Waits up to timeout_ms for a ring to fill, then takes what all of them hold. */
+/*
+ * Waits up to timeout_ms for a ring to fill, then takes what all of them hold and hands on, in
+ * time order, what is older than the pass (the rest waits for the next).
+ */
 int rings_poll(struct rings *r, int timeout_ms);
 
-/* Takes what all rings hold now; hands it on in time order. */
+/* Takes what all rings hold now and hands on everything, in time order. */
 int rings_drain(struct rings *r);
 
 void rings_close(struct rings *r);
 
-/* Hands on the events of n runs, each in time order, as one sequence in time order. */
-int rings_merge(struct ring_run *runs, unsigned int n, rings_out_fn out, void *ctx);
+/*
+ * Hands on the events up to horizon of n runs, each in time order, as one sequence in time
+ * order; the later ones stay at the front of their runs.
+ */
+int rings_merge(struct ring_run *runs, unsigned int n, uint64_t horizon, rings_out_fn out,
+		void *ctx);
 
 #endif /* VNETLAT_RINGS_H */

@@ -88,7 +88,7 @@ static void merge_orders_every_pass(void **state)
 
 		k = 1 + (unsigned int)rand_r(&seed) % VNL_MAX_RINGS;
 		total = fill_runs(runs, k, &seed);
-		assert_int_equal(rings_merge(runs, k, collect, &s), 0);
+		assert_int_equal(rings_merge(runs, k, UINT64_MAX, collect, &s), 0);
 		assert_int_equal(s.n, total);
 		assert_int_equal(s.out_of_order, 0);
 		assert_int_equal(s.run_disorder, 0);
@@ -115,9 +115,35 @@ static void merge_stops_on_error(void **state)
 		}
 		runs[r] = (struct ring_run){.ev = ev[r], .n = 5, .cap = 5};
 	}
-	assert_int_equal(rings_merge(runs, 4, collect, &s), -EIO);
+	assert_int_equal(rings_merge(runs, 4, UINT64_MAX, collect, &s), -EIO);
 	assert_int_equal(s.n, 10);
 	assert_int_equal(s.out_of_order, 0);
+}
+
+/*
+ * A pass hands on only what is older than its start; the rest waits at the front of its run
+ * and comes out, in order, with the next pass.
+ */
+static void merge_holds_back_past_the_horizon(void **state)
+{
+	unsigned int seed = 5, r;
+	struct ring_run runs[8];
+	struct seen s = {0};
+	size_t total = fill_runs(runs, 8, &seed), first;
+	uint64_t horizon = 1500;
+
+	assert_int_equal(rings_merge(runs, 8, horizon, collect, &s), 0);
+	first = s.n;
+	assert_true(s.last_ts <= horizon);
+	for (r = 0; r < 8; r++)
+		assert_true(!runs[r].n || runs[r].ev[0].ts_ns > horizon);
+	assert_int_equal(rings_merge(runs, 8, UINT64_MAX, collect, &s), 0);
+	assert_true(first > 0 && first < total);
+	assert_int_equal(s.n, total);
+	assert_int_equal(s.out_of_order, 0);
+	assert_int_equal(s.run_disorder, 0);
+	for (r = 0; r < 8; r++)
+		free(runs[r].ev);
 }
 
 int main(void)
@@ -126,6 +152,7 @@ int main(void)
 	    cmocka_unit_test(plan),
 	    cmocka_unit_test(merge_orders_every_pass),
 	    cmocka_unit_test(merge_stops_on_error),
+	    cmocka_unit_test(merge_holds_back_past_the_horizon),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
