@@ -28,9 +28,18 @@ check(len(sp) == 1 and sp[0]["period_s"] is not None and abs(sp[0]["period_s"] -
 check(sp and 2.0e6 <= sp[0]["magnitude_ns"] <= 4.5e6,
       "JSON: magnitude %s ns (3 ms injected)" % (sp[0]["magnitude_ns"] if sp else None))
 check(sp and len(sp[0]["times_s"]) >= 5, "JSON: %d spike times over 25 s" % (len(sp[0]["times_s"]) if sp else 0))
-calm = [n for n in (sp[0]["near"] if sp else []) if n["vmm_sched_delay_ns"] < 10e6]
-check(sp and len(calm) == len(sp[0]["near"]),
-      "the stand-in was not kept off its CPU near these spikes (it held the echoes itself)")
+# the injected spikes are the ones on the period's grid: a stray one between them may be the
+# stand-in really kept off its CPU (a busy machine), which is what the report is to show
+near = sp[0]["near"] if sp else []
+period = sp[0]["period_s"] if sp else 0
+def on_grid(t, anchor):
+    return period and abs(t - anchor - round((t - anchor) / period) * period) < 0.5
+injected = max(([n for n in near if on_grid(n["time_s"], a["time_s"])] for a in near), key=len,
+               default=[])
+calm = [n for n in injected if n["vmm_sched_delay_ns"] < 10e6]
+check(len(injected) >= 5 and len(calm) == len(injected),
+      "the stand-in was not kept off its CPU near the %d spikes on the grid (it held the echoes "
+      "itself; %d of %d calm)" % (len(injected), len(calm), len(injected)))
 w = r["windows"]
 check(r["window_ns"] == 250000000 and len(w) >= 90, "JSON: %d windows of 250 ms" % len(w))
 check(any(t["segment"] == "vmm+guest" for t in r["trend"]), "JSON: a trend entry per segment")
