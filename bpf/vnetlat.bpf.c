@@ -226,16 +226,44 @@ static __always_inline void emit(__u32 hop, const struct vnl_pkt *pkt, __u64 skb
  */
 __u8 dev_hint[VNL_DEV_HINT] = {};
 
+/*
+ * Traced devices as the hops last found them, by ifindex modulo the table: an entry whose
+ * device address, ifindex and generation match spares the namespace's read and the map's
+ * lookup at every hop. User space moves dev_gen on whenever the device map changes.
+ */
+struct vnl_dev_seen dev_cache[VNL_DEV_HINT] = {};
+volatile __u32 dev_gen = 0;
+
 /* The traced device of this skb, and the hop this point is on it; NULL when not traced. */
 static __always_inline struct vnl_dev_val *traced_dev(const struct net_device *dev,
 						      struct vnl_dev_key *key, const int direct)
 {
+	__u32 idx, gen = dev_gen;
+	struct vnl_dev_val *dv;
+	struct vnl_dev_seen *seen;
+
 	key->ifindex = VNL_RD(direct, dev->ifindex, BPF_CORE_READ(dev, ifindex));
-	if (!dev_hint[key->ifindex & (VNL_DEV_HINT - 1)])
+	idx = key->ifindex & (VNL_DEV_HINT - 1);
+	if (!dev_hint[idx])
 		return NULL;
+	seen = &dev_cache[idx];
+	if (seen->dev == (__u64)dev && seen->ifindex == key->ifindex && seen->gen == gen) {
+		key->netns = seen->netns;
+		return &seen->val;
+	}
 	key->netns =
 	    VNL_RD(direct, dev->nd_net.net->ns.inum, BPF_CORE_READ(dev, nd_net.net, ns.inum));
-	return bpf_map_lookup_elem(&devs, key);
+	dv = bpf_map_lookup_elem(&devs, key);
+	if (dv) {
+		seen->dev = 0; /* a hop on another CPU takes no half-written entry */
+		seen->ifindex = key->ifindex;
+		seen->netns = key->netns;
+		seen->gen = gen;
+		seen->val = *dv;
+		barrier();
+		seen->dev = (__u64)dev;
+	}
+	return dv;
 }
 
 static __always_inline __u32 hop_for(enum vnl_point pt, __u32 role)

@@ -120,6 +120,15 @@ struct vnl_dev_val {
 	__u16 id;  /* index in the recording's interface table */
 };
 
+/* A traced device as the hops last found it (a BPF cache; user space only invalidates it). */
+struct vnl_dev_seen {
+	__u64 dev; /* the net_device's address */
+	__u32 ifindex;
+	__u32 netns;
+	__u32 gen; /* dev_gen when it was filled */
+	struct vnl_dev_val val;
+};
+
 /* --filter, compiled to a postfix program; evaluated with a bit stack in BPF. */
 enum vnl_filter_op {
 	VNL_F_END = 0,

@@ -549,6 +549,7 @@ static int trace_device(struct rec_state *st, unsigned int i)
 		return -errno;
 	/* hints are never cleared: another device may share the entry */
 	st->skel->bss->dev_hint[d->ifindex & (VNL_DEV_HINT - 1)] = 1;
+	__atomic_add_fetch(&st->skel->bss->dev_gen, 1, __ATOMIC_RELEASE);
 	if (d->vm_pid &&
 	    bpf_map_update_elem(bpf_map__fd(st->skel->maps.vms), &d->vm_pid, &vm, BPF_ANY))
 		return -errno;
@@ -625,6 +626,7 @@ static int rescan_devices(struct rec_state *st, const struct rec_opts *o)
 		if (!st->present[i] || in_set(&st->fresh, d) || devs_exists(d))
 			continue;
 		bpf_map_delete_elem(devs_fd, &key);
+		__atomic_add_fetch(&st->skel->bss->dev_gen, 1, __ATOMIC_RELEASE);
 		st->present[i] = 0;
 		dev_event(&evs[nev++], d, VNL_DEV_DISAPPEARED);
 	}

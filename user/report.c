@@ -1106,6 +1106,7 @@ static void json_row_keys(struct jw *w, int row)
 
 static void print_spikes_json(struct report *r, struct jw *w)
 {
+	const struct finding *worst = timeline_worst(&r->tl);
 	size_t i, k;
 
 	jw_arr_begin(w, "spikes");
@@ -1117,6 +1118,7 @@ static void print_spikes_json(struct report *r, struct jw *w)
 		jw_obj_begin(w, NULL);
 		json_row_keys(w, f->row);
 		jw_str(w, "segment", f->seg->name);
+		jw_bool(w, "headline", f == worst); /* the layer the text's SPIKES line names */
 		jw_str(w, "from", hop_name(f->seg->from));
 		jw_str(w, "to", hop_name(f->seg->to));
 		if (f->spikes.period > 0)

@@ -38,11 +38,11 @@ r = json.load(open(sys.argv[1]))
 print(("ok" if r["vmm_sched_delay"]["max_ns"] >= 100e6 else "not ok") +
       " - the stand-in waited %.0f ms at most for its CPU" % (r["vmm_sched_delay"]["max_ns"] / 1e6))
 # packets wait in the tun queue while their VMM is kept off its CPU: the spikes are there
-sp = sorted(r["spikes"], key=lambda s: -s["magnitude_ns"])
+sp = [s for s in r["spikes"] if s["headline"]]
 near = sp[0]["near"] if sp else []
 hit = [n for n in near if n["vmm_sched_delay_ns"] >= 50e6 and n["vmm_sched_delay_ns"] > 10 * n["vmm_sched_delay_usual_ns"]]
 print(("ok" if sp and sp[0]["segment"].endswith("host.tap_queue") else "not ok") +
-      " - the largest spikes are in host.tap_queue (%s)" % (sp[0]["segment"] if sp else None))
+      " - the headline spikes are in host.tap_queue (%s)" % (sp[0]["segment"] if sp else None))
 print(("ok" if sp and len(hit) >= 2 else "not ok") +
       " - %d of its %d spikes have the VMM's CPU waits beside them" % (len(hit), len(near)))
 PY
