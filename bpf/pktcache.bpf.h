@@ -81,6 +81,16 @@ static __always_inline struct vnl_pkt *slot_fields(__u32 idx)
 	return bpf_map_lookup_elem(&pkt_fields, &idx);
 }
 
+/* The packet a slot holds, seen again at a later hop. */
+static __always_inline void slot_reached(struct pkt_ref *ref, struct pkt_slot *slot, __u32 hop)
+{
+	ref->slot = slot;
+	ref->from = slot->hop;
+	ref->old_ts = 0;
+	if (hop != VNL_HOP_DROP)
+		slot->hop = hop;
+}
+
 /* A packet first seen here: parse it into the slot (its fields too, when they are sent). */
 static __always_inline int slot_take(struct pkt_slot *slot, struct pkt_ref *ref, __u64 skb,
 				     const struct frame_ref *fr, int l3, __u64 sig)
@@ -116,24 +126,22 @@ static __always_inline int packet_at_hop(const struct sk_buff *skb, int l3, __u3
 	frame_locate(skb, l3, &fr, direct);
 	bpf_probe_read_kernel(&sig, sizeof(sig), fr.frame + (l3 ? 0 : 12));
 	ref->idx = slot_index(fr.head);
-	ref->from = VNL_HOP_MAX;
-	ref->old_ts = 0;
 	slot = bpf_map_lookup_elem(&pkt_cache, &ref->idx);
 	if (!slot)
 		return -1;
 	if (slot->skb == (__u64)skb && slot->head == (__u64)fr.head && slot->sig == sig &&
 	    same_path(slot->hop, hop)) {
-		ref->from = slot->hop;
+		slot_reached(ref, slot, hop);
 	} else {
+		ref->old_ts = 0;
 		if (slot_take(slot, ref, (__u64)skb, &fr, l3, sig))
 			return -1;
+		ref->slot = slot;
+		ref->from = VNL_HOP_MAX;
+		if (hop != VNL_HOP_DROP)
+			slot->hop = hop;
 	}
-	if (hop != VNL_HOP_DROP)
-		slot->hop = hop;
-	if (!slot->pass)
-		return -1;
-	ref->slot = slot;
-	return 0;
+	return slot->pass ? 0 : -1;
 }
 
 /*
@@ -155,10 +163,7 @@ static __always_inline int packet_seen(const struct sk_buff *skb, __u32 hop, str
 	if (!slot || slot->head != (__u64)fr.head || slot->sig != sig || !slot->pass ||
 	    !same_path(slot->hop, hop))
 		return -1;
-	ref->from = slot->hop;
-	ref->old_ts = 0;
-	slot->hop = hop;
-	ref->slot = slot;
+	slot_reached(ref, slot, hop);
 	return 0;
 }
 

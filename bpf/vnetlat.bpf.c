@@ -167,6 +167,12 @@ static __always_inline void count_lost(__u32 hop)
 		*n += 1;
 }
 
+/* The events' clock: CLOCK_MONOTONIC, or CLOCK_TAI on PTP-synchronised hosts. */
+static __always_inline __u64 event_now(void)
+{
+	return targ_clock_tai ? bpf_ktime_get_tai_ns() : bpf_ktime_get_ns();
+}
+
 /* Room for one event in this CPU's ring, or NULL with the loss counted against hop. */
 static __always_inline struct vnl_event *event_reserve(__u32 hop, void **ring)
 {
@@ -191,7 +197,7 @@ static __always_inline void emit(__u32 hop, const struct vnl_pkt *pkt, __u64 skb
 	if (!e)
 		return;
 	id = bpf_get_current_pid_tgid();
-	e->ts_ns = targ_clock_tai ? bpf_ktime_get_tai_ns() : bpf_ktime_get_ns();
+	e->ts_ns = event_now();
 	e->skb = skb;
 	e->ifindex = dev ? dev->ifindex : 0;
 	e->netns = dev ? dev->netns : 0;
@@ -431,7 +437,8 @@ static __always_inline int on_xmit(const struct sk_buff *skb, const struct net_d
 	struct pending_xmit *px;
 	struct vnl_dev_key key;
 	struct vnl_dev_val *dv;
-	struct pkt_ref ref = {};
+	struct pkt_slot *slot;
+	struct pkt_ref ref;
 	__u32 zero = 0, hop;
 
 	px = bpf_map_lookup_elem(&xmit_pending, &zero);
@@ -446,12 +453,11 @@ static __always_inline int on_xmit(const struct sk_buff *skb, const struct net_d
 		return 0;
 	/* the skb may be gone: its slot, still the packet's since start_xmit, stands for it */
 	ref.idx = px->idx;
-	ref.slot = bpf_map_lookup_elem(&pkt_cache, &ref.idx);
-	if (!ref.slot || ref.slot->skb != (__u64)skb || ref.slot->head != px->head ||
-	    !same_path(ref.slot->hop, hop - 1))
+	slot = bpf_map_lookup_elem(&pkt_cache, &ref.idx);
+	if (!slot || slot->skb != (__u64)skb || slot->head != px->head ||
+	    !same_path(slot->hop, hop - 1))
 		return 0;
-	ref.from = ref.slot->hop;
-	ref.slot->hop = hop - 1;
+	slot_reached(&ref, slot, hop - 1);
 	if (targ_mode == VNL_MODE_AGGREGATE)
 		agg_step(&ref, hop - 1, 0);
 	emit_sampled(hop - 1, &ref, (__u64)skb, &key, len, rc);
@@ -573,11 +579,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sched_slot);
 } sched_since SEC(".maps");
-
-static __always_inline __u64 event_now(void)
-{
-	return targ_clock_tai ? bpf_ktime_get_tai_ns() : bpf_ktime_get_ns();
-}
 
 /* The thread id of a VMM's thread; 0 for other tasks (the clock is read only for VMMs). */
 static __always_inline __u32 vmm_tid(const struct task_struct *t, const int direct)

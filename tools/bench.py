@@ -216,8 +216,9 @@ def main():
                 results["pps"].setdefault(name, []).append(round(pps))
                 for tp, (ns, cnt) in stats.items():
                     results["per_hop_ns"].setdefault(name, {}).setdefault(tp, []).append(round(ns / cnt, 1))
-                if per_packet_ns(stats) is not None:
-                    results["per_packet_ns"].setdefault(name, []).append(round(per_packet_ns(stats), 1))
+                ppk = per_packet_ns(stats)
+                if ppk is not None:
+                    results["per_packet_ns"].setdefault(name, []).append(round(ppk, 1))
                 if lost:
                     results["lost"].setdefault(name, []).append(lost)
                 print(f"  round {rnd + 1} {name:10s} {pps / 1000:8.1f} kpps", flush=True)

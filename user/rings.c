@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <time.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -70,7 +69,6 @@ int rings_open(struct rings *r, int outer_fd, unsigned int n, uint64_t each, rin
 	memset(r, 0, sizeof(*r));
 	r->out = out;
 	r->ctx = ctx;
-	r->each = each;
 	for (i = 0; i < n && i < VNL_MAX_RINGS; i++) {
 		fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "vnetlat_ring", 0, 0, (__u32)each, NULL);
 		if (fd < 0)
@@ -166,11 +164,7 @@ static int hand_on(struct rings *r, int err, uint64_t horizon)
 {
 	int merr = rings_merge(r->run, r->n, horizon, r->out, r->ctx);
 
-	if (err >= 0 && merr)
-		err = merr;
-	if (err < 0 && !r->err)
-		r->err = err;
-	return err;
+	return err >= 0 && merr ? merr : err;
 }
 
 int rings_drain(struct rings *r)

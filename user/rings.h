@@ -23,10 +23,8 @@ struct rings {
 	int fds[VNL_MAX_RINGS];
 	struct ring_run run[VNL_MAX_RINGS];
 	unsigned int n;
-	uint64_t each; /* bytes per ring */
 	rings_out_fn out;
 	void *ctx;
-	int err; /* the first error of out, or -ENOMEM */
 };
 
 /*
