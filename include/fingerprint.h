@@ -187,6 +187,7 @@ static __always_inline void fp_tcp(const __u8 *b, __u32 off, __u32 len, __u32 en
 static __always_inline void fp_udp(const __u8 *b, __u32 off, __u32 len, struct vnl_pkt *p, __u64 *h)
 {
 	__u32 ulen, n, i;
+	__u64 ph = 0;
 
 	if (!fp_has(off, 8, len)) {
 		p->flags |= VNL_PKT_TRUNCATED;
@@ -207,8 +208,11 @@ static __always_inline void fp_udp(const __u8 *b, __u32 off, __u32 len, struct v
 	for (i = 0; i < FP_UDP_HASH_BYTES; i += 8) {
 		if (i >= n)
 			break;
-		*h = fp_mix(*h, fp_bytes64(b, off + i, n - i));
+		ph = fp_mix(ph, fp_bytes64(b, off + i, n - i));
 	}
+	*h = fp_mix(*h, ph);
+	/* the payload's own hash, which an echo's response carries too: pairs the two */
+	p->seq = (__u32)(ph ^ (ph >> 32));
 }
 
 static __always_inline void fp_icmp(const __u8 *b, __u32 off, __u32 len, struct vnl_pkt *p,

@@ -104,6 +104,13 @@ enum vnl_side {
  */
 #define VNL_HOP_BOTH_POINTS(X) X(GUEST_APP_READ)
 
+/*
+ * A packet that carries nothing for a socket (a pure TCP ACK, a SYN's answer) never reaches
+ * the application's read: its journey ends, complete, at the stack's receive.
+ * X(final hop, where such a packet ends)
+ */
+#define VNL_HOP_DATALESS_END(X) X(GUEST_APP_READ, GUEST_RECEIVE)
+
 #define VNL_HOP_ENUM(id, ...) VNL_HOP_##id,
 enum vnl_hop { VNL_HOP_TABLE(VNL_HOP_ENUM) VNL_HOP_MAX };
 #undef VNL_HOP_ENUM

@@ -78,7 +78,7 @@ enum vnl_pkt_flags {
 struct vnl_pkt {
 	struct vnl_flow flow;
 	__u64 fp;      /* fingerprint: invariant header fields hashed; 0 = not a packet we parse */
-	__u32 seq;     /* TCP seq; ICMP echo sequence */
+	__u32 seq;     /* TCP seq; ICMP echo sequence; UDP a hash of the payload's first bytes */
 	__u32 ack;     /* TCP ack */
 	__u32 payload; /* transport payload length from the headers */
 	__u16 flags;   /* enum vnl_pkt_flags */

@@ -30,7 +30,7 @@ struct drop_agg {
 };
 
 struct dir_agg {
-	uint64_t packets, complete, incomplete, dropped;
+	uint64_t packets, complete, partial, incomplete, dropped; /* incomplete: lost hops */
 	struct hist boundary;		/* round trips through a guest: VNL_SEG_BOUNDARY */
 	uint64_t boundary_mismatch_max; /* |that - (deliver + transmit)|, the largest seen, ns */
 	uint64_t incomplete_after[VNL_HOP_MAX];

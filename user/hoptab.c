@@ -88,6 +88,15 @@ const char *segment_name(unsigned int from, unsigned int to, char *buf, size_t s
 	return buf;
 }
 
+static int path_hop(const int attached[VNL_HOP_MAX], const int role_traced[VNL_ROLE_MAX], int h)
+{
+	const struct hop_info *hi = &vnl_hops[h];
+
+	if (hi->packetless || hi->dir == VNL_DIR_ANY || !attached[h])
+		return 0;
+	return hi->role == VNL_ROLE_NONE || role_traced[hi->role];
+}
+
 void final_hops(const int attached[VNL_HOP_MAX], const int role_traced[VNL_ROLE_MAX],
 		int final_hop[VNL_DIR_MAX])
 {
@@ -95,15 +104,31 @@ void final_hops(const int attached[VNL_HOP_MAX], const int role_traced[VNL_ROLE_
 
 	for (d = 0; d < VNL_DIR_MAX; d++)
 		final_hop[d] = -1;
-	for (h = 0; h < VNL_HOP_MAX; h++) {
-		const struct hop_info *hi = &vnl_hops[h];
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		if (path_hop(attached, role_traced, h))
+			final_hop[vnl_hops[h].dir] = h; /* the table is in path order */
+}
 
-		if (hi->packetless || hi->dir == VNL_DIR_ANY || !attached[h])
-			continue;
-		if (hi->role != VNL_ROLE_NONE && !role_traced[hi->role])
-			continue;
-		final_hop[hi->dir] = h; /* the table is in path order */
-	}
+void first_hops(const int attached[VNL_HOP_MAX], const int role_traced[VNL_ROLE_MAX],
+		int first_hop[VNL_DIR_MAX])
+{
+	int h, d;
+
+	for (d = 0; d < VNL_DIR_MAX; d++)
+		first_hop[d] = -1;
+	for (h = VNL_HOP_MAX - 1; h >= 0; h--)
+		if (path_hop(attached, role_traced, h))
+			first_hop[vnl_hops[h].dir] = h;
+}
+
+int dataless_end(int final)
+{
+#define VNL_DATALESS(last, end)                                                                    \
+	if (final == VNL_HOP_##last)                                                               \
+		return VNL_HOP_##end;
+	VNL_HOP_DATALESS_END(VNL_DATALESS)
+#undef VNL_DATALESS
+	return final;
 }
 
 unsigned int segment_slot(unsigned int from, unsigned int to)

@@ -37,6 +37,14 @@ const char *segment_name(unsigned int from, unsigned int to, char *buf, size_t s
  */
 void final_hops(const int attached[VNL_HOP_MAX], const int role_traced[VNL_ROLE_MAX],
 		int final_hop[VNL_DIR_MAX]);
+/* The first such hop in each direction: where a whole journey begins. */
+void first_hops(const int attached[VNL_HOP_MAX], const int role_traced[VNL_ROLE_MAX],
+		int first_hop[VNL_DIR_MAX]);
+/*
+ * Where a packet with no data for a socket (a pure ACK, TCP control) ends when the journey's
+ * last hop is final: the stack's receive (VNL_HOP_DATALESS_END), else final itself.
+ */
+int dataless_end(int final);
 /* Aggregate-mode histogram slot of a segment: 1.. for rows of the table, 0 otherwise. */
 unsigned int segment_slot(unsigned int from, unsigned int to);
 /* The segment of a slot; returns -1 for slots that are not table rows. */

@@ -10,12 +10,36 @@
 #define TIE_NS		10000000ULL /* a packetless hop ties to a packet hop this close */
 #define PENDING_BUCKETS (1u << 14)
 #define PENDING_MAX	65536
-#define PAIR_WINDOW_NS	2000000000ULL /* a response must follow its request within this */
+#define FLOW_SLOTS	4096
+#define OPEN_MAX	(1u << 20) /* open journeys beyond this are not held for a stall */
+#define MAX_STALL_NS	30000000000ULL
+/*
+ * A request is unanswered once PAIR_RTTS of its flow's longest round trips went by without
+ * its response (within the bounds below); a flow whose round trip is not known yet waits
+ * PAIR_WINDOW_NS.
+ */
+#define PAIR_RTTS	   64
+#define PAIR_WINDOW_MIN_NS 10000000ULL
+#define PAIR_WINDOW_MAX_NS 10000000000ULL
+#define PAIR_WINDOW_NS	   2000000000ULL
 
 struct pending {
 	struct journey req;
 	uint64_t key, disc;
+	uint8_t retransmitted;
 	struct pending *next, *onext, *oprev; /* bucket chain; global age order */
+};
+
+/*
+ * What pairing learned of a flow (both directions under one key): which way its requests
+ * go once one was answered, whether responses echo the request's payload, its longest
+ * round trip. A flow that echoes is never paired by order again, and a response of a known
+ * flow never becomes a request: either would shift every later pair.
+ */
+struct flow_state {
+	uint64_t key;
+	uint64_t max_rtt;
+	uint8_t used, req_dir, echo;
 };
 
 /*
@@ -47,15 +71,25 @@ struct tie_slot {
 	uint64_t jid, fp; /* "after" rules: the journey waiting for its hop */
 };
 
+struct jlist {
+	struct journey *head, *tail; /* least recently updated first */
+};
+
 struct jengine {
 	struct jsink sink;
-	int final_hop[VNL_DIR_MAX];
-	uint64_t timeout_ns, next_id, now;
+	struct jpath path;
+	uint64_t timeout_ns, max_stall_ns, next_id, now;
 	struct journey *buckets[J_BUCKETS];
-	struct journey *lru_head, *lru_tail; /* open journeys, least recently updated first */
+	struct jlist open, held; /* held: past the timeout, but their path stalled */
+	size_t nopen;
+	/*
+	 * Per hop, the latest arrival there of a journey that has since moved on: a journey
+	 * that arrived after it and is still there was overtaken (lost); one that was not
+	 * overtaken waits where the whole path stalled.
+	 */
+	uint64_t progress[VNL_DIR_MAX][VNL_HOP_MAX];
 	struct tie_slot ties[TIE_RULES][TIE_SLOTS];
-	int host_final[VNL_DIR_MAX]; /* a journey that got here is complete (its host part) */
-	uint64_t pair_delay_ns;	     /* pair in time order, this long after a journey closes */
+	uint64_t pair_delay_ns; /* pair in time order, this long after a journey closes */
 	uint64_t pair_now;
 	struct journey **closed; /* closed journeys waiting to be paired: a min-heap by ts[0] */
 	size_t nclosed, closed_cap;
@@ -63,21 +97,43 @@ struct jengine {
 	struct pending *ptails[PENDING_BUCKETS]; /* appends are O(1): floods share one key */
 	struct pending *ohead, *otail;
 	size_t npending;
+	struct flow_state flows[FLOW_SLOTS];
 	struct jstats st;
 };
 
-struct jengine *jengine_new(const struct jsink *sink, const int final_hop[VNL_DIR_MAX],
-			    uint64_t timeout_ns)
+void jpath_of(struct jpath *p, const int attached[VNL_HOP_MAX], const int roles[VNL_ROLE_MAX],
+	      int guests)
+{
+	int host[VNL_HOP_MAX], h;
+
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		host[h] = attached[h] && vnl_hops[h].side != VNL_SIDE_GUEST;
+	first_hops(attached, roles, p->first);
+	final_hops(attached, roles, p->final);
+	first_hops(host, roles, p->host_first);
+	final_hops(host, roles, p->host_final);
+	p->guests = guests;
+}
+
+struct jengine *jengine_new(const struct jsink *sink, const struct jpath *path, uint64_t timeout_ns)
 {
 	struct jengine *e = calloc(1, sizeof(*e));
 
 	if (!e)
 		return NULL;
 	e->sink = *sink;
-	memcpy(e->final_hop, final_hop, sizeof(e->final_hop));
-	memcpy(e->host_final, final_hop, sizeof(e->host_final));
+	e->path = *path;
 	e->timeout_ns = timeout_ns;
+	e->max_stall_ns = MAX_STALL_NS;
+	/* with guests a request may close after its response (its guest part comes later) */
+	if (path->guests)
+		e->pair_delay_ns = 2 * timeout_ns;
 	return e;
+}
+
+void jengine_set_max_stall(struct jengine *e, uint64_t max_stall_ns)
+{
+	e->max_stall_ns = max_stall_ns > e->timeout_ns ? max_stall_ns : e->timeout_ns;
 }
 
 const struct jstats *jengine_stats(const struct jengine *e)
@@ -97,28 +153,33 @@ static uint32_t bucket_of(uint64_t fp)
 	return (uint32_t)(mix(0, fp) & (J_BUCKETS - 1));
 }
 
-static void lru_unlink(struct jengine *e, struct journey *j)
+static void list_unlink(struct jlist *l, struct journey *j)
 {
 	if (j->lprev)
 		j->lprev->lnext = j->lnext;
 	else
-		e->lru_head = j->lnext;
+		l->head = j->lnext;
 	if (j->lnext)
 		j->lnext->lprev = j->lprev;
 	else
-		e->lru_tail = j->lprev;
+		l->tail = j->lprev;
 	j->lprev = j->lnext = NULL;
 }
 
-static void lru_append(struct jengine *e, struct journey *j)
+static void list_append(struct jlist *l, struct journey *j)
 {
-	j->lprev = e->lru_tail;
+	j->lprev = l->tail;
 	j->lnext = NULL;
-	if (e->lru_tail)
-		e->lru_tail->lnext = j;
+	if (l->tail)
+		l->tail->lnext = j;
 	else
-		e->lru_head = j;
-	e->lru_tail = j;
+		l->head = j;
+	l->tail = j;
+}
+
+static struct jlist *list_of(struct jengine *e, const struct journey *j)
+{
+	return j->held ? &e->held : &e->open;
 }
 
 static void hash_unlink(struct jengine *e, struct journey *j)
@@ -135,8 +196,8 @@ static void hash_unlink(struct jengine *e, struct journey *j)
 
 /*
  * The key a response carries, and the one a request expects of its response: addresses
- * and ports swapped (ICMP keeps its echo id), plus a discriminator: the echo sequence, or
- * for TCP the acknowledgement that covers the request's data.
+ * and ports swapped (ICMP keeps its echo id), plus a discriminator: the echo sequence, for
+ * UDP the payload's hash, for TCP the acknowledgement that covers the request's data.
  */
 static uint64_t flow_key(const struct vnl_pkt *p, int as_request)
 {
@@ -160,6 +221,11 @@ static int is_icmp(const struct vnl_pkt *p)
 	return p->flow.proto == 1 || p->flow.proto == 58;
 }
 
+static int is_tcp(const struct vnl_pkt *p)
+{
+	return p->flow.proto == 6;
+}
+
 /* Whether p may be a request, and the discriminator its response must carry. */
 static int request_disc(const struct vnl_pkt *p, uint64_t *disc)
 {
@@ -167,13 +233,13 @@ static int request_disc(const struct vnl_pkt *p, uint64_t *disc)
 		*disc = p->seq;
 		return !!(p->flags & VNL_PKT_ECHO_REQ);
 	}
-	if (p->flow.proto == 6) {
+	if (is_tcp(p)) {
 		uint32_t len = p->payload + !!(p->tcp_flags & 0x02) + !!(p->tcp_flags & 0x01);
 
 		*disc = (uint32_t)(p->seq + len);
 		return len > 0;
 	}
-	*disc = 0;
+	*disc = p->seq; /* UDP: the payload's hash */
 	return p->flow.proto == 17;
 }
 
@@ -183,12 +249,58 @@ static int response_disc(const struct vnl_pkt *p, uint64_t *disc)
 		*disc = p->seq;
 		return !!(p->flags & VNL_PKT_ECHO_REPLY);
 	}
-	if (p->flow.proto == 6) {
+	if (is_tcp(p)) {
 		*disc = p->ack;
 		return !!(p->tcp_flags & 0x10);
 	}
-	*disc = 0;
+	*disc = p->seq;
 	return p->flow.proto == 17;
+}
+
+/* A direction-free key of p's flow, for its flow_state. */
+static uint64_t flow_id(const struct vnl_pkt *p)
+{
+	uint64_t a = flow_key(p, 0), b = flow_key(p, 1);
+
+	return a < b ? a : b;
+}
+
+static struct flow_state *flow_find(struct jengine *e, const struct vnl_pkt *p)
+{
+	uint64_t id = flow_id(p);
+	struct flow_state *fs = &e->flows[mix(id, 1) & (FLOW_SLOTS - 1)];
+
+	return fs->used && fs->key == id ? fs : NULL;
+}
+
+static struct flow_state *flow_learn(struct jengine *e, const struct vnl_pkt *p)
+{
+	uint64_t id = flow_id(p);
+	struct flow_state *fs = &e->flows[mix(id, 1) & (FLOW_SLOTS - 1)];
+
+	if (!fs->used || fs->key != id) /* a direct-mapped table: the newer flow takes the slot */
+		*fs = (struct flow_state){.key = id, .used = 1};
+	return fs;
+}
+
+static uint64_t req_end(const struct pending *pd)
+{
+	return pd->req.ts[pd->req.nhops - 1];
+}
+
+static uint64_t pair_window(struct jengine *e, const struct pending *pd)
+{
+	const struct flow_state *fs = flow_find(e, &pd->req.pkt);
+	uint64_t w;
+
+	/* TCP waits longer: a range sent again after a retransmission timeout must still
+	 * find the first copy to be left out of the round trips (Karn) */
+	if (!fs || !fs->max_rtt || is_tcp(&pd->req.pkt))
+		return PAIR_WINDOW_NS;
+	w = fs->max_rtt * PAIR_RTTS;
+	if (w < PAIR_WINDOW_MIN_NS)
+		return PAIR_WINDOW_MIN_NS;
+	return w > PAIR_WINDOW_MAX_NS ? PAIR_WINDOW_MAX_NS : w;
 }
 
 static void pending_remove(struct jengine *e, struct pending *pd)
@@ -196,7 +308,6 @@ static void pending_remove(struct jengine *e, struct pending *pd)
 	uint32_t b = pd->key & (PENDING_BUCKETS - 1);
 	struct pending **pp = &e->pbuckets[b], *prev = NULL;
 
-	/* removals are of the oldest (the head) but for a response that skipped older ones */
 	while (*pp && *pp != pd) {
 		prev = *pp;
 		pp = &(*pp)->next;
@@ -220,32 +331,109 @@ static void pending_remove(struct jengine *e, struct pending *pd)
 /* Requests too old to get a response by now: the time pairing is at (see pair_now). */
 static void pending_expire(struct jengine *e)
 {
-	while (e->ohead &&
-	       (e->npending > PENDING_MAX ||
-		e->ohead->req.ts[e->ohead->req.nhops - 1] + PAIR_WINDOW_NS < e->pair_now)) {
+	while (e->ohead && (e->npending > PENDING_MAX ||
+			    req_end(e->ohead) + pair_window(e, e->ohead) < e->pair_now)) {
 		e->st.unpaired_expired++;
 		pending_remove(e, e->ohead);
 	}
 }
 
+static int seq_before(uint64_t a, uint64_t b)
+{
+	return (int32_t)((uint32_t)a - (uint32_t)b) < 0;
+}
+
+/* TCP: requests this ACK covers besides the one it answers were acknowledged together. */
+static void retire_covered(struct jengine *e, uint64_t key, uint64_t ack)
+{
+	struct pending *pd, *next;
+
+	for (pd = e->pbuckets[key & (PENDING_BUCKETS - 1)]; pd; pd = next) {
+		next = pd->next;
+		if (pd->key == key && seq_before(pd->disc, ack)) {
+			e->st.covered++;
+			pending_remove(e, pd);
+		}
+	}
+}
+
+/*
+ * The request j answers: the latest outstanding one with the response's discriminator (a
+ * lost response leaves its request behind; it never shifts the next pair). A UDP response
+ * whose payload matches no request's is paired with the latest request of its flow, unless
+ * the flow is known to echo.
+ */
+static struct pending *find_request(struct jengine *e, const struct journey *j, uint64_t key,
+				    uint64_t disc, const struct flow_state *fs, int *by_echo)
+{
+	struct pending *pd, *same = NULL, *latest = NULL;
+
+	for (pd = e->pbuckets[key & (PENDING_BUCKETS - 1)]; pd; pd = pd->next) {
+		if (pd->key != key || pd->req.dir == j->dir || ts_diff(j->ts[0], req_end(pd)) < 0)
+			continue;
+		if (!latest || req_end(pd) >= req_end(latest))
+			latest = pd;
+		if (pd->disc == disc && (!same || req_end(pd) >= req_end(same)))
+			same = pd;
+	}
+	*by_echo = same && j->pkt.flow.proto == 17;
+	if (same || j->pkt.flow.proto != 17)
+		return same;
+	return fs && fs->echo ? NULL : latest;
+}
+
+/* 1 when j was a response (paired, or known to be one), 0 when it may be a request. */
 static int try_pair(struct jengine *e, const struct journey *j)
 {
-	uint64_t key, disc;
+	struct flow_state *fs = flow_find(e, &j->pkt);
+	uint64_t key, disc, rtt;
 	struct pending *pd;
+	int by_echo;
 
+	if (!is_tcp(&j->pkt) && fs && fs->req_dir == j->dir)
+		return 0;
 	if (!response_disc(&j->pkt, &disc))
 		return 0;
 	key = flow_key(&j->pkt, 0);
-	/* oldest first: the bucket chain is in insertion order */
-	for (pd = e->pbuckets[key & (PENDING_BUCKETS - 1)]; pd; pd = pd->next) {
-		if (pd->key != key || pd->disc != disc || pd->req.dir == j->dir ||
-		    pd->req.ts[pd->req.nhops - 1] > j->ts[0])
-			continue;
-		e->st.round_trips++;
-		if (e->sink.round_trip)
-			e->sink.round_trip(e->sink.ctx, &pd->req, j);
+	pd = find_request(e, j, key, disc, fs, &by_echo);
+	if (!pd) {
+		if (fs && !is_tcp(&j->pkt)) {
+			e->st.unmatched_replies++;
+			return 1;
+		}
+		return 0;
+	}
+	if (pd->retransmitted) {
+		e->st.retransmitted++;
 		pending_remove(e, pd);
 		return 1;
+	}
+	fs = flow_learn(e, &j->pkt);
+	fs->req_dir = pd->req.dir;
+	fs->echo |= by_echo;
+	rtt = j->ts[j->nhops - 1] - pd->req.ts[0];
+	if (rtt > fs->max_rtt)
+		fs->max_rtt = rtt;
+	e->st.round_trips++;
+	e->st.pairs_by_echo += by_echo;
+	if (e->sink.round_trip)
+		e->sink.round_trip(e->sink.ctx, &pd->req, j);
+	pending_remove(e, pd);
+	if (is_tcp(&j->pkt))
+		retire_covered(e, key, disc);
+	return 1;
+}
+
+/* TCP: the same range sent again. Neither copy's ACK gives a round trip (Karn). */
+static int mark_retransmission(struct jengine *e, uint64_t key, uint64_t disc)
+{
+	struct pending *pd;
+
+	for (pd = e->pbuckets[key & (PENDING_BUCKETS - 1)]; pd; pd = pd->next) {
+		if (pd->key == key && pd->disc == disc) {
+			pd->retransmitted = 1;
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -253,17 +441,21 @@ static int try_pair(struct jengine *e, const struct journey *j)
 static void add_request(struct jengine *e, const struct journey *j)
 {
 	struct pending *pd;
-	uint64_t disc;
+	uint64_t disc, key;
 	uint32_t b;
 
 	if (!request_disc(&j->pkt, &disc))
+		return;
+	key = flow_key(&j->pkt, 1);
+	if (is_tcp(&j->pkt) && mark_retransmission(e, key, disc))
 		return;
 	pd = malloc(sizeof(*pd));
 	if (!pd)
 		return;
 	pd->req = *j;
-	pd->key = flow_key(&j->pkt, 1);
+	pd->key = key;
 	pd->disc = disc;
+	pd->retransmitted = 0;
 	pd->next = pd->onext = NULL;
 	pd->oprev = e->otail;
 	b = pd->key & (PENDING_BUCKETS - 1);
@@ -343,10 +535,40 @@ static void pair_due(struct jengine *e, int all)
 		pair(e, heap_pop(e));
 }
 
+static int same_stage(int hop, int ref)
+{
+	return ref >= 0 && hop < VNL_HOP_MAX && vnl_hops[hop].dir == vnl_hops[ref].dir &&
+	       vnl_hops[hop].role == vnl_hops[ref].role && vnl_hops[hop].side == vnl_hops[ref].side;
+}
+
+/* Began where its direction begins: on the first device of the path, host's or guest's. */
+static int starts_whole(const struct jengine *e, const struct journey *j)
+{
+	return same_stage(j->first_hop, e->path.first[j->dir]) ||
+	       (e->path.guests && same_stage(j->first_hop, e->path.host_first[j->dir]));
+}
+
+static void classify(struct jengine *e, struct journey *j)
+{
+	if (j->dropped) {
+		e->st.dropped++;
+	} else if (j->reached && starts_whole(e, j)) {
+		j->complete = 1;
+		e->st.complete++;
+	} else if (j->reached) {
+		j->partial = 1;
+		e->st.partial++;
+	} else {
+		e->st.lost++;
+	}
+}
+
 static void close_journey(struct jengine *e, struct journey *j)
 {
 	hash_unlink(e, j);
-	lru_unlink(e, j);
+	list_unlink(list_of(e, j), j);
+	e->nopen--;
+	classify(e, j);
 	e->st.journeys++;
 	if (j->host_hops && j->guest_hops)
 		e->st.cross_kernel++;
@@ -366,32 +588,57 @@ static void close_journey(struct jengine *e, struct journey *j)
 		pair(e, j); /* out of memory: pair now, as a host-only recording does */
 }
 
-void jengine_set_host_final(struct jengine *e, const int host_final[VNL_DIR_MAX])
+/* No journey that came to j's hop after it has moved on: the path stalled there. */
+static int path_stalled(const struct jengine *e, const struct journey *j)
 {
-	memcpy(e->host_final, host_final, sizeof(e->host_final));
-	e->pair_delay_ns = 2 * e->timeout_ns;
+	return !j->reached && e->progress[j->dir][j->hops[j->nhops - 1]] <= j->last_ts;
 }
 
 static void expire(struct jengine *e)
 {
-	while (e->lru_head && e->lru_head->last_ts + e->timeout_ns < e->now)
-		close_journey(e, e->lru_head);
+	struct journey *j;
+
+	while ((j = e->open.head) && j->last_ts + e->timeout_ns < e->now) {
+		if (path_stalled(e, j) && e->nopen < OPEN_MAX && e->max_stall_ns > e->timeout_ns) {
+			list_unlink(&e->open, j);
+			j->held = 1;
+			list_append(&e->held, j);
+			e->st.held++;
+			continue;
+		}
+		close_journey(e, j);
+	}
+	while ((j = e->held.head)) {
+		if (j->last_ts + e->max_stall_ns < e->now)
+			e->st.stall_ends++;
+		else if (path_stalled(e, j))
+			break;
+		close_journey(e, j);
+	}
 	pair_due(e, 0);
 	if (!e->pair_delay_ns)
 		e->pair_now = e->now;
 	pending_expire(e);
 }
 
-static void add_hop(struct jengine *e, struct journey *j, uint16_t hop, uint64_t ts)
+static int add_hop(struct journey *j, uint16_t hop, uint64_t ts)
 {
-	if (j->nhops == J_MAX_HOPS) {
-		e->st.overflow++;
-		return;
-	}
+	if (j->nhops == J_MAX_HOPS)
+		return -1;
 	j->hops[j->nhops] = hop;
 	j->ts[j->nhops] = ts;
 	j->nhops++;
 	j->last_ts = ts;
+	return 0;
+}
+
+static void refuse(struct jengine *e, uint16_t hop, int tie)
+{
+	if (tie)
+		e->st.refused_ties++;
+	else
+		e->st.refused++;
+	e->st.refused_by_hop[hop]++;
 }
 
 static void note_device(struct journey *j, const struct vnl_event *ev)
@@ -406,17 +653,39 @@ static void note_device(struct journey *j, const struct vnl_event *ev)
 		j->vmm_pid = ev->pid;
 }
 
-/* The open journey this event continues, or NULL. */
-static struct journey *find_journey(struct jengine *e, const struct vnl_event *ev)
+static int in_guest(uint16_t hop)
+{
+	return vnl_hops[hop].side == VNL_SIDE_GUEST;
+}
+
+/* Whether ev can be j's next hop: its direction, further along, in the same kernel for a drop. */
+static int continues(const struct journey *j, const struct vnl_event *ev)
+{
+	uint16_t last = j->hops[j->nhops - 1];
+	int dir = vnl_hops[ev->hop].dir;
+
+	if (dir == VNL_DIR_ANY)
+		return in_guest(last) == !!ev->kernel;
+	return j->dir == dir && last < ev->hop;
+}
+
+/*
+ * The open journey this event continues, or NULL. One that would make time run backwards is
+ * no candidate; *refused says whether that is why there was none.
+ */
+static struct journey *find_journey(struct jengine *e, const struct vnl_event *ev, int *refused)
 {
 	struct journey *j, *oldest = NULL, *by_skb = NULL;
-	int dir = vnl_hops[ev->hop].dir, candidates = 0;
+	int candidates = 0;
 
+	*refused = 0;
 	for (j = e->buckets[bucket_of(ev->pkt.fp)]; j; j = j->hnext) {
-		if (j->fp != ev->pkt.fp)
+		if (j->fp != ev->pkt.fp || !continues(j, ev))
 			continue;
-		if (dir != VNL_DIR_ANY && (j->dir != dir || j->hops[j->nhops - 1] >= ev->hop))
+		if (ts_diff(ev->ts_ns, j->last_ts) < 0) {
+			*refused = 1;
 			continue;
+		}
 		candidates++;
 		if (j->last_skb == ev->skb && (!by_skb || by_skb->ts[0] > j->ts[0]))
 			by_skb = j;
@@ -441,8 +710,8 @@ static int tie_matches(const struct tie_slot *t, size_t rule, const struct vnl_e
 {
 	uint32_t id = tie_rules[rule].by_cpu ? ev->cpu : ev->tid;
 
-	return t->ts && t->id == id && t->kernel == ev->kernel && t->ts <= ev->ts_ns &&
-	       ev->ts_ns - t->ts <= TIE_NS;
+	return t->ts && t->id == id && t->kernel == ev->kernel && ts_diff(ev->ts_ns, t->ts) >= 0 &&
+	       ts_diff(ev->ts_ns, t->ts) <= (int64_t)TIE_NS;
 }
 
 static int anchors(size_t rule, uint16_t hop)
@@ -454,8 +723,12 @@ static void tie(struct jengine *e, struct journey *j, uint16_t hop, uint64_t ts)
 {
 	if (j->nhops && j->hops[j->nhops - 1] >= hop)
 		return; /* the journey is past that point already */
-	add_hop(e, j, hop, ts);
-	e->st.packetless_tied++;
+	if (j->nhops && ts_diff(ts, j->last_ts) < 0) {
+		refuse(e, hop, 1); /* an interrupt or poll of an earlier batch, not this packet's */
+		return;
+	}
+	if (!add_hop(j, hop, ts))
+		e->st.packetless_tied++;
 }
 
 /* Before ev's packet hop is added: the packetless hops that came before it on its thread/CPU. */
@@ -537,48 +810,64 @@ static struct journey *new_journey(struct jengine *e, const struct vnl_event *ev
 	j->fp = ev->pkt.fp;
 	j->dir = (uint8_t)vnl_hops[ev->hop].dir;
 	j->pkt = ev->pkt;
+	j->first_hop = ev->hop;
 	b = bucket_of(j->fp);
 	j->hnext = e->buckets[b];
 	e->buckets[b] = j;
-	lru_append(e, j);
+	list_append(&e->open, j);
+	e->nopen++;
 	return j;
 }
 
-void jengine_event(struct jengine *e, const struct vnl_event *ev)
+/* The hop that ends j: its direction's last, or the stack for a packet with no data. */
+static int end_hop(const struct jengine *e, const struct journey *j)
 {
-	struct journey *j;
+	int final = e->path.final[j->dir];
 
-	e->st.events++;
-	if (ev->ts_ns > e->now)
-		e->now = ev->ts_ns;
-	if (ev->hop >= VNL_HOP_MAX)
-		return;
-	if (ev->flags & VNL_EV_NO_PACKET) {
-		on_packetless(e, ev);
-		expire(e);
+	if (final >= 0 && is_tcp(&j->pkt) && !j->pkt.payload)
+		return dataless_end(final);
+	return final;
+}
+
+static void on_drop(struct jengine *e, struct journey *j, const struct vnl_event *ev)
+{
+	if (!j) {
+		e->st.orphan_drops++;
 		return;
 	}
-	if (!ev->pkt.fp)
-		return;
-	j = find_journey(e, ev);
+	e->st.joined++;
+	j->dropped = 1;
+	j->drop_hop = j->hops[j->nhops - 1];
+	j->drop_reason = ev->reason;
+	close_journey(e, j);
+}
+
+static void on_packet(struct jengine *e, const struct vnl_event *ev)
+{
+	struct journey *j;
+	int refused;
+
+	j = find_journey(e, ev, &refused);
 	if (ev->hop == VNL_HOP_DROP) {
-		if (!j) {
-			e->st.orphan_drops++;
-		} else {
-			j->dropped = 1;
-			j->drop_hop = j->hops[j->nhops - 1];
-			j->drop_reason = ev->reason;
-			close_journey(e, j);
-		}
-		expire(e);
+		on_drop(e, j, ev);
+		return;
+	}
+	if (!j && refused) {
+		refuse(e, ev->hop, 0);
 		return;
 	}
 	if (!j)
 		j = new_journey(e, ev);
 	if (!j)
 		return;
+	if (j->nhops && e->progress[j->dir][j->hops[j->nhops - 1]] < j->last_ts)
+		e->progress[j->dir][j->hops[j->nhops - 1]] = j->last_ts;
 	tie_before(e, j, ev);
-	add_hop(e, j, ev->hop, ev->ts_ns);
+	if (add_hop(j, ev->hop, ev->ts_ns)) {
+		e->st.overflow++;
+		return;
+	}
+	e->st.joined++;
 	j->last_skb = ev->skb;
 	note_device(j, ev);
 	if (ev->kernel) {
@@ -587,16 +876,32 @@ void jengine_event(struct jengine *e, const struct vnl_event *ev)
 	} else {
 		j->host_hops++;
 	}
-	lru_unlink(e, j);
-	lru_append(e, j);
-	if (ev->hop == e->host_final[j->dir])
-		j->complete = 1;
-	if (ev->hop == e->final_hop[j->dir]) {
-		j->complete = 1;
+	list_unlink(list_of(e, j), j);
+	j->held = 0;
+	list_append(&e->open, j);
+	if (e->path.guests && ev->hop == e->path.host_final[j->dir])
+		j->reached = 1;
+	if (ev->hop == end_hop(e, j)) {
+		j->reached = 1;
 		close_journey(e, j);
 	} else {
 		await_tie(e, j, ev);
 	}
+}
+
+void jengine_event(struct jengine *e, const struct vnl_event *ev)
+{
+	e->st.events++;
+	if (ev->ts_ns > e->now)
+		e->now = ev->ts_ns;
+	if (ev->hop >= VNL_HOP_MAX)
+		e->st.bad_hop++;
+	else if (ev->flags & VNL_EV_NO_PACKET)
+		on_packetless(e, ev);
+	else if (!ev->pkt.fp)
+		e->st.unparsed++;
+	else
+		on_packet(e, ev);
 	expire(e);
 }
 
@@ -604,8 +909,10 @@ void jengine_flush(struct jengine *e)
 {
 	struct pending *pd;
 
-	while (e->lru_head)
-		close_journey(e, e->lru_head);
+	while (e->open.head)
+		close_journey(e, e->open.head);
+	while (e->held.head)
+		close_journey(e, e->held.head);
 	pair_due(e, 1);
 	while ((pd = e->ohead)) {
 		e->st.unpaired_expired++;
@@ -617,12 +924,18 @@ void jengine_free(struct jengine *e)
 {
 	struct journey *j, *next;
 	struct pending *pd, *pnext;
+	struct jlist *lists[2];
+	int i;
 
 	if (!e)
 		return;
-	for (j = e->lru_head; j; j = next) {
-		next = j->lnext;
-		free(j);
+	lists[0] = &e->open;
+	lists[1] = &e->held;
+	for (i = 0; i < 2; i++) {
+		for (j = lists[i]->head; j; j = next) {
+			next = j->lnext;
+			free(j);
+		}
 	}
 	for (pd = e->ohead; pd; pd = pnext) {
 		pnext = pd->onext;

@@ -6,8 +6,18 @@
  * Events must come in timestamp order (see struct reorder). A journey is keyed by the packet
  * fingerprint; the skb address breaks ties between journeys whose fingerprints collide, and
  * otherwise the oldest open journey wins (first in, first out) and the join is counted as
- * ambiguous. A journey closes at its direction's last hop, at a drop, or when no hop was
- * seen for `timeout_ns`.
+ * ambiguous. A join or tie that would make time run backwards is refused and counted per hop,
+ * so no segment is ever negative. A journey closes at its direction's last hop, at a drop,
+ * or when no hop was seen for `timeout_ns` while packets behind it moved on; a journey held
+ * where the whole path stalled (a paused VMM) waits up to the engine's max stall.
+ *
+ * What a closed journey is:
+ *   complete  from the direction's first hop (the host's, or the guest's) to its last, or to
+ *             the stack for a packet with no data for a socket (a pure ACK);
+ *   partial   reached the last hop but began mid-path (a GSO tail, a clone, a merged skb):
+ *             never in end to end;
+ *   dropped   a drop event closed it;
+ *   lost      none of these: its last hop seen is where it was lost.
  */
 #ifndef VNL_JOURNEY_H
 #define VNL_JOURNEY_H
@@ -17,15 +27,25 @@
 
 #define J_MAX_HOPS 24
 
+/* b - a of two timestamps, signed: a segment is never computed from unsigned wrap-around */
+static inline int64_t ts_diff(uint64_t b, uint64_t a)
+{
+	return (int64_t)(b - a);
+}
+
 struct journey {
 	uint64_t id;
 	uint64_t fp;
 	uint64_t last_skb;
 	uint8_t dir;
 	uint8_t nhops;
-	uint8_t complete; /* reached its direction's last hop */
+	uint8_t complete; /* from its direction's first hop to its last (see above) */
+	uint8_t partial;  /* reached the last hop, but began mid-path */
 	uint8_t dropped;
-	uint16_t drop_hop; /* the last hop seen before the drop */
+	uint8_t reached;    /* internal: got to its last hop (or the host's, with guests) */
+	uint8_t held;	    /* internal: kept open while its path is stalled */
+	uint16_t first_hop; /* the first packet hop (packetless hops may be tied before it) */
+	uint16_t drop_hop;  /* the last hop seen before the drop */
 	uint32_t drop_reason;
 	uint32_t tap_ifindex; /* the tap it crossed, 0 if none seen */
 	uint32_t uplink_ifindex;
@@ -42,7 +62,16 @@ struct journey {
 
 struct jstats {
 	uint64_t events;
+	uint64_t joined;       /* packet events that are a hop of a journey */
+	uint64_t unparsed;     /* packet events without a fingerprint (not IP, or not parsed) */
+	uint64_t bad_hop;      /* events with a hop id this build does not know */
+	uint64_t refused;      /* packet events refused: joined, time would run backwards */
+	uint64_t refused_ties; /* packetless hops refused for the same reason */
+	uint64_t refused_by_hop[VNL_HOP_MAX]; /* both, by the hop refused */
 	uint64_t journeys;
+	uint64_t complete, partial, dropped, lost;
+	uint64_t held;		  /* journeys kept open past the timeout while their path stalled */
+	uint64_t stall_ends;	  /* of which closed at the max stall, still waiting */
 	uint64_t ambiguous;	  /* a hop joined one of several candidate journeys */
 	uint64_t orphan_drops;	  /* a drop of a packet with no open journey */
 	uint64_t packetless;	  /* hops without a packet seen */
@@ -50,7 +79,11 @@ struct jstats {
 	uint64_t cross_kernel;	  /* journeys with hops in both the host's and a guest's kernel */
 	uint64_t overflow;	  /* journeys with more hops than J_MAX_HOPS */
 	uint64_t round_trips;
-	uint64_t unpaired_expired; /* requests that got no response in time */
+	uint64_t pairs_by_echo;	    /* UDP: the response echoed the request's payload */
+	uint64_t unpaired_expired;  /* requests that got no response in time */
+	uint64_t unmatched_replies; /* responses of a known flow that matched no request */
+	uint64_t retransmitted;	    /* TCP requests sent again: not paired (Karn) */
+	uint64_t covered;	    /* TCP requests acknowledged together with a later one */
 };
 
 struct jsink {
@@ -62,15 +95,26 @@ struct jsink {
 
 struct jengine;
 
-/* final_hop[dir]: the hop that ends a journey in each direction, given what was attached. */
-struct jengine *jengine_new(const struct jsink *sink, const int final_hop[VNL_DIR_MAX],
-			    uint64_t timeout_ns);
 /*
- * With guests: a journey is complete once it reached the host's last hop (host_final), and
- * goes on into the guest until final_hop or the timeout; round trips are then paired in the
- * order journeys started, once they all closed.
+ * Where journeys begin and end in each direction, given what was attached (-1: none).
+ * With guests, a journey that reached the host's last hop is complete as far as the host
+ * goes, and goes on into the guest until final or the timeout; round trips are then paired
+ * in the order journeys started, once they all closed.
  */
-void jengine_set_host_final(struct jengine *e, const int host_final[VNL_DIR_MAX]);
+struct jpath {
+	int first[VNL_DIR_MAX], final[VNL_DIR_MAX];
+	int host_first[VNL_DIR_MAX], host_final[VNL_DIR_MAX];
+	int guests;
+};
+
+/* The path of what was attached (attached[hop]) on the device roles traced (roles[role]). */
+void jpath_of(struct jpath *p, const int attached[VNL_HOP_MAX], const int roles[VNL_ROLE_MAX],
+	      int guests);
+
+struct jengine *jengine_new(const struct jsink *sink, const struct jpath *path,
+			    uint64_t timeout_ns);
+/* How long a journey is kept open while nothing moves past its hop (default 30 s). */
+void jengine_set_max_stall(struct jengine *e, uint64_t max_stall_ns);
 void jengine_event(struct jengine *e, const struct vnl_event *ev);
 /* Closes every open journey (end of the recording). */
 void jengine_flush(struct jengine *e);

@@ -157,8 +157,8 @@ static int start_engine(struct live *l)
 	for (i = 0; i < l->nifaces; i++)
 		if (l->ifaces[i].role < VNL_ROLE_MAX)
 			roles[l->ifaces[i].role] = 1;
-	final_hops(attached, roles, l->final_hop);
-	l->je = jengine_new(&sink, l->final_hop, TIMEOUT_NS);
+	jpath_of(&l->path, attached, roles, 0);
+	l->je = jengine_new(&sink, &l->path, TIMEOUT_NS);
 	return l->je ? 0 : -ENOMEM;
 }
 

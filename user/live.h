@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "hist.h"
+#include "journey.h"
 #include "vnlfile.h"
 
 #define LIVE_LE_N 20 /* classic histogram buckets, 1 us .. 1 s, then +Inf */
@@ -36,7 +37,7 @@ struct live {
 	uint64_t started_ns;
 	struct reorder *ro;
 	struct jengine *je;
-	int final_hop[3];
+	struct jpath path;
 	int have_hops, mode_top;
 	struct vnl_file_hop hops[64];
 	const char *prom_addr;	/* live: where to serve, started once capabilities are dropped */

@@ -737,22 +737,21 @@ const char *rec_reason(const struct recording *rec, uint32_t reason)
 	return "unknown";
 }
 
-static void final_of(const struct recording *rec, int host_only, int final_hop[VNL_DIR_MAX])
+void rec_path(const struct recording *rec, struct jpath *path)
 {
 	int attached[VNL_HOP_MAX], roles[VNL_ROLE_MAX] = {0}, h;
 	unsigned int i, k;
 
 	for (h = 0; h < VNL_HOP_MAX; h++)
-		attached[h] = (!rec->have_hops || rec->hops[h].mech != VNL_MECH_NONE) &&
-			      !(host_only && vnl_hops[h].side == VNL_SIDE_GUEST);
+		attached[h] = !rec->have_hops || rec->hops[h].mech != VNL_MECH_NONE;
 	for (i = 0; i < rec->nifaces; i++)
 		if (rec->ifaces[i].role < VNL_ROLE_MAX)
 			roles[rec->ifaces[i].role] = 1;
-	for (k = 1; k < rec->nkernels && !host_only; k++)
+	for (k = 1; k < rec->nkernels; k++)
 		for (i = 0; i < rec->k[k].nifaces; i++)
 			if (rec->k[k].ifaces[i].role < VNL_ROLE_MAX)
 				roles[rec->k[k].ifaces[i].role] = 1;
-	final_hops(attached, roles, final_hop);
+	jpath_of(path, attached, roles, rec->nkernels > 1);
 }
 
 const char *rec_reason_of(const struct recording *rec, unsigned int k, uint32_t reason)
@@ -774,16 +773,6 @@ unsigned int rec_kernel_of_hop(const struct recording *rec, unsigned int hop)
 		if (rec->k[k].present)
 			return k;
 	return 0;
-}
-
-void rec_final_hops(const struct recording *rec, int final_hop[VNL_DIR_MAX])
-{
-	final_of(rec, 0, final_hop);
-}
-
-void rec_host_final_hops(const struct recording *rec, int final_hop[VNL_DIR_MAX])
-{
-	final_of(rec, 1, final_hop);
 }
 
 void rec_wall_time(const struct recording *rec, uint64_t ts, char *buf, size_t size)

@@ -9,6 +9,8 @@
 #include "hist.h"
 #include "clock.h"
 
+struct jpath;
+
 #define REC_MAX_REASONS 1024
 #define REC_MAX_KERNELS 16
 
@@ -87,10 +89,8 @@ const char *rec_reason(const struct recording *rec, uint32_t reason);
 const char *rec_reason_of(const struct recording *rec, unsigned int k, uint32_t reason);
 /* The kernel a hop ran in: 0 for the host's hops, the first guest's for guest hops. */
 unsigned int rec_kernel_of_hop(const struct recording *rec, unsigned int hop);
-/* The hop that ends a journey in each direction, from what was attached and traced. */
-void rec_final_hops(const struct recording *rec, int final_hop[VNL_DIR_MAX]);
-/* The same, of the host's hops alone: where a journey's host part ends. */
-void rec_host_final_hops(const struct recording *rec, int final_hop[VNL_DIR_MAX]);
+/* Where journeys begin and end in each direction, from what was attached and traced. */
+void rec_path(const struct recording *rec, struct jpath *path);
 /* ts (CLOCK_MONOTONIC) as ISO 8601 UTC wall-clock time. */
 void rec_wall_time(const struct recording *rec, uint64_t ts, char *buf, size_t size);
 

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,8 @@ struct report {
 	struct group *buckets[GROUP_BUCKETS];
 	struct group **order; /* groups in the order first seen */
 	size_t ngroups;
-	int dump; /* JSON lines of every event and journey */
+	int dump;	       /* JSON lines of every event and journey */
+	uint64_t max_stall_ns; /* --max-stall; 0: the engine's default */
 	uint64_t events_by_hop[VNL_HOP_MAX];
 	/* --csv: the breakdown per time window (by the journey's first hop) */
 	const char *csv_path;
@@ -114,8 +116,10 @@ static int add_segments(struct dir_agg *d, const struct journey *j, const char *
 		/* this runs for every segment of every journey: no printf here */
 		if (plen && plen + slen < sizeof(name))
 			memcpy(name + plen, seg, slen + 1);
+		if (ts_diff(j->ts[i], j->ts[i - 1]) < 0)
+			continue; /* the engine refuses these: never recorded as a huge value */
 		s = seg_get(d, plen ? name : seg, j->hops[i - 1], j->hops[i], part);
-		if (!s || hist_record(&s->h, j->ts[i] - j->ts[i - 1]))
+		if (!s || hist_record(&s->h, (uint64_t)ts_diff(j->ts[i], j->ts[i - 1])))
 			return -ENOMEM;
 	}
 	return 0;
@@ -127,6 +131,10 @@ static void add_journey(struct report *r, struct dir_agg *d, const struct journe
 	if (j->dropped) {
 		d->dropped++;
 		add_drops(d, j->drop_hop, j->drop_reason, 1);
+		return;
+	}
+	if (j->partial) {
+		d->partial++; /* began mid-path: a clone, a GSO tail; never in end to end */
 		return;
 	}
 	if (!j->complete) {
@@ -610,16 +618,12 @@ static void on_event(void *ctx, const struct recording *rec, const struct vnl_ev
 
 	if (!r->je) {
 		struct jsink sink = {on_journey, on_round_trip, r};
-		int final_hop[VNL_DIR_MAX];
+		struct jpath path;
 
-		rec_final_hops(rec, final_hop);
-		r->je = jengine_new(&sink, final_hop, JOURNEY_TIMEOUT_NS);
-		if (r->je && rec->nkernels > 1) {
-			int host_final[VNL_DIR_MAX];
-
-			rec_host_final_hops(rec, host_final);
-			jengine_set_host_final(r->je, host_final);
-		}
+		rec_path(rec, &path);
+		r->je = jengine_new(&sink, &path, JOURNEY_TIMEOUT_NS);
+		if (r->je && r->max_stall_ns)
+			jengine_set_max_stall(r->je, r->max_stall_ns);
 		if (!r->je) {
 			r->oom = 1;
 			return;
@@ -751,8 +755,9 @@ static void print_dir_text(const struct report *r, int row, struct dir_agg *d)
 		       row == ROW_RT_REMOTE ? "remote" : "guest", d->packets);
 	else
 		printf("\n%s: %" PRIu64 " packets (%" PRIu64 " complete, %" PRIu64
-		       " lost hops, %" PRIu64 " dropped)\n",
-		       row_name(row), d->packets, d->complete, d->incomplete, d->dropped);
+		       " partial, %" PRIu64 " lost hops, %" PRIu64 " dropped)\n",
+		       row_name(row), d->packets, d->complete, d->partial, d->incomplete,
+		       d->dropped);
 	if (!d->complete)
 		goto problems;
 	printf("  %-28s %-18s %-18s %8s %9s %9s %9s %9s %9s %6s\n", "SEGMENT", "FROM", "TO",
@@ -818,6 +823,7 @@ static void print_dir_json(const struct report *r, struct jw *w, int row, struct
 		jw_str(w, "initiator", row == ROW_RT_REMOTE ? "remote" : "guest");
 	jw_u64(w, "packets", d->packets);
 	jw_u64(w, "complete", d->complete);
+	jw_u64(w, "partial", d->partial);
 	jw_u64(w, "lost_hops", d->incomplete);
 	jw_u64(w, "dropped", d->dropped);
 	jw_arr_begin(w, "segments");
@@ -1328,6 +1334,60 @@ static const char *by_name(enum group_by by)
 	return names[by];
 }
 
+/* What became of every event and every journey: the counts the README explains. */
+static void print_accounting_json(struct jw *w, const struct jstats *js)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} counts[] = {
+#define JS(f) {#f, offsetof(struct jstats, f)}
+	    JS(complete),      JS(partial),    JS(lost),	  JS(dropped),
+	    JS(joined),	       JS(refused),    JS(refused_ties),  JS(unparsed),
+	    JS(held),	       JS(stall_ends), JS(pairs_by_echo), JS(unmatched_replies),
+	    JS(retransmitted), JS(covered),    JS(overflow),
+#undef JS
+	};
+	size_t i;
+	int h;
+
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		jw_u64(w, counts[i].key, *(const uint64_t *)((const char *)js + counts[i].off));
+	jw_u64(w, "unanswered", js->unpaired_expired);
+	jw_obj_begin(w, "refused_by_hop");
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		if (js->refused_by_hop[h])
+			jw_u64(w, hop_name((unsigned int)h), js->refused_by_hop[h]);
+	jw_obj_end(w);
+}
+
+/* One line for the text report: what did not make it into the breakdown, and why. */
+static void print_accounting_text(const struct jstats *js)
+{
+	int h, first = 1;
+
+	printf("journeys: %" PRIu64 " complete, %" PRIu64 " partial (began mid-path), %" PRIu64
+	       " lost hops, %" PRIu64 " dropped; %" PRIu64 " kept open through a stall\n",
+	       js->complete, js->partial, js->lost, js->dropped, js->held);
+	if (js->refused || js->refused_ties) {
+		printf("refused (time would run backwards): %" PRIu64 " hops,",
+		       js->refused + js->refused_ties);
+		for (h = 0; h < VNL_HOP_MAX; h++)
+			if (js->refused_by_hop[h]) {
+				printf("%s %s %" PRIu64, first ? "" : ",",
+				       hop_name((unsigned int)h), js->refused_by_hop[h]);
+				first = 0;
+			}
+		putchar('\n');
+	}
+	if (js->round_trips || js->unpaired_expired)
+		printf("pairing: %" PRIu64 " round trips (%" PRIu64 " by echoed payload), %" PRIu64
+		       " requests unanswered, %" PRIu64 " replies matching no request, %" PRIu64
+		       " retransmitted (left out)\n",
+		       js->round_trips, js->pairs_by_echo, js->unpaired_expired,
+		       js->unmatched_replies, js->retransmitted);
+}
+
 static void print_json(struct report *r)
 {
 	const struct jstats *js = jengine_stats(r->je);
@@ -1429,6 +1489,8 @@ static void print_json(struct report *r)
 	jw_u64(w, "drops_without_journey", js ? js->orphan_drops : 0);
 	jw_u64(w, "packetless_hops", js ? js->packetless : 0);
 	jw_u64(w, "packetless_tied", js ? js->packetless_tied : 0);
+	if (js)
+		print_accounting_json(w, js);
 	jw_obj_end(w);
 	jw_obj_begin(w, "vmm_sched_delay"); /* the VMM threads' waits for a CPU, >= 20 us each */
 	jw_u64(w, "count", r->all.sched_n);
@@ -1479,6 +1541,8 @@ static void print_text(struct report *r)
 	       " lost events, %" PRIu64 " ambiguous joins\n",
 	       rec->events, js ? js->journeys : 0, js ? js->round_trips : 0, rec->lost_total,
 	       js ? js->ambiguous : 0);
+	if (js && js->journeys)
+		print_accounting_text(js);
 	if (rec->aggregate)
 		printf("mode: aggregate (in-kernel histograms, %" PRIu64
 		       " windows of 100 ms; %" PRIu64
@@ -1819,10 +1883,15 @@ static int run(struct report *r, const char *path)
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"by", required_argument, NULL, 'b'},      {"csv", required_argument, NULL, 'c'},
-	    {"hdr-log", required_argument, NULL, 'H'}, {"html", required_argument, NULL, 'W'},
-	    {"window", required_argument, NULL, 'w'},  {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
+	    {"by", required_argument, NULL, 'b'},
+	    {"csv", required_argument, NULL, 'c'},
+	    {"hdr-log", required_argument, NULL, 'H'},
+	    {"html", required_argument, NULL, 'W'},
+	    {"window", required_argument, NULL, 'w'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"max-stall", required_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct report *r;
 	int c, ret;
@@ -1853,6 +1922,17 @@ int cmd_report(int argc, char **argv)
 				return VNL_EXIT_USAGE;
 			}
 			break;
+		case 'S':
+			if (parse_duration_ns(optarg, &r->max_stall_ns) ||
+			    r->max_stall_ns < 1000000000ULL) {
+				vnl_err(
+				    "--max-stall '%s': not a duration of at least 1s (e.g. 30s, "
+				    "2m)",
+				    optarg);
+				free(r);
+				return VNL_EXIT_USAGE;
+			}
+			break;
 		case 'b':
 			if (!strcmp(optarg, "vm"))
 				r->by = BY_VM;
@@ -1872,7 +1952,7 @@ int cmd_report(int argc, char **argv)
 		case 'h':
 			printf(
 			    "Usage: vnetlat report [--json] [--by vm|iface|flow] [--window T] "
-			    "[--csv OUT] "
+			    "[--max-stall T] [--csv OUT] "
 			    "[--hdr-log OUT] [--html OUT] FILE\n"
 			    "Per direction and segment: count, p50, p90, p99, p99.9, max and "
 			    "share\n"
@@ -1888,7 +1968,10 @@ int cmd_report(int argc, char **argv)
 			    "segment);\n"
 			    "--html OUT one self-contained page: the layers' waterfall, CDFs and\n"
 			    "the time series with spikes and clock changes marked (SVG, no "
-			    "script).\n");
+			    "script).\n"
+			    "--max-stall T: how long a packet is followed while the path it "
+			    "waits on\n"
+			    "moves nothing at all (a paused VM; default 30s).\n");
 			free(r);
 			return VNL_EXIT_OK;
 		default:

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include "journey.h"
 #include "hoptab.h"
+#include "jcheck.h"
 
 #define MAXJ 64
 
@@ -39,10 +40,14 @@ static void on_rt(void *ctx, const struct journey *a, const struct journey *b)
 static struct jengine *engine(struct seen *s)
 {
 	struct jsink sink = {on_j, on_rt, s};
-	int final[VNL_DIR_MAX] = {VNL_HOP_VMM_READ, VNL_HOP_UPLINK_XMIT, -1};
+	struct jpath path = {{VNL_HOP_UPLINK_RX, VNL_HOP_TAP_RX, -1},
+			     {VNL_HOP_VMM_READ, VNL_HOP_UPLINK_XMIT, -1},
+			     {VNL_HOP_UPLINK_RX, VNL_HOP_TAP_RX, -1},
+			     {VNL_HOP_VMM_READ, VNL_HOP_UPLINK_XMIT, -1},
+			     0};
 
 	memset(s, 0, sizeof(*s));
-	return jengine_new(&sink, final, 1000000000ULL);
+	return jengine_new(&sink, &path, 1000000000ULL);
 }
 
 static struct vnl_event ev(uint16_t hop, uint64_t ts, uint64_t fp, uint64_t skb)
@@ -93,24 +98,180 @@ static void one_journey_segments_add_up(void **state)
 	jengine_free(e);
 }
 
-static void incomplete_closes_on_timeout(void **state)
+/* A journey left behind while packets after it moved on past its hop was lost there. */
+static void lost_closes_when_path_moves_on(void **state)
 {
 	struct seen s;
 	struct jengine *e = engine(&s);
 	struct vnl_event later = ev(VNL_HOP_UPLINK_RX, 3000000000ULL, 99, 0xb);
 
 	send_path(e, to_guest, 4, 1000000, 42, 0xa); /* stops at tap.xmit_start */
-	assert_int_equal(s.n, 0);
-	jengine_event(e, &later); /* 3 s later: the first journey has timed out */
+	send_path(e, to_guest, 6, 2000000, 43, 0xc); /* the next one goes on */
 	assert_int_equal(s.n, 1);
-	assert_false(s.j[0].complete);
-	assert_int_equal(s.j[0].hops[s.j[0].nhops - 1], VNL_HOP_TAP_XMIT_START);
-	jengine_flush(e);
+	jengine_event(e, &later); /* 3 s later: the first journey has timed out */
 	assert_int_equal(s.n, 2);
+	assert_false(s.j[1].complete);
+	assert_false(s.j[1].partial);
+	assert_int_equal(s.j[1].hops[s.j[1].nhops - 1], VNL_HOP_TAP_XMIT_START);
+	assert_int_equal(jengine_stats(e)->lost, 1);
+	assert_int_equal(jengine_stats(e)->held, 0);
+	jengine_flush(e);
+	assert_int_equal(s.n, 3);
 	jengine_free(e);
 }
 
-/* Two packets with one fingerprint: the skb address keeps them apart. */
+/* A VMM stopped for seconds: nothing leaves the tap, and the stall lands in the journey. */
+static void stall_kept_in_the_tail(void **state)
+{
+	struct seen s;
+	struct jengine *e = engine(&s);
+	struct vnl_event other = ev(VNL_HOP_UPLINK_RX, 3000000000ULL, 99, 0xb);
+	struct vnl_event read = ev(VNL_HOP_VMM_READ, 5000000000ULL, 42, 0xa);
+
+	send_path(e, to_guest, 5, 1000000, 42, 0xa); /* waits at tap.xmit */
+	jengine_event(e, &other);		     /* more traffic arrives meanwhile */
+	assert_int_equal(s.n, 0);
+	jengine_event(e, &read);
+	assert_int_equal(s.n, 1);
+	assert_true(s.j[0].complete);
+	assert_true(ts_diff(s.j[0].ts[s.j[0].nhops - 1], s.j[0].ts[0]) > 4000000000LL);
+	assert_true(jengine_stats(e)->held >= 1);
+	jengine_flush(e);
+	jengine_free(e);
+}
+
+static void stall_ends_at_max_stall(void **state)
+{
+	struct seen s;
+	struct jengine *e = engine(&s);
+	struct vnl_event later = ev(VNL_HOP_UPLINK_RX, 5000000000ULL, 99, 0xb);
+
+	jengine_set_max_stall(e, 2000000000ULL);
+	send_path(e, to_guest, 5, 1000000, 42, 0xa);
+	jengine_event(e, &later);
+	assert_int_equal(s.n, 1);
+	assert_false(s.j[0].complete);
+	assert_int_equal(jengine_stats(e)->stall_ends, 1);
+	jengine_free(e);
+}
+
+/* A clone from the bridge, or a GSO tail: reaches the end, but never counts as end to end. */
+static void mid_path_start_is_partial(void **state)
+{
+	struct seen s;
+	struct jengine *e = engine(&s);
+
+	send_path(e, to_guest + 3, 3, 0, 42, 0xa); /* tap.xmit_start .. vmm.read */
+	send_path(e, to_guest, 6, 100000, 43, 0xb);
+	send_path(e, to_guest + 1, 5, 200000, 44, 0xc); /* uplink.receive: still the uplink */
+	assert_int_equal(s.n, 3);
+	assert_true(s.j[0].partial);
+	assert_false(s.j[0].complete);
+	assert_true(s.j[1].complete);
+	assert_true(s.j[2].complete);
+	assert_int_equal(jengine_stats(e)->partial, 1);
+	assert_int_equal(jengine_stats(e)->complete, 2);
+	jengine_free(e);
+}
+
+static struct jengine *guest_engine(struct seen *s)
+{
+	struct jsink sink = {on_j, on_rt, s};
+	struct jpath path = {{VNL_HOP_UPLINK_RX, VNL_HOP_GUEST_QUEUE, -1},
+			     {VNL_HOP_GUEST_APP_READ, VNL_HOP_UPLINK_XMIT, -1},
+			     {VNL_HOP_UPLINK_RX, VNL_HOP_TAP_RX, -1},
+			     {VNL_HOP_VMM_READ, VNL_HOP_UPLINK_XMIT, -1},
+			     1};
+
+	memset(s, 0, sizeof(*s));
+	return jengine_new(&sink, &path, 1000000000ULL);
+}
+
+static const uint16_t into_guest[] = {VNL_HOP_UPLINK_RX, VNL_HOP_TAP_XMIT, VNL_HOP_VMM_READ,
+				      VNL_HOP_GUEST_RECEIVE, VNL_HOP_GUEST_APP_READ};
+
+static struct vnl_event tcp_ev(uint16_t hop, uint64_t ts, uint64_t fp, uint32_t payload)
+{
+	struct vnl_event x = ev(hop, ts, fp, fp);
+
+	x.pkt.flow.proto = 6;
+	x.pkt.payload = payload;
+	x.pkt.tcp_flags = 0x10;
+	x.kernel = vnl_hops[hop].side == VNL_SIDE_GUEST;
+	return x;
+}
+
+/* A pure ACK ends in the guest's stack: complete there, not lost before the application. */
+static void pure_ack_ends_in_the_stack(void **state)
+{
+	struct seen s;
+	struct jengine *e = guest_engine(&s);
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		struct vnl_event x = tcp_ev(into_guest[i], 1000 + (uint64_t)i * 1000, 42, 0);
+
+		jengine_event(e, &x);
+	}
+	for (i = 0; i < 5; i++) {
+		struct vnl_event x = tcp_ev(into_guest[i], 9000 + (uint64_t)i * 1000, 43, 100);
+
+		jengine_event(e, &x);
+	}
+	assert_int_equal(s.n, 2);
+	assert_true(s.j[0].complete);
+	assert_int_equal(s.j[0].hops[s.j[0].nhops - 1], VNL_HOP_GUEST_RECEIVE);
+	assert_true(s.j[1].complete);
+	assert_int_equal(s.j[1].hops[s.j[1].nhops - 1], VNL_HOP_GUEST_APP_READ);
+	jengine_flush(e);
+	assert_int_equal(jengine_stats(e)->lost, 0);
+	jengine_free(e);
+}
+
+/* An interrupt of an earlier batch would put the guest's part before the host's: refused. */
+static void backwards_tie_refused(void **state)
+{
+	struct seen s;
+	struct jengine *e = guest_engine(&s);
+	struct vnl_event irq = {.ts_ns = 1500,
+				.hop = VNL_HOP_GUEST_IRQ,
+				.cpu = 0,
+				.kernel = 1,
+				.flags = VNL_EV_NO_PACKET};
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		struct vnl_event x = tcp_ev(into_guest[i], 1000 + (uint64_t)i * 1000, 42, 100);
+
+		if (i == 3)
+			jengine_event(e, &irq); /* at 1500: before vmm.read at 3000 */
+		jengine_event(e, &x);
+	}
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.j[0].nhops, 5);
+	for (i = 1; i < s.j[0].nhops; i++)
+		assert_true(ts_diff(s.j[0].ts[i], s.j[0].ts[i - 1]) >= 0);
+	assert_int_equal(jengine_stats(e)->refused_by_hop[VNL_HOP_GUEST_IRQ], 1);
+	jengine_free(e);
+}
+
+/* A hop timestamped before the journey's last one (a late event) is refused, not joined. */
+static void backwards_join_refused(void **state)
+{
+	struct seen s;
+	struct jengine *e = engine(&s);
+	struct vnl_event a = ev(VNL_HOP_UPLINK_RX, 5000, 42, 0xa);
+	struct vnl_event b = ev(VNL_HOP_TAP_QUEUE, 4000, 42, 0xa);
+
+	jengine_event(e, &a);
+	jengine_event(e, &b);
+	jengine_flush(e);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.j[0].nhops, 1);
+	assert_int_equal(jengine_stats(e)->refused_by_hop[VNL_HOP_TAP_QUEUE], 1);
+	jengine_free(e);
+}
+
 static void collision_resolved_by_skb(void **state)
 {
 	struct seen s;
@@ -275,6 +436,264 @@ static void tie_vmm_write_by_thread(void **state)
 	jengine_free(e);
 }
 
+static const uint16_t reply_path[] = {VNL_HOP_TAP_RECEIVE, VNL_HOP_UPLINK_QUEUE,
+				      VNL_HOP_UPLINK_XMIT_START, VNL_HOP_UPLINK_XMIT};
+
+/* A UDP request (to the guest) or reply (back), whose payload hashes to seq. */
+static void udp_packet(struct jengine *e, int reply, uint64_t t0, uint64_t fp, uint32_t seq)
+{
+	const uint16_t *hops = reply ? reply_path : to_guest;
+	int i, n = reply ? 4 : 6;
+
+	for (i = 0; i < n; i++) {
+		struct vnl_event x = ev(hops[i], t0 + (uint64_t)i * 1000, fp, fp);
+
+		x.pkt.seq = seq;
+		if (reply) {
+			x.pkt.flow.saddr[0] = 2;
+			x.pkt.flow.daddr[0] = 1;
+			x.pkt.flow.sport = 7;
+			x.pkt.flow.dport = 1000;
+		}
+		jengine_event(e, &x);
+	}
+}
+
+/*
+ * An echo server that leaves every fifth request unanswered: each reply pairs with the
+ * request whose payload it echoes, never with an older one left behind.
+ */
+static void udp_lost_replies_never_shift(void **state)
+{
+	struct seen s;
+	struct jengine *e = engine(&s);
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		uint64_t t = (uint64_t)i * 10000000;
+
+		udp_packet(e, 0, t, 1000 + i, 0x5000 + i);
+		if (i % 5 != 2)
+			udp_packet(e, 1, t + 2000000, 2000 + i, 0x5000 + i);
+	}
+	jengine_flush(e);
+	assert_int_equal(s.nrt, 16);
+	for (i = 0; i < s.nrt; i++) {
+		assert_int_equal(s.req[i].pkt.seq, s.resp[i].pkt.seq);
+		assert_int_equal(ts_diff(s.resp[i].ts[0], s.req[i].ts[0]), 2000000);
+	}
+	assert_int_equal(jengine_stats(e)->pairs_by_echo, 16);
+	assert_int_equal(jengine_stats(e)->unpaired_expired, 4);
+	jengine_free(e);
+}
+
+/* Replies that do not echo: one request outstanding at a time, the latest is the one. */
+static void udp_latest_outstanding_without_echo(void **state)
+{
+	struct seen s;
+	struct jengine *e = engine(&s);
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		uint64_t t = (uint64_t)i * 10000000;
+
+		udp_packet(e, 0, t, 1000 + i, 0x5000 + i);
+		if (i % 4 != 1)
+			udp_packet(e, 1, t + 3000000, 2000 + i, 0x9000 + i);
+	}
+	jengine_flush(e);
+	assert_int_equal(s.nrt, 15);
+	for (i = 0; i < s.nrt; i++) {
+		assert_int_equal(s.resp[i].pkt.seq - 0x9000, s.req[i].pkt.seq - 0x5000);
+		assert_int_equal(ts_diff(s.resp[i].ts[0], s.req[i].ts[0]), 3000000);
+	}
+	assert_int_equal(jengine_stats(e)->pairs_by_echo, 0);
+	jengine_free(e);
+}
+
+/* A stray reply of an echoing flow is counted, and never becomes a request of its own. */
+static void stray_reply_is_not_a_request(void **state)
+{
+	struct seen s;
+	struct jengine *e = engine(&s);
+
+	udp_packet(e, 0, 0, 1, 0x11);
+	udp_packet(e, 1, 1000000, 2, 0x11);
+	udp_packet(e, 1, 5000000, 3, 0x77); /* answers nothing */
+	udp_packet(e, 0, 10000000, 4, 0x12);
+	udp_packet(e, 1, 11000000, 5, 0x12);
+	jengine_flush(e);
+	assert_int_equal(s.nrt, 2);
+	assert_int_equal(s.req[1].pkt.seq, 0x12);
+	assert_int_equal(s.resp[1].pkt.seq, 0x12);
+	assert_int_equal(jengine_stats(e)->unmatched_replies, 1);
+	assert_int_equal(jengine_stats(e)->unpaired_expired, 0);
+	jengine_free(e);
+}
+
+static void tcp_segment(struct jengine *e, int reply, uint64_t t0, uint64_t fp, uint32_t seq,
+			uint32_t ack, uint32_t payload)
+{
+	const uint16_t *hops = reply ? reply_path : to_guest;
+	int i, n = reply ? 4 : 6;
+
+	for (i = 0; i < n; i++) {
+		struct vnl_event x = ev(hops[i], t0 + (uint64_t)i * 1000, fp, fp);
+
+		x.pkt.flow.proto = 6;
+		x.pkt.seq = seq;
+		x.pkt.ack = ack;
+		x.pkt.payload = payload;
+		x.pkt.tcp_flags = 0x18;
+		if (reply) {
+			x.pkt.flow.saddr[0] = 2;
+			x.pkt.flow.daddr[0] = 1;
+			x.pkt.flow.sport = 7;
+			x.pkt.flow.dport = 1000;
+		}
+		jengine_event(e, &x);
+	}
+}
+
+/*
+ * TCP: an ACK pairs with the segment whose end it acknowledges; a range sent twice gives no
+ * round trip (Karn: the RTO would land in it); an ACK covering two segments pairs the later.
+ */
+static void tcp_pairs_by_ack_karn_and_covered(void **state)
+{
+	struct seen s;
+	struct jengine *e = engine(&s);
+
+	tcp_segment(e, 0, 0, 1, 1000, 1, 100);
+	tcp_segment(e, 1, 1000000, 2, 1, 1100, 0);
+	tcp_segment(e, 0, 2000000, 3, 1100, 1, 100);
+	tcp_segment(e, 0, 300000000, 4, 1100, 1, 100); /* retransmitted */
+	tcp_segment(e, 1, 301000000, 5, 1, 1200, 0);
+	tcp_segment(e, 0, 400000000, 6, 1200, 1, 100);
+	tcp_segment(e, 0, 401000000, 7, 1300, 1, 100);
+	tcp_segment(e, 1, 402000000, 8, 1, 1400, 0); /* covers both */
+	jengine_flush(e);
+	assert_int_equal(s.nrt, 2);
+	assert_int_equal(s.req[0].pkt.seq, 1000);
+	assert_int_equal(s.req[1].pkt.seq, 1300);
+	assert_int_equal(jengine_stats(e)->retransmitted, 1);
+	assert_int_equal(jengine_stats(e)->covered, 1);
+	jengine_free(e);
+}
+
+/* ---- random event streams: the engine's invariants hold whatever comes in ---- */
+
+static uint64_t rnd_state;
+
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state = rnd_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(rnd_state >> 33) % n;
+}
+
+static const uint16_t guest_rx[] = {
+    VNL_HOP_UPLINK_RX,	    VNL_HOP_UPLINK_RECEIVE, VNL_HOP_TAP_QUEUE,
+    VNL_HOP_TAP_XMIT_START, VNL_HOP_TAP_XMIT,	    VNL_HOP_VMM_READ,
+    VNL_HOP_GUEST_GRO,	    VNL_HOP_GUEST_RECEIVE,  VNL_HOP_GUEST_APP_READ};
+static const uint16_t guest_tx[] = {VNL_HOP_GUEST_QUEUE,  VNL_HOP_GUEST_XMIT_START,
+				    VNL_HOP_TAP_RX,	  VNL_HOP_TAP_RECEIVE,
+				    VNL_HOP_UPLINK_QUEUE, VNL_HOP_UPLINK_XMIT};
+
+#define RAND_MAX_EVENTS 8192
+
+static int by_ts(const void *a, const void *b)
+{
+	const struct vnl_event *x = a, *y = b;
+
+	return x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns;
+}
+
+/* One packet's hops, some skipped, some lost or dropped, some stalled for seconds. */
+static size_t random_packet(struct vnl_event *out, size_t room, uint64_t t)
+{
+	int reply = rnd(2);
+	const uint16_t *hops = reply ? guest_tx : guest_rx;
+	int n = reply ? 6 : 9, i, first = rnd(4) ? 0 : (int)rnd(3), last = rnd(5) ? n : (int)rnd(n);
+	uint64_t fp = 1 + rnd(40), skb = 0x1000 + rnd(16);
+	size_t k = 0;
+
+	for (i = first; i < last && k + 2 < room; i++) {
+		struct vnl_event x = ev(hops[i], t, fp, skb);
+		int guest = vnl_hops[hops[i]].side == VNL_SIDE_GUEST;
+
+		t += 1000 + rnd(2000000) + (rnd(200) ? 0 : 3000000000ULL);
+		if (!rnd(8))
+			continue;
+		x.kernel = (uint8_t)guest;
+		x.cpu = (uint16_t)rnd(2);
+		x.tid = 100 + rnd(3);
+		x.pkt.flow.proto = rnd(3) ? 17 : 6;
+		x.pkt.payload = rnd(3) ? 64 : 0;
+		x.pkt.seq = (uint32_t)fp;
+		x.ts_ns = t + (rnd(20) ? 0 : rnd(4000)) - (rnd(20) ? 0 : rnd(4000));
+		if (reply) {
+			x.pkt.flow.saddr[0] = 2;
+			x.pkt.flow.daddr[0] = 1;
+		}
+		if (guest && !reply && rnd(2)) {
+			struct vnl_event irq = {.ts_ns = x.ts_ns - rnd(50000),
+						.hop =
+						    rnd(2) ? VNL_HOP_GUEST_IRQ : VNL_HOP_GUEST_NAPI,
+						.cpu = x.cpu,
+						.kernel = 1,
+						.flags = VNL_EV_NO_PACKET};
+			out[k++] = irq;
+		}
+		out[k++] = x;
+	}
+	if (last < n && !rnd(3) && k < room) {
+		out[k] = ev(VNL_HOP_DROP, t + 500, fp, skb);
+		out[k].kernel = (uint8_t)rnd(2);
+		k++;
+	}
+	return k;
+}
+
+static void random_streams_keep_invariants(void **state)
+{
+	static struct vnl_event evs[RAND_MAX_EVENTS];
+	int round;
+
+	for (round = 0; round < 300; round++) {
+		struct jcheck c = {0};
+		struct jsink sink = {jc_journey, jc_round_trip, &c};
+		struct jpath path = {{VNL_HOP_UPLINK_RX, VNL_HOP_GUEST_QUEUE, -1},
+				     {VNL_HOP_GUEST_APP_READ, VNL_HOP_UPLINK_XMIT, -1},
+				     {VNL_HOP_UPLINK_RX, VNL_HOP_TAP_RX, -1},
+				     {VNL_HOP_VMM_READ, VNL_HOP_UPLINK_XMIT, -1},
+				     (int)(round & 1)};
+		struct jengine *e = jengine_new(&sink, &path, 1000000000ULL);
+		size_t n = 0, i;
+		uint64_t t = 1000000;
+
+		rnd_state = (uint64_t)round * 7919 + 1;
+		while (n < RAND_MAX_EVENTS - 64) {
+			n += random_packet(evs + n, RAND_MAX_EVENTS - n, t);
+			t += rnd(3000000);
+		}
+		qsort(evs, n, sizeof(evs[0]), by_ts);
+		for (i = 0; i + 1 < n; i++) /* a few late events: the reorder window missed them */
+			if (!rnd(100)) {
+				struct vnl_event tmp = evs[i];
+
+				evs[i] = evs[i + 1];
+				evs[i + 1] = tmp;
+			}
+		for (i = 0; i < n; i++)
+			jengine_event(e, &evs[i]);
+		jengine_flush(e);
+		if (jc_verify(&c, jengine_stats(e)))
+			fail_msg("round %d: %s", round, c.why);
+		assert_true(jengine_stats(e)->journeys > 0);
+		jengine_free(e);
+	}
+}
+
 static uint64_t out_ts[64];
 static int nout;
 
@@ -322,7 +741,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(one_journey_segments_add_up),
-	    cmocka_unit_test(incomplete_closes_on_timeout),
+	    cmocka_unit_test(lost_closes_when_path_moves_on),
+	    cmocka_unit_test(stall_kept_in_the_tail),
+	    cmocka_unit_test(stall_ends_at_max_stall),
+	    cmocka_unit_test(mid_path_start_is_partial),
+	    cmocka_unit_test(pure_ack_ends_in_the_stack),
+	    cmocka_unit_test(backwards_tie_refused),
+	    cmocka_unit_test(backwards_join_refused),
 	    cmocka_unit_test(collision_resolved_by_skb),
 	    cmocka_unit_test(collision_fifo_counted),
 	    cmocka_unit_test(repeated_hop_starts_new_journey),
@@ -330,6 +755,11 @@ int main(void)
 	    cmocka_unit_test(udp_round_trip),
 	    cmocka_unit_test(icmp_pairs_by_id_and_seq),
 	    cmocka_unit_test(tie_vmm_write_by_thread),
+	    cmocka_unit_test(udp_lost_replies_never_shift),
+	    cmocka_unit_test(udp_latest_outstanding_without_echo),
+	    cmocka_unit_test(stray_reply_is_not_a_request),
+	    cmocka_unit_test(tcp_pairs_by_ack_karn_and_covered),
+	    cmocka_unit_test(random_streams_keep_invariants),
 	    cmocka_unit_test(reorder_sorts_within_window),
 	    cmocka_unit_test(segment_names),
 	};
