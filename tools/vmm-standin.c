@@ -8,7 +8,7 @@
  * known truth for the time spent outside the host kernel.
  *
  *   vmm-standin --tap tap0 --ip 198.18.0.2 [--ip6 fd00:198:18::2] [--delay 5ms] [--mac ...]
- *               [--spike-every 2s --spike-extra 3ms [--spike-length 300ms]]
+ *               [--spike-every 2s --spike-extra 3ms [--spike-length 300ms]] [--lose N]
  * The spike options hold echoes longer for a while at a fixed period: a VMM that stalls every
  * few seconds, the pattern the report's spike analysis is to find.
  */
@@ -58,7 +58,19 @@ static uint64_t hold_ns(uint64_t now)
 }
 static volatile sig_atomic_t stop;
 static int tap_fd;
-static unsigned long long n_echo, n_arp, n_dropped, n_read;
+static unsigned long long n_echo, n_arp, n_dropped, n_read, n_unanswered;
+static unsigned long lose_every; /* --lose N: every Nth echo request gets no answer */
+
+/* Whether this echo request is one --lose leaves unanswered (a lost reply). */
+static int lose_this(void)
+{
+	static unsigned long seen;
+
+	if (!lose_every || ++seen % lose_every)
+		return 0;
+	n_unanswered++;
+	return 1;
+}
 static int sink; /* --sink: read and discard, like a VMM under a flood; answers only ARP */
 static volatile sig_atomic_t report_count;
 
@@ -170,6 +182,8 @@ static void answer_ipv4(uint8_t *f, size_t len, uint64_t now)
 		return;
 	l4 = ip + ihl;
 	if (ip[9] == 1 && l4[0] != 8)
+		return;
+	if (lose_this())
 		return;
 	r = queue_slot();
 	if (!r)
@@ -389,7 +403,8 @@ static void usage(FILE *f)
 		"Answers ARP/ND, ICMP echo and UDP on a tap like a guest, holding each echo\n"
 		"for TIME (5ms, 200us; default 0). --sink reads and discards (a VMM under a\n"
 		"flood). --spike-every T --spike-extra D [--spike-length L] hold echoes D longer\n"
-		"for L (default 300ms) every T. SIGUSR1 prints the frames read so far;\n"
+		"for L (default 300ms) every T. --lose N leaves every Nth IPv4 echo request\n"
+		"unanswered (a lost reply). SIGUSR1 prints the frames read so far;\n"
 		"SIGTERM/SIGINT stop it.\n");
 }
 
@@ -406,6 +421,7 @@ int main(int argc, char **argv)
 	    {"spike-every", required_argument, NULL, 'E'},
 	    {"spike-extra", required_argument, NULL, 'X'},
 	    {"spike-length", required_argument, NULL, 'L'},
+	    {"lose", required_argument, NULL, 'l'},
 	    {NULL, 0, NULL, 0},
 	};
 	static uint8_t buf[VNET_HDR + FRAME_MAX];
@@ -449,6 +465,19 @@ int main(int argc, char **argv)
 		case 's':
 			sink = 1;
 			break;
+		case 'l': {
+			char *end;
+
+			errno = 0;
+			lose_every = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || lose_every < 2) {
+				fprintf(stderr,
+					"vmm-standin: --lose '%s': not a count of 2 or more\n",
+					optarg);
+				return 2;
+			}
+			break;
+		}
 		case 'E':
 		case 'X':
 		case 'L':
@@ -516,8 +545,9 @@ int main(int argc, char **argv)
 			handle_frame(buf, (size_t)n, now_ns());
 	}
 	fprintf(stderr,
-		"vmm-standin: %llu echoes, %llu ARP/ND answers, %llu dropped (queue full)\n",
-		n_echo, n_arp, n_dropped);
+		"vmm-standin: %llu echoes, %llu ARP/ND answers, %llu dropped (queue full), %llu "
+		"left unanswered (--lose)\n",
+		n_echo, n_arp, n_dropped, n_unanswered);
 	close(fd);
 	free(queue);
 	return 0;

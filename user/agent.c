@@ -167,9 +167,71 @@ static uint64_t text_u64(const uint8_t *p, size_t len, const char *key)
 	return vnl_meta_get(&b, key, val, sizeof(val)) ? 0 : strtoull(val, NULL, 10);
 }
 
+static int desc_type(uint32_t type)
+{
+	return type == VNL_BLK_META || type == VNL_BLK_HOPS || type == VNL_BLK_IFACES ||
+	       type == VNL_BLK_REASONS || type == VNL_BLK_AGG_SLOTS;
+}
+
+/* Keeps a copy of a describing block: the latest of each kind, every interface block. */
+static void keep_desc(struct agent *a, const struct vnl_block_header *bh, const void *payload)
+{
+	struct link_buf *b;
+	int i;
+
+	if (!desc_type(bh->type))
+		return;
+	b = link_frame(bh->type, bh->seq, payload, bh->len);
+	if (!b)
+		return;
+	for (i = 0; i < a->ndesc; i++) {
+		if (a->desc[i]->type == bh->type && bh->type != VNL_BLK_IFACES) {
+			free(a->desc[i]);
+			a->desc[i] = b;
+			return;
+		}
+	}
+	if (a->ndesc == AGENT_DESC_MAX) {
+		free(b);
+		return;
+	}
+	a->desc[a->ndesc++] = b;
+}
+
+/*
+ * A host recording that starts after the spool let go of the describing blocks: they go
+ * out again first, under their own (older) sequence numbers, which a new recording takes.
+ */
+static void replay_desc(struct agent *a)
+{
+	int i;
+
+	for (i = a->ndesc - 1; i >= 0; i--) {
+		struct link_buf *b, *orig = a->desc[i];
+		int spooled = 0;
+
+		for (b = a->head; b; b = b->next)
+			spooled |= b->seq == orig->seq;
+		if (spooled)
+			continue; /* not acknowledged yet: still in the spool */
+		b = malloc(sizeof(*b) + orig->len);
+		if (!b)
+			continue;
+		memcpy(b, orig, sizeof(*b) + orig->len);
+		b->off = 0;
+		b->next = a->head;
+		a->head = b;
+		if (!a->tail)
+			a->tail = b;
+		a->spool_bytes += b->len;
+	}
+	a->cursor = a->head;
+}
+
 static void on_frame(struct agent *a, const struct vnl_block_header *h, const uint8_t *p)
 {
 	struct link_ping ping;
+	uint64_t next;
 
 	switch (h->type) {
 	case VNL_MSG_WHO:
@@ -177,7 +239,10 @@ static void on_frame(struct agent *a, const struct vnl_block_header *h, const ui
 		break;
 	case VNL_MSG_WELCOME:
 		a->kernel_id = (uint32_t)text_u64(p, h->len, "kernel");
-		acked(a, text_u64(p, h->len, "next_seq"));
+		next = text_u64(p, h->len, "next_seq");
+		if (next < a->acked_seq || !a->recordings++)
+			replay_desc(a); /* a recording that has not seen this guest yet */
+		acked(a, next);
 		rewind_spool(a);
 		a->welcomed = 1;
 		vnl_info("agent link: the host records this guest as kernel %u", a->kernel_id);
@@ -319,6 +384,7 @@ int agent_sink(void *ctx, const struct vnl_block_header *bh, const void *payload
 		a->spool_dropped += bh->len / sizeof(struct vnl_event);
 		return 0;
 	}
+	keep_desc(a, bh, payload);
 	b = link_frame(bh->type, bh->seq, payload, bh->len);
 	if (!b) {
 		if (bh->type != VNL_BLK_EVENTS)
@@ -344,6 +410,8 @@ int agent_drained(const struct agent *a)
 
 void agent_free(struct agent *a)
 {
+	while (a->ndesc)
+		free(a->desc[--a->ndesc]);
 	acked(a, UINT64_MAX);
 	link_tx_clear(&a->ctl);
 	link_rx_free(&a->rx);

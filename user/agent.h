@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include "link.h"
 
+#define AGENT_DESC_MAX 16
+
 struct agent {
 	/* the link: a virtio-serial port found by name, or a TCP address */
 	char serial_name[64];
@@ -32,6 +34,13 @@ struct agent {
 	uint64_t acked_seq;	/* everything below was written by the host */
 	uint64_t sent_frames, reconnects;
 	int flush_requested, refused;
+	/*
+	 * Copies of the blocks that describe this guest (its META, hop table, interfaces, drop
+	 * reasons): every new recording gets them first, as the first recording did.
+	 */
+	struct link_buf *desc[AGENT_DESC_MAX];
+	int ndesc;
+	uint64_t recordings; /* hosts' recordings served */
 };
 
 int agent_init(struct agent *a, char *err, size_t err_size);

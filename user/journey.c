@@ -576,7 +576,7 @@ static void close_journey(struct jengine *e, struct journey *j)
 		e->sink.journey(e->sink.ctx, j);
 	/* a complete journey freed afterwards may still have had its response (Linux 6.1 frees
 	 * an ICMPv6 echo request with kfree_skb(NOT_SPECIFIED) after answering it) */
-	if (!j->complete) {
+	if (!j->complete && !j->partial) {
 		free(j);
 		return;
 	}

@@ -133,7 +133,9 @@ static void on_round_trip(void *ctx, const struct journey *req, const struct jou
 
 	l->round_trips++;
 	labels_of(l, req, &vm, &tap);
-	live_add(l, vm, tap, "round_trip", "end_to_end", resp->ts[resp->nhops - 1] - req->ts[0]);
+	if (req->complete && resp->complete) /* a partial one's end to end is not the whole */
+		live_add(l, vm, tap, "round_trip", "end_to_end",
+			 resp->ts[resp->nhops - 1] - req->ts[0]);
 	live_add(l, vm, tap, "round_trip",
 		 req->dir == VNL_DIR_TO_GUEST ? VNL_SEG_OUTSIDE_GUEST : VNL_SEG_OUTSIDE_REMOTE,
 		 resp->ts[0] - req->ts[req->nhops - 1]);

@@ -134,7 +134,10 @@ static void add_journey(struct report *r, struct dir_agg *d, const struct journe
 		return;
 	}
 	if (j->partial) {
-		d->partial++; /* began mid-path: a clone, a GSO tail; never in end to end */
+		/* began mid-path (a clone, a GSO tail): its layers count, never its end to end */
+		d->partial++;
+		if (add_segments(d, j, "", 0))
+			r->oom = 1;
 		return;
 	}
 	if (!j->complete) {
@@ -211,9 +214,14 @@ static void add_round_trip(struct report *r, struct dir_agg *d, const struct jou
 	add_boundary(r, d, req, resp);
 
 	d->packets++;
-	d->complete++;
-	if (hist_record(&d->e2e, resp->ts[resp->nhops - 1] - req->ts[0]) ||
-	    add_segments(d, req, dir_prefix(req->dir), PART_REQ) ||
+	if (req->complete && resp->complete) {
+		d->complete++;
+		if (hist_record(&d->e2e, (uint64_t)ts_diff(resp->ts[resp->nhops - 1], req->ts[0])))
+			r->oom = 1;
+	} else {
+		d->partial++; /* a GSO tail's echo: its layers, not its end to end */
+	}
+	if (add_segments(d, req, dir_prefix(req->dir), PART_REQ) ||
 	    add_segments(d, resp, dir_prefix(resp->dir), PART_RESP)) {
 		r->oom = 1;
 		return;
@@ -417,6 +425,7 @@ static void dump_journey(struct report *r, const struct journey *j)
 	jw_u64(w, "id", j->id);
 	jw_str(w, "direction", dir_name(j->dir));
 	jw_bool(w, "complete", j->complete);
+	jw_bool(w, "partial", j->partial);
 	if (j->dropped) {
 		jw_str(w, "dropped_after", hop_name(j->drop_hop));
 		jw_str(

@@ -102,6 +102,11 @@ check(ev.get("tap.xmit_start") == 160 and ev.get("vmm.read") == 160,
       "one per datagram from the tap on (tap.xmit_start %s, vmm.read %s)" % (ev.get("tap.xmit_start"), ev.get("vmm.read")))
 check(segs.get("host.backlog") == 20 and segs.get("host.qdisc") == 20 and segs.get("host.tap_queue") == 160,
       "each super-packet's journey goes on in its first datagram to the VMM: %s" % segs)
-check(rt["packets"] == 160 and r["lost_events"] == 0, "160 round trips paired, nothing lost (%s)" % rt["packets"])
+check(tg.get("complete") == 20 and tg.get("partial") == 140,
+      "the 7 datagrams cut from each super-packet begin at the tap: partial, not end to end (%s complete, %s partial)"
+      % (tg.get("complete"), tg.get("partial")))
+check(tg["end_to_end"]["count"] == 20, "end to end only of whole journeys (%s)" % tg["end_to_end"]["count"])
+check(rt["packets"] == 160 and rt.get("complete") == 20 and r["lost_events"] == 0,
+      "160 round trips paired, 20 whole, nothing lost (%s, %s)" % (rt["packets"], rt.get("complete")))
 PY
 finish
