@@ -81,6 +81,8 @@ def joined(path, sent):
           0 < c.get("bound_ns", 0) < 5000000,
           "clock offset estimated with a bound (%s ns +/- %s ns)" % (c.get("offset_ns"), c.get("bound_ns")))
     g = r.get("guests", [{}])[0]
+    check(g.get("hostname") not in (None, "", "?") and g.get("kernel") not in (None, "", "?"),
+          "the guest is described: host %s, kernel %s" % (g.get("hostname"), g.get("kernel")))
     check(g.get("lost_events") == 0 and g.get("lost_link_spool") == 0 and r["lost_events"] == 0,
           "no event lost, in the host, the guest or the link")
     rt = next((d for d in r["directions"] if d.get("initiator") == "remote"), None)

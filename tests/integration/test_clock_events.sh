@@ -18,7 +18,7 @@ check "record stopped" stop_record
 read -r adj_pid adj_rc <"$work/adj.out"
 "$vnetlat" -j report "$work/c.vnl" >"$work/c.json"
 check "the frequency set was allowed (adjtimex returned $adj_rc)" test "${adj_rc:--1}" -ge 0
-python3 - "$work/c.json" "$adj_pid" <<'PY'
+checker "clock_events" python3 - "$work/c.json" "$adj_pid" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 ev = [e for e in r["clock_events"] if e["pid"] == int(sys.argv[2])]

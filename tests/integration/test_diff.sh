@@ -17,7 +17,7 @@ check "recording B (stand-in holds 5 ms)" record_rr "$work/b.vnl"
 "$vnetlat" diff "$work/a.vnl" "$work/b.vnl" >"$work/ab.txt"
 "$vnetlat" diff --json "$work/a.vnl" "$work/a.vnl" >"$work/aa.json"
 grep -E "vmm\+guest|DIRECTION" "$work/ab.txt" | sed 's/^/# /'
-python3 - "$work/ab.json" "$work/aa.json" <<'PY'
+checker "diff" python3 - "$work/ab.json" "$work/aa.json" <<'PY'
 import json, sys
 ab = json.load(open(sys.argv[1]))
 aa = json.load(open(sys.argv[2]))

@@ -3,7 +3,8 @@
 # topology, Debian's 6.1 cloud kernel and a busybox initramfs (make guest).
 #  1. fentry and kprobe variants of the host hops, run inside the guest on a tap of its own.
 #  2. vnetlat agent over virtio-serial, through a relay that cuts the link mid-run: UDP
-#     request/response and pings, joined across both kernels, nothing lost over the cut.
+#     request/response and pings, joined across both kernels, nothing lost over the cut;
+#     then a second and a third recording against the same running agent.
 #  3. vnetlat agent over TCP (--listen/--connect), and an agent with a wrong token refused.
 #  4. host and guest recorded apart (record; agent -o) and joined by vnetlat merge; the guest
 #     stamps with CLOCK_TAI, and a second host recording with --clock tai makes a "PTP" pair
@@ -41,7 +42,7 @@ rr() { ip netns exec "$remote" "$build/udp-rr" --dst 198.18.0.2 "$@"; }
 if vm vm-start kfunc-tap "$token"; then
 	ok "test guest booted (kernel $(cat "$guest_image/kernel-version"))"
 	if wait_for 240 grep -q VNL-SCENARIO-DONE "$state/console.log"; then
-		python3 "$(dirname "$0")/check_guest.py" kfunc "$state/console.log"
+		checker "guest" python3 "$(dirname "$0")/check_guest.py" kfunc "$state/console.log"
 	else
 		not_ok "kfunc scenario finished in the guest within 240 s"
 		tail -20 "$state/console.log"
@@ -78,12 +79,23 @@ check "record --guests stopped cleanly" stop_record
 "$vnetlat" -j report "$work/run.vnl" >"$work/report.json" 2>"$work/report.err"
 check "report of the joined recording" test -s "$work/report.json"
 "$vnetlat" report "$work/run.vnl" >"$work/report.txt" 2>&1
-python3 "$(dirname "$0")/check_guest.py" joined "$work/report.json" 300
+checker "guest" python3 "$(dirname "$0")/check_guest.py" joined "$work/report.json" 300
 reads=$(python3 "$(dirname "$0")/check_guest.py" count "$work/report.json" guest.app_read)
 check "every request read by the guest's echo server is in the recording, across the cut ($reads of 300)" \
 	test "$reads" -ge 300
 grep -E "guest 1|clock:|vmm.deliver|vmm.transmit" "$work/report.txt" | sed 's/^/# /'
 stop_cut
+# the agent goes on running: a second and a third recording get the guest as the first did
+for n in 2 3; do
+	start_record "$work/again$n.vnl" --guests --serial-socket "$state/vnetlat0.sock" \
+		--token-file "$token_file" || { not_ok "recording $n against the running agent"; continue; }
+	check "recording $n: the running agent joined it" \
+		wait_for 60 grep -q "recorded as kernel" "$work/again$n.vnl.log"
+	rr --count 100 --interval 20ms >"$work/again$n.rr"
+	check "recording $n stopped cleanly" stop_record
+	"$vnetlat" -j report "$work/again$n.vnl" >"$work/again$n.json"
+	checker "recording $n" python3 "$(dirname "$0")/check_guest.py" joined "$work/again$n.json" 100
+done
 vm vm-stop
 
 # ---- 3. agent over TCP; a wrong token is refused ----
@@ -102,7 +114,7 @@ rr --count 100 --interval 20ms >/dev/null
 check "record --guests --listen stopped cleanly" stop_record
 "$vnetlat" -j report "$work/tcp.vnl" >"$work/tcp.json"
 "$vnetlat" dump "$work/tcp.vnl" >"$work/tcp.dump"
-python3 - "$work/tcp.json" "$work/tcp.dump" <<'EOF'
+checker "guest" python3 - "$work/tcp.json" "$work/tcp.dump" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
 j = r["journeys"]
@@ -153,12 +165,12 @@ check "vnetlat merge host.vnl guest.vnl" \
 "$vnetlat" merge "$work/guest.vnl" "$work/host.vnl" -o "$work/wrong.vnl" 2>"$work/wrong.err"
 check "merge refuses a host recording given as a guest's" grep -q "not a guest-side recording" "$work/wrong.err"
 "$vnetlat" -j report "$work/merged.vnl" >"$work/merged.json"
-python3 "$(dirname "$0")/check_guest.py" joined "$work/merged.json" 100
+checker "guest" python3 "$(dirname "$0")/check_guest.py" joined "$work/merged.json" 100
 check "merge of the two TAI recordings" \
 	"$vnetlat" merge "$work/host-tai.vnl" "$work/guest.vnl" -o "$work/tai.vnl"
 "$vnetlat" -j report "$work/tai.vnl" >"$work/tai.json"
 "$vnetlat" report "$work/tai.vnl" >"$work/tai.txt"
-python3 - "$work/tai.json" <<'PY'
+checker "guest" python3 - "$work/tai.json" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))["clock"]
 ok = c.get("source") == "ptp" and c.get("offset_ns") == 0 and c.get("estimate_agrees") is False

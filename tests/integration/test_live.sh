@@ -32,7 +32,7 @@ have_all() {
 }
 check "GET /metrics counts all 100 round trips" wait_for 15 have_all
 check "content type is the text exposition 0.0.4" grep -q "text/plain; version=0.0.4" "$work/scrape.type"
-python3 - "$work/scrape.body" <<'PY'
+checker "live" python3 - "$work/scrape.body" <<'PY'
 import math, re, sys
 text = open(sys.argv[1]).read()
 series = {}

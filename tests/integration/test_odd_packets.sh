@@ -87,7 +87,7 @@ standin_read() {
 check "the stand-in read every datagram" wait_for 10 standin_read
 check "record (GSO) stopped" stop_record
 "$vnetlat" -j report "$work/gso.vnl" >"$work/gso.json"
-python3 - "$work/gso.json" <<'PY'
+checker "odd_packets" python3 - "$work/gso.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 ev = r["recording"]["events_by_hop"]

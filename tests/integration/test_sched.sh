@@ -32,7 +32,7 @@ check "record stopped" stop_record
 "$vnetlat" -j report --window 250ms "$work/h.vnl" >"$work/h.json"
 "$vnetlat" report --window 250ms "$work/h.vnl" >"$work/h.txt"
 grep -E "^SPIKES|near" "$work/h.txt" | head -4 | sed 's/^/# /'
-python3 - "$work/h.json" <<'PY'
+checker "sched" python3 - "$work/h.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 print(("ok" if r["vmm_sched_delay"]["max_ns"] >= 100e6 else "not ok") +

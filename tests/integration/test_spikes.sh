@@ -17,7 +17,7 @@ check "record stopped" stop_record
 check "the text report's SPIKES line names vmm+guest, every 3.8 to 4.2 s" \
 	grep -Eq "^SPIKES: vmm\+guest .*every (3\.[89]|4\.[012]) s" "$work/s.txt"
 grep "^SPIKES" "$work/s.txt" | sed 's/^/# /'
-python3 - "$work/s.json" <<'PY'
+checker "spikes" python3 - "$work/s.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 sp = [s for s in r["spikes"] if s["segment"] == "vmm+guest"]
@@ -84,7 +84,7 @@ cafile=()
 [[ -f /etc/ssl/certs/ca-certificates.crt ]] && cafile=(--cafile /etc/ssl/certs/ca-certificates.crt)
 if (cd "$hc" && npm ci --no-audit --no-fund --loglevel=error "${cafile[@]}" >npm.log 2>&1); then
 	node "$hc/check.mjs" "$work/s.hlog" >"$work/hdr.json" 2>"$work/hdr.err"
-	python3 - "$work/hdr.json" "$work/s.json" <<'PY'
+	checker "spikes" python3 - "$work/hdr.json" "$work/s.json" <<'PY'
 import json, sys
 hdr = json.load(open(sys.argv[1]))
 rep = json.load(open(sys.argv[2]))
