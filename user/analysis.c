@@ -37,9 +37,19 @@ static double median_of(const double *v, const int *have, size_t n, double sub, 
 	return m;
 }
 
-/* How far from the grid a spike may fall: each onset is known to a window either way. */
+#define MIN_PERIOD 3 /* windows: the shortest period looked for */
+
+/*
+ * How far from the grid a spike may fall: each onset is known to a window either way. A
+ * short period leaves no such room (a window either way would put every window on a grid
+ * of 3): there, spikes must fall on the grid's own windows.
+ */
 static double period_tol(double p)
 {
+	if (p < 5)
+		return 0.5;
+	if (p < 8)
+		return 1;
 	return p * 0.08 > 2 ? p * 0.08 : 2;
 }
 
@@ -136,9 +146,7 @@ static void spike_period(struct spikes *s)
 		for (div = 1; div <= 3; div++) {
 			struct grid g;
 
-			/* shorter, a grid catches stray spikes by chance (each is known to a
-			 * window either way): a period spans 8 windows at least */
-			if (gap / div < 8)
+			if (gap / div < MIN_PERIOD)
 				continue;
 			g = fit_grid(s, gap / div);
 			if (g.hits < MIN_PERIODIC || (double)g.hits < MIN_ON_GRID * (double)s->n ||

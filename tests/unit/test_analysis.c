@@ -90,6 +90,26 @@ static void stray_spike_does_not_halve_the_period(void **state)
 	assert_true(fabs(s.period - 16) < 0.8);
 }
 
+/* Periods of a few windows: spikes every 3, 4, 5 and 6 windows, some missed. */
+static void short_periods(void **state)
+{
+	static const double periods[] = {3, 4, 5, 6};
+	size_t p;
+
+	for (p = 0; p < sizeof(periods) / sizeof(periods[0]); p++) {
+		double v[N];
+		int have[N];
+		struct spikes s;
+
+		series(11 + (unsigned int)p, periods[p], 0, 7, v, have);
+		find_spikes(v, have, N, 50e3, &s);
+		print_message("period %.0f: found %.2f (score %.2f, %zu spikes)\n", periods[p],
+			      s.period, s.period_score, s.n);
+		assert_true(fabs(s.period - periods[p]) < 0.3);
+		assert_true(s.period_score >= 0.7);
+	}
+}
+
 static void no_spikes_in_noise(void **state)
 {
 	unsigned int seed = 11;
@@ -152,6 +172,7 @@ int main(void)
 	    cmocka_unit_test(periodic_spikes),
 	    cmocka_unit_test(exact_period_refined),
 	    cmocka_unit_test(stray_spike_does_not_halve_the_period),
+	    cmocka_unit_test(short_periods),
 	    cmocka_unit_test(no_spikes_in_noise),
 	    cmocka_unit_test(random_spikes_have_no_period),
 	    cmocka_unit_test(trend_slope),
