@@ -55,6 +55,17 @@ echo "$modules" | tr '\n' ' ' >"$root/mods/order"
 for tool in vnetlat udp-rr vmm-standin; do
 	cp "$build/static/$tool" "$root/bin/$tool"
 done
+# real clients' servers for the guest (Debian's sockperf and iperf3), with the shared libraries
+# they load, where the host has them (tools/install-deps.sh installs both)
+for prog in sockperf iperf3; do
+	bin=$(command -v "$prog" || true)
+	[[ -n $bin ]] || continue
+	cp "$bin" "$root/bin/$prog"
+	for lib in $(ldd "$bin" | awk '/=> \//{print $3} /^\t\/lib/{print $1}'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+done
 cp "$repo"/tests/guest/*.sh "$root/scenarios/"
 cp "$here/guest-init.sh" "$root/init"
 chmod +x "$root/init" "$root"/scenarios/*.sh

@@ -147,7 +147,8 @@ static void add_journey(struct report *r, struct dir_agg *d, const struct journe
 		return;
 	}
 	d->complete++;
-	if (hist_record(&d->e2e, j->ts[j->nhops - 1] - j->ts[0]) || add_segments(d, j, "", 0))
+	if (hist_record(&d->e2e, (uint64_t)ts_diff(j->ts[j->nhops - 1], j->ts[0])) ||
+	    add_segments(d, j, "", 0))
 		r->oom = 1;
 }
 
@@ -191,9 +192,10 @@ static void add_boundary(struct report *r, struct dir_agg *d, const struct journ
 	if (req->dir != VNL_DIR_TO_GUEST || !req->kernel || crossing(req, &h1, &g1) ||
 	    crossing(resp, &g2, &h2) || !k->clock.valid)
 		return;
-	guest_span = (double)(resp->ts[g2] - req->ts[g1]) / (1.0 - k->clock.drift);
-	exact = (double)(resp->ts[h2] - req->ts[h1]) - guest_span;
-	split = (double)(req->ts[g1] - req->ts[h1]) + (double)(resp->ts[h2] - resp->ts[g2]);
+	guest_span = (double)ts_diff(resp->ts[g2], req->ts[g1]) / (1.0 - k->clock.drift);
+	exact = (double)ts_diff(resp->ts[h2], req->ts[h1]) - guest_span;
+	split = (double)ts_diff(req->ts[g1], req->ts[h1]) +
+		(double)ts_diff(resp->ts[h2], resp->ts[g2]);
 	if (exact < 0)
 		return;
 	if (hist_record(&d->boundary, (uint64_t)(exact + 0.5)))
@@ -205,7 +207,7 @@ static void add_boundary(struct report *r, struct dir_agg *d, const struct journ
 static void add_round_trip(struct report *r, struct dir_agg *d, const struct journey *req,
 			   const struct journey *resp)
 {
-	uint64_t gap = resp->ts[0] - req->ts[req->nhops - 1];
+	uint64_t gap = (uint64_t)ts_diff(resp->ts[0], req->ts[req->nhops - 1]);
 	const char *outside = req->dir != VNL_DIR_TO_GUEST	     ? VNL_SEG_OUTSIDE_REMOTE
 			      : guest_hop(req->hops[req->nhops - 1]) ? VNL_SEG_TURNAROUND
 								     : VNL_SEG_OUTSIDE_GUEST;
@@ -410,7 +412,7 @@ static void dump_hops(struct jw *w, const struct journey *j, const char *prefix)
 		jw_str(w, "name", name);
 		jw_str(w, "from", hop_name(j->hops[i - 1]));
 		jw_str(w, "to", hop_name(j->hops[i]));
-		jw_u64(w, "ns", j->ts[i] - j->ts[i - 1]);
+		jw_i64(w, "ns", ts_diff(j->ts[i], j->ts[i - 1]));
 		jw_obj_end(w);
 	}
 }
@@ -444,7 +446,7 @@ static void dump_journey(struct report *r, const struct journey *j)
 	jw_arr_begin(w, "segments");
 	dump_hops(w, j, "");
 	jw_arr_end(w);
-	jw_u64(w, "end_to_end_ns", j->nhops ? j->ts[j->nhops - 1] - j->ts[0] : 0);
+	jw_i64(w, "end_to_end_ns", j->nhops ? ts_diff(j->ts[j->nhops - 1], j->ts[0]) : 0);
 	jw_obj_end(w);
 	jw_newline(w);
 }
@@ -465,11 +467,11 @@ static void dump_round_trip(struct report *r, const struct journey *req, const s
 	       req->dir == VNL_DIR_TO_GUEST ? VNL_SEG_OUTSIDE_GUEST : VNL_SEG_OUTSIDE_REMOTE);
 	jw_str(w, "from", hop_name(req->hops[req->nhops - 1]));
 	jw_str(w, "to", hop_name(resp->hops[0]));
-	jw_u64(w, "ns", resp->ts[0] - req->ts[req->nhops - 1]);
+	jw_i64(w, "ns", ts_diff(resp->ts[0], req->ts[req->nhops - 1]));
 	jw_obj_end(w);
 	dump_hops(w, resp, dir_prefix(resp->dir));
 	jw_arr_end(w);
-	jw_u64(w, "end_to_end_ns", resp->ts[resp->nhops - 1] - req->ts[0]);
+	jw_i64(w, "end_to_end_ns", ts_diff(resp->ts[resp->nhops - 1], req->ts[0]));
 	jw_obj_end(w);
 	jw_newline(w);
 }
