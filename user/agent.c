@@ -202,10 +202,22 @@ static void keep_desc(struct agent *a, const struct vnl_block_header *bh, const 
  * A host recording that starts after the spool let go of the describing blocks: they go
  * out again first, under their own (older) sequence numbers, which a new recording takes.
  */
+/* The frame's header carries its sequence number too (outside its CRC). */
+static void renumber(struct link_buf *b)
+{
+	struct vnl_block_header h;
+
+	memcpy(&h, b->data, sizeof(h));
+	h.seq = b->seq;
+	memcpy(b->data, &h, sizeof(h));
+}
+
 static void replay_desc(struct agent *a)
 {
+	uint64_t seq = a->head ? a->head->seq : a->acked_seq;
 	int i;
 
+	/* numbered just below the spool's first frame: the host sees no gap in the sequence */
 	for (i = a->ndesc - 1; i >= 0; i--) {
 		struct link_buf *b, *orig = a->desc[i];
 		int spooled = 0;
@@ -219,6 +231,8 @@ static void replay_desc(struct agent *a)
 			continue;
 		memcpy(b, orig, sizeof(*b) + orig->len);
 		b->off = 0;
+		b->seq = --seq;
+		renumber(b);
 		b->next = a->head;
 		a->head = b;
 		if (!a->tail)
@@ -322,7 +336,8 @@ static void watch_port(struct agent *a)
 	}
 }
 
-static void send_data(struct agent *a)
+/* Sends spooled frames while the link takes them; only the one begun, with finish_only. */
+static void send_data(struct agent *a, int finish_only)
 {
 	while (a->cursor) {
 		struct link_buf *b = a->cursor;
@@ -340,6 +355,8 @@ static void send_data(struct agent *a)
 			return;
 		a->sent_frames++;
 		a->cursor = b->next;
+		if (finish_only)
+			return;
 	}
 }
 
@@ -365,13 +382,21 @@ int agent_service(struct agent *a)
 	}
 	if (a->refused)
 		return -EACCES;
-	err = link_tx_send(&a->ctl, a->fd);
-	if (err) {
-		link_down(a, strerror(-err));
+	/* a control frame never goes out inside a data frame half written (it would break that
+	 * frame's CRC and the host would drop it): a frame begun is finished first */
+	if (a->cursor && a->cursor->off)
+		send_data(a, 1);
+	if (!a->up)
 		return 0;
+	if (!a->cursor || !a->cursor->off) {
+		err = link_tx_send(&a->ctl, a->fd);
+		if (err) {
+			link_down(a, strerror(-err));
+			return 0;
+		}
 	}
 	if (a->welcomed && !a->ctl.head)
-		send_data(a);
+		send_data(a, 0);
 	return 0;
 }
 

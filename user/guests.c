@@ -192,6 +192,7 @@ static int on_hello(struct guests *g, struct guest_conn *c, const uint8_t *p, si
 			 (unsigned long long)k->next_seq);
 	}
 	c->kernel = (int)(k - g->kernels);
+	c->resync = 0;
 	snprintf(welcome, sizeof(welcome), "kernel=%d\nnext_seq=%llu\n", c->kernel,
 		 (unsigned long long)k->next_seq);
 	send_frame(c, VNL_MSG_WELCOME, 0, welcome, strlen(welcome));
@@ -222,8 +223,18 @@ static int on_block(struct guests *g, struct guest_conn *c, const struct vnl_blo
 	size_t n, i;
 	int err;
 
-	if (h->seq < k->next_seq)
+	if (h->seq < k->next_seq || c->resync)
 		return 0;
+	if (h->seq > k->next_seq && k->blocks) {
+		/* a block went missing on the link (a damaged frame): the agent still holds
+		 * it; its HELLO brings a WELCOME that has it send again from there */
+		vnl_warn("guest %s: block %llu missing on the link (got %llu): asking again",
+			 k->hostname, (unsigned long long)k->next_seq, (unsigned long long)h->seq);
+		k->resends++;
+		c->resync = 1;
+		send_frame(c, VNL_MSG_WHO, 0, NULL, 0);
+		return 0;
+	}
 	k->next_seq = h->seq + 1;
 	k->blocks++;
 	if (h->type == VNL_MSG_FLUSHED) {

@@ -22,6 +22,7 @@ struct guest_kernel {
 	char hostname[128];
 	uint64_t next_seq; /* the next block wanted from this agent */
 	uint64_t blocks, events;
+	uint64_t resends; /* gaps in the blocks' sequence: asked again, never skipped */
 	int flushed;
 	/* the description blocks, kept to start each file of a rotated recording with */
 	struct link_buf *desc[4];
@@ -33,6 +34,7 @@ struct guest_conn {
 	int kernel;	/* 0 until HELLO was accepted */
 	char peer[80];
 	uint64_t last_ping_ns, last_ack_ns, acked;
+	int resync; /* a block is missing: the agent was asked to send again from it */
 	struct link_rx rx;
 	struct link_tx tx;
 };

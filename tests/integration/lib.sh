@@ -18,7 +18,8 @@ cleanup() {
 	VNL_BUILD=$build "$tools/topology.sh" down "$prefix" >/dev/null 2>&1
 	# file systems a test mounted under its work directory (a tiny tmpfs to fill)
 	awk -v w="$work" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r | xargs -r umount -l
-	rm -rf "$work"
+	# VNL_KEEP_WORK=1 keeps the recordings and reports for a look afterwards
+	if [[ -n ${VNL_KEEP_WORK:-} ]]; then echo "# kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
