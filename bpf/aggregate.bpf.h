@@ -7,8 +7,8 @@
  *
  * No insertion, deletion or locking per packet (an LRU hash cost 250-450 ns at the first and
  * last hop). Two packets in flight whose heads map to one slot cost the older one its
- * remaining segments, counted in agg_evicted; hops on two CPUs race on a slot only for those
- * colliding packets.
+ * remaining segments, counted (agg_evicted, by cause); hops on two CPUs race on a slot only
+ * for those colliding packets.
  */
 #ifndef VNETLAT_AGGREGATE_BPF_H
 #define VNETLAT_AGGREGATE_BPF_H
@@ -20,10 +20,14 @@ const volatile __u8 seg_of[VNL_HOP_MAX][VNL_HOP_MAX] = {};
 /* The hop that ends a journey in each direction (VNL_HOP_NONE: none traced). */
 const volatile __u16 final_of[VNL_DIR_MAX] = {};
 
-/* Packets whose state was overwritten by another's before their last hop. */
+/*
+ * What aggregate mode did not record, by cause (enum vnl_agg_unrecorded): a packet whose
+ * state a colliding packet took over, one that never reached its last hop, a segment between
+ * two hops the segment table does not name.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, VNL_AGG_CAUSES);
 	__type(key, __u32);
 	__type(value, __u64);
 } agg_evicted SEC(".maps");
@@ -67,13 +71,12 @@ static __always_inline void agg_drop(__u16 last_hop, __u32 reason)
 		bpf_map_update_elem(&agg_drops, &key, &one, BPF_NOEXIST);
 }
 
-static __always_inline void agg_count_evicted(void)
+static __always_inline void agg_unrecorded(__u32 cause)
 {
-	__u32 zero = 0;
-	__u64 *evicted = bpf_map_lookup_elem(&agg_evicted, &zero);
+	__u64 *n = bpf_map_lookup_elem(&agg_evicted, &cause);
 
-	if (evicted)
-		*evicted += 1;
+	if (n)
+		*n += 1;
 }
 
 static __always_inline void agg_step(const struct pkt_ref *ref, __u32 hop, __u32 reason)
@@ -90,8 +93,11 @@ static __always_inline void agg_step(const struct pkt_ref *ref, __u32 hop, __u32
 		return;
 	}
 	now = bpf_ktime_get_ns();
-	if (ref->old_ts && now - ref->old_ts < 1000000000ULL)
-		agg_count_evicted();
+	/* a slot left open over a second ago was abandoned, whoever takes it now */
+	if (ref->old_ts)
+		agg_unrecorded(!ref->old_same && now - ref->old_ts < 1000000000ULL
+				   ? VNL_AGG_EVICTED
+				   : VNL_AGG_UNFINISHED);
 	if (from >= VNL_HOP_MAX || !st->ts) {
 		st->first_ts = now;
 		st->ts = now;
@@ -102,7 +108,10 @@ static __always_inline void agg_step(const struct pkt_ref *ref, __u32 hop, __u32
 	barrier_var(to);
 	if (to >= VNL_HOP_MAX)
 		return;
-	agg_add(seg_of[from][to], now - st->ts);
+	if (seg_of[from][to])
+		agg_add(seg_of[from][to], now - st->ts);
+	else
+		agg_unrecorded(VNL_AGG_OUTSIDE_TABLE);
 	if (dir < VNL_DIR_ANY && hop == final_of[dir]) {
 		agg_add(VNL_AGG_E2E + dir, now - st->first_ts);
 		st->ts = 0;

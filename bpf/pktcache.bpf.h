@@ -25,7 +25,7 @@ struct pkt_slot {
 	__u64 first_ts; /* aggregate mode: its first hop */
 	__u32 hop;	/* the last hop this packet was seen at */
 	__u32 pass;	/* --filter's verdict */
-	__u64 pad;
+	__u64 skey;	/* --sample's key (vnl_sample_key) */
 };
 
 _Static_assert(sizeof(struct pkt_slot) == 64, "a slot is one cache line");
@@ -51,16 +51,17 @@ struct {
 struct pkt_ref {
 	struct pkt_slot *slot;
 	__u32 idx;
-	__u32 from;   /* the packet's previous hop in this kernel; VNL_HOP_MAX when first seen */
-	__u64 old_ts; /* the open segment of another packet whose slot this one took */
+	__u32 from;	/* the packet's previous hop in this kernel; VNL_HOP_MAX when first seen */
+	__u64 old_ts;	/* the open segment of the packet whose slot this one took */
+	__u32 old_same; /* that packet had this one's head: it never reached its last hop */
 };
 
 static __always_inline __u32 hop_dir(__u32 hop)
 {
 	/* the hop table is in path order: to_guest hops first, then from_guest, then drop */
 	return hop < VNL_HOP_GUEST_APP_SEND ? VNL_DIR_TO_GUEST
-	       : hop < VNL_HOP_DROP		? VNL_DIR_FROM_GUEST
-						: VNL_DIR_ANY;
+	       : hop < VNL_HOP_DROP	    ? VNL_DIR_FROM_GUEST
+					    : VNL_DIR_ANY;
 }
 
 static __always_inline int same_path(__u32 last, __u32 hop)
@@ -99,15 +100,18 @@ static __always_inline int slot_take(struct pkt_slot *slot, struct pkt_ref *ref,
 
 	if (!pkt)
 		return -1;
-	if (slot->ts && slot->head != (__u64)fr->head)
+	if (slot->ts) {
 		ref->old_ts = slot->ts;
+		ref->old_same = slot->head == (__u64)fr->head;
+	}
 	slot->skb = skb;
 	slot->head = (__u64)fr->head;
 	slot->sig = sig;
 	slot->fp = pkt->fp;
 	slot->ts = 0;
 	slot->pass = wanted(pkt);
-	if (slot->pass && sampled(pkt->fp)) {
+	slot->skey = vnl_sample_key(pkt);
+	if (slot->pass && sampled(slot->skey)) {
 		fields = slot_fields(ref->idx);
 		if (fields)
 			*fields = *pkt;

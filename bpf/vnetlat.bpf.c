@@ -338,14 +338,14 @@ static __always_inline struct vnl_pkt *parse_frame(const struct frame_ref *fr, i
 }
 
 /*
- * Whether this packet's hops go to user space: all of them in packets mode, one packet in N
- * with --sample (the same packets at every hop, and in every kernel: the choice is the
- * fingerprint's), and in aggregate mode only the sampled ones.
+ * Whether this packet's hops go to user space: all of them in packets mode, one in N with
+ * --sample (the same packets at every hop and in every kernel, and a request with its
+ * response: the choice is vnl_sample_key's), and in aggregate mode only the sampled ones.
  */
-static __always_inline int sampled(__u64 fp)
+static __always_inline int sampled(__u64 key)
 {
 	if (targ_sample_n > 1)
-		return fp % targ_sample_n == 0;
+		return key % targ_sample_n == 0;
 	return targ_mode == VNL_MODE_PACKETS;
 }
 
@@ -365,7 +365,7 @@ static __always_inline void emit_sampled(__u32 hop, const struct pkt_ref *ref, _
 {
 	struct vnl_pkt *pkt;
 
-	if (!sampled(ref->slot->fp))
+	if (!sampled(ref->slot->skey))
 		return;
 	pkt = slot_fields(ref->idx);
 	if (pkt && pkt->fp == ref->slot->fp)

@@ -287,4 +287,24 @@ static __always_inline void vnl_fp_parse(const __u8 *b, __u32 len, int l3, struc
 	p->fp = h ? h : 1;
 }
 
+/*
+ * What --sample decides by: the same for a request and its response, in either kernel, so
+ * sampled round trips pair whole. ICMP echo: its id and sequence; UDP: the payload's hash,
+ * which an echo's reply carries too; TCP: the flow (both directions). Addresses and ports
+ * enter symmetrically (a response has them swapped).
+ */
+static __always_inline __u64 vnl_sample_key(const struct vnl_pkt *p)
+{
+	const struct vnl_flow *f = &p->flow;
+	__u64 h = fp_mix(0x9ae16a3b2f90404fULL, f->proto);
+	__u32 i;
+
+	for (i = 0; i < 4; i++)
+		h = fp_mix(h, f->saddr[i] ^ f->daddr[i]);
+	h = fp_mix(h, (__u64)(f->sport ^ f->dport) << 32 | (__u32)(f->sport + f->dport));
+	if (f->proto != 6)
+		h = fp_mix(h, p->seq);
+	return h;
+}
+
 #endif /* VNETLAT_FINGERPRINT_H */

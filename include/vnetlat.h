@@ -167,6 +167,14 @@ struct vnl_filter_insn {
 #define VNL_AGG_SLOTS 64
 #define VNL_AGG_E2E   61
 
+/* Why aggregate mode did not record a sample: the agg_evicted map's index. */
+enum vnl_agg_unrecorded {
+	VNL_AGG_EVICTED = 0,   /* a colliding packet took over the packet's state */
+	VNL_AGG_UNFINISHED,    /* it never reached its last hop (its slot was taken again) */
+	VNL_AGG_OUTSIDE_TABLE, /* a segment between two hops the segment table does not name */
+	VNL_AGG_CAUSES,
+};
+
 enum vnl_mode {
 	VNL_MODE_PACKETS = 0,
 	VNL_MODE_AGGREGATE,

@@ -940,15 +940,14 @@ static int agg_write_drops(struct rec_state *st)
 	return vnl_writer_block(&st->w, VNL_BLK_AGG_DROPS, rows, n * sizeof(rows[0]));
 }
 
-/* Packets whose in-kernel state another packet took over before their last hop. */
-static uint64_t agg_evicted(struct rec_state *st)
+/* What aggregate mode did not record, of one cause (enum vnl_agg_unrecorded), so far. */
+static uint64_t agg_unrecorded(struct rec_state *st, __u32 cause)
 {
 	int ncpu = libbpf_num_possible_cpus(), c;
 	uint64_t vals[512], total = 0;
-	__u32 zero = 0;
 
 	if (ncpu <= 0 || ncpu > 512 || !st->agg_prev ||
-	    bpf_map_lookup_elem(bpf_map__fd(st->skel->maps.agg_evicted), &zero, vals))
+	    bpf_map_lookup_elem(bpf_map__fd(st->skel->maps.agg_evicted), &cause, vals))
 		return 0;
 	for (c = 0; c < ncpu; c++)
 		total += vals[c];
@@ -1002,10 +1001,14 @@ static int write_trailer(struct rec_state *st, const struct rec_opts *o, const c
 	if (err)
 		return err;
 	snprintf(end, sizeof(end),
-		 "events=%llu\nlost=%llu\nend_monotonic_ns=%llu\nagg_evicted=%llu\n%s%s%s",
+		 "events=%llu\nlost=%llu\nend_monotonic_ns=%llu\nagg_evicted=%llu\n"
+		 "agg_unfinished=%llu\nagg_outside_table=%llu\n%s%s%s",
 		 (unsigned long long)st->events, (unsigned long long)st->last_lost,
-		 (unsigned long long)event_now(), (unsigned long long)agg_evicted(st),
-		 next ? "next=" : "", next ? next : "", next ? "\n" : "");
+		 (unsigned long long)event_now(),
+		 (unsigned long long)agg_unrecorded(st, VNL_AGG_EVICTED),
+		 (unsigned long long)agg_unrecorded(st, VNL_AGG_UNFINISHED),
+		 (unsigned long long)agg_unrecorded(st, VNL_AGG_OUTSIDE_TABLE), next ? "next=" : "",
+		 next ? next : "", next ? "\n" : "");
 	return write_text_block(&st->w, VNL_BLK_END, end);
 }
 

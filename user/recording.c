@@ -9,6 +9,7 @@
 #include "hoptab.h"
 #include "journey.h"
 #include "recording.h"
+#include "util.h"
 
 #define REORDER_WINDOW_NS 50000000ULL
 #define CLOCK_WINDOW_NS	  2000000000ULL /* the clock filter's window (see clock.h) */
@@ -39,6 +40,7 @@ struct read_ctx {
 	rec_window_fn window_fn;
 	enum read_pass pass;
 	unsigned int cur_kernel; /* the kernel the description blocks are of (KERNEL blocks) */
+	char next[4096];	 /* the next file of the set, as the last END block read names it */
 	struct vnl_event *gev;	 /* guests' events */
 	size_t ngev, gev_cap, gev_next;
 	struct boundary *bnd;
@@ -70,8 +72,10 @@ static void read_meta(struct recording *rec, const struct vnl_block *b)
 	meta_str(b, "command", rec->command, sizeof(rec->command));
 	char mode[32];
 
-	rec->realtime_ns = meta_u64(b, "realtime_ns");
-	rec->monotonic_ns = meta_u64(b, "monotonic_ns");
+	if (!rec->nparts) { /* a rotated set keeps its first file's time base throughout */
+		rec->realtime_ns = meta_u64(b, "realtime_ns");
+		rec->monotonic_ns = meta_u64(b, "monotonic_ns");
+	}
 	meta_str(b, "mode", mode, sizeof(mode));
 	rec->aggregate = !strcmp(mode, "aggregate");
 	rec->sample = (uint32_t)meta_u64(b, "sample");
@@ -478,7 +482,10 @@ static int read_block(struct recording *rec, struct read_ctx *rc, struct reorder
 	case VNL_BLK_END:
 		rec->ended = 1;
 		rec->end_monotonic_ns = meta_u64(b, "end_monotonic_ns");
-		rec->agg_evicted = meta_u64(b, "agg_evicted"); /* running total */
+		rec->agg_evicted = meta_u64(b, "agg_evicted"); /* running totals */
+		rec->agg_unfinished = meta_u64(b, "agg_unfinished");
+		rec->agg_outside_table = meta_u64(b, "agg_outside_table");
+		meta_str(b, "next", rc->next, sizeof(rc->next));
 		break;
 	default:
 		break; /* a block type from a newer vnetlat: skipped */
@@ -500,6 +507,7 @@ static int read_file(struct recording *rec, struct read_ctx *rc, struct reorder 
 	if (rc->pass != PASS_EVENTS)
 		rec->ended = 0;
 	rc->cur_kernel = 0;
+	rc->next[0] = '\0';
 	while (!ret && vnl_reader_next(&r, &b) > 0)
 		ret = read_block(rec, rc, ro, &b);
 	if (rc->pass != PASS_EVENTS &&
@@ -516,6 +524,13 @@ static int read_file(struct recording *rec, struct read_ctx *rc, struct reorder 
 	return ret;
 }
 
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 /* Every file of the recording (path, then path.1, path.2, ... of a rotated set), in order. */
 static int read_parts(struct recording *rec, struct read_ctx *rc, struct reorder *ro,
 		      const char *path, char *err, size_t err_size)
@@ -527,8 +542,18 @@ static int read_parts(struct recording *rec, struct read_ctx *rc, struct reorder
 	ret = read_file(rec, rc, ro, path, err, err_size);
 	while (!ret) {
 		snprintf(part, sizeof(part), "%s.%u", path, rec->nparts);
-		if (access(part, F_OK))
+		if (!rc->next[0] || strcmp(base_name(rc->next), base_name(part))) {
+			/* only the files the END chain names: never a leftover of an earlier run */
+			if (!access(part, F_OK) && rc->pass != PASS_EVENTS)
+				vnl_warn(
+				    "%s: not read, the recording's last file names no next one",
+				    part);
 			break;
+		}
+		if (access(part, F_OK)) {
+			vnl_warn("%s: missing (named as the next file of the recording)", part);
+			break;
+		}
 		ret = read_file(rec, rc, ro, part, err, err_size);
 	}
 	return ret;

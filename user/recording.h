@@ -56,6 +56,8 @@ struct recording {
 	struct hist agg[VNL_AGG_SLOTS];
 	uint64_t agg_windows;
 	uint64_t agg_evicted; /* packets whose in-kernel state was taken over (slot collisions) */
+	uint64_t agg_unfinished;    /* packets that never reached their last hop */
+	uint64_t agg_outside_table; /* segments between hops the segment table does not name */
 	struct vnl_file_drop *agg_drops;
 	size_t nagg_drops;
 	/* guests (record --guests, vnetlat merge): their events are on the host's clock */

@@ -194,8 +194,8 @@ static void add_boundary(struct report *r, struct dir_agg *d, const struct journ
 		return;
 	guest_span = (double)ts_diff(resp->ts[g2], req->ts[g1]) / (1.0 - k->clock.drift);
 	exact = (double)ts_diff(resp->ts[h2], req->ts[h1]) - guest_span;
-	split = (double)ts_diff(req->ts[g1], req->ts[h1]) +
-		(double)ts_diff(resp->ts[h2], resp->ts[g2]);
+	split =
+	    (double)ts_diff(req->ts[g1], req->ts[h1]) + (double)ts_diff(resp->ts[h2], resp->ts[g2]);
 	if (exact < 0)
 		return;
 	if (hist_record(&d->boundary, (uint64_t)(exact + 0.5)))
@@ -929,6 +929,7 @@ static void json_guest_clock(struct jw *w, const char *key, const struct rec_ker
 	jw_u64(w, "link_exchanges", k->link_samples);
 	jw_u64(w, "packet_samples", k->traffic_samples);
 	jw_u64(w, "windows", k->clock.windows);
+	jw_u64(w, "windows_not_bounded", k->clock.loose_windows); /* outside bound_ns */
 	jw_obj_end(w);
 }
 
@@ -1033,6 +1034,11 @@ static void print_clock_text(const struct recording *rec)
 		else
 			printf("  clock: offset unknown (no packets seen both ways, no link "
 			       "exchanges): guest events are not joined\n");
+		if (g->clock.valid && g->clock.loose_windows)
+			printf("  clock: %" PRIu64 " of %" PRIu64
+			       " windows said far less than the rest and are not covered by that "
+			       "bound (quiet moments; they still count in the estimate)\n",
+			       g->clock.loose_windows, g->clock.windows);
 	}
 }
 
@@ -1411,8 +1417,15 @@ static void print_json(struct report *r)
 	jw_u64(w, "version", 1);
 	jw_str(w, "mode", rec->aggregate ? "aggregate" : "packets");
 	jw_u64(w, "sample", rec->sample);
-	if (rec->aggregate)
-		jw_u64(w, "aggregate_evicted", rec->agg_evicted);
+	if (rec->aggregate) {
+		jw_obj_begin(w,
+			     "aggregate_unrecorded"); /* samples not in the histograms, by cause */
+		jw_u64(w, "evicted", rec->agg_evicted);
+		jw_u64(w, "unfinished", rec->agg_unfinished);
+		jw_u64(w, "outside_table", rec->agg_outside_table);
+		jw_obj_end(w);
+		jw_u64(w, "aggregate_evicted", rec->agg_evicted); /* as before: evicted alone */
+	}
 	jw_u64(w, "lost_events", rec->lost_total);
 	jw_obj_begin(w, "lost_by_hop");
 	for (h = 0; h < VNL_HOP_MAX; h++)
@@ -1556,12 +1569,17 @@ static void print_text(struct report *r)
 		print_accounting_text(js);
 	if (rec->aggregate)
 		printf("mode: aggregate (in-kernel histograms, %" PRIu64
-		       " windows of 100 ms; %" PRIu64
-		       " packets lost their state to a colliding one)%s\n",
-		       rec->agg_windows, rec->agg_evicted,
+		       " windows of 100 ms); not recorded: %" PRIu64
+		       " packets whose state a colliding one took, %" PRIu64
+		       " that never reached their last hop, %" PRIu64
+		       " segments outside the segment table%s\n",
+		       rec->agg_windows, rec->agg_evicted, rec->agg_unfinished,
+		       rec->agg_outside_table,
 		       rec->sample > 1 ? "; round trips from sampled journeys" : "");
 	if (rec->sample > 1)
-		printf("sampled: one packet in %u, chosen by fingerprint\n", rec->sample);
+		printf("sampled: one packet in %u, a request with its response (ICMP and UDP "
+		       "echoes by their payload, TCP by flow)\n",
+		       rec->sample);
 	print_clock_text(rec);
 	print_clock_events(r);
 	printf("interfaces:");

@@ -14,15 +14,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct jcheck c = {0};
 	struct jsink sink = {jc_journey, jc_round_trip, &c};
-	struct jpath path = {{VNL_HOP_UPLINK_RX, VNL_HOP_GUEST_QUEUE, -1},
-			     {VNL_HOP_GUEST_APP_READ, VNL_HOP_UPLINK_XMIT, -1},
-			     {VNL_HOP_UPLINK_RX, VNL_HOP_TAP_RX, -1},
-			     {VNL_HOP_VMM_READ, VNL_HOP_UPLINK_XMIT, -1},
-			     size & 1};
-	struct jengine *e = jengine_new(&sink, &path, 1000000000ULL);
+	struct jpath path = jc_guest_path;
+	struct jengine *e;
 	uint64_t t = 1000000000ULL;
 	size_t i;
 
+	path.guests = size & 1;
+	e = jengine_new(&sink, &path, 1000000000ULL);
 	if (!e)
 		return 0;
 	for (i = 0; i + 12 <= size; i += 12) {

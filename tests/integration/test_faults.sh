@@ -96,6 +96,21 @@ assert r["recording"]["files"] == int(sys.argv[3]) + 1
 assert rt["packets"] == received == 500, (rt["packets"], received)
 assert r["recording"]["closed_cleanly"] and not r["recording"]["damage"]
 PY
+# a leftover of an earlier, longer run beside the set: not part of this recording
+cp "$work/rot.vnl.1" "$work/rot.vnl.$((parts + 1))"
+"$vnetlat" report --json "$work/rot.vnl" >"$work/rot2.json" 2>"$work/rot2.err"
+check "only the files the END chain names are read (a stale rot.vnl.$((parts + 1)) is not)" \
+	python3 -c "
+import json; r = json.load(open('$work/rot2.json'))
+rt = [d for d in r['directions'] if d['direction'] == 'round_trip'][0]
+assert r['recording']['files'] == $parts + 1 and rt['packets'] == 500, (r['recording']['files'], rt['packets'])"
+check "and the report says why it left that file out" grep -q "rot.vnl.$((parts + 1)): not read" "$work/rot2.err"
+"$vnetlat" report --csv "$work/rot.csv" --window 100ms "$work/rot.vnl" >/dev/null 2>&1
+check "windows run across the files of the set: one time base, no window twice" python3 -c "
+import csv; rows = [r for r in csv.DictReader(open('$work/rot.csv')) if r['segment'] == 'end_to_end' and r['direction'] == 'to_guest']
+starts = [int(r['window_start_ns']) for r in rows]
+assert starts == sorted(starts) and len(set(starts)) == len(starts) >= 5, starts
+assert sum(int(r['count']) for r in rows) == 500, sum(int(r['count']) for r in rows)"
 
 # --- the disk fills up: a clear error, the programs detached, what was written readable
 mkdir -p "$work/small"

@@ -166,6 +166,32 @@ check "vnetlat merge host.vnl guest.vnl" \
 check "merge refuses a host recording given as a guest's" grep -q "not a guest-side recording" "$work/wrong.err"
 "$vnetlat" -j report "$work/merged.vnl" >"$work/merged.json"
 checker "guest" python3 "$(dirname "$0")/check_guest.py" joined "$work/merged.json" 100
+# a known offset injected into the guest's clock: the estimate must move by exactly that
+# (within the two bounds), and the segments that cross the boundary must not move
+shift=7345678901
+if python3 "$tools/vnl-shift.py" "$work/guest.vnl" "$work/guest-shifted.vnl" "$shift" &&
+	"$vnetlat" merge "$work/host.vnl" "$work/guest-shifted.vnl" -o "$work/shifted.vnl"; then
+	"$vnetlat" -j report "$work/shifted.vnl" >"$work/shifted.json"
+	check "a guest clock moved by $shift ns: the offset estimate moves by that, the segments do not" \
+		python3 - "$work/merged.json" "$work/shifted.json" "$shift" <<'PY'
+import json, sys
+a, b, shift = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), int(sys.argv[3])
+ca, cb = a["clock"], b["clock"]
+moved = cb["offset_ns"] - ca["offset_ns"]
+slack = ca["bound_ns"] + cb["bound_ns"]
+print(f"# offset {ca['offset_ns']} -> {cb['offset_ns']} ns: moved {moved}, injected {shift} (+/- {slack})")
+assert abs(moved - shift) <= slack, (moved, shift, slack)
+def seg(r, d, name):
+    dd = next(x for x in r["directions"] if x["direction"] == d)
+    return next(s for s in dd["segments"] if s["name"] == name)["p50_ns"]
+for d, name in (("to_guest", "vmm.deliver"), ("from_guest", "vmm.transmit")):
+    pa, pb = seg(a, d, name), seg(b, d, name)
+    print(f"# {name} p50 {pa} -> {pb} ns")
+    assert abs(pa - pb) <= slack + 0.01 * pa, (name, pa, pb)
+PY
+else
+	not_ok "a guest recording shifted by a known offset and merged"
+fi
 check "merge of the two TAI recordings" \
 	"$vnetlat" merge "$work/host-tai.vnl" "$work/guest.vnl" -o "$work/tai.vnl"
 "$vnetlat" -j report "$work/tai.vnl" >"$work/tai.json"

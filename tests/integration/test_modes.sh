@@ -25,6 +25,10 @@ pk, ag, n = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), int(sys.
 per_packet = {h: c for h, c in ag["recording"]["events_by_hop"].items()
               if h not in ("vmm.sched_delay", "clock.adjust")}
 assert ag["mode"] == "aggregate" and not per_packet, per_packet
+# what aggregate mode did not record is counted by cause; on this clean run: nothing
+u = ag["aggregate_unrecorded"]
+print(f"# not recorded: {u}")
+assert u["evicted"] == 0 and u["unfinished"] == 0 and u["outside_table"] == 0, u
 for name in ("to_guest", "from_guest"):
     a = [d for d in ag["directions"] if d["direction"] == name][0]
     p = [d for d in pk["directions"] if d["direction"] == name][0]
@@ -65,7 +69,7 @@ for mode in packets aggregate; do
 	ip netns exec "$remote" "$build/udp-rr" --dst 198.18.0.2 --count $n --interval 2ms >/dev/null
 	check "recorder stops ($mode, sampled)" stop_record
 	"$vnetlat" dump "$work/s-$mode.vnl" >"$work/s-$mode.jsonl"
-	check "--sample 4 ($mode): whole journeys of about a quarter of the packets" \
+	check "--sample 4 ($mode): whole journeys of about a quarter of the packets, with their replies" \
 		python3 - "$work/s-$mode.jsonl" $n <<'PY'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
@@ -75,7 +79,9 @@ to = [j for j in js if j["direction"] == "to_guest"]
 print(f"# {len(to)} of {n} requests sampled, {sum(1 for l in lines if l['type'] == 'round_trip')} round trips")
 assert 0.12 * n <= len(to) <= 0.40 * n, len(to)
 assert all(len(j["hops"]) == 6 and j["complete"] for j in to), "a sampled packet lost hops"
-assert all(int(j["fp"], 16) % 4 == 0 for j in js), "a packet outside the sample"
+rts = [l for l in lines if l["type"] == "round_trip"]
+# a request and its reply are sampled together: the sampled round trips pair whole
+assert len(rts) >= 0.95 * len(to), ("sampled requests without their reply", len(rts), len(to))
 PY
 done
 "$vnetlat" report --json "$work/s-aggregate.vnl" >"$work/s-ag.json"

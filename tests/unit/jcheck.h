@@ -11,6 +11,13 @@
 #include "hoptab.h"
 #include "journey.h"
 
+/* A host with a guest: journeys from the uplink into the guest's application, and back. */
+static const struct jpath jc_guest_path = {{VNL_HOP_UPLINK_RX, VNL_HOP_GUEST_QUEUE, -1},
+					   {VNL_HOP_GUEST_APP_READ, VNL_HOP_UPLINK_XMIT, -1},
+					   {VNL_HOP_UPLINK_RX, VNL_HOP_TAP_RX, -1},
+					   {VNL_HOP_VMM_READ, VNL_HOP_UPLINK_XMIT, -1},
+					   1};
+
 struct jcheck {
 	uint64_t journeys, hops, dropped, classes[4], round_trips;
 	int bad;

@@ -224,6 +224,47 @@ static void icmp_echo(void **state)
 	assert_int_equal(kq.flow.sport, 0x77);
 	assert_int_equal(kq.seq, 5);
 	assert_int_not_equal(kq.fp, kr.fp);
+	assert_true(vnl_sample_key(&kq) == vnl_sample_key(&kr)); /* sampled together */
+}
+
+/* An echo's reply: the same payload hash, and the same --sample key, as its request. */
+static void echo_reply_keeps_payload_hash_and_sample_key(void **state)
+{
+	struct ip4opt fwd = {.ttl = 64,
+			     .proto = 17,
+			     .id = 9,
+			     .src = "198.18.0.1",
+			     .dst = "198.18.0.2",
+			     .l4len = 8 + 64};
+	struct ip4opt back = {.ttl = 64,
+			      .proto = 17,
+			      .id = 10,
+			      .src = "198.18.0.2",
+			      .dst = "198.18.0.1",
+			      .l4len = 8 + 64};
+	struct pb req = {0}, rep = {0}, other = {0};
+	struct vnl_pkt a, b, c;
+	uint8_t pl[64];
+
+	memcpy(pl, payload, sizeof(pl));
+	pb_eth(&req, 0x0800, 0);
+	pb_ipv4(&req, &fwd);
+	pb_udp(&req, 40000, 7, pl, 64);
+	pb_eth(&rep, 0x0800, 0);
+	pb_ipv4(&rep, &back);
+	pb_udp(&rep, 7, 40000, pl, 64);
+	pl[0] ^= 0x55;
+	pb_eth(&other, 0x0800, 0);
+	pb_ipv4(&other, &fwd);
+	pb_udp(&other, 40000, 7, pl, 64);
+	a = parse(&req, 0);
+	b = parse(&rep, 0);
+	c = parse(&other, 0);
+	assert_int_not_equal(a.fp, b.fp);
+	assert_int_equal(a.seq, b.seq);
+	assert_int_not_equal(a.seq, c.seq);
+	assert_true(vnl_sample_key(&a) == vnl_sample_key(&b));
+	assert_true(vnl_sample_key(&a) != vnl_sample_key(&c));
 }
 
 /* Every prefix of every kind of frame: no read past the end, truncation flagged. */
@@ -286,11 +327,17 @@ static void random_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(udp_fields),	cmocka_unit_test(invariant_fields_left_out),
-	    cmocka_unit_test(udp_payload_hash), cmocka_unit_test(ipv4_options),
-	    cmocka_unit_test(ipv4_fragments),	cmocka_unit_test(ipv6_extension_headers),
-	    cmocka_unit_test(ipv6_fragment),	cmocka_unit_test(tcp_fields),
-	    cmocka_unit_test(icmp_echo),	cmocka_unit_test(truncated_prefixes),
+	    cmocka_unit_test(udp_fields),
+	    cmocka_unit_test(invariant_fields_left_out),
+	    cmocka_unit_test(udp_payload_hash),
+	    cmocka_unit_test(ipv4_options),
+	    cmocka_unit_test(ipv4_fragments),
+	    cmocka_unit_test(ipv6_extension_headers),
+	    cmocka_unit_test(ipv6_fragment),
+	    cmocka_unit_test(tcp_fields),
+	    cmocka_unit_test(icmp_echo),
+	    cmocka_unit_test(echo_reply_keeps_payload_hash_and_sample_key),
+	    cmocka_unit_test(truncated_prefixes),
 	    cmocka_unit_test(random_bytes),
 	};
 

@@ -177,14 +177,9 @@ static void mid_path_start_is_partial(void **state)
 static struct jengine *guest_engine(struct seen *s)
 {
 	struct jsink sink = {on_j, on_rt, s};
-	struct jpath path = {{VNL_HOP_UPLINK_RX, VNL_HOP_GUEST_QUEUE, -1},
-			     {VNL_HOP_GUEST_APP_READ, VNL_HOP_UPLINK_XMIT, -1},
-			     {VNL_HOP_UPLINK_RX, VNL_HOP_TAP_RX, -1},
-			     {VNL_HOP_VMM_READ, VNL_HOP_UPLINK_XMIT, -1},
-			     1};
 
 	memset(s, 0, sizeof(*s));
-	return jengine_new(&sink, &path, 1000000000ULL);
+	return jengine_new(&sink, &jc_guest_path, 1000000000ULL);
 }
 
 static const uint16_t into_guest[] = {VNL_HOP_UPLINK_RX, VNL_HOP_TAP_XMIT, VNL_HOP_VMM_READ,
@@ -439,8 +434,8 @@ static void tie_vmm_write_by_thread(void **state)
 static const uint16_t reply_path[] = {VNL_HOP_TAP_RECEIVE, VNL_HOP_UPLINK_QUEUE,
 				      VNL_HOP_UPLINK_XMIT_START, VNL_HOP_UPLINK_XMIT};
 
-/* A UDP request (to the guest) or reply (back), whose payload hashes to seq. */
-static void udp_packet(struct jengine *e, int reply, uint64_t t0, uint64_t fp, uint32_t seq)
+/* A packet to the guest (reply = 0) or its answer back, with f's transport fields. */
+static void packet(struct jengine *e, int reply, uint64_t t0, uint64_t fp, const struct vnl_pkt *f)
 {
 	const uint16_t *hops = reply ? reply_path : to_guest;
 	int i, n = reply ? 4 : 6;
@@ -448,7 +443,11 @@ static void udp_packet(struct jengine *e, int reply, uint64_t t0, uint64_t fp, u
 	for (i = 0; i < n; i++) {
 		struct vnl_event x = ev(hops[i], t0 + (uint64_t)i * 1000, fp, fp);
 
-		x.pkt.seq = seq;
+		x.pkt.flow.proto = f->flow.proto;
+		x.pkt.seq = f->seq;
+		x.pkt.ack = f->ack;
+		x.pkt.payload = f->payload;
+		x.pkt.tcp_flags = f->tcp_flags;
 		if (reply) {
 			x.pkt.flow.saddr[0] = 2;
 			x.pkt.flow.daddr[0] = 1;
@@ -457,6 +456,14 @@ static void udp_packet(struct jengine *e, int reply, uint64_t t0, uint64_t fp, u
 		}
 		jengine_event(e, &x);
 	}
+}
+
+/* A UDP request (to the guest) or reply (back), whose payload hashes to seq. */
+static void udp_packet(struct jengine *e, int reply, uint64_t t0, uint64_t fp, uint32_t seq)
+{
+	struct vnl_pkt f = {.flow.proto = 17, .seq = seq};
+
+	packet(e, reply, t0, fp, &f);
 }
 
 /*
@@ -534,25 +541,10 @@ static void stray_reply_is_not_a_request(void **state)
 static void tcp_segment(struct jengine *e, int reply, uint64_t t0, uint64_t fp, uint32_t seq,
 			uint32_t ack, uint32_t payload)
 {
-	const uint16_t *hops = reply ? reply_path : to_guest;
-	int i, n = reply ? 4 : 6;
+	struct vnl_pkt f = {
+	    .flow.proto = 6, .seq = seq, .ack = ack, .payload = payload, .tcp_flags = 0x18};
 
-	for (i = 0; i < n; i++) {
-		struct vnl_event x = ev(hops[i], t0 + (uint64_t)i * 1000, fp, fp);
-
-		x.pkt.flow.proto = 6;
-		x.pkt.seq = seq;
-		x.pkt.ack = ack;
-		x.pkt.payload = payload;
-		x.pkt.tcp_flags = 0x18;
-		if (reply) {
-			x.pkt.flow.saddr[0] = 2;
-			x.pkt.flow.daddr[0] = 1;
-			x.pkt.flow.sport = 7;
-			x.pkt.flow.dport = 1000;
-		}
-		jengine_event(e, &x);
-	}
+	packet(e, reply, t0, fp, &f);
 }
 
 /*
@@ -662,15 +654,13 @@ static void random_streams_keep_invariants(void **state)
 	for (round = 0; round < 300; round++) {
 		struct jcheck c = {0};
 		struct jsink sink = {jc_journey, jc_round_trip, &c};
-		struct jpath path = {{VNL_HOP_UPLINK_RX, VNL_HOP_GUEST_QUEUE, -1},
-				     {VNL_HOP_GUEST_APP_READ, VNL_HOP_UPLINK_XMIT, -1},
-				     {VNL_HOP_UPLINK_RX, VNL_HOP_TAP_RX, -1},
-				     {VNL_HOP_VMM_READ, VNL_HOP_UPLINK_XMIT, -1},
-				     (int)(round & 1)};
-		struct jengine *e = jengine_new(&sink, &path, 1000000000ULL);
+		struct jpath path = jc_guest_path;
+		struct jengine *e;
 		size_t n = 0, i;
 		uint64_t t = 1000000;
 
+		path.guests = round & 1;
+		e = jengine_new(&sink, &path, 1000000000ULL);
 		rnd_state = (uint64_t)round * 7919 + 1;
 		while (n < RAND_MAX_EVENTS - 64) {
 			n += random_packet(evs + n, RAND_MAX_EVENTS - n, t);

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Moves a recording's clock by a known offset: every event's timestamp and the META's
+monotonic_ns (so wall-clock times stay right), each block's CRC recomputed. For tests: a guest
+recording shifted by D must come out of `vnetlat merge` with its estimated offset moved by D
+and every segment as before.
+
+Usage: vnl-shift.py IN OUT OFFSET_NS   (OFFSET_NS may be negative)
+"""
+import struct
+import sys
+import zlib
+
+FILE_HDR = 32
+BLOCK_HDR = struct.Struct("<IIIIQ")  # magic, type, len, crc, seq
+BLOCK_MAGIC = 0x4B4C4256
+META, EVENTS = 1, 4
+
+
+def crc(btype, payload):
+    return zlib.crc32(payload, zlib.crc32(struct.pack("<II", btype, len(payload))))
+
+
+def shift_meta(payload, off):
+    lines = payload.decode().split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("monotonic_ns="):
+            lines[i] = "monotonic_ns=%d" % (int(line.split("=", 1)[1]) + off)
+    return "\n".join(lines).encode()
+
+
+def shift_events(payload, off, size):
+    out = bytearray(payload)
+    for at in range(0, len(out) - size + 1, size):
+        ts, = struct.unpack_from("<Q", out, at)
+        struct.pack_into("<Q", out, at, (ts + off) % (1 << 64))
+    return bytes(out)
+
+
+def main():
+    src, dst, off = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    data = open(src, "rb").read()
+    if data[:8] != b"VNETLAT\0":
+        sys.exit(f"{src}: not a vnetlat recording")
+    event_size, = struct.unpack_from("<I", data, 16)
+    out = bytearray(data[:FILE_HDR])
+    pos = FILE_HDR
+    while pos + BLOCK_HDR.size <= len(data):
+        magic, btype, length, _, seq = BLOCK_HDR.unpack_from(data, pos)
+        if magic != BLOCK_MAGIC or pos + BLOCK_HDR.size + length > len(data):
+            sys.exit(f"{src}: damaged at byte {pos}")
+        payload = data[pos + BLOCK_HDR.size:pos + BLOCK_HDR.size + length]
+        if btype == META:
+            payload = shift_meta(payload, off)
+        elif btype == EVENTS:
+            payload = shift_events(payload, off, event_size)
+        out += BLOCK_HDR.pack(BLOCK_MAGIC, btype, len(payload), crc(btype, payload), seq)
+        out += payload
+        pos += BLOCK_HDR.size + length
+    open(dst, "wb").write(out)
+
+
+if __name__ == "__main__":
+    main()
