@@ -25,6 +25,7 @@
 
 struct pending {
 	struct journey req;
+	struct journey *ack; /* TCP: a pure ACK that answered it, kept while a reply may come */
 	uint64_t key, disc;
 	uint8_t retransmitted;
 	struct pending *next, *onext, *oprev; /* bucket chain; global age order */
@@ -325,17 +326,43 @@ static void pending_remove(struct jengine *e, struct pending *pd)
 	else
 		e->otail = pd->oprev;
 	e->npending--;
+	free(pd->ack);
 	free(pd);
+}
+
+/* A round trip: what the flow learns of it, its count, the sink. */
+static void emit_pair(struct jengine *e, const struct pending *pd, const struct journey *resp,
+		      int by_echo)
+{
+	struct flow_state *fs = flow_learn(e, &resp->pkt);
+	uint64_t rtt = resp->ts[resp->nhops - 1] - pd->req.ts[0];
+
+	fs->req_dir = pd->req.dir;
+	fs->echo |= by_echo;
+	if (rtt > fs->max_rtt)
+		fs->max_rtt = rtt;
+	e->st.round_trips++;
+	e->st.pairs_by_echo += by_echo;
+	if (e->sink.round_trip)
+		e->sink.round_trip(e->sink.ctx, &pd->req, resp);
+}
+
+/* A request no reply with data will come for: paired with its pure ACK if one came. */
+static void pending_done(struct jengine *e, struct pending *pd)
+{
+	if (pd->ack)
+		emit_pair(e, pd, pd->ack, 0);
+	else
+		e->st.unpaired_expired++;
+	pending_remove(e, pd);
 }
 
 /* Requests too old to get a response by now: the time pairing is at (see pair_now). */
 static void pending_expire(struct jengine *e)
 {
 	while (e->ohead && (e->npending > PENDING_MAX ||
-			    req_end(e->ohead) + pair_window(e, e->ohead) < e->pair_now)) {
-		e->st.unpaired_expired++;
-		pending_remove(e, e->ohead);
-	}
+			    req_end(e->ohead) + pair_window(e, e->ohead) < e->pair_now))
+		pending_done(e, e->ohead);
 }
 
 static int seq_before(uint64_t a, uint64_t b)
@@ -350,10 +377,14 @@ static void retire_covered(struct jengine *e, uint64_t key, uint64_t ack)
 
 	for (pd = e->pbuckets[key & (PENDING_BUCKETS - 1)]; pd; pd = next) {
 		next = pd->next;
-		if (pd->key == key && seq_before(pd->disc, ack)) {
-			e->st.covered++;
-			pending_remove(e, pd);
+		if (pd->key != key || !seq_before(pd->disc, ack))
+			continue;
+		if (pd->ack) { /* its own ACK came first: that is its round trip */
+			pending_done(e, pd);
+			continue;
 		}
+		e->st.covered++;
+		pending_remove(e, pd);
 	}
 }
 
@@ -386,7 +417,7 @@ static struct pending *find_request(struct jengine *e, const struct journey *j, 
 static int try_pair(struct jengine *e, const struct journey *j)
 {
 	struct flow_state *fs = flow_find(e, &j->pkt);
-	uint64_t key, disc, rtt;
+	uint64_t key, disc;
 	struct pending *pd;
 	int by_echo;
 
@@ -408,16 +439,18 @@ static int try_pair(struct jengine *e, const struct journey *j)
 		pending_remove(e, pd);
 		return 1;
 	}
-	fs = flow_learn(e, &j->pkt);
-	fs->req_dir = pd->req.dir;
-	fs->echo |= by_echo;
-	rtt = j->ts[j->nhops - 1] - pd->req.ts[0];
-	if (rtt > fs->max_rtt)
-		fs->max_rtt = rtt;
-	e->st.round_trips++;
-	e->st.pairs_by_echo += by_echo;
-	if (e->sink.round_trip)
-		e->sink.round_trip(e->sink.ctx, &pd->req, j);
+	if (is_tcp(&j->pkt) && !j->pkt.payload && !(j->pkt.tcp_flags & 0x03)) {
+		/* a pure ACK: the reply with data may still come, and is the round trip then
+		 * (a request answered at once with an ACK, then with its reply); a stream's
+		 * data gets no reply, and its ACK is its round trip when the request expires */
+		if (!pd->ack)
+			pd->ack = malloc(sizeof(*pd->ack));
+		if (pd->ack)
+			*pd->ack = *j;
+		retire_covered(e, key, disc);
+		return 1;
+	}
+	emit_pair(e, pd, j, by_echo);
 	pending_remove(e, pd);
 	if (is_tcp(&j->pkt))
 		retire_covered(e, key, disc);
@@ -456,6 +489,7 @@ static void add_request(struct jengine *e, const struct journey *j)
 	pd->key = key;
 	pd->disc = disc;
 	pd->retransmitted = 0;
+	pd->ack = NULL;
 	pd->next = pd->onext = NULL;
 	pd->oprev = e->otail;
 	b = pd->key & (PENDING_BUCKETS - 1);
@@ -914,10 +948,8 @@ void jengine_flush(struct jengine *e)
 	while (e->held.head)
 		close_journey(e, e->held.head);
 	pair_due(e, 1);
-	while ((pd = e->ohead)) {
-		e->st.unpaired_expired++;
-		pending_remove(e, pd);
-	}
+	while ((pd = e->ohead))
+		pending_done(e, pd);
 }
 
 void jengine_free(struct jengine *e)
@@ -939,6 +971,7 @@ void jengine_free(struct jengine *e)
 	}
 	for (pd = e->ohead; pd; pd = pnext) {
 		pnext = pd->onext;
+		free(pd->ack);
 		free(pd);
 	}
 	while (e->nclosed)

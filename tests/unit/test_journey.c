@@ -573,6 +573,28 @@ static void tcp_pairs_by_ack_karn_and_covered(void **state)
 	jengine_free(e);
 }
 
+/* A request ACKed at once, then answered: the round trip ends at the answer, not the ACK. */
+static void tcp_reply_not_its_early_ack(void **state)
+{
+	struct seen s;
+	struct jengine *e = engine(&s);
+
+	tcp_segment(e, 0, 0, 1, 1000, 1, 100);
+	tcp_segment(e, 1, 100000, 2, 1, 1100, 0);	/* the pure ACK */
+	tcp_segment(e, 1, 3000000, 3, 1, 1100, 200);	/* the reply, 3 ms after the request */
+	tcp_segment(e, 0, 10000000, 4, 1100, 201, 100); /* a stream's segment: only ACKed */
+	tcp_segment(e, 1, 10200000, 5, 201, 1200, 0);
+	assert_int_equal(s.nrt, 1);
+	assert_int_equal(s.resp[0].pkt.payload, 200);
+	assert_int_equal(ts_diff(s.resp[0].ts[0], s.req[0].ts[0]), 3000000);
+	jengine_flush(e); /* no reply came: its ACK is its round trip */
+	assert_int_equal(s.nrt, 2);
+	assert_int_equal(s.req[1].pkt.seq, 1100);
+	assert_int_equal(s.resp[1].pkt.payload, 0);
+	assert_int_equal(jengine_stats(e)->unpaired_expired, 0);
+	jengine_free(e);
+}
+
 /* ---- random event streams: the engine's invariants hold whatever comes in ---- */
 
 static uint64_t rnd_state;
@@ -749,6 +771,7 @@ int main(void)
 	    cmocka_unit_test(udp_latest_outstanding_without_echo),
 	    cmocka_unit_test(stray_reply_is_not_a_request),
 	    cmocka_unit_test(tcp_pairs_by_ack_karn_and_covered),
+	    cmocka_unit_test(tcp_reply_not_its_early_ack),
 	    cmocka_unit_test(random_streams_keep_invariants),
 	    cmocka_unit_test(reorder_sorts_within_window),
 	    cmocka_unit_test(segment_names),
