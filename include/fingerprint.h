@@ -3,7 +3,7 @@
  * Packet fingerprint: a hash of header fields that no hop between the wire and the guest
  * changes, so copies of one packet (clones, the guest's own skb) hash alike.
  *   IPv4: addresses, protocol, IP ID (and fragment offset); IPv6: addresses, flow label,
- *   next protocol (and fragment id/offset); TCP: ports, seq, ack, flags; UDP: ports and
+ *   next protocol (and fragment id/offset); TCP: ports, seq, ack, flags but PSH; UDP: ports and
  *   the first 32 payload bytes; ICMP/ICMPv6: type, code, id, sequence.
  * Left out: VLAN tags (parsed through), TTL/hop limit and checksums (forwarding and offloads
  * change them).
@@ -181,7 +181,8 @@ static __always_inline void fp_tcp(const __u8 *b, __u32 off, __u32 len, __u32 en
 	p->payload = end > off + doff ? end - off - doff : 0;
 	*h = fp_mix(*h, (__u64)p->flow.sport << 16 | p->flow.dport);
 	*h = fp_mix(*h, (__u64)p->seq << 32 | p->ack);
-	*h = fp_mix(*h, p->tcp_flags);
+	/* PSH left out: GRO ORs it into a merged skb, GSO clears it on all segments but the last */
+	*h = fp_mix(*h, p->tcp_flags & ~0x08u);
 }
 
 static __always_inline void fp_udp(const __u8 *b, __u32 off, __u32 len, struct vnl_pkt *p, __u64 *h)

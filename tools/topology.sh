@@ -18,6 +18,8 @@
 #                                         tap0; its virtio-serial port "vnetlat0" is the UNIX
 #                                         socket $state/vnetlat0.sock, its console $state/console.log
 #        topology.sh vm-stop PREFIX       end the guest's QEMU
+#                                         (VNL_VIRTIO_OPTS: more virtio-net-pci properties,
+#                                         e.g. guest_tso4=off: the host must cut TSO packets)
 # Namespaces are PREFIX-host and PREFIX-remote. Traffic stays inside them (198.18.0.0/15
 # and ULA addresses only). State (PIDs) lives in ${TMPDIR:-/tmp}/PREFIX.topo.
 set -euo pipefail
@@ -26,7 +28,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=${VNL_BUILD:-$here/../build}
 cmd=${1:-}
 prefix=${2:-}
-[[ -n $cmd && -n $prefix ]] || { sed -n '2,22p' "$0"; exit 2; }
+[[ -n $cmd && -n $prefix ]] || { sed -n '2,24p' "$0"; exit 2; }
 [[ $prefix =~ ^[a-zA-Z0-9_-]{1,12}$ ]] || { echo "topology: PREFIX must be 1-12 of [a-zA-Z0-9_-]" >&2; exit 2; }
 host=$prefix-host
 remote=$prefix-remote
@@ -55,7 +57,7 @@ vm_start() {
 		-kernel "$build/guest/vmlinuz" -initrd "$build/guest/initrd.img" \
 		-append "console=ttyS0 quiet panic=-1 tsc=reliable vnl.scenario=$scenario vnl.token=$token $*" \
 		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=off \
-		-device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56 \
+		-device "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56${VNL_VIRTIO_OPTS:+,$VNL_VIRTIO_OPTS}" \
 		-device virtio-serial-pci \
 		-chardev "socket,id=vnl0,path=$state/vnetlat0.sock,server=on,wait=off" \
 		-device virtserialport,chardev=vnl0,name=vnetlat0 \
@@ -147,5 +149,5 @@ tap-del) stop_standin; ip -n "$host" link del tap0 ;;
 tap-add) add_tap; start_standin "${3:-0}" ;;
 vm-start) vm_start "${@:3}" ;;
 vm-stop) stop_pid "$state/vm.pid" ;;
-*) sed -n '2,22p' "$0"; exit 2 ;;
+*) sed -n '2,24p' "$0"; exit 2 ;;
 esac
