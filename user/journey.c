@@ -721,7 +721,9 @@ static struct journey *find_journey(struct jengine *e, const struct vnl_event *e
 			continue;
 		}
 		candidates++;
-		if (j->last_skb == ev->skb && (!by_skb || by_skb->ts[0] > j->ts[0]))
+		/* an skb address is one packet's at a time: of journeys that held it, the
+		 * latest holds it now (an older one is a packet gone whose address recycled) */
+		if (j->last_skb == ev->skb && (!by_skb || by_skb->last_ts < j->last_ts))
 			by_skb = j;
 		if (!oldest || oldest->ts[0] > j->ts[0])
 			oldest = j;

@@ -293,6 +293,30 @@ static void collision_resolved_by_skb(void **state)
 }
 
 /* Same fingerprint, no skb to tell them apart (a copy): first in, first out, counted. */
+/* An skb address recycled: the hop goes to the journey that holds it now, not a stale one. */
+static void recycled_skb_joins_its_current_holder(void **state)
+{
+	struct seen s;
+	struct jengine *e = engine(&s);
+	struct vnl_event a1 = ev(VNL_HOP_UPLINK_RX, 1000, 7, 0xa);
+	struct vnl_event b1 = ev(VNL_HOP_UPLINK_RX, 5000, 7, 0xb);
+	struct vnl_event a2 = ev(VNL_HOP_UPLINK_RX, 9000, 7, 0xa); /* 0xa again: a new packet */
+	struct vnl_event a3 = ev(VNL_HOP_TAP_QUEUE, 9500, 7, 0xa);
+
+	jengine_event(e, &a1);
+	jengine_event(e, &b1);
+	jengine_event(e, &a2);
+	jengine_event(e, &a3);
+	jengine_flush(e);
+	assert_int_equal(s.n, 3);
+	for (int i = 0; i < s.n; i++)
+		if (s.j[i].ts[0] == 9000)
+			assert_int_equal(s.j[i].nhops, 2);
+		else
+			assert_int_equal(s.j[i].nhops, 1);
+	jengine_free(e);
+}
+
 static void collision_fifo_counted(void **state)
 {
 	struct seen s;
@@ -762,6 +786,7 @@ int main(void)
 	    cmocka_unit_test(backwards_join_refused),
 	    cmocka_unit_test(collision_resolved_by_skb),
 	    cmocka_unit_test(collision_fifo_counted),
+	    cmocka_unit_test(recycled_skb_joins_its_current_holder),
 	    cmocka_unit_test(repeated_hop_starts_new_journey),
 	    cmocka_unit_test(drop_ends_journey),
 	    cmocka_unit_test(udp_round_trip),
