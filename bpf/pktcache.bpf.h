@@ -136,6 +136,12 @@ static __always_inline int packet_at_hop(const struct sk_buff *skb, int l3, __u3
 	if (slot->skb == (__u64)skb && slot->head == (__u64)fr.head && slot->sig == sig &&
 	    same_path(slot->hop, hop)) {
 		slot_reached(ref, slot, hop);
+	} else if (slot->skb == (__u64)skb && slot->head == (__u64)fr.head && slot->sig == sig &&
+		   slot->hop == hop) {
+		/* the same hop again on the same packet: a VMM's read in pieces (tun_put_user
+		 * copies around a VLAN tag held in metadata), never a new packet, which would
+		 * have come through the hops before this one first */
+		return -1;
 	} else {
 		ref->old_ts = 0;
 		if (slot_take(slot, ref, (__u64)skb, &fr, l3, sig))

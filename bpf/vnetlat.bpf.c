@@ -115,36 +115,6 @@ struct {
 	__type(value, struct pending_xmit);
 } xmit_pending SEC(".maps");
 
-/*
- * A VMM's read of one packet can copy it in pieces (tun_put_user inserts a VLAN tag held in
- * skb metadata between two copies): only the first copy of a packet is its vmm.read hop.
- */
-struct last_copy {
-	__u64 skb;
-	__u64 fp;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct last_copy);
-} copy_seen SEC(".maps");
-
-static __always_inline int repeated_copy(const struct sk_buff *skb, __u64 fp)
-{
-	__u32 zero = 0;
-	struct last_copy *lc = bpf_map_lookup_elem(&copy_seen, &zero);
-
-	if (!lc)
-		return 0;
-	if (lc->skb == (__u64)skb && lc->fp == fp)
-		return 1;
-	lc->skb = (__u64)skb;
-	lc->fp = fp;
-	return 0;
-}
-
 /* This CPU's ring; NULL only when user space has not put one in place. */
 static __always_inline void *cpu_ring(void)
 {
@@ -385,8 +355,6 @@ static __always_inline int on_app_read(enum vnl_point pt, const struct sk_buff *
 
 	if (!hop || packet_seen(skb, hop - 1, &ref, direct))
 		return 0;
-	if (repeated_copy(skb, ref.slot->fp))
-		return 0;
 	emit_sampled(hop - 1, &ref, (__u64)skb, NULL,
 		     VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len)), 0);
 	return 0;
@@ -412,8 +380,6 @@ static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 		return 0;
 	if (packet_at_hop(skb, dv->l3, hop - 1, &ref, direct))
 		return 0; /* not parsed, or excluded by --filter */
-	if (pt == VNL_PT_COPY_DATAGRAM && repeated_copy(skb, ref.slot->fp))
-		return 0;
 	if (pt == VNL_PT_DEV_START_XMIT || pt == VNL_PT_TUN_NET_XMIT || pt == VNL_PT_VIRTNET_XMIT) {
 		__u32 zero = 0;
 		struct pending_xmit *px = bpf_map_lookup_elem(&xmit_pending, &zero);
