@@ -53,6 +53,13 @@ static const struct {
 	const char *name;
 } segments[] = {VNL_SEGMENT_TABLE(SEG_ROW)};
 
+/* what other code assumes of the tables: checked here, where they grow */
+_Static_assert(sizeof(segments) / sizeof(segments[0]) < VNL_AGG_E2E,
+	       "aggregate slots 1.. hold the segment rows, below the end-to-end slots");
+_Static_assert(VNL_AGG_E2E + VNL_DIR_ANY <= VNL_AGG_SLOTS, "end-to-end slots fit");
+_Static_assert(VNL_HOP_MAX <= 64, "live.h keeps 64 hops of a recording's table");
+_Static_assert(VNL_HOP_MAX < 256, "a recording's hop ids are mapped through 256 entries");
+
 #define BOTH_ROW(id) VNL_HOP_##id,
 static const unsigned int both_points[] = {VNL_HOP_BOTH_POINTS(BOTH_ROW)};
 

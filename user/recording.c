@@ -92,6 +92,26 @@ static void read_guest_meta(struct rec_kernel *k, const struct vnl_block *b)
 	k->monotonic_ns = meta_u64(b, "monotonic_ns");
 }
 
+/* A hop id of the file (kernel's) as this build's. */
+static uint16_t hop_of(const struct recording *rec, unsigned int kernel, uint32_t file_id)
+{
+	if (file_id == VNL_HOP_NONE)
+		return VNL_HOP_NONE;
+	if (kernel >= REC_MAX_KERNELS || file_id >= REC_FILE_HOP_IDS)
+		return REC_HOP_UNKNOWN;
+	return rec->hop_map[kernel][file_id];
+}
+
+static uint16_t hop_by_name(const char *name)
+{
+	unsigned int h;
+
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		if (!strcmp(vnl_hops[h].name, name))
+			return (uint16_t)h;
+	return REC_HOP_UNKNOWN;
+}
+
 /* The host's hops; a guest's HOPS block says how the guest-side hops were attached. */
 static void read_hops(struct recording *rec, const struct vnl_block *b, unsigned int kernel)
 {
@@ -99,14 +119,19 @@ static void read_hops(struct recording *rec, const struct vnl_block *b, unsigned
 
 	for (i = 0; i < n; i++) {
 		struct vnl_file_hop h;
+		uint16_t id;
 
 		memcpy(&h, b->payload + i * sizeof(h), sizeof(h));
 		h.name[sizeof(h.name) - 1] = '\0';
 		h.attach[sizeof(h.attach) - 1] = '\0';
-		if (h.id >= VNL_HOP_MAX)
+		id = hop_by_name(h.name);
+		if (h.id < REC_FILE_HOP_IDS && kernel < REC_MAX_KERNELS)
+			rec->hop_map[kernel][h.id] = id;
+		if (id >= VNL_HOP_MAX)
 			continue;
-		if (!kernel || (vnl_hops[h.id].side == VNL_SIDE_GUEST && h.mech != VNL_MECH_NONE))
-			rec->hops[h.id] = h;
+		h.id = id;
+		if (!kernel || (vnl_hops[id].side == VNL_SIDE_GUEST && h.mech != VNL_MECH_NONE))
+			rec->hops[id] = h;
 	}
 	rec->have_hops = 1;
 }
@@ -195,6 +220,8 @@ static void read_lost(struct recording *rec, const struct vnl_block *b, unsigned
 		struct vnl_file_lost l;
 
 		memcpy(&l, b->payload + i * sizeof(l), sizeof(l));
+		if (l.hop != VNL_LOST_SPOOL)
+			l.hop = hop_of(rec, kernel, l.hop);
 		if (l.hop < VNL_HOP_MAX)
 			rec->lost_by_hop[l.hop] += l.count;
 		else if (l.hop == VNL_LOST_SPOOL)
@@ -231,6 +258,8 @@ static void read_slots(struct recording *rec, const struct vnl_block *b)
 
 		memcpy(&sl, b->payload + i * sizeof(sl), sizeof(sl));
 		sl.name[sizeof(sl.name) - 1] = '\0';
+		sl.from = hop_of(rec, 0, sl.from);
+		sl.to = hop_of(rec, 0, sl.to);
 		if (sl.slot >= VNL_AGG_SLOTS ||
 		    (sl.from != VNL_HOP_NONE && sl.from >= VNL_HOP_MAX) ||
 		    (sl.to != VNL_HOP_NONE && sl.to >= VNL_HOP_MAX) || sl.dir >= VNL_DIR_ANY)
@@ -277,7 +306,7 @@ static int read_hist(struct recording *rec, struct read_ctx *rc, const struct vn
 
 static int read_agg_drops(struct recording *rec, const struct vnl_block *b)
 {
-	size_t n = b->len / sizeof(struct vnl_file_drop);
+	size_t n = b->len / sizeof(struct vnl_file_drop), i;
 	struct vnl_file_drop *d = NULL;
 
 	/* running totals: the last block replaces what came before */
@@ -286,6 +315,8 @@ static int read_agg_drops(struct recording *rec, const struct vnl_block *b)
 		if (!d)
 			return -ENOMEM;
 		memcpy(d, b->payload, n * sizeof(*d));
+		for (i = 0; i < n; i++)
+			d[i].hop = hop_of(rec, 0, d[i].hop);
 	}
 	free(rec->agg_drops);
 	rec->agg_drops = d;
@@ -359,6 +390,7 @@ static int collect_events(struct read_ctx *rc, const struct vnl_block *b, size_t
 		memcpy(&ev, &evs[i], sizeof(ev));
 		if (ev.kernel >= REC_MAX_KERNELS)
 			continue;
+		ev.hop = hop_of(rc->rec, ev.kernel, ev.hop);
 		if (ev.kernel && append(&rc->gev, &rc->ngev, &rc->gev_cap, &ev, 1, sizeof(ev)))
 			return -ENOMEM;
 		if (ev.kernel >= rc->rec->nkernels)
@@ -384,6 +416,7 @@ static int read_events(struct read_ctx *rc, struct reorder *ro, const struct vnl
 		memcpy(&ev, b->payload + i * sizeof(ev), sizeof(ev));
 		if (rc->pass == PASS_EVENTS && ev.kernel)
 			continue; /* handed out from rc->gev, on the host's clock */
+		ev.hop = hop_of(rc->rec, ev.kernel, ev.hop);
 		if (reorder_push(ro, &ev, hand_out, rc))
 			return -ENOMEM;
 	}
@@ -689,12 +722,15 @@ int rec_read_windows(struct recording *rec, const char *path, rec_event_fn on_ev
 {
 	struct read_ctx rc = {.rec = rec, .fn = on_event, .ctx = ctx, .window_fn = on_window};
 	struct reorder *ro;
-	unsigned int k;
+	unsigned int k, i;
 	int ret;
 
 	memset(rec, 0, sizeof(*rec));
 	rec->path = path;
 	rec->nkernels = 1;
+	for (k = 0; k < REC_MAX_KERNELS; k++) /* a file without a hop table: this build's ids */
+		for (i = 0; i < REC_FILE_HOP_IDS; i++)
+			rec->hop_map[k][i] = i < VNL_HOP_MAX ? (uint16_t)i : REC_HOP_UNKNOWN;
 	ro = reorder_new(REORDER_WINDOW_NS);
 	if (!ro)
 		return -ENOMEM;

@@ -11,8 +11,10 @@
 
 struct jpath;
 
-#define REC_MAX_REASONS 1024
-#define REC_MAX_KERNELS 16
+#define REC_MAX_REASONS	 1024
+#define REC_MAX_KERNELS	 16
+#define REC_FILE_HOP_IDS 256
+#define REC_HOP_UNKNOWN	 0xfffe /* above every hop id: the joiner counts it, a report skips it */
 
 /* A guest's kernel, recorded through its agent (kernel ids 1..). */
 struct rec_kernel {
@@ -64,6 +66,12 @@ struct recording {
 	int guests;			      /* the host recorded with --guests */
 	unsigned int nkernels;		      /* 1 + the highest guest kernel id seen */
 	struct rec_kernel k[REC_MAX_KERNELS]; /* [0] unused: the host is described above */
+	/*
+	 * The file's hop ids as this build's, per kernel, from the names its HOPS blocks give:
+	 * a recording made by a build with another hop table reads right (a hop this build
+	 * does not know becomes REC_HOP_UNKNOWN, counted, never another hop's).
+	 */
+	uint16_t hop_map[REC_MAX_KERNELS][REC_FILE_HOP_IDS];
 	uint64_t host_lost; /* the host's own lost events (lost_total adds the guests') */
 };
 

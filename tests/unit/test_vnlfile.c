@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "hoptab.h"
+#include "recording.h"
 #include "vnlfile.h"
 
 static char dir[] = "/tmp/vnl-test-XXXXXX";
@@ -170,6 +172,55 @@ static void not_a_recording(void **state)
 	assert_int_equal(vnl_reader_open(&r, dir, err, sizeof(err)), -EINVAL);
 }
 
+static uint16_t seen_hops[8];
+static int nseen;
+
+static void on_ev(void *ctx, const struct recording *rec, const struct vnl_event *ev)
+{
+	if (nseen < 8)
+		seen_hops[nseen++] = ev->hop;
+}
+
+/*
+ * A recording made by a build with another hop table: its events' hop ids are read through
+ * the names its HOPS block gives, and a hop this build does not know is none of ours.
+ */
+static void hop_ids_read_by_name(void **state)
+{
+	static const char *names[] = {"vmm.read", "future.hop", "uplink.rx"};
+	struct vnl_file_hop table[3];
+	struct recording rec;
+	struct vnl_writer w;
+	char p[256], err[256];
+	int i;
+
+	path(p, "otherbuild.vnl");
+	memset(table, 0, sizeof(table));
+	for (i = 0; i < 3; i++) {
+		table[i].id = (uint16_t)(10 + i);
+		table[i].mech = VNL_MECH_TP_BTF;
+		snprintf(table[i].name, sizeof(table[i].name), "%s", names[i]);
+	}
+	assert_int_equal(vnl_writer_open(&w, p, 0), 0);
+	assert_int_equal(vnl_writer_block(&w, VNL_BLK_META, "clock=monotonic\nhostname=h\n", 27),
+			 0);
+	assert_int_equal(vnl_writer_block(&w, VNL_BLK_HOPS, table, sizeof(table)), 0);
+	for (i = 0; i < 3; i++) {
+		struct vnl_event e = {.ts_ns = 1000 + (uint64_t)i, .hop = (uint16_t)(10 + i)};
+
+		assert_int_equal(vnl_writer_event(&w, &e), 0);
+	}
+	assert_int_equal(vnl_writer_close(&w), 0);
+	nseen = 0;
+	assert_int_equal(rec_read(&rec, p, on_ev, NULL, err, sizeof(err)), 0);
+	assert_int_equal(nseen, 3);
+	assert_int_equal(seen_hops[0], VNL_HOP_VMM_READ);
+	assert_true(seen_hops[1] >= VNL_HOP_MAX);
+	assert_int_equal(seen_hops[2], VNL_HOP_UPLINK_RX);
+	assert_int_equal(rec.hops[VNL_HOP_VMM_READ].id, VNL_HOP_VMM_READ);
+	rec_free(&rec);
+}
+
 static void garbage_everywhere(void **state)
 {
 	unsigned int seed = 7;
@@ -204,6 +255,7 @@ int main(void)
 	    cmocka_unit_test(corrupted_block_skipped),
 	    cmocka_unit_test(not_a_recording),
 	    cmocka_unit_test(garbage_everywhere),
+	    cmocka_unit_test(hop_ids_read_by_name),
 	};
 
 	return cmocka_run_group_tests_name("vnlfile", tests, setup, teardown);
