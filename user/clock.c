@@ -89,6 +89,23 @@ static double slope(const struct window *w, size_t n)
 	return den > 0 ? num / den : 0;
 }
 
+/*
+ * The drift, from windows filled without one: none while a single offset fits every
+ * window's interval (a short run's few windows would otherwise fit any slope, and a slope
+ * of a few hundred ppm puts a guest's hops milliseconds off over a run of seconds).
+ */
+static double drift_of(const struct window *w, size_t n)
+{
+	double lo = -1e300, hi = 1e300;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		lo = w[i].lo > lo ? w[i].lo : lo;
+		hi = w[i].hi < hi ? w[i].hi : hi;
+	}
+	return lo <= hi ? 0 : slope(w, n);
+}
+
 static int by_width(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -134,7 +151,7 @@ void clk_estimate(struct clk_sample *s, size_t n, uint64_t window_ns, struct clk
 	w = calloc(n, sizeof(*w));
 	if (!w)
 		return;
-	b = slope(w, fill_windows(s, n, est->t0, window_ns, 0, w));
+	b = drift_of(w, fill_windows(s, n, est->t0, window_ns, 0, w));
 	nw = fill_windows(s, n, est->t0, window_ns, b, w);
 	if (!nw) {
 		free(w);

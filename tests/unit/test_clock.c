@@ -120,12 +120,33 @@ static void link_exchanges(void **state)
 	assert_int_equal(clk_to_host(&est, 5001000), 5001000 - (uint64_t)est.offset_ns);
 }
 
+/*
+ * A run of a few seconds with no drift: a few windows fit any slope, and a made-up one puts
+ * the guest's hops milliseconds off. No drift is claimed while one offset fits every window.
+ */
+static void short_run_claims_no_drift(void **state)
+{
+	unsigned int seed = 7;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		struct truth tr = {-3.2e12, 0, rnd_u64(&seed) % 1000000000000ULL + 1000000000ULL};
+		struct clk_est est;
+		double worst = run(seed++, &tr, 40, 3, 60e3, 500e3, &est);
+
+		assert_true(est.valid);
+		assert_true(worst <= (double)est.bound_ns);
+		assert_true(fabs(est.drift) * 1e6 < 20);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(within_bound),
 	    cmocka_unit_test(one_direction_is_not_enough),
 	    cmocka_unit_test(link_exchanges),
+	    cmocka_unit_test(short_run_claims_no_drift),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
