@@ -491,6 +491,25 @@ static void udp_packet(struct jengine *e, int reply, uint64_t t0, uint64_t fp, u
 }
 
 /*
+ * 20 UDP requests 10 ms apart, their payloads hashing to 0x5000 + i; the reply to request i
+ * comes `delay` later hashing to reply_base + i, but for every lose_every-th one (from the
+ * second), left unanswered.
+ */
+static void lossy_exchanges(struct jengine *e, int lose_every, uint32_t reply_base, uint64_t delay)
+{
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		uint64_t t = (uint64_t)i * 10000000;
+
+		udp_packet(e, 0, t, 1000 + (uint64_t)i, 0x5000 + (uint32_t)i);
+		if (i % lose_every != lose_every / 2)
+			udp_packet(e, 1, t + delay, 2000 + (uint64_t)i, reply_base + (uint32_t)i);
+	}
+	jengine_flush(e);
+}
+
+/*
  * An echo server that leaves every fifth request unanswered: each reply pairs with the
  * request whose payload it echoes, never with an older one left behind.
  */
@@ -500,14 +519,7 @@ static void udp_lost_replies_never_shift(void **state)
 	struct jengine *e = engine(&s);
 	int i;
 
-	for (i = 0; i < 20; i++) {
-		uint64_t t = (uint64_t)i * 10000000;
-
-		udp_packet(e, 0, t, 1000 + i, 0x5000 + i);
-		if (i % 5 != 2)
-			udp_packet(e, 1, t + 2000000, 2000 + i, 0x5000 + i);
-	}
-	jengine_flush(e);
+	lossy_exchanges(e, 5, 0x5000, 2000000);
 	assert_int_equal(s.nrt, 16);
 	for (i = 0; i < s.nrt; i++) {
 		assert_int_equal(s.req[i].pkt.seq, s.resp[i].pkt.seq);
@@ -525,14 +537,7 @@ static void udp_latest_outstanding_without_echo(void **state)
 	struct jengine *e = engine(&s);
 	int i;
 
-	for (i = 0; i < 20; i++) {
-		uint64_t t = (uint64_t)i * 10000000;
-
-		udp_packet(e, 0, t, 1000 + i, 0x5000 + i);
-		if (i % 4 != 1)
-			udp_packet(e, 1, t + 3000000, 2000 + i, 0x9000 + i);
-	}
-	jengine_flush(e);
+	lossy_exchanges(e, 4, 0x9000, 3000000);
 	assert_int_equal(s.nrt, 15);
 	for (i = 0; i < s.nrt; i++) {
 		assert_int_equal(s.resp[i].pkt.seq - 0x9000, s.req[i].pkt.seq - 0x5000);
