@@ -8,6 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
 guest_image=$build/guest
+# a sanitizer build (build/san) boots the guest built beside it (build/guest)
+[[ -f $guest_image/initrd.img ]] || guest_image=$(cd "$build/.." && pwd)/guest
 state=${TMPDIR:-/tmp}/$prefix.topo
 token_file=$work/token
 echo "vnlclients$$$RANDOM" >"$token_file"
