@@ -54,16 +54,26 @@ check "the page marks the spikes on its time series" \
 check "the page fetches nothing and runs no script" \
 	bash -c "! grep -Eqi 'https?://|<script|src=' $work/s.html"
 shot() { # shot PAGE PNG: a headless Chromium screenshot, no network
-	chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$work/chromium" --hide-scrollbars --window-size=1000,2400 \
-		--screenshot="$2" "file://$1" >/dev/null 2>&1
+	# a profile of its own each time (a previous Chromium may still hold the last one's
+	# lock as it exits), and a second try when no picture came out
+	local try rc=1
+	for try in 1 2; do
+		rm -f "$2"
+		chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+			--disable-background-networking --disable-component-update --disable-sync \
+			--user-data-dir="$work/chromium-$(basename "$2")-$try" --hide-scrollbars \
+			--window-size=1000,2400 --screenshot="$2" "file://$1" >"$2.log" 2>&1
+		rc=$?
+		[[ -s $2 ]] && return "$rc"
+	done
+	echo "# chromium wrote no $2 (exit $rc): $(tail -2 "$2.log" | tr '\n' ' ')"
+	return 1
 }
 echo '<!DOCTYPE html><html><body></body></html>' >"$work/blank.html"
 if command -v chromium >/dev/null; then
 	shot "$work/s.html" "$work/s.png"
 	check "headless Chromium opened the page and exited cleanly" test $? -eq 0
-	shot "$work/blank.html" "$work/blank.png"
+	check "Chromium renders a blank page for comparison" shot "$work/blank.html" "$work/blank.png"
 	check "Chromium renders the page: its screenshot holds far more than a blank page's" \
 		test "$(stat -c %s "$work/s.png" 2>/dev/null || echo 0)" -gt \
 		"$((20 * $(stat -c %s "$work/blank.png" 2>/dev/null || echo 1000000)))"
