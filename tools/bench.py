@@ -200,8 +200,16 @@ def report_speed():
             "file_mb": round(os.path.getsize(rec) / 2**20, 1)}
 
 
+def ensure_tracefs():
+    """bpftrace finds tracepoints through tracefs, which a new machine may not have mounted
+    (vnetlat itself needs none)."""
+    if not os.path.isdir("/sys/kernel/tracing/events"):
+        subprocess.run(["mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing"], check=False)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    ensure_tracefs()
     old_stats = sh("sysctl", "-n", "kernel.bpf_stats_enabled").strip()
     sh("sysctl", "-qw", "kernel.bpf_stats_enabled=1")
     results = {"rounds": ROUNDS, "flood_s": FLOOD_S, "pps": {}, "per_hop_ns": {},
