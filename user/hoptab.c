@@ -78,6 +78,11 @@ const char *hop_name(unsigned int hop)
 	return hop < VNL_HOP_MAX ? vnl_hops[hop].name : "unknown";
 }
 
+int hop_in_guest(unsigned int hop)
+{
+	return hop < VNL_HOP_MAX && vnl_hops[hop].side == VNL_SIDE_GUEST;
+}
+
 const char *dir_name(enum vnl_dir dir)
 {
 	static const char *const names[] = {"to_guest", "from_guest", "any"};

@@ -26,6 +26,8 @@ extern const struct hop_info vnl_hops[VNL_HOP_MAX];
 extern const struct point_info vnl_points[VNL_PT_MAX];
 
 const char *hop_name(unsigned int hop);
+/* Whether the hop runs in a guest's kernel (0 for ids outside the table). */
+int hop_in_guest(unsigned int hop);
 /* Whether the hop's tracepoint stays attached beside its function (VNL_HOP_BOTH_POINTS). */
 int hop_both_points(unsigned int hop);
 const char *dir_name(enum vnl_dir dir);

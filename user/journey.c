@@ -108,7 +108,7 @@ void jpath_of(struct jpath *p, const int attached[VNL_HOP_MAX], const int roles[
 	int host[VNL_HOP_MAX], h;
 
 	for (h = 0; h < VNL_HOP_MAX; h++)
-		host[h] = attached[h] && vnl_hops[h].side != VNL_SIDE_GUEST;
+		host[h] = attached[h] && !hop_in_guest((unsigned int)h);
 	first_hops(attached, roles, p->first);
 	final_hops(attached, roles, p->final);
 	first_hops(host, roles, p->host_first);
@@ -687,11 +687,6 @@ static void note_device(struct journey *j, const struct vnl_event *ev)
 		j->vmm_pid = ev->pid;
 }
 
-static int in_guest(uint16_t hop)
-{
-	return vnl_hops[hop].side == VNL_SIDE_GUEST;
-}
-
 /* Whether ev can be j's next hop: its direction, further along, in the same kernel for a drop. */
 static int continues(const struct journey *j, const struct vnl_event *ev)
 {
@@ -699,7 +694,7 @@ static int continues(const struct journey *j, const struct vnl_event *ev)
 	int dir = vnl_hops[ev->hop].dir;
 
 	if (dir == VNL_DIR_ANY)
-		return in_guest(last) == !!ev->kernel;
+		return hop_in_guest(last) == !!ev->kernel;
 	return j->dir == dir && last < ev->hop;
 }
 

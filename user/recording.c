@@ -130,7 +130,7 @@ static void read_hops(struct recording *rec, const struct vnl_block *b, unsigned
 		if (id >= VNL_HOP_MAX)
 			continue;
 		h.id = id;
-		if (!kernel || (vnl_hops[id].side == VNL_SIDE_GUEST && h.mech != VNL_MECH_NONE))
+		if (!kernel || (hop_in_guest(id) && h.mech != VNL_MECH_NONE))
 			rec->hops[id] = h;
 	}
 	rec->have_hops = 1;
@@ -212,8 +212,7 @@ static void read_lost(struct recording *rec, const struct vnl_block *b, unsigned
 	int h;
 
 	for (h = 0; h < VNL_HOP_MAX; h++) /* each hop is of one side: the other kernel's stay */
-		if (kernel ? vnl_hops[h].side == VNL_SIDE_GUEST
-			   : vnl_hops[h].side != VNL_SIDE_GUEST)
+		if (hop_in_guest((unsigned int)h) == !!kernel)
 			rec->lost_by_hop[h] = 0;
 	k->lost_spool = 0;
 	for (i = 0; i < n; i++) {
@@ -828,7 +827,7 @@ unsigned int rec_kernel_of_hop(const struct recording *rec, unsigned int hop)
 {
 	unsigned int k;
 
-	if (hop >= VNL_HOP_MAX || vnl_hops[hop].side != VNL_SIDE_GUEST)
+	if (!hop_in_guest(hop))
 		return 0;
 	for (k = 1; k < rec->nkernels; k++)
 		if (rec->k[k].present)

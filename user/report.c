@@ -157,18 +157,13 @@ static const char *dir_prefix(int dir)
 	return dir == VNL_DIR_TO_GUEST ? "to_guest." : "from_guest.";
 }
 
-static int guest_hop(uint16_t hop)
-{
-	return hop < VNL_HOP_MAX && vnl_hops[hop].side == VNL_SIDE_GUEST;
-}
-
 /* Where a journey crosses between host and guest: the hops either side, -1 if it does not. */
 static int crossing(const struct journey *j, int *before, int *after)
 {
 	int i;
 
 	for (i = 1; i < j->nhops; i++) {
-		if (guest_hop(j->hops[i - 1]) != guest_hop(j->hops[i])) {
+		if (hop_in_guest(j->hops[i - 1]) != hop_in_guest(j->hops[i])) {
 			*before = i - 1;
 			*after = i;
 			return 0;
@@ -208,9 +203,9 @@ static void add_round_trip(struct report *r, struct dir_agg *d, const struct jou
 			   const struct journey *resp)
 {
 	uint64_t gap = (uint64_t)ts_diff(resp->ts[0], req->ts[req->nhops - 1]);
-	const char *outside = req->dir != VNL_DIR_TO_GUEST	     ? VNL_SEG_OUTSIDE_REMOTE
-			      : guest_hop(req->hops[req->nhops - 1]) ? VNL_SEG_TURNAROUND
-								     : VNL_SEG_OUTSIDE_GUEST;
+	const char *outside = req->dir != VNL_DIR_TO_GUEST		? VNL_SEG_OUTSIDE_REMOTE
+			      : hop_in_guest(req->hops[req->nhops - 1]) ? VNL_SEG_TURNAROUND
+									: VNL_SEG_OUTSIDE_GUEST;
 	struct seg_agg *s;
 
 	add_boundary(r, d, req, resp);
@@ -780,10 +775,10 @@ static void print_dir_text(const struct report *r, int row, struct dir_agg *d)
 		/* +: a packetless hop, tied by thread or CPU; ~: across kernels (clock offset) */
 		snprintf(name, sizeof(name), "%s%s%s", s->name,
 			 vnl_hops[s->from].packetless || vnl_hops[s->to].packetless ? "+" : "",
-			 guest_hop(s->from) != guest_hop(s->to) ? "~" : "");
+			 hop_in_guest(s->from) != hop_in_guest(s->to) ? "~" : "");
 		if (vnl_hops[s->from].packetless || vnl_hops[s->to].packetless)
 			tied = 1;
-		if (guest_hop(s->from) != guest_hop(s->to))
+		if (hop_in_guest(s->from) != hop_in_guest(s->to))
 			crosses = 1;
 		print_stats_row(name, hop_name(s->from), hop_name(s->to), &s->h,
 				total ? (double)s->h.sum / (double)total : 0);
@@ -847,7 +842,7 @@ static void print_dir_json(const struct report *r, struct jw *w, int row, struct
 		jw_str(w, "to", hop_name(s->to));
 		/* a packetless hop was tied to the packet by thread, CPU or time, not seen on it */
 		jw_bool(w, "tied", vnl_hops[s->from].packetless || vnl_hops[s->to].packetless);
-		jw_bool(w, "cross_kernel", guest_hop(s->from) != guest_hop(s->to));
+		jw_bool(w, "cross_kernel", hop_in_guest(s->from) != hop_in_guest(s->to));
 		json_stats(w, &s->h);
 		jw_f64(w, "share", total ? (double)s->h.sum / (double)total : 0);
 		jw_obj_end(w);
