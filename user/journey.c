@@ -266,10 +266,16 @@ static uint64_t flow_id(const struct vnl_pkt *p)
 	return a < b ? a : b;
 }
 
+/* The slot of the direct-mapped flow table that flow id maps to. */
+static struct flow_state *flow_at(struct jengine *e, uint64_t id)
+{
+	return &e->flows[mix(id, 1) & (FLOW_SLOTS - 1)];
+}
+
 static struct flow_state *flow_find(struct jengine *e, const struct vnl_pkt *p)
 {
 	uint64_t id = flow_id(p);
-	struct flow_state *fs = &e->flows[mix(id, 1) & (FLOW_SLOTS - 1)];
+	struct flow_state *fs = flow_at(e, id);
 
 	return fs->used && fs->key == id ? fs : NULL;
 }
@@ -277,7 +283,7 @@ static struct flow_state *flow_find(struct jengine *e, const struct vnl_pkt *p)
 static struct flow_state *flow_learn(struct jengine *e, const struct vnl_pkt *p)
 {
 	uint64_t id = flow_id(p);
-	struct flow_state *fs = &e->flows[mix(id, 1) & (FLOW_SLOTS - 1)];
+	struct flow_state *fs = flow_at(e, id);
 
 	if (!fs->used || fs->key != id) /* a direct-mapped table: the newer flow takes the slot */
 		*fs = (struct flow_state){.key = id, .used = 1};
