@@ -200,24 +200,15 @@ static void keep_desc(struct agent *a, const struct vnl_block_header *bh, const 
 
 /*
  * A host recording that starts after the spool let go of the describing blocks: they go
- * out again first, under their own (older) sequence numbers, which a new recording takes.
+ * out again first, numbered just below the spool's first frame, so that the host sees no
+ * gap in the sequence.
  */
-/* The frame's header carries its sequence number too (outside its CRC). */
-static void renumber(struct link_buf *b)
-{
-	struct vnl_block_header h;
-
-	memcpy(&h, b->data, sizeof(h));
-	h.seq = b->seq;
-	memcpy(b->data, &h, sizeof(h));
-}
-
 static void replay_desc(struct agent *a)
 {
 	uint64_t seq = a->head ? a->head->seq : a->acked_seq;
+	const size_t hdr = sizeof(struct vnl_block_header);
 	int i;
 
-	/* numbered just below the spool's first frame: the host sees no gap in the sequence */
 	for (i = a->ndesc - 1; i >= 0; i--) {
 		struct link_buf *b, *orig = a->desc[i];
 		int spooled = 0;
@@ -226,13 +217,10 @@ static void replay_desc(struct agent *a)
 			spooled |= b->seq == orig->seq;
 		if (spooled)
 			continue; /* not acknowledged yet: still in the spool */
-		b = malloc(sizeof(*b) + orig->len);
+		b = link_frame(orig->type, seq - 1, orig->data + hdr, orig->len - hdr);
 		if (!b)
 			continue;
-		memcpy(b, orig, sizeof(*b) + orig->len);
-		b->off = 0;
-		b->seq = --seq;
-		renumber(b);
+		seq--;
 		b->next = a->head;
 		a->head = b;
 		if (!a->tail)

@@ -230,7 +230,6 @@ static int on_block(struct guests *g, struct guest_conn *c, const struct vnl_blo
 		 * it; its HELLO brings a WELCOME that has it send again from there */
 		vnl_warn("guest %s: block %llu missing on the link (got %llu): asking again",
 			 k->hostname, (unsigned long long)k->next_seq, (unsigned long long)h->seq);
-		k->resends++;
 		c->resync = 1;
 		send_frame(c, VNL_MSG_WHO, 0, NULL, 0);
 		return 0;

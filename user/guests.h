@@ -22,7 +22,6 @@ struct guest_kernel {
 	char hostname[128];
 	uint64_t next_seq; /* the next block wanted from this agent */
 	uint64_t blocks, events;
-	uint64_t resends; /* gaps in the blocks' sequence: asked again, never skipped */
 	int flushed;
 	/* the description blocks, kept to start each file of a rotated recording with */
 	struct link_buf *desc[4];
