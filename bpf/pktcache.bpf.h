@@ -110,7 +110,7 @@ static __always_inline int slot_take(struct pkt_slot *slot, struct pkt_ref *ref,
 	slot->fp = pkt->fp;
 	slot->ts = 0;
 	slot->pass = wanted(pkt);
-	slot->skey = vnl_sample_key(pkt);
+	slot->skey = targ_sample_n > 1 ? vnl_sample_key(pkt) : 0; /* sampled() reads it then only */
 	if (slot->pass && sampled(slot->skey)) {
 		fields = slot_fields(ref->idx);
 		if (fields)
