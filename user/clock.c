@@ -8,6 +8,7 @@ struct window {
 	double t;      /* mean sample time, ns after t0 */
 	double lo, hi; /* the offset's interval in the window */
 	int have_lo, have_hi;
+	size_t samples;
 };
 
 static int by_time(const void *a, const void *b)
@@ -36,6 +37,7 @@ static size_t fill_windows(const struct clk_sample *s, size_t n, uint64_t t0, ui
 		}
 		cw = &w[nw - 1];
 		cw->t += (dt - cw->t) / (double)++in_win;
+		cw->samples = in_win;
 		if (s[i].upper && (!cw->have_hi || v < cw->hi)) {
 			cw->hi = v;
 			cw->have_hi = 1;
@@ -108,28 +110,38 @@ static double drift_of(const struct window *w, size_t n)
 
 static int by_width(const void *a, const void *b)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	const struct window *x = a, *y = b;
+	double wx = x->hi - x->lo, wy = y->hi - y->lo;
 
-	return x < y ? -1 : x > y;
+	return wx < wy ? -1 : wx > wy;
 }
 
 /*
  * Windows that say little (a quiet moment with only a slow link exchange) would make the
  * bound as loose as they are: the bound covers the windows no wider than a few times the
- * median; the others still count, by weight, in the estimate.
+ * width most samples saw (the median of widths, each window counted once per sample, so two
+ * slow link-only windows do not outvote one full of packets); the others still count, by
+ * weight, in the estimate.
  */
 static double tight_limit(const struct window *w, size_t n)
 {
-	double *width = malloc(n * sizeof(*width)), median;
-	size_t i;
+	struct window *sorted = malloc(n * sizeof(*sorted));
+	size_t i, total = 0, seen = 0;
+	double median = 0;
 
-	if (!width)
+	if (!sorted)
 		return 1e300;
+	memcpy(sorted, w, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), by_width);
 	for (i = 0; i < n; i++)
-		width[i] = w[i].hi - w[i].lo;
-	qsort(width, n, sizeof(*width), by_width);
-	median = width[n / 2];
-	free(width);
+		total += sorted[i].samples;
+	for (i = 0; i < n; i++) {
+		seen += sorted[i].samples;
+		median = sorted[i].hi - sorted[i].lo;
+		if (2 * seen >= total)
+			break;
+	}
+	free(sorted);
 	return 4 * median + 2000;
 }
 

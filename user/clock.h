@@ -10,7 +10,7 @@
  * window (the fastest packets) decide; the drift is the slope of the windows' midpoints
  * (weighted by how narrow each window's interval is); the stated bound is the farthest any
  * window's interval lets the truth lie from the estimate, over the windows that are not far
- * wider than the rest.
+ * wider than the one most samples fell in.
  */
 #ifndef VNL_CLOCK_H
 #define VNL_CLOCK_H

@@ -140,6 +140,34 @@ static void short_run_claims_no_drift(void **state)
 	}
 }
 
+/*
+ * A short recording: its packets all in one window, then quiet windows with only a slow
+ * link exchange each. The few wide windows must not set the bound for the one that holds
+ * the traffic; they are counted as loose instead.
+ */
+static void quiet_windows_do_not_set_the_bound(void **state)
+{
+	struct clk_sample s[200 + 4];
+	struct clk_est est;
+	size_t i, n = 0;
+	const int64_t off = -9315891000000LL;
+
+	for (i = 0; i < 200; i++) /* 100 us one way, both directions, in the first second */
+		s[n++] = (struct clk_sample){1000000000ULL + i * 4000000ULL,
+					     off + (i & 1 ? 100000 : -100000), (int)(i & 1)};
+	for (i = 0; i < 2; i++) { /* a 20 ms link exchange in each of the next two windows */
+		uint64_t t = 3000000000ULL + i * 2000000000ULL;
+
+		s[n++] = (struct clk_sample){t, off + 10000000, 1};
+		s[n++] = (struct clk_sample){t, off - 10000000, 0};
+	}
+	clk_estimate(s, n, 2000000000ULL, &est);
+	assert_true(est.valid);
+	assert_true(llabs(est.offset_ns - off) <= 100000);
+	assert_true(est.bound_ns <= 100001);
+	assert_int_equal(est.loose_windows, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +175,7 @@ int main(void)
 	    cmocka_unit_test(one_direction_is_not_enough),
 	    cmocka_unit_test(link_exchanges),
 	    cmocka_unit_test(short_run_claims_no_drift),
+	    cmocka_unit_test(quiet_windows_do_not_set_the_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
