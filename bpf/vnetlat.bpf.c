@@ -360,13 +360,32 @@ static __always_inline int on_app_read(enum vnl_point pt, const struct sk_buff *
 	return 0;
 }
 
+static __always_inline int overtaken_return(__u32 hop)
+{
+#define VNL_IS_HOP(id) hop == VNL_HOP_##id ||
+	return VNL_HOP_OVERTAKEN_RETURN(VNL_IS_HOP) 0;
+#undef VNL_IS_HOP
+}
+
+/* The packet came from the hop before a driver return (see VNL_HOP_OVERTAKEN_RETURN). */
+static __always_inline void return_overtaken(struct pkt_ref *ref, __u32 hop, __u64 skb,
+					     const struct vnl_dev_key *dev, __u32 len)
+{
+	if (ref->from >= VNL_HOP_MAX || ref->from + 2 != hop || !overtaken_return(hop - 1))
+		return;
+	if (targ_mode == VNL_MODE_AGGREGATE)
+		agg_step(ref, hop - 1, 0);
+	emit_sampled(hop - 1, ref, skb, dev, len, 0);
+	ref->from = hop - 1;
+}
+
 static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 				  const struct net_device *dev, __u32 reason, const int direct)
 {
 	struct vnl_dev_key key;
 	struct vnl_dev_val *dv;
 	struct pkt_ref ref;
-	__u32 hop;
+	__u32 hop, len;
 
 	if (pt == VNL_PT_COPY_DATAGRAM && hop_for(pt, VNL_ROLE_GUEST))
 		return on_app_read(pt, skb, direct);
@@ -390,10 +409,11 @@ static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 			px->idx = ref.idx;
 		}
 	}
+	len = VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len));
+	return_overtaken(&ref, hop - 1, (__u64)skb, &key, len);
 	if (targ_mode == VNL_MODE_AGGREGATE)
 		agg_step(&ref, hop - 1, reason);
-	emit_sampled(hop - 1, &ref, (__u64)skb, &key,
-		     VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len)), reason);
+	emit_sampled(hop - 1, &ref, (__u64)skb, &key, len, reason);
 	return 0;
 }
 

@@ -111,6 +111,15 @@ enum vnl_side {
  */
 #define VNL_HOP_DATALESS_END(X) X(GUEST_APP_READ, GUEST_RECEIVE)
 
+/*
+ * Driver returns the next hop can overtake: a tap's driver queues the packet in its ring and
+ * wakes the VMM, which may read it on another CPU before the driver call returns here. The
+ * return is then recorded with the read, just before it: the packet waited in the ring for
+ * no time, and the driver's segment ends when the packet was taken.
+ * X(return hop)
+ */
+#define VNL_HOP_OVERTAKEN_RETURN(X) X(TAP_XMIT)
+
 #define VNL_HOP_ENUM(id, ...) VNL_HOP_##id,
 enum vnl_hop { VNL_HOP_TABLE(VNL_HOP_ENUM) VNL_HOP_MAX };
 #undef VNL_HOP_ENUM
