@@ -46,19 +46,24 @@ endif
 .SECONDARY:
 .PHONY: all clean test unit integration demo bench deps fmt fuzz static guest
 
-USER_SRCS  := $(filter-out user/main.c,$(wildcard user/*.c))
+# user space, one folder per stage of the pipeline (README: "The code")
+USER_DIRS  := common record read analysis output cmd
+USER_INC   := $(addprefix -Iuser/,$(USER_DIRS))
+USER_SRCS  := $(foreach d,$(USER_DIRS),$(wildcard user/$(d)/*.c))
 USER_OBJS  := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 BPF_OBJS   := $(OUTPUT)/vnetlat.bpf.o
 SKELS      := $(OUTPUT)/vnetlat.skel.h $(OUTPUT)/fptest.skel.h $(OUTPUT)/floor.skel.h
 TOOLS      := $(OUTPUT)/vmm-standin $(OUTPUT)/udp-rr $(OUTPUT)/bench-floor
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
-HEADERS    := $(wildcard include/*.h user/*.h)
+HEADERS    := $(wildcard include/*.h $(foreach d,$(USER_DIRS),user/$(d)/*.h))
 # libFuzzer harnesses: clang-built, with the user-space parsers they drive
-FUZZ_USER  := user/filter.c user/vnlfile.c user/recording.c user/journey.c user/hoptab.c user/devices.c \
-              user/util.c user/hist.c user/json.c user/report.c user/clock.c user/timeline.c \
-              user/analysis.c user/hdrlog.c user/html.c
+FUZZ_USER  := $(addprefix user/,record/filter.c read/vnlfile.c read/recording.c read/journey.c \
+              common/hoptab.c common/names.c record/devices.c common/util.c analysis/hist.c \
+              common/json.c analysis/breakdown.c output/text.c output/json_report.c output/csv.c \
+              output/dump.c output/format.c output/outputs.c cmd/report.c read/clock.c \
+              analysis/timeline.c analysis/analysis.c output/hdrlog.c output/html.c)
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -Iuser \
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude $(USER_INC) \
               -DVNL_VERSION='"$(VERSION)"'
 
 all: $(OUTPUT)/vnetlat $(TOOLS)
@@ -81,9 +86,10 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/user/%.o: user/%.c $(HEADERS) $(SKELS) | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c $(HEADERS) $(SKELS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(USER_INC) -c $< -o $@
 
 $(OUTPUT)/vnetlat: $(OUTPUT)/user/main.o $(USER_OBJS)
 	$(call msg,LINK,$@)
@@ -99,7 +105,7 @@ $(OUTPUT)/%: tools/%.c | $(OUTPUT)
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(USER_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser $(LDFLAGS) $< $(USER_OBJS) $(LDLIBS) $(HTTP_LIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) $(USER_INC) $(LDFLAGS) $< $(USER_OBJS) $(LDLIBS) $(HTTP_LIBS) -lcmocka -o $@
 
 $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_USER) $(HEADERS) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
@@ -114,9 +120,9 @@ $(OUTPUT)/static:
 	$(Q)mkdir -p $@
 
 # no HTTP server in the static build: libmicrohttpd would pull in GnuTLS
-$(OUTPUT)/static/prom_http.o: user/prom_http.c $(HEADERS) | $(OUTPUT)/static
+$(OUTPUT)/static/prom_http.o: user/output/prom_http.c $(HEADERS) | $(OUTPUT)/static
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -DVNL_NO_HTTP -Iuser -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -DVNL_NO_HTTP $(USER_INC) -c $< -o $@
 
 $(OUTPUT)/static/vnetlat: $(OUTPUT)/user/main.o $(filter-out %/prom_http.o,$(USER_OBJS)) $(OUTPUT)/static/prom_http.o | $(OUTPUT)/static
 	$(call msg,LINK,$@)
@@ -158,7 +164,7 @@ bench: deps
 	$(Q)tools/bench.sh $(OUTPUT)
 
 fmt:
-	clang-format -i bpf/*.c include/*.h user/*.c user/*.h tools/*.c tests/unit/*.c
+	clang-format -i bpf/*.c bpf/*.h include/*.h user/*.c user/*/*.c user/*/*.h tools/*.c tests/unit/*.c
 
 clean:
 	rm -rf $(OUTPUT)

@@ -83,7 +83,7 @@ static __always_inline void agg_step(const struct pkt_ref *ref, __u32 hop, __u32
 {
 	struct pkt_slot *st = ref->slot;
 	__u32 from = ref->from, to = hop, dir = hop_dir(hop);
-	__u64 now;
+	__u64 now, row, col;
 
 	if (hop == VNL_HOP_DROP) {
 		if (from < VNL_HOP_MAX && st->ts) {
@@ -103,13 +103,19 @@ static __always_inline void agg_step(const struct pkt_ref *ref, __u32 hop, __u32
 		st->ts = now;
 		return;
 	}
-	/* bounds checked one by one: the compiler would fold two checks against a power of two
-	 * into one of (from | to), which tells the verifier nothing of either */
-	barrier_var(to);
-	if (to >= VNL_HOP_MAX)
+	/* bounds checked one by one on 64-bit copies the compiler cannot re-derive: it would
+	 * fold two checks against a power of two into one of (from | to), or check one
+	 * zero-extended copy and index with another, which tells the verifier nothing */
+	row = from;
+	col = to;
+	barrier_var(row);
+	if (row >= VNL_HOP_MAX)
 		return;
-	if (seg_of[from][to])
-		agg_add(seg_of[from][to], now - st->ts);
+	barrier_var(col);
+	if (col >= VNL_HOP_MAX)
+		return;
+	if (seg_of[row][col])
+		agg_add(seg_of[row][col], now - st->ts);
 	else
 		agg_unrecorded(VNL_AGG_OUTSIDE_TABLE);
 	if (dir < VNL_DIR_ANY && hop == final_of[dir]) {

@@ -2,12 +2,7 @@
 /* vnetlat: where a packet's latency goes on a VM host. One command table, bpftool style. */
 #include <stdio.h>
 #include <string.h>
-#include "probe.h"
-#include "agent.h"
-#include "live.h"
-#include "merge.h"
-#include "record.h"
-#include "report.h"
+#include "commands.h"
 #include "util.h"
 
 struct cmd {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "report.h"
+#include "commands.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

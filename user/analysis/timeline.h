@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "analysis.h"
-#include "breakdown.h"
+#include "groups.h"
 
 #define TIMELINE_MIN_COUNT 3 /* a window needs this many samples of a segment to count */
 

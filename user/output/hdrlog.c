@@ -7,10 +7,14 @@
  * the length, and that whole encoding through zlib.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include "breakdown.h"
 #include "hdrlog.h"
+#include "outputs.h"
+#include "recording.h"
 
 #define V2_COOKIE	     0x1c849313u /* V2 encoding, word size bits 0x10 */
 #define V2_COMPRESSED_COOKIE 0x1c849314u
@@ -267,4 +271,55 @@ out:
 	free(packed);
 	free(raw);
 	return ret;
+}
+
+/* One interval log line: Tag=ROW.SEGMENT,start,length,max (ms),histogram. */
+static int hdr_line(FILE *f, int row, const char *name, double start_s, double len_s,
+		    const struct hist *h)
+{
+	char *b64 = hdr_encode_base64(h);
+
+	if (!b64)
+		return -ENOMEM;
+	fprintf(f, "Tag=%s.%s,%.3f,%.3f,%.3f,%s\n", vnl_rows[row].tag, name, start_s, len_s,
+		(double)h->max / 1e6, b64);
+	free(b64);
+	return 0;
+}
+
+/*
+ * --hdr-log: HdrHistogram's interval log (format 1.3): one tagged histogram per window, row
+ * and segment (and end to end); values in ns, Interval_Max in ms as HistogramLogProcessor
+ * expects by default.
+ */
+int write_hdr_log(const struct breakdown *b, FILE *f)
+{
+	double len_s = (double)b->o.window_ns / 1e9, start = (double)b->rec->realtime_ns / 1e9;
+	char wall[40];
+	size_t w, i;
+	int row, err = 0;
+
+	rec_wall_time(b->rec, b->rec->monotonic_ns, wall, sizeof(wall));
+	fprintf(f, "#[Written by vnetlat %s from %s]\n", VNL_VERSION, b->rec->path);
+	fprintf(f, "#[Histogram log format version 1.3]\n");
+	fprintf(f, "#[StartTime: %.3f (seconds since epoch), %s]\n", start, wall);
+	fprintf(f, "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\","
+		   "\"Interval_Compressed_Histogram\"\n");
+	for (w = 0; w < b->nwindows && !err; w++) {
+		const struct group *g = b->windows[w];
+
+		for (row = 0; g && row < ROW_MAX && !err; row++) {
+			const struct dir_agg *d = &g->dirs[row];
+
+			if (!d->e2e.count)
+				continue;
+			for (i = 0; i < d->nsegs && !err; i++)
+				err = hdr_line(f, row, d->segs[i].name, (double)w * len_s, len_s,
+					       &d->segs[i].h);
+			if (!err)
+				err = hdr_line(f, row, "end_to_end", (double)w * len_s, len_s,
+					       &d->e2e);
+		}
+	}
+	return err ? err : ferror(f) ? -EIO : 0;
 }

@@ -18,7 +18,7 @@
 #include "breakdown.h"
 #include "hoptab.h"
 #include "json.h"
-#include "report.h"
+#include "commands.h"
 #include "util.h"
 
 static const double diff_q[] = {50, 99, 99.9};
@@ -204,9 +204,9 @@ int cmd_diff(int argc, char **argv)
 		vnl_err("diff: expected two recordings, A and B");
 		return VNL_EXIT_USAGE;
 	}
-	ret = report_breakdown(argv[optind], &a, &ea);
+	ret = breakdown_of_file(argv[optind], &a, &ea);
 	if (ret == VNL_EXIT_OK || ret == VNL_EXIT_DATA) {
-		int rb = report_breakdown(argv[optind + 1], &b, &eb);
+		int rb = breakdown_of_file(argv[optind + 1], &b, &eb);
 
 		if (rb != VNL_EXIT_OK)
 			ret = rb;
@@ -235,7 +235,9 @@ int cmd_diff(int argc, char **argv)
 			jw_newline(&w);
 		}
 	}
-	report_breakdown_free(a);
-	report_breakdown_free(b);
+	group_free(a);
+	free(a);
+	group_free(b);
+	free(b);
 	return ret;
 }

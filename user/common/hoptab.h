@@ -3,6 +3,7 @@
 #define VNL_HOPTAB_H
 
 #include "hops.h"
+#include "names.h"
 
 struct hop_info {
 	const char *name;
@@ -30,7 +31,13 @@ const char *hop_name(unsigned int hop);
 int hop_in_guest(unsigned int hop);
 /* Whether the hop's tracepoint stays attached beside its function (VNL_HOP_BOTH_POINTS). */
 int hop_both_points(unsigned int hop);
-const char *dir_name(enum vnl_dir dir);
+/*
+ * The name of a round trip's time outside the host between its request's last hop and its
+ * response's first: vmm+guest, the guest's own turnaround, or network+remote.
+ */
+const char *outside_segment_name(enum vnl_dir request_dir, unsigned int request_last_hop);
+/* What a round trip's segments of one direction are prefixed with: "to_guest." */
+const char *round_trip_prefix(enum vnl_dir dir);
 /* The name of the segment between two hops; buf holds composite names "a..b". */
 const char *segment_name(unsigned int from, unsigned int to, char *buf, size_t size);
 /*

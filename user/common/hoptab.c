@@ -83,11 +83,16 @@ int hop_in_guest(unsigned int hop)
 	return hop < VNL_HOP_MAX && vnl_hops[hop].side == VNL_SIDE_GUEST;
 }
 
-const char *dir_name(enum vnl_dir dir)
+const char *outside_segment_name(enum vnl_dir request_dir, unsigned int request_last_hop)
 {
-	static const char *const names[] = {"to_guest", "from_guest", "any"};
+	if (request_dir != VNL_DIR_TO_GUEST)
+		return VNL_SEG_OUTSIDE_REMOTE;
+	return hop_in_guest(request_last_hop) ? VNL_SEG_TURNAROUND : VNL_SEG_OUTSIDE_GUEST;
+}
 
-	return dir < VNL_DIR_MAX ? names[dir] : "unknown";
+const char *round_trip_prefix(enum vnl_dir dir)
+{
+	return dir == VNL_DIR_TO_GUEST ? "to_guest." : "from_guest.";
 }
 
 const char *segment_name(unsigned int from, unsigned int to, char *buf, size_t size)

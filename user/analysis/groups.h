@@ -1,20 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The breakdown report builds: per group (everything, a VM, a tap, a flow, a time window)
- * and row (direction, round trips by initiator), each segment's histogram.
+ * What a breakdown holds per group (everything, a VM, a tap, a flow, a time window) and row
+ * (direction, round trips by initiator): each segment's histogram, drops, lost hops.
  */
-#ifndef VNL_BREAKDOWN_H
-#define VNL_BREAKDOWN_H
+#ifndef VNL_GROUPS_H
+#define VNL_GROUPS_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include "hist.h"
 #include "hops.h"
+#include "names.h"
 
 enum part { PART_REQ = 0, PART_OUTSIDE, PART_RESP };
-
-/* Breakdown rows: direction to_guest, from_guest, then round trips by initiator. */
-enum row_dir { ROW_TO_GUEST = 0, ROW_FROM_GUEST, ROW_RT_REMOTE, ROW_RT_GUEST, ROW_MAX };
 
 struct seg_agg {
 	char name[80];
@@ -35,7 +33,7 @@ struct dir_agg {
 	uint64_t boundary_mismatch_max; /* |that - (deliver + transmit)|, the largest seen, ns */
 	uint64_t incomplete_after[VNL_HOP_MAX];
 	struct hist e2e;
-	struct seg_agg *segs;
+	struct seg_agg *segs; /* in path order: part, then from, then to */
 	size_t nsegs;
 	struct drop_agg *drops;
 	size_t ndrops;
@@ -48,5 +46,7 @@ struct group {
 	uint64_t sched_ns, sched_max_ns, sched_n;
 	struct group *next;
 };
+
+void group_free(struct group *g);
 
 #endif

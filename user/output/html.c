@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "hoptab.h"
 #include "html.h"
+#include "outputs.h"
 
 #define W	960
 #define PLOT_L	70
@@ -288,4 +291,22 @@ int html_write(FILE *f, const struct html_input *in)
 		"clock adjustments.</p>\n</body></html>\n",
 		VNL_VERSION);
 	return ferror(f) ? -1 : 0;
+}
+
+int write_html(const struct breakdown *b, FILE *f)
+{
+	struct html_input in = {b->rec,		&b->all, b->windows, b->nwindows,
+				b->o.window_ns, &b->tl,	 NULL,	     b->nclock_events};
+	uint64_t *clock_ts = calloc(b->nclock_events + 1, sizeof(*clock_ts));
+	size_t i;
+	int err;
+
+	if (!clock_ts)
+		return -ENOMEM;
+	for (i = 0; i < b->nclock_events; i++)
+		clock_ts[i] = b->clock_events[i].ts_ns;
+	in.clock_ts = clock_ts;
+	err = html_write(f, &in);
+	free(clock_ts);
+	return err ? -EIO : ferror(f) ? -EIO : 0;
 }

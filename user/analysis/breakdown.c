@@ -1,0 +1,735 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The breakdown: journeys and aggregate histograms into groups, rows and segments. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "breakdown.h"
+#include "hoptab.h"
+#include "journey.h"
+#include "recording.h"
+#include "util.h"
+
+#define JOURNEY_TIMEOUT_NS 1000000000ULL
+
+static struct seg_agg *seg_get(struct dir_agg *d, const char *name, uint16_t from, uint16_t to,
+			       uint8_t part)
+{
+	struct seg_agg *s;
+	size_t i;
+
+	for (i = 0; i < d->nsegs; i++) {
+		s = &d->segs[i];
+		if (s->from == from && s->to == to && s->part == part && !strcmp(s->name, name))
+			return s;
+	}
+	s = realloc(d->segs, (d->nsegs + 1) * sizeof(*s));
+	if (!s)
+		return NULL;
+	d->segs = s;
+	s = &d->segs[d->nsegs++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->from = from;
+	s->to = to;
+	s->part = part;
+	return s;
+}
+
+static void add_drops(struct dir_agg *d, uint16_t hop, uint32_t reason, uint64_t n)
+{
+	struct drop_agg *a;
+	size_t i;
+
+	for (i = 0; i < d->ndrops; i++) {
+		if (d->drops[i].hop == hop && d->drops[i].reason == reason) {
+			d->drops[i].count += n;
+			return;
+		}
+	}
+	a = realloc(d->drops, (d->ndrops + 1) * sizeof(*a));
+	if (!a)
+		return;
+	d->drops = a;
+	d->drops[d->ndrops++] = (struct drop_agg){hop, reason, n};
+}
+
+static int add_segments(struct dir_agg *d, const struct journey *j, const char *prefix,
+			uint8_t part)
+{
+	size_t plen = strlen(prefix);
+	char buf[80], name[96];
+	int i;
+
+	memcpy(name, prefix, plen + 1);
+	for (i = 1; i < j->nhops; i++) {
+		const char *seg = segment_name(j->hops[i - 1], j->hops[i], buf, sizeof(buf));
+		size_t slen = strlen(seg);
+		struct seg_agg *s;
+
+		/* this runs for every segment of every journey: no printf here */
+		if (plen && plen + slen < sizeof(name))
+			memcpy(name + plen, seg, slen + 1);
+		if (ts_diff(j->ts[i], j->ts[i - 1]) < 0)
+			continue; /* the engine refuses these: never recorded as a huge value */
+		s = seg_get(d, plen ? name : seg, j->hops[i - 1], j->hops[i], part);
+		if (!s || hist_record(&s->h, (uint64_t)ts_diff(j->ts[i], j->ts[i - 1])))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void add_journey(struct breakdown *b, struct dir_agg *d, const struct journey *j)
+{
+	d->packets++;
+	if (j->dropped) {
+		d->dropped++;
+		add_drops(d, j->drop_hop, j->drop_reason, 1);
+		return;
+	}
+	if (j->partial) {
+		/* began mid-path (a clone, a GSO tail): its layers count, never its end to end */
+		d->partial++;
+		if (add_segments(d, j, "", 0))
+			b->oom = 1;
+		return;
+	}
+	if (!j->complete) {
+		d->incomplete++;
+		if (j->nhops)
+			d->incomplete_after[j->hops[j->nhops - 1]]++;
+		return;
+	}
+	d->complete++;
+	if (hist_record(&d->e2e, (uint64_t)ts_diff(j->ts[j->nhops - 1], j->ts[0])) ||
+	    add_segments(d, j, "", 0))
+		b->oom = 1;
+}
+
+/* Where a journey crosses between host and guest: the hops either side, -1 if it does not. */
+static int crossing(const struct journey *j, int *before, int *after)
+{
+	int i;
+
+	for (i = 1; i < j->nhops; i++) {
+		if (hop_in_guest(j->hops[i - 1]) != hop_in_guest(j->hops[i])) {
+			*before = i - 1;
+			*after = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * A round trip into the guest crosses twice. (host after the reply) - (host before the request)
+ * minus (guest's reply) - (guest's request) is the time of both crossings: differences on one
+ * clock each, so the offset between the clocks falls out (the drift's share is taken out).
+ */
+static void add_boundary(struct breakdown *b, struct dir_agg *d, const struct journey *req,
+			 const struct journey *resp)
+{
+	const struct rec_kernel *k = &b->rec->k[req->kernel < REC_MAX_KERNELS ? req->kernel : 0];
+	int h1, g1, g2, h2;
+	double guest_span, exact, split;
+
+	if (req->dir != VNL_DIR_TO_GUEST || !req->kernel || crossing(req, &h1, &g1) ||
+	    crossing(resp, &g2, &h2) || !k->clock.valid)
+		return;
+	guest_span = (double)ts_diff(resp->ts[g2], req->ts[g1]) / (1.0 - k->clock.drift);
+	exact = (double)ts_diff(resp->ts[h2], req->ts[h1]) - guest_span;
+	split =
+	    (double)ts_diff(req->ts[g1], req->ts[h1]) + (double)ts_diff(resp->ts[h2], resp->ts[g2]);
+	if (exact < 0)
+		return;
+	if (hist_record(&d->boundary, (uint64_t)(exact + 0.5)))
+		b->oom = 1;
+	if (fabs(exact - split) > (double)d->boundary_mismatch_max)
+		d->boundary_mismatch_max = (uint64_t)(fabs(exact - split) + 0.5);
+}
+
+static void add_round_trip(struct breakdown *b, struct dir_agg *d, const struct journey *req,
+			   const struct journey *resp)
+{
+	uint64_t gap = (uint64_t)ts_diff(resp->ts[0], req->ts[req->nhops - 1]);
+	const char *outside = outside_segment_name(req->dir, req->hops[req->nhops - 1]);
+	struct seg_agg *s;
+
+	add_boundary(b, d, req, resp);
+
+	d->packets++;
+	if (req->complete && resp->complete) {
+		d->complete++;
+		if (hist_record(&d->e2e, (uint64_t)ts_diff(resp->ts[resp->nhops - 1], req->ts[0])))
+			b->oom = 1;
+	} else {
+		d->partial++; /* a GSO tail's echo: its layers, not its end to end */
+	}
+	if (add_segments(d, req, round_trip_prefix(req->dir), PART_REQ) ||
+	    add_segments(d, resp, round_trip_prefix(resp->dir), PART_RESP)) {
+		b->oom = 1;
+		return;
+	}
+	s = seg_get(d, outside, req->hops[req->nhops - 1], resp->hops[0], PART_OUTSIDE);
+	if (!s || hist_record(&s->h, gap))
+		b->oom = 1;
+}
+
+static void flow_str(const struct vnl_pkt *p, char *buf, size_t size)
+{
+	char s[INET6_ADDRSTRLEN] = "?", d[INET6_ADDRSTRLEN] = "?";
+	int af = p->flow.family == 6 ? AF_INET6 : AF_INET;
+	const char *proto;
+
+	inet_ntop(af, p->flow.saddr, s, sizeof(s));
+	inet_ntop(af, p->flow.daddr, d, sizeof(d));
+	switch (p->flow.proto) {
+	case 6:
+		proto = "tcp";
+		break;
+	case 17:
+		proto = "udp";
+		break;
+	case 1:
+		proto = "icmp";
+		break;
+	case 58:
+		proto = "icmp6";
+		break;
+	default:
+		proto = "ip";
+	}
+	if (p->flow.proto == 6 || p->flow.proto == 17)
+		snprintf(buf, size, af == AF_INET6 ? "%s [%s]:%u > [%s]:%u" : "%s %s:%u > %s:%u",
+			 proto, s, p->flow.sport, d, p->flow.dport);
+	else if (p->flow.proto == 1 || p->flow.proto == 58)
+		snprintf(buf, size, "%s %s > %s id %u", proto, s, d, p->flow.sport);
+	else
+		snprintf(buf, size, "%s %s > %s proto %u", proto, s, d, p->flow.proto);
+}
+
+static void group_key(const struct breakdown *b, const struct journey *j, char *buf, size_t size)
+{
+	const struct vnl_file_iface *tap;
+	struct vnl_pkt p;
+
+	tap = j->tap_ifindex
+		  ? rec_iface(b->rec, b->rec->ifaces ? b->rec->ifaces[0].netns : 0, j->tap_ifindex)
+		  : NULL;
+	switch (b->o.by) {
+	case BY_VM:
+		if (tap && tap->vm_pid)
+			snprintf(buf, size, "%s (pid %u)", tap->vm_name, tap->vm_pid);
+		else
+			snprintf(buf, size, "unknown");
+		break;
+	case BY_IFACE:
+		snprintf(buf, size, "%s", tap ? tap->name : "unknown");
+		break;
+	case BY_FLOW:
+		/* one key for both directions of a conversation: written as seen towards the guest
+		 */
+		p = j->pkt;
+		if (j->dir == VNL_DIR_FROM_GUEST) {
+			uint32_t a[4];
+			uint16_t port = p.flow.sport;
+
+			memcpy(a, p.flow.saddr, sizeof(a));
+			memcpy(p.flow.saddr, p.flow.daddr, sizeof(a));
+			memcpy(p.flow.daddr, a, sizeof(a));
+			if (p.flow.proto != 1 && p.flow.proto != 58) {
+				p.flow.sport = p.flow.dport;
+				p.flow.dport = port;
+			}
+		}
+		flow_str(&p, buf, size);
+		break;
+	default:
+		snprintf(buf, size, "all");
+	}
+}
+
+static struct group *group_get(struct breakdown *b, const struct journey *j)
+{
+	struct group *g, **order;
+	char key[128];
+	uint32_t h = 2166136261u;
+	const char *p;
+
+	if (b->o.by == BY_NONE)
+		return NULL;
+	group_key(b, j, key, sizeof(key));
+	for (p = key; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	h %= BREAKDOWN_BUCKETS;
+	for (g = b->buckets[h]; g; g = g->next)
+		if (!strcmp(g->key, key))
+			return g;
+	g = calloc(1, sizeof(*g));
+	order = realloc(b->order, (b->ngroups + 1) * sizeof(*order));
+	if (!g || !order) {
+		free(g);
+		b->order = order ? order : b->order;
+		b->oom = 1;
+		return NULL;
+	}
+	snprintf(g->key, sizeof(g->key), "%s", key);
+	g->next = b->buckets[h];
+	b->buckets[h] = g;
+	b->order = order;
+	b->order[b->ngroups++] = g;
+	return g;
+}
+
+/* The group of the time window ts falls in. */
+static struct group *window_at(struct breakdown *b, uint64_t ts)
+{
+	uint64_t base = b->rec->monotonic_ns, idx;
+
+	idx = ts > base ? (ts - base) / b->o.window_ns : 0;
+	if (idx > (1u << 24)) {
+		b->oom = 1; /* a run of more than 16 M windows: choose a longer --window */
+		return NULL;
+	}
+	if (idx >= b->nwindows) {
+		size_t n = (size_t)idx + 1;
+		struct group **w = realloc(b->windows, n * sizeof(*w));
+
+		if (!w) {
+			b->oom = 1;
+			return NULL;
+		}
+		memset(w + b->nwindows, 0, (n - b->nwindows) * sizeof(*w));
+		b->windows = w;
+		b->nwindows = n;
+	}
+	if (!b->windows[idx]) {
+		b->windows[idx] = calloc(1, sizeof(struct group));
+		if (!b->windows[idx])
+			b->oom = 1;
+	}
+	return b->windows[idx];
+}
+
+/* The histogram of group g an aggregate-mode slot feeds: a segment's, or end to end. */
+static struct hist *slot_hist(struct breakdown *b, struct group *g, unsigned int slot,
+			      struct dir_agg **dir)
+{
+	const struct vnl_file_slot *sl = &b->rec->slots[slot];
+	struct dir_agg *d = &g->dirs[row_of_dir(sl->dir)];
+	struct seg_agg *seg;
+
+	*dir = d;
+	if (sl->from == VNL_HOP_NONE)
+		return &d->e2e;
+	seg = seg_get(d, sl->name, sl->from, sl->to, 0);
+	if (!seg)
+		b->oom = 1;
+	return seg ? &seg->h : NULL;
+}
+
+/* Counts end-to-end values as complete packets. */
+static void count_e2e(struct dir_agg *d, const struct hist *h, uint64_t n)
+{
+	if (h != &d->e2e)
+		return;
+	d->packets += n;
+	d->complete += n;
+}
+
+static void on_window(void *ctx, const struct recording *rec, uint64_t start, uint64_t end,
+		      const struct vnl_file_hist_entry *e, size_t n)
+{
+	struct breakdown *b = ctx;
+	struct group *g = window_at(b, start + (end - start) / 2);
+	size_t i;
+
+	for (i = 0; g && i < n; i++) {
+		struct dir_agg *d;
+		struct hist *h;
+
+		if (!rec->have_slot[e[i].slot] || !e[i].count)
+			continue;
+		h = slot_hist(b, g, e[i].slot, &d);
+		if (!h || hist_add_bucket(h, e[i].bucket, e[i].count))
+			b->oom = 1;
+		else
+			count_e2e(d, h, e[i].count);
+	}
+}
+
+static void on_journey(void *ctx, const struct journey *j)
+{
+	struct breakdown *b = ctx;
+	struct group *g;
+
+	/* in aggregate mode the in-kernel histograms hold every packet; journeys are a sample */
+	if (j->dir >= VNL_DIR_ANY || b->rec->aggregate)
+		return;
+	add_journey(b, &b->all.dirs[j->dir], j);
+	g = group_get(b, j);
+	if (g)
+		add_journey(b, &g->dirs[j->dir], j);
+	g = j->nhops ? window_at(b, j->ts[0]) : NULL;
+	if (g)
+		add_journey(b, &g->dirs[j->dir], j);
+}
+
+static void on_round_trip(void *ctx, const struct journey *req, const struct journey *resp)
+{
+	struct breakdown *b = ctx;
+	int row = row_of_round_trip(req->dir);
+	struct group *g;
+
+	add_round_trip(b, &b->all.dirs[row], req, resp);
+	g = group_get(b, req);
+	if (g)
+		add_round_trip(b, &g->dirs[row], req, resp);
+	g = window_at(b, req->ts[0]);
+	if (g)
+		add_round_trip(b, &g->dirs[row], req, resp);
+}
+
+/* A VMM thread's wait for a CPU, [start, end): each window gets the part it overlaps. */
+static void add_sched_wait(struct breakdown *b, uint64_t start, uint64_t end)
+{
+	uint64_t base = b->rec->monotonic_ns, t = start;
+
+	b->all.sched_ns += end - start;
+	b->all.sched_n++;
+	if (end - start > b->all.sched_max_ns)
+		b->all.sched_max_ns = end - start;
+	while (t < end) {
+		uint64_t wend =
+		    t < base ? base : base + ((t - base) / b->o.window_ns + 1) * b->o.window_ns;
+		struct group *g = window_at(b, t);
+
+		if (wend > end)
+			wend = end;
+		if (!g)
+			break;
+		g->sched_ns += wend - t;
+		g->sched_n++;
+		if (end - start > g->sched_max_ns)
+			g->sched_max_ns = end - start;
+		t = wend;
+	}
+}
+
+static void on_event(void *ctx, const struct recording *rec, const struct vnl_event *ev)
+{
+	struct breakdown *b = ctx;
+
+	if (!b->je) {
+		struct jsink sink = {on_journey, on_round_trip, b};
+		struct jpath path;
+
+		rec_path(rec, &path);
+		b->je = jengine_new(&sink, &path, JOURNEY_TIMEOUT_NS);
+		if (b->je && b->o.max_stall_ns)
+			jengine_set_max_stall(b->je, b->o.max_stall_ns);
+		if (!b->je) {
+			b->oom = 1;
+			return;
+		}
+	}
+	if (ev->hop < VNL_HOP_MAX)
+		b->events_by_hop[ev->hop]++;
+	if (ev->hop == VNL_HOP_VMM_SCHED)
+		add_sched_wait(b, ev->ts_ns - ev->len, ev->ts_ns);
+	if (ev->hop == VNL_HOP_CLOCK_ADJUST && b->nclock_events < 100000) {
+		struct vnl_event *p = realloc(b->clock_events, (b->nclock_events + 1) * sizeof(*p));
+
+		if (p) {
+			b->clock_events = p;
+			p[b->nclock_events++] = *ev;
+		}
+	}
+	jengine_event(b->je, ev);
+}
+
+/* In aggregate mode: the directions' segments from the in-kernel histograms. */
+static void add_aggregate(struct breakdown *b)
+{
+	const struct recording *rec = b->rec;
+	unsigned int slot;
+	size_t i;
+
+	for (slot = 0; slot < VNL_AGG_SLOTS; slot++) {
+		struct dir_agg *d;
+		struct hist *h;
+
+		if (!rec->have_slot[slot] || !rec->agg[slot].count)
+			continue;
+		h = slot_hist(b, &b->all, slot, &d);
+		if (!h || hist_merge(h, &rec->agg[slot]))
+			b->oom = 1;
+		else
+			count_e2e(d, h, rec->agg[slot].count);
+	}
+	for (i = 0; i < rec->nagg_drops; i++) {
+		const struct vnl_file_drop *dr = &rec->agg_drops[i];
+		struct dir_agg *d;
+
+		if (dr->hop >= VNL_HOP_MAX)
+			continue;
+		d = &b->all.dirs[row_of_dir(vnl_hops[dr->hop].dir)];
+		d->packets += dr->count;
+		d->dropped += dr->count;
+		add_drops(d, dr->hop, dr->reason, dr->count);
+	}
+}
+
+static int seg_cmp(const void *a, const void *b)
+{
+	const struct seg_agg *x = a, *y = b;
+
+	if (x->part != y->part)
+		return x->part - y->part;
+	if (x->from != y->from)
+		return x->from - y->from;
+	return x->to - y->to;
+}
+
+static void sort_group(struct group *g)
+{
+	int row;
+
+	for (row = 0; row < ROW_MAX; row++)
+		if (g->dirs[row].nsegs)
+			qsort(g->dirs[row].segs, g->dirs[row].nsegs, sizeof(*g->dirs[row].segs),
+			      seg_cmp);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median window's total of VMM CPU waits: what "usual" means near a spike. */
+static int find_sched_usual(struct breakdown *b)
+{
+	uint64_t *tot = calloc(b->nwindows + 1, sizeof(*tot));
+	size_t i, n = 0;
+
+	if (!tot)
+		return -ENOMEM;
+	for (i = 0; i < b->nwindows; i++)
+		if (b->windows[i])
+			tot[n++] = b->windows[i]->sched_ns;
+	qsort(tot, n, sizeof(*tot), cmp_u64);
+	b->sched_usual = n ? tot[n / 2] : 0;
+	free(tot);
+	return 0;
+}
+
+/* Everything built: segments sorted in path order once, spikes and trends found. */
+static void finish(struct breakdown *b)
+{
+	size_t i;
+
+	if (b->je) {
+		jengine_flush(b->je);
+		b->stats = jengine_stats(b->je);
+	}
+	if (b->rec->aggregate)
+		add_aggregate(b);
+	sort_group(&b->all);
+	for (i = 0; i < b->ngroups; i++)
+		sort_group(b->order[i]);
+	for (i = 0; i < b->nwindows; i++)
+		if (b->windows[i])
+			sort_group(b->windows[i]);
+	if (timeline_build(&b->tl, &b->all, b->windows, b->nwindows, b->o.window_ns) ||
+	    find_sched_usual(b))
+		b->oom = 1;
+}
+
+int breakdown_build(struct breakdown *b, const char *path, const struct breakdown_opts *o)
+{
+	char err[512];
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	b->o = *o;
+	if (!b->o.window_ns)
+		b->o.window_ns = 1000000000ULL;
+	b->rec = calloc(1, sizeof(*b->rec));
+	if (!b->rec)
+		return VNL_EXIT_FAIL;
+	ret = rec_read_windows(b->rec, path, on_event, on_window, b, err, sizeof(err));
+	if (ret) {
+		vnl_err("%s", err);
+		rec_free(b->rec);
+		free(b->rec);
+		b->rec = NULL;
+		return ret == -EINVAL || ret == -EPROTO ? VNL_EXIT_DATA : VNL_EXIT_FAIL;
+	}
+	finish(b);
+	if (b->oom) {
+		vnl_err("%s: out of memory while building the breakdown", path);
+		return VNL_EXIT_FAIL;
+	}
+	return 0;
+}
+
+void group_free(struct group *g)
+{
+	int row;
+	size_t i;
+
+	if (!g)
+		return;
+	for (row = 0; row < ROW_MAX; row++) {
+		struct dir_agg *d = &g->dirs[row];
+
+		for (i = 0; i < d->nsegs; i++)
+			hist_free(&d->segs[i].h);
+		free(d->segs);
+		free(d->drops);
+		hist_free(&d->e2e);
+		hist_free(&d->boundary);
+	}
+}
+
+void breakdown_free(struct breakdown *b)
+{
+	size_t i;
+
+	jengine_free(b->je);
+	group_free(&b->all);
+	for (i = 0; i < b->ngroups; i++) {
+		group_free(b->order[i]);
+		free(b->order[i]);
+	}
+	free(b->order);
+	free(b->clock_events);
+	timeline_free(&b->tl);
+	for (i = 0; i < b->nwindows; i++) {
+		if (b->windows[i])
+			group_free(b->windows[i]);
+		free(b->windows[i]);
+	}
+	free(b->windows);
+	if (b->rec)
+		rec_free(b->rec);
+	free(b->rec);
+	memset(b, 0, sizeof(*b));
+}
+
+int breakdown_of_file(const char *path, struct group **out, uint64_t *events)
+{
+	struct breakdown_opts o = {0};
+	struct breakdown *b = calloc(1, sizeof(*b));
+	int ret;
+
+	*out = NULL;
+	if (!b)
+		return VNL_EXIT_FAIL;
+	ret = breakdown_build(b, path, &o);
+	if (!ret) {
+		*out = malloc(sizeof(**out));
+		if (!*out) {
+			vnl_err("%s: out of memory", path);
+			ret = VNL_EXIT_FAIL;
+		} else {
+			**out = b->all; /* moved: what it points to is the caller's now */
+			memset(&b->all, 0, sizeof(b->all));
+			*events = b->rec->events;
+		}
+	}
+	if (!ret && b->rec->ndamage) {
+		vnl_warn("%s: %zu damaged region(s) skipped", path, b->rec->ndamage);
+		ret = VNL_EXIT_DATA;
+	}
+	breakdown_free(b);
+	free(b);
+	return ret;
+}
+
+double breakdown_window_mid_s(const struct breakdown *b, size_t w)
+{
+	return ((double)w + 0.5) * (double)b->o.window_ns / 1e9;
+}
+
+void breakdown_near(const struct breakdown *b, size_t w, size_t end, struct near *n)
+{
+	size_t first = w ? w - 1 : 0, last = end + 1, i;
+	uint64_t lo = b->rec->monotonic_ns + first * b->o.window_ns;
+	uint64_t hi = b->rec->monotonic_ns + (last + 1) * b->o.window_ns;
+	int row;
+
+	memset(n, 0, sizeof(*n));
+	for (i = first; i <= last && i < b->nwindows; i++) {
+		if (!b->windows[i])
+			continue;
+		for (row = 0; row < ROW_MAX; row++)
+			n->drops += b->windows[i]->dirs[row].dropped;
+		n->sched_ns += b->windows[i]->sched_ns;
+		if (b->windows[i]->sched_max_ns > n->sched_max_ns)
+			n->sched_max_ns = b->windows[i]->sched_max_ns;
+	}
+	for (i = 0; i < b->nclock_events; i++)
+		if (b->clock_events[i].ts_ns >= lo && b->clock_events[i].ts_ns < hi)
+			n->clocks++;
+	n->sched_usual_ns = b->sched_usual;
+}
+
+const char *group_by_name(enum group_by by)
+{
+	static const char *const names[] = {"none", "vm", "iface", "flow"};
+
+	return names[by];
+}
+
+static uint64_t segs_sum(const struct dir_agg *d)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < d->nsegs; i++)
+		sum += d->segs[i].h.sum;
+	return sum;
+}
+
+void breakdown_walk_row(const struct breakdown *b, int row, const struct dir_agg *d,
+			const struct row_visitor *v, void *ctx)
+{
+	uint64_t total = segs_sum(d);
+	int tied = 0, crosses = 0;
+	unsigned int h;
+	size_t i;
+
+	v->begin(ctx, row, d);
+	for (i = 0; i < d->nsegs; i++) {
+		const struct seg_agg *s = &d->segs[i];
+		struct seg_view sv = {
+		    s,
+		    total ? (double)s->h.sum / (double)total : 0,
+		    vnl_hops[s->from].packetless || vnl_hops[s->to].packetless,
+		    hop_in_guest(s->from) != hop_in_guest(s->to),
+		};
+
+		tied |= sv.tied;
+		crosses |= sv.crosses;
+		v->segment(ctx, &sv);
+	}
+	v->end_to_end(ctx, &d->e2e);
+	if (d->boundary.count)
+		v->boundary(ctx, &d->boundary, d->boundary_mismatch_max);
+	v->table_end(ctx, tied, crosses);
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		if (d->incomplete_after[h])
+			v->lost_after(ctx, h, d->incomplete_after[h]);
+	v->lost_end(ctx);
+	for (i = 0; i < d->ndrops; i++)
+		v->drop(ctx, d->drops[i].hop,
+			rec_reason_of(b->rec, rec_kernel_of_hop(b->rec, d->drops[i].hop),
+				      d->drops[i].reason),
+			d->drops[i].count);
+	v->end(ctx);
+}

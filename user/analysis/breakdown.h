@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The breakdown: a recording read once, its journeys joined, and per group (everything, a
+ * VM, a tap, a flow, a time window) and row (direction, round trips by initiator) each
+ * segment's histogram. Built and sorted once by breakdown_build(); every output reads it
+ * through a const pointer and never changes it.
+ */
+#ifndef VNL_BREAKDOWN_H
+#define VNL_BREAKDOWN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "groups.h"
+#include "timeline.h"
+
+struct recording;
+struct jengine;
+struct jstats;
+struct vnl_event;
+
+enum group_by { BY_NONE = 0, BY_VM, BY_IFACE, BY_FLOW };
+
+struct breakdown_opts {
+	enum group_by by;
+	uint64_t window_ns;    /* the time view's windows; 0: 1 s */
+	uint64_t max_stall_ns; /* how long a journey is held through a stall; 0: the default */
+	int show_windows;      /* the text shows each window's table (report --window) */
+};
+
+#define BREAKDOWN_BUCKETS 4096
+
+struct breakdown {
+	struct breakdown_opts o;
+	struct recording *rec;
+	struct jengine *je;
+	const struct jstats *stats; /* the joiner's accounting; NULL when no event came */
+	struct group all;
+	struct group *buckets[BREAKDOWN_BUCKETS];
+	struct group **order; /* --by groups in the order first seen */
+	size_t ngroups;
+	struct group **windows; /* the time view; NULL where a window saw nothing */
+	size_t nwindows;
+	uint64_t events_by_hop[VNL_HOP_MAX];
+	struct vnl_event *clock_events; /* clock.adjust: steps and slews */
+	size_t nclock_events;
+	uint64_t sched_usual; /* the median window's VMM CPU waits */
+	struct timeline tl;   /* spikes and trends, across windows */
+	int oom;
+};
+
+/* What happened around a spike: in the windows either side of it and in its own. */
+struct near {
+	uint64_t drops;
+	size_t clocks;
+	uint64_t sched_ns, sched_max_ns; /* the VMM threads' waits for a CPU around it */
+	uint64_t sched_usual_ns;	 /* the median of the windows' totals */
+};
+
+/*
+ * Reads path and builds the breakdown: 0, or an exit code with the error said. A damaged
+ * recording still builds (its intact blocks); b->rec->ndamage says so.
+ */
+int breakdown_build(struct breakdown *b, const char *path, const struct breakdown_opts *o);
+void breakdown_free(struct breakdown *b);
+/* Around the spike of windows [w, end]: from the window before it to the one after. */
+void breakdown_near(const struct breakdown *b, size_t w, size_t end, struct near *n);
+double breakdown_window_mid_s(const struct breakdown *b, size_t w);
+const char *group_by_name(enum group_by by);
+
+/*
+ * One walk over a row, for every writer of the breakdown: the same segments in the same
+ * order with the same derived values, so text and JSON cannot disagree.
+ */
+struct seg_view {
+	const struct seg_agg *s;
+	double share; /* of the sum of the row's segments */
+	int tied;     /* a packetless hop: tied to the packet by thread, CPU or time */
+	int crosses;  /* between kernels: as exact as the clock offset */
+};
+
+struct row_visitor {
+	void (*begin)(void *ctx, int row, const struct dir_agg *d);
+	void (*segment)(void *ctx, const struct seg_view *v);
+	void (*end_to_end)(void *ctx, const struct hist *h);
+	void (*boundary)(void *ctx, const struct hist *h, uint64_t max_mismatch_ns);
+	void (*table_end)(void *ctx, int tied, int crosses); /* any segment tied, any crossing */
+	void (*lost_after)(void *ctx, unsigned int hop, uint64_t count);
+	void (*lost_end)(void *ctx);
+	void (*drop)(void *ctx, unsigned int hop, const char *reason, uint64_t count);
+	void (*end)(void *ctx);
+};
+
+void breakdown_walk_row(const struct breakdown *b, int row, const struct dir_agg *d,
+			const struct row_visitor *v, void *ctx);
+
+/* The whole-run breakdown of a recording alone (for diff): 0 or an exit code. */
+int breakdown_of_file(const char *path, struct group **out, uint64_t *events);
+#endif

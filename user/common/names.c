@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "names.h"
+
+const struct row_names vnl_rows[ROW_MAX] = {
+    [ROW_TO_GUEST] = {"to_guest", "", "to_guest", "to_guest"},
+    [ROW_FROM_GUEST] = {"from_guest", "", "from_guest", "from_guest"},
+    [ROW_RT_REMOTE] = {"round_trip", "remote", "round trips from the remote side",
+		       "round_trip_remote"},
+    [ROW_RT_GUEST] = {"round_trip", "guest", "round trips from the guest", "round_trip_guest"},
+};
+
+int row_of_dir(enum vnl_dir dir)
+{
+	return dir == VNL_DIR_FROM_GUEST ? ROW_FROM_GUEST : ROW_TO_GUEST;
+}
+
+int row_of_round_trip(enum vnl_dir request_dir)
+{
+	return request_dir == VNL_DIR_TO_GUEST ? ROW_RT_REMOTE : ROW_RT_GUEST;
+}
+
+const char *dir_name(enum vnl_dir dir)
+{
+	static const char *const names[] = {"to_guest", "from_guest", "any"};
+
+	return dir < VNL_DIR_MAX ? names[dir] : "unknown";
+}
+
+const char *role_name(int role)
+{
+	static const char *const names[VNL_ROLE_MAX] = {
+	    [VNL_ROLE_NONE] = "none",
+	    [VNL_ROLE_UPLINK] = "uplink",
+	    [VNL_ROLE_TAP] = "tap",
+	    [VNL_ROLE_GUEST] = "guest",
+	};
+
+	return role >= 0 && role < VNL_ROLE_MAX ? names[role] : "unknown";
+}

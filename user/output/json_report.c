@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The breakdown as one JSON document: vnetlat report --json (the README lists its keys). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "breakdown.h"
+#include "format.h"
+#include "hoptab.h"
+#include "journey.h"
+#include "json.h"
+#include "outputs.h"
+#include "recording.h"
+
+static void json_stats(struct jw *w, const struct hist *h)
+{
+	size_t i;
+
+	jw_u64(w, "count", h->count);
+	for (i = 0; i < VNL_NPCTS; i++)
+		jw_u64(w, vnl_pct_keys[i], hist_percentile(h, vnl_pcts[i]));
+	jw_u64(w, "min_ns", h->min);
+	jw_u64(w, "max_ns", h->max);
+	jw_f64(w, "mean_ns", hist_mean(h));
+}
+
+static const char *finding_name(const struct finding *f)
+{
+	return f->seg ? f->seg->name : "end_to_end";
+}
+
+/* Who stepped or slewed a clock, and when. */
+static void print_clock_events(struct jw *w, const struct breakdown *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->nclock_events; i++) {
+		const struct vnl_event *e = &b->clock_events[i];
+		char wall[40];
+
+		rec_wall_time(b->rec, e->ts_ns, wall, sizeof(wall));
+		jw_obj_begin(w, NULL);
+		jw_str(w, "time", wall);
+		jw_u64(w, "ts_ns", e->ts_ns);
+		jw_u64(w, "kernel", e->kernel);
+		jw_u64(w, "pid", e->pid);
+		jw_str(w, "syscall", clock_syscall_name(e->reason));
+		jw_obj_end(w);
+	}
+}
+
+static void json_row_keys(struct jw *w, int row)
+{
+	jw_str(w, "direction", vnl_rows[row].direction);
+	if (row >= ROW_RT_REMOTE)
+		jw_str(w, "initiator", vnl_rows[row].initiator);
+}
+
+static void json_begin(void *ctx, int row, const struct dir_agg *d)
+{
+	struct jw *w = ctx;
+
+	jw_obj_begin(w, NULL);
+	json_row_keys(w, row);
+	jw_u64(w, "packets", d->packets);
+	jw_u64(w, "complete", d->complete);
+	jw_u64(w, "partial", d->partial);
+	jw_u64(w, "lost_hops", d->incomplete);
+	jw_u64(w, "dropped", d->dropped);
+	jw_arr_begin(w, "segments");
+}
+
+static void json_segment(void *ctx, const struct seg_view *v)
+{
+	struct jw *w = ctx;
+
+	jw_obj_begin(w, NULL);
+	jw_str(w, "name", v->s->name);
+	jw_str(w, "from", hop_name(v->s->from));
+	jw_str(w, "to", hop_name(v->s->to));
+	jw_bool(w, "tied", v->tied);
+	jw_bool(w, "cross_kernel", v->crosses);
+	json_stats(w, &v->s->h);
+	jw_f64(w, "share", v->share);
+	jw_obj_end(w);
+}
+
+static void json_end_to_end(void *ctx, const struct hist *h)
+{
+	struct jw *w = ctx;
+
+	jw_arr_end(w);
+	jw_obj_begin(w, "end_to_end");
+	json_stats(w, h);
+	jw_obj_end(w);
+}
+
+static void json_boundary(void *ctx, const struct hist *h, uint64_t max_mismatch_ns)
+{
+	struct jw *w = ctx;
+
+	jw_obj_begin(w, "boundary_exact");
+	jw_str(w, "name", VNL_SEG_BOUNDARY);
+	json_stats(w, h);
+	jw_u64(w, "max_mismatch_ns", max_mismatch_ns);
+	jw_obj_end(w);
+}
+
+static void json_table_end(void *ctx, int tied, int crosses)
+{
+	jw_arr_begin(ctx, "lost_hops_after");
+}
+
+static void json_lost_after(void *ctx, unsigned int hop, uint64_t count)
+{
+	struct jw *w = ctx;
+
+	jw_obj_begin(w, NULL);
+	jw_str(w, "hop", hop_name(hop));
+	jw_u64(w, "count", count);
+	jw_obj_end(w);
+}
+
+static void json_lost_end(void *ctx)
+{
+	jw_arr_end(ctx);
+	jw_arr_begin(ctx, "drops");
+}
+
+static void json_drop(void *ctx, unsigned int hop, const char *reason, uint64_t count)
+{
+	struct jw *w = ctx;
+
+	jw_obj_begin(w, NULL);
+	jw_str(w, "after", hop_name(hop));
+	jw_str(w, "reason", reason);
+	jw_u64(w, "count", count);
+	jw_obj_end(w);
+}
+
+static void json_end(void *ctx)
+{
+	struct jw *w = ctx;
+
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+static const struct row_visitor json_rows = {
+    .begin = json_begin,
+    .segment = json_segment,
+    .end_to_end = json_end_to_end,
+    .boundary = json_boundary,
+    .table_end = json_table_end,
+    .lost_after = json_lost_after,
+    .lost_end = json_lost_end,
+    .drop = json_drop,
+    .end = json_end,
+};
+
+static void print_group_json(const struct breakdown *b, struct jw *w, const struct group *g)
+{
+	int row;
+
+	jw_arr_begin(w, "directions");
+	for (row = 0; row < ROW_MAX; row++)
+		if (g->dirs[row].packets || row < ROW_RT_REMOTE)
+			breakdown_walk_row(b, row, &g->dirs[row], &json_rows, w);
+	jw_arr_end(w);
+}
+
+static void json_guest_clock(struct jw *w, const char *key, const struct rec_kernel *k)
+{
+	jw_obj_begin(w, key);
+	jw_str(w, "source", k->ptp ? "ptp" : "estimated");
+	if (k->ptp) {
+		jw_i64(w, "offset_ns", 0);
+		jw_bool(w, "estimate_agrees", k->clock.valid && !clock_ptp_disagrees(k));
+		if (k->clock.valid) {
+			jw_i64(w, "estimated_offset_ns", k->clock.offset_ns);
+			jw_u64(w, "bound_ns", (uint64_t)k->clock.bound_ns);
+			jw_f64(w, "drift_ppm", k->clock.drift * 1e6);
+		}
+	} else if (k->clock.valid) {
+		jw_i64(w, "offset_ns", k->clock.offset_ns);
+		jw_u64(w, "bound_ns", (uint64_t)k->clock.bound_ns);
+		jw_f64(w, "drift_ppm", k->clock.drift * 1e6);
+	} else {
+		jw_null(w, "offset_ns");
+		jw_null(w, "bound_ns");
+		jw_null(w, "drift_ppm");
+	}
+	jw_u64(w, "link_exchanges", k->link_samples);
+	jw_u64(w, "packet_samples", k->traffic_samples);
+	jw_u64(w, "windows", k->clock.windows);
+	jw_u64(w, "windows_not_bounded", k->clock.loose_windows); /* outside bound_ns */
+	jw_obj_end(w);
+}
+
+static void print_clock_json(struct jw *w, const struct recording *rec)
+{
+	unsigned int k;
+
+	if (rec->nkernels < 2) {
+		jw_obj_begin(w, "clock");
+		jw_str(w, "source", rec->clock[0] ? rec->clock : "monotonic");
+		jw_obj_end(w);
+		return;
+	}
+	json_guest_clock(w, "clock", &rec->k[1]); /* the first guest; all of them below */
+	jw_arr_begin(w, "guests");
+	for (k = 1; k < rec->nkernels; k++) {
+		const struct rec_kernel *g = &rec->k[k];
+
+		jw_obj_begin(w, NULL);
+		jw_u64(w, "kernel_id", k);
+		jw_str(w, "hostname", g->hostname);
+		jw_str(w, "kernel", g->kernel);
+		jw_u64(w, "events", g->events);
+		jw_u64(w, "lost_events", g->lost_total);
+		jw_u64(w, "lost_link_spool", g->lost_spool);
+		jw_bool(w, "closed_cleanly", g->ended);
+		json_guest_clock(w, "clock", g);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+static void print_spikes_json(const struct breakdown *b, struct jw *w)
+{
+	const struct finding *worst = timeline_worst(&b->tl);
+	size_t i, k;
+
+	jw_arr_begin(w, "spikes");
+	for (i = 0; i < b->tl.n; i++) {
+		const struct finding *f = &b->tl.f[i];
+
+		if (!f->seg || !f->spikes.n)
+			continue;
+		jw_obj_begin(w, NULL);
+		json_row_keys(w, f->row);
+		jw_str(w, "segment", f->seg->name);
+		jw_bool(w, "headline", f == worst); /* the layer the text's SPIKES line names */
+		jw_str(w, "from", hop_name(f->seg->from));
+		jw_str(w, "to", hop_name(f->seg->to));
+		if (f->spikes.period > 0)
+			jw_f64(w, "period_s", f->spikes.period * (double)b->o.window_ns / 1e9);
+		else
+			jw_null(w, "period_s");
+		jw_u64(w, "magnitude_ns", (uint64_t)f->spikes.magnitude);
+		jw_u64(w, "baseline_p99_ns", (uint64_t)f->spikes.baseline);
+		jw_arr_begin(w, "times_s");
+		for (k = 0; k < f->spikes.n; k++)
+			jw_f64(w, NULL, breakdown_window_mid_s(b, f->spikes.at[k]));
+		jw_arr_end(w);
+		jw_arr_begin(w, "near");
+		for (k = 0; k < f->spikes.n; k++) {
+			struct near n;
+
+			breakdown_near(b, f->spikes.at[k], f->spikes.end[k], &n);
+			jw_obj_begin(w, NULL);
+			jw_f64(w, "time_s", breakdown_window_mid_s(b, f->spikes.at[k]));
+			jw_u64(w, "drops", n.drops);
+			jw_u64(w, "clock_events", n.clocks);
+			jw_u64(w, "vmm_sched_delay_ns", n.sched_ns);
+			jw_u64(w, "vmm_sched_delay_max_ns", n.sched_max_ns);
+			jw_u64(w, "vmm_sched_delay_usual_ns", n.sched_usual_ns);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+static void print_trends_json(const struct breakdown *b, struct jw *w)
+{
+	size_t i;
+
+	jw_arr_begin(w, "trend");
+	for (i = 0; i < b->tl.n; i++) {
+		const struct finding *f = &b->tl.f[i];
+
+		if (!f->have_trend)
+			continue;
+		jw_obj_begin(w, NULL);
+		json_row_keys(w, f->row);
+		jw_str(w, "segment", finding_name(f));
+		jw_f64(w, "slope_ns_per_min", f->slope_ns_per_min);
+		jw_f64(w, "r2", f->r2);
+		jw_bool(w, "notable", timeline_trend_notable(&b->tl, f));
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+static void json_window_stats(struct jw *w, const struct hist *h)
+{
+	jw_u64(w, "count", h->count);
+	jw_u64(w, "p50_ns", hist_percentile(h, 50));
+	jw_u64(w, "p99_ns", hist_percentile(h, 99));
+	jw_u64(w, "max_ns", h->max);
+}
+
+static void print_windows_json(const struct breakdown *b, struct jw *w)
+{
+	size_t i, k;
+	int row;
+
+	jw_u64(w, "window_ns", b->o.window_ns);
+	jw_arr_begin(w, "windows");
+	for (i = 0; i < b->nwindows; i++) {
+		const struct group *g = b->windows[i];
+		char wall[40];
+
+		if (!g)
+			continue;
+		rec_wall_time(b->rec, b->rec->monotonic_ns + i * b->o.window_ns, wall,
+			      sizeof(wall));
+		jw_obj_begin(w, NULL);
+		jw_str(w, "start", wall);
+		jw_f64(w, "start_s", (double)i * (double)b->o.window_ns / 1e9);
+		jw_arr_begin(w, "directions");
+		for (row = 0; row < ROW_MAX; row++) {
+			const struct dir_agg *d = &g->dirs[row];
+
+			if (!d->packets)
+				continue;
+			jw_obj_begin(w, NULL);
+			json_row_keys(w, row);
+			jw_u64(w, "dropped", d->dropped);
+			jw_obj_begin(w, "end_to_end");
+			json_window_stats(w, &d->e2e);
+			jw_obj_end(w);
+			jw_arr_begin(w, "segments");
+			for (k = 0; k < d->nsegs; k++) {
+				jw_obj_begin(w, NULL);
+				jw_str(w, "name", d->segs[k].name);
+				json_window_stats(w, &d->segs[k].h);
+				jw_obj_end(w);
+			}
+			jw_arr_end(w);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+/* What became of every event and every journey: the counts the README explains. */
+static void print_accounting_json(struct jw *w, const struct jstats *js)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} counts[] = {
+#define JS(f) {#f, offsetof(struct jstats, f)}
+	    JS(complete),      JS(partial),    JS(lost),	  JS(dropped),
+	    JS(joined),	       JS(refused),    JS(refused_ties),  JS(unparsed),
+	    JS(held),	       JS(stall_ends), JS(pairs_by_echo), JS(unmatched_replies),
+	    JS(retransmitted), JS(covered),    JS(overflow),
+#undef JS
+	};
+	size_t i;
+	int h;
+
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		jw_u64(w, counts[i].key, *(const uint64_t *)((const char *)js + counts[i].off));
+	jw_u64(w, "unanswered", js->unpaired_expired);
+	jw_obj_begin(w, "refused_by_hop");
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		if (js->refused_by_hop[h])
+			jw_u64(w, hop_name((unsigned int)h), js->refused_by_hop[h]);
+	jw_obj_end(w);
+}
+
+int write_json(const struct breakdown *b, FILE *f)
+{
+	const struct jstats *js = b->stats;
+	const struct recording *rec = b->rec;
+	struct jw jw, *w = &jw;
+	size_t i;
+	int h;
+
+	jw_init(w, f);
+	jw_obj_begin(w, NULL);
+	jw_u64(w, "version", 1);
+	jw_str(w, "mode", rec->aggregate ? "aggregate" : "packets");
+	jw_u64(w, "sample", rec->sample);
+	if (rec->aggregate) {
+		jw_obj_begin(w,
+			     "aggregate_unrecorded"); /* samples not in the histograms, by cause */
+		jw_u64(w, "evicted", rec->agg_evicted);
+		jw_u64(w, "unfinished", rec->agg_unfinished);
+		jw_u64(w, "outside_table", rec->agg_outside_table);
+		jw_obj_end(w);
+		jw_u64(w, "aggregate_evicted", rec->agg_evicted); /* as before: evicted alone */
+	}
+	jw_u64(w, "lost_events", rec->lost_total);
+	jw_obj_begin(w, "lost_by_hop");
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		if (rec->lost_by_hop[h])
+			jw_u64(w, hop_name((unsigned int)h), rec->lost_by_hop[h]);
+	jw_obj_end(w);
+	jw_obj_begin(w, "recording");
+	jw_str(w, "file", rec->path);
+	jw_u64(w, "files", rec->nparts);
+	jw_str(w, "hostname", rec->hostname);
+	jw_str(w, "kernel", rec->kernel);
+	jw_str(w, "vnetlat_version", rec->version);
+	jw_str(w, "filter", rec->filter);
+	jw_u64(w, "realtime_ns", rec->realtime_ns);
+	jw_u64(w, "monotonic_ns", rec->monotonic_ns);
+	jw_bool(w, "closed_cleanly", rec->ended);
+	jw_u64(w, "events", rec->events);
+	jw_u64(w, "late_events", rec->late_events);
+	jw_obj_begin(w, "events_by_hop");
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		if (b->events_by_hop[h])
+			jw_u64(w, hop_name((unsigned int)h), b->events_by_hop[h]);
+	jw_obj_end(w);
+	jw_arr_begin(w, "interfaces");
+	for (i = 0; i < rec->nifaces; i++) {
+		const struct vnl_file_iface *d = &rec->ifaces[i];
+
+		jw_obj_begin(w, NULL);
+		jw_str(w, "name", d->name);
+		jw_u64(w, "ifindex", d->ifindex);
+		jw_str(w, "role", role_name(d->role));
+		if (d->vm_pid) {
+			jw_u64(w, "vm_pid", d->vm_pid);
+			jw_str(w, "vm_name", d->vm_name);
+		}
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_begin(w, "attached");
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		if (rec->have_hops && rec->hops[h].mech != VNL_MECH_NONE)
+			jw_str(w, hop_name((unsigned int)h), rec->hops[h].attach);
+	jw_obj_end(w);
+	/* attached, yet never fired (kvm.* under software emulation, say) */
+	jw_arr_begin(w, "not_observed");
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		if (rec->have_hops && rec->hops[h].mech != VNL_MECH_NONE && !b->events_by_hop[h])
+			jw_str(w, NULL, hop_name((unsigned int)h));
+	jw_arr_end(w);
+	jw_arr_begin(w, "device_changes");
+	for (i = 0; i < rec->ndevevents; i++) {
+		const struct vnl_file_devevent *d = &rec->devevents[i];
+		char wall[40];
+
+		rec_wall_time(rec, d->ts_ns, wall, sizeof(wall));
+		jw_obj_begin(w, NULL);
+		jw_str(w, "time", wall);
+		jw_u64(w, "ts_ns", d->ts_ns);
+		jw_str(w, "iface", d->name);
+		jw_u64(w, "ifindex", d->ifindex);
+		jw_str(w, "change", d->kind == VNL_DEV_APPEARED ? "appeared" : "disappeared");
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_arr_begin(w, "damage");
+	for (i = 0; i < rec->ndamage; i++) {
+		jw_obj_begin(w, NULL);
+		jw_u64(w, "file", rec->damage[i].part);
+		jw_u64(w, "offset", rec->damage[i].offset);
+		jw_u64(w, "skipped_bytes", rec->damage[i].skipped);
+		jw_str(w, "what", rec->damage[i].what);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+	print_clock_json(w, rec);
+	jw_arr_begin(w, "clock_events");
+	print_clock_events(w, b);
+	jw_arr_end(w);
+	jw_obj_begin(w, "journeys");
+	jw_u64(w, "total", js ? js->journeys : 0);
+	jw_u64(w, "cross_kernel", js ? js->cross_kernel : 0);
+	jw_u64(w, "round_trips", js ? js->round_trips : 0);
+	jw_u64(w, "ambiguous_joins", js ? js->ambiguous : 0);
+	jw_u64(w, "drops_without_journey", js ? js->orphan_drops : 0);
+	jw_u64(w, "packetless_hops", js ? js->packetless : 0);
+	jw_u64(w, "packetless_tied", js ? js->packetless_tied : 0);
+	if (js)
+		print_accounting_json(w, js);
+	jw_obj_end(w);
+	jw_obj_begin(w, "vmm_sched_delay"); /* the VMM threads' waits for a CPU, >= 20 us each */
+	jw_u64(w, "count", b->all.sched_n);
+	jw_u64(w, "total_ns", b->all.sched_ns);
+	jw_u64(w, "max_ns", b->all.sched_max_ns);
+	jw_obj_end(w);
+	print_group_json(b, w, &b->all);
+	print_spikes_json(b, w);
+	print_trends_json(b, w);
+	print_windows_json(b, w);
+	if (b->o.by != BY_NONE) {
+		jw_str(w, "by", group_by_name(b->o.by));
+		jw_arr_begin(w, "groups");
+		for (i = 0; i < b->ngroups; i++) {
+			jw_obj_begin(w, NULL);
+			jw_str(w, "key", b->order[i]->key);
+			print_group_json(b, w, b->order[i]);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+	}
+	jw_obj_end(w);
+	jw_newline(w);
+	return ferror(f) ? -EIO : 0;
+}

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The breakdown as text for people: the default output of vnetlat report. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include "breakdown.h"
+#include "format.h"
+#include "hoptab.h"
+#include "journey.h"
+#include "outputs.h"
+#include "recording.h"
+
+static void print_stats_row(FILE *f, const char *name, const char *from, const char *to,
+			    const struct hist *h, double share)
+{
+	char v[6][16];
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		fmt_ns(hist_percentile(h, vnl_pcts[i]), v[i], sizeof(v[i]));
+	fmt_ns(h->max, v[4], sizeof(v[4]));
+	fprintf(f, "  %-28s %-18s %-18s %8" PRIu64 " %9s %9s %9s %9s %9s", name, from, to, h->count,
+		v[0], v[1], v[2], v[3], v[4]);
+	if (share >= 0)
+		fprintf(f, " %5.1f%%", share * 100.0);
+	fputc('\n', f);
+}
+
+struct row_text {
+	FILE *f;
+	int row;
+	const struct dir_agg *d;
+};
+
+static void text_begin(void *ctx, int row, const struct dir_agg *d)
+{
+	struct row_text *t = ctx;
+
+	t->row = row;
+	t->d = d;
+	if (row >= ROW_RT_REMOTE)
+		fprintf(t->f, "\nround_trip (initiator %s): %" PRIu64 " round trips\n",
+			vnl_rows[row].initiator, d->packets);
+	else
+		fprintf(t->f,
+			"\n%s: %" PRIu64 " packets (%" PRIu64 " complete, %" PRIu64
+			" partial, %" PRIu64 " lost hops, %" PRIu64 " dropped)\n",
+			vnl_rows[row].direction, d->packets, d->complete, d->partial, d->incomplete,
+			d->dropped);
+	if (d->complete)
+		fprintf(t->f, "  %-28s %-18s %-18s %8s %9s %9s %9s %9s %9s %6s\n", "SEGMENT",
+			"FROM", "TO", "COUNT", "P50", "P90", "P99", "P99.9", "MAX", "SHARE");
+}
+
+static void text_segment(void *ctx, const struct seg_view *v)
+{
+	struct row_text *t = ctx;
+	char name[96];
+
+	if (!t->d->complete)
+		return;
+	/* +: a packetless hop, tied by thread or CPU; ~: across kernels (clock offset) */
+	snprintf(name, sizeof(name), "%s%s%s", v->s->name, v->tied ? "+" : "",
+		 v->crosses ? "~" : "");
+	print_stats_row(t->f, name, hop_name(v->s->from), hop_name(v->s->to), &v->s->h, v->share);
+}
+
+static void text_end_to_end(void *ctx, const struct hist *h)
+{
+	struct row_text *t = ctx;
+
+	if (t->d->complete)
+		print_stats_row(t->f, "end_to_end", "", "", h, -1);
+}
+
+static void text_boundary(void *ctx, const struct hist *h, uint64_t max_mismatch_ns)
+{
+	struct row_text *t = ctx;
+
+	if (t->d->complete)
+		print_stats_row(t->f, VNL_SEG_BOUNDARY " (exact)", "", "", h, -1);
+}
+
+static void text_table_end(void *ctx, int tied, int crosses)
+{
+	struct row_text *t = ctx;
+
+	if (t->d->complete && (tied || crosses))
+		fprintf(t->f, "  %s%s%s\n",
+			tied ? "+ tied to the packet by thread or CPU (a hop without a packet)"
+			     : "",
+			tied && crosses ? "; " : "",
+			crosses ? "~ crosses between kernels: as exact as the clock offset" : "");
+}
+
+static void text_lost_after(void *ctx, unsigned int hop, uint64_t count)
+{
+	struct row_text *t = ctx;
+
+	fprintf(t->f, "  lost hops: %" PRIu64 " packets last seen at %s\n", count, hop_name(hop));
+}
+
+static void text_drop(void *ctx, unsigned int hop, const char *reason, uint64_t count)
+{
+	struct row_text *t = ctx;
+
+	fprintf(t->f, "  dropped: %" PRIu64 " packets after %s, reason %s\n", count, hop_name(hop),
+		reason);
+}
+
+static void text_nothing(void *ctx)
+{
+}
+
+static const struct row_visitor text_rows = {
+    .begin = text_begin,
+    .segment = text_segment,
+    .end_to_end = text_end_to_end,
+    .boundary = text_boundary,
+    .table_end = text_table_end,
+    .lost_after = text_lost_after,
+    .lost_end = text_nothing,
+    .drop = text_drop,
+    .end = text_nothing,
+};
+
+static void print_dir_text(FILE *f, const struct breakdown *b, int row, const struct dir_agg *d)
+{
+	struct row_text t = {.f = f};
+
+	if (d->packets)
+		breakdown_walk_row(b, row, d, &text_rows, &t);
+}
+
+static void print_clock_text(FILE *f, const struct recording *rec)
+{
+	unsigned int k;
+
+	for (k = 1; k < rec->nkernels; k++) {
+		const struct rec_kernel *g = &rec->k[k];
+
+		fprintf(f,
+			"guest %u: %s, kernel %s, %" PRIu64 " events, %" PRIu64 " lost (%" PRIu64
+			" while its link was down)\n",
+			k, g->hostname[0] ? g->hostname : "?", g->kernel[0] ? g->kernel : "?",
+			g->events, g->lost_total, g->lost_spool);
+		if (g->ptp && clock_ptp_disagrees(g))
+			fprintf(
+			    f,
+			    "  WARNING: clocks said to be synchronised (CLOCK_TAI, PTP) but the "
+			    "traffic puts the guest %+.3f ms +/- %.1f us off the host: journeys "
+			    "crossing the boundary are wrong by that much\n",
+			    (double)g->clock.offset_ns / 1e6, (double)g->clock.bound_ns / 1e3);
+		else if (g->ptp)
+			fprintf(
+			    f,
+			    "  clock: CLOCK_TAI on both sides (PTP); the traffic agrees (%+.1f us "
+			    "+/- %.1f us)\n",
+			    (double)g->clock.offset_ns / 1e3, (double)g->clock.bound_ns / 1e3);
+		else if (g->clock.valid)
+			fprintf(f,
+				"  clock: guest - host = %+.3f ms +/- %.1f us, drift %+.2f ppm "
+				"(from %" PRIu64 " link exchanges and %" PRIu64
+				" packets); segments that cross "
+				"the boundary are only as exact as that\n",
+				(double)g->clock.offset_ns / 1e6, (double)g->clock.bound_ns / 1e3,
+				g->clock.drift * 1e6, g->link_samples, g->traffic_samples);
+		else
+			fprintf(f, "  clock: offset unknown (no packets seen both ways, no link "
+				   "exchanges): guest events are not joined\n");
+		if (g->clock.valid && g->clock.loose_windows)
+			fprintf(f,
+				"  clock: %" PRIu64 " of %" PRIu64
+				" windows said far less than the rest and are not covered by that "
+				"bound (quiet moments; they still count in the estimate)\n",
+				g->clock.loose_windows, g->clock.windows);
+	}
+}
+
+/* Who stepped or slewed a clock, and when: marked on the timeline. */
+static void print_clock_events(FILE *f, const struct breakdown *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->nclock_events; i++) {
+		const struct vnl_event *e = &b->clock_events[i];
+		char wall[40];
+
+		rec_wall_time(b->rec, e->ts_ns, wall, sizeof(wall));
+		fprintf(f, "clock adjusted: %s, %s, pid %u (%s)\n", wall,
+			e->kernel ? "guest" : "host", e->pid, clock_syscall_name(e->reason));
+	}
+}
+
+static const char *finding_name(const struct finding *f)
+{
+	return f->seg ? f->seg->name : "end_to_end";
+}
+
+/* "host.tap_queue (to_guest) p99 spikes every 20.1 s, +3.2 ms over its 120 us": the layer. */
+static void print_timeline_text(FILE *f, const struct breakdown *b)
+{
+	const struct finding *worst = timeline_worst(&b->tl);
+	char mag[16], base[16];
+	size_t i, k;
+
+	if (worst) {
+		fmt_ns((uint64_t)worst->spikes.magnitude, mag, sizeof(mag));
+		fmt_ns((uint64_t)worst->spikes.baseline, base, sizeof(base));
+		fprintf(f, "SPIKES: %s (%s) p99 spikes ", worst->seg->name,
+			vnl_rows[worst->row].label);
+		if (worst->spikes.period > 0)
+			fprintf(f, "every %.1f s",
+				worst->spikes.period * (double)b->o.window_ns / 1e9);
+		else
+			fprintf(f, worst->spikes.n == 1 ? "once" : "%zu times, not periodically",
+				worst->spikes.n);
+		fprintf(f, ", +%s over its usual %s (windows of %.3g s; at", mag, base,
+			(double)b->o.window_ns / 1e9);
+		for (k = 0; k < worst->spikes.n && k < 8; k++)
+			fprintf(f, " %.1f", breakdown_window_mid_s(b, worst->spikes.at[k]));
+		fprintf(f, "%s s)\n", worst->spikes.n > 8 ? " ..." : "");
+		for (k = 0; k < worst->spikes.n; k++) {
+			struct near n;
+
+			breakdown_near(b, worst->spikes.at[k], worst->spikes.end[k], &n);
+			if (n.drops || n.clocks ||
+			    (n.sched_ns > 2 * n.sched_usual_ns && n.sched_ns > 100000)) {
+				char total[16], longest[16], usual[16];
+
+				fmt_ns(n.sched_ns, total, sizeof(total));
+				fmt_ns(n.sched_max_ns, longest, sizeof(longest));
+				fmt_ns(n.sched_usual_ns, usual, sizeof(usual));
+				fprintf(f,
+					"  near %.1f s: %" PRIu64
+					" drops, %zu clock changes; the VMM's "
+					"threads waited %s for a CPU (longest %s; usually %s a "
+					"window)\n",
+					breakdown_window_mid_s(b, worst->spikes.at[k]), n.drops,
+					n.clocks, total, longest, usual);
+			}
+		}
+	}
+	for (i = 0; i < b->tl.n; i++) {
+		const struct finding *fd = &b->tl.f[i];
+
+		if (fd == worst || !fd->seg || !fd->spikes.n)
+			continue;
+		fmt_ns((uint64_t)fd->spikes.magnitude, mag, sizeof(mag));
+		fprintf(f, "  also spiking: %s (%s) %zu times, +%s", fd->seg->name,
+			vnl_rows[fd->row].label, fd->spikes.n, mag);
+		if (fd->spikes.period > 0)
+			fprintf(f, ", every %.1f s",
+				fd->spikes.period * (double)b->o.window_ns / 1e9);
+		fputc('\n', f);
+	}
+	for (i = 0; i < b->tl.n; i++) {
+		const struct finding *fd = &b->tl.f[i];
+		char slope[16];
+
+		if (!timeline_trend_notable(&b->tl, fd))
+			continue;
+		fmt_ns((uint64_t)fabs(fd->slope_ns_per_min), slope, sizeof(slope));
+		fprintf(f, "TREND: %s (%s) p50 %s %s per minute (%+.0f%% over the run)\n",
+			finding_name(fd), vnl_rows[fd->row].label,
+			fd->slope_ns_per_min > 0 ? "creeps up" : "falls", slope,
+			100.0 * fd->slope_ns_per_min * (double)b->o.window_ns *
+			    (double)fd->windows / 60e9 / fd->median_p50_ns);
+	}
+}
+
+/* --window: each window's end-to-end percentiles, per row. */
+static void print_windows_text(FILE *f, const struct breakdown *b)
+{
+	size_t i;
+	int row;
+
+	for (row = 0; row < ROW_MAX; row++) {
+		if (!b->all.dirs[row].complete)
+			continue;
+		fprintf(f, "\n%s per %.3g s window:\n  %-10s %8s %9s %9s %9s %8s\n",
+			vnl_rows[row].label, (double)b->o.window_ns / 1e9, "START_S", "COUNT",
+			"P50", "P99", "MAX", "DROPPED");
+		for (i = 0; i < b->nwindows; i++) {
+			const struct dir_agg *d = b->windows[i] ? &b->windows[i]->dirs[row] : NULL;
+			char v[3][16];
+
+			if (!d || !d->e2e.count)
+				continue;
+			fmt_ns(hist_percentile(&d->e2e, 50), v[0], sizeof(v[0]));
+			fmt_ns(hist_percentile(&d->e2e, 99), v[1], sizeof(v[1]));
+			fmt_ns(d->e2e.max, v[2], sizeof(v[2]));
+			fprintf(f, "  %-10.3f %8" PRIu64 " %9s %9s %9s %8" PRIu64 "\n",
+				(double)i * (double)b->o.window_ns / 1e9, d->e2e.count, v[0], v[1],
+				v[2], d->dropped);
+		}
+	}
+}
+
+/* One line for the text report: what did not make it into the breakdown, and why. */
+static void print_accounting_text(FILE *f, const struct jstats *js)
+{
+	int h, first = 1;
+
+	fprintf(f,
+		"journeys: %" PRIu64 " complete, %" PRIu64 " partial (began mid-path), %" PRIu64
+		" lost hops, %" PRIu64 " dropped; %" PRIu64 " kept open through a stall\n",
+		js->complete, js->partial, js->lost, js->dropped, js->held);
+	if (js->refused || js->refused_ties) {
+		fprintf(f, "refused (time would run backwards): %" PRIu64 " hops,",
+			js->refused + js->refused_ties);
+		for (h = 0; h < VNL_HOP_MAX; h++)
+			if (js->refused_by_hop[h]) {
+				fprintf(f, "%s %s %" PRIu64, first ? "" : ",",
+					hop_name((unsigned int)h), js->refused_by_hop[h]);
+				first = 0;
+			}
+		fputc('\n', f);
+	}
+	if (js->round_trips || js->unpaired_expired)
+		fprintf(f,
+			"pairing: %" PRIu64 " round trips (%" PRIu64 " by echoed payload), %" PRIu64
+			" requests unanswered, %" PRIu64 " replies matching no request, %" PRIu64
+			" retransmitted (left out)\n",
+			js->round_trips, js->pairs_by_echo, js->unpaired_expired,
+			js->unmatched_replies, js->retransmitted);
+}
+
+int write_text(const struct breakdown *b, FILE *f)
+{
+	const struct jstats *js = b->stats;
+	const struct recording *rec = b->rec;
+	char wall[40];
+	unsigned int i;
+	size_t g;
+	int row;
+
+	if (rec->lost_total)
+		fprintf(f,
+			"WARNING: %" PRIu64 " events lost (ring buffer full): some journeys lack "
+			"hops; record with a larger --ring-size or a --filter\n",
+			rec->lost_total);
+	for (i = 0; i < rec->ndamage; i++)
+		fprintf(f,
+			"WARNING: damaged recording at byte %" PRIu64 " of file %u (%s): %" PRIu64
+			" bytes skipped\n",
+			rec->damage[i].offset, rec->damage[i].part, rec->damage[i].what,
+			rec->damage[i].skipped);
+	rec_wall_time(rec, rec->monotonic_ns, wall, sizeof(wall));
+	fprintf(f, "%s: host %s, kernel %s, started %s, clock %s%s\n", rec->path, rec->hostname,
+		rec->kernel, wall, rec->clock, rec->ended ? "" : " (recorder did not close it)");
+	fprintf(f,
+		"%" PRIu64 " events, %" PRIu64 " journeys, %" PRIu64 " round trips, %" PRIu64
+		" lost events, %" PRIu64 " ambiguous joins\n",
+		rec->events, js ? js->journeys : 0, js ? js->round_trips : 0, rec->lost_total,
+		js ? js->ambiguous : 0);
+	if (js && js->journeys)
+		print_accounting_text(f, js);
+	if (rec->aggregate)
+		fprintf(f,
+			"mode: aggregate (in-kernel histograms, %" PRIu64
+			" windows of 100 ms); not recorded: %" PRIu64
+			" packets whose state a colliding one took, %" PRIu64
+			" that never reached their last hop, %" PRIu64
+			" segments outside the segment table%s\n",
+			rec->agg_windows, rec->agg_evicted, rec->agg_unfinished,
+			rec->agg_outside_table,
+			rec->sample > 1 ? "; round trips from sampled journeys" : "");
+	if (rec->sample > 1)
+		fprintf(f,
+			"sampled: one packet in %u, a request with its response (ICMP and UDP "
+			"echoes by their payload, TCP by flow)\n",
+			rec->sample);
+	print_clock_text(f, rec);
+	print_clock_events(f, b);
+	fprintf(f, "interfaces:");
+	for (i = 0; i < rec->nifaces; i++) {
+		const struct vnl_file_iface *d = &rec->ifaces[i];
+
+		fprintf(f, " %s (%s", d->name, role_name(d->role));
+		if (d->vm_pid)
+			fprintf(f, ", vm %s pid %u", d->vm_name, d->vm_pid);
+		fprintf(f, ")");
+	}
+	fputc('\n', f);
+	for (i = 0; i < rec->ndevevents; i++) {
+		const struct vnl_file_devevent *d = &rec->devevents[i];
+
+		rec_wall_time(rec, d->ts_ns, wall, sizeof(wall));
+		fprintf(f, "device change: %s %s (ifindex %u) %s\n", wall, d->name, d->ifindex,
+			d->kind == VNL_DEV_APPEARED ? "appeared" : "disappeared");
+	}
+	print_timeline_text(f, b);
+	for (row = 0; row < ROW_MAX; row++)
+		print_dir_text(f, b, row, &b->all.dirs[row]);
+	if (b->o.show_windows)
+		print_windows_text(f, b);
+	for (g = 0; g < b->ngroups; g++) {
+		fprintf(f, "\n=== %s %s ===", group_by_name(b->o.by), b->order[g]->key);
+		for (row = 0; row < ROW_MAX; row++)
+			print_dir_text(f, b, row, &b->order[g]->dirs[row]);
+	}
+	return ferror(f) ? -EIO : 0;
+}
