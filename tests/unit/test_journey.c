@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "journey.h"
+#include "reorder.h"
 #include "hoptab.h"
 #include "jcheck.h"
 

@@ -426,7 +426,7 @@ static void on_event(void *ctx, const struct recording *rec, const struct vnl_ev
 		struct jsink sink = {on_journey, on_round_trip, b};
 		struct jpath path;
 
-		rec_path(rec, &path);
+		jpath_of_recording(&path, rec);
 		b->je = jengine_new(&sink, &path, JOURNEY_TIMEOUT_NS);
 		if (b->je && b->o.max_stall_ns)
 			jengine_set_max_stall(b->je, b->o.max_stall_ns);

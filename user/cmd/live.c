@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "hoptab.h"
 #include "journey.h"
+#include "reorder.h"
 #include "link.h"
 #include "live.h"
 #include "record.h"
@@ -337,7 +338,7 @@ void live_free(struct live *l)
  * Every loop of the recorder: events are held back to be put in time order until newer ones
  * come; when none came for a while, what is held goes on to the journeys.
  */
-static void live_tick(void *ctx)
+static int live_tick(void *ctx, struct rec_io *io)
 {
 	struct live *l = ctx;
 
@@ -348,6 +349,7 @@ static void live_tick(void *ctx)
 		l->last_block_ns = 0;
 	}
 	pthread_mutex_unlock(&l->lock);
+	return 0;
 }
 
 /* ---- vnetlat top ---- */
@@ -368,7 +370,7 @@ static void fmt_us(uint64_t ns, char *buf, size_t size)
 	snprintf(buf, size, "%.1f", (double)ns / 1e3);
 }
 
-static void top_tick(void *ctx)
+static int top_tick(void *ctx, struct rec_io *io)
 {
 	static uint64_t last;
 	struct live *l = ctx;
@@ -376,9 +378,9 @@ static void top_tick(void *ctx)
 	struct live_series **v;
 	size_t n = 0, i;
 
-	live_tick(l);
+	live_tick(l, io);
 	if (now - last < 1000000000ULL)
-		return;
+		return 0;
 	pthread_mutex_lock(&l->lock);
 	v = calloc(l->nseries + 1, sizeof(*v));
 	for (struct live_series *s = l->series; v && s; s = s->next)
@@ -409,6 +411,7 @@ static void top_tick(void *ctx)
 	free(v);
 	pthread_mutex_unlock(&l->lock);
 	last = now;
+	return 0;
 }
 
 /* ---- options shared by live and top ---- */
@@ -511,8 +514,8 @@ static int run_live(int argc, char **argv, int top)
 	o->argc = argc;
 	o->argv = argv;
 	o->out = top ? "the terminal" : "the Prometheus endpoint";
-	o->sink = live_sink;
-	o->sink_ctx = l;
+	o->to.sink = live_sink;
+	o->to.ctx = l;
 	o->clock_events = -1;
 	ret = parse_live_opts(argc, argv, o, &prom, top);
 	if (ret) {
@@ -520,11 +523,11 @@ static int run_live(int argc, char **argv, int top)
 		goto out;
 	}
 	if (top) {
-		o->tick = top_tick;
+		o->to.serve = top_tick;
 	} else {
 		l->prom_addr = prom;
-		o->ready = start_server;
-		o->tick = live_tick;
+		o->to.ready = start_server;
+		o->to.serve = live_tick;
 	}
 	ret = record_run(o);
 out:

@@ -175,7 +175,7 @@ static void on_event(void *ctx, const struct recording *rec, const struct vnl_ev
 		struct jsink sink = {on_journey, on_round_trip, d};
 		struct jpath path;
 
-		rec_path(rec, &path);
+		jpath_of_recording(&path, rec);
 		d->je = jengine_new(&sink, &path, JOURNEY_TIMEOUT_NS);
 		if (!d->je) {
 			d->oom = 1;

@@ -3,7 +3,7 @@
  * Joins hop events into packet journeys (one packet's path through the host, in one
  * direction), and journeys into round trips (a request and its response).
  *
- * Events must come in timestamp order (see struct reorder). A journey is keyed by the packet
+ * Events must come in timestamp order (see reorder.h). A journey is keyed by the packet
  * fingerprint; the skb address breaks ties between journeys whose fingerprints collide, and
  * otherwise the oldest open journey wins (first in, first out) and the join is counted as
  * ambiguous. A join or tie that would make time run backwards is refused and counted per hop,
@@ -111,6 +111,10 @@ struct jpath {
 void jpath_of(struct jpath *p, const int attached[VNL_HOP_MAX], const int roles[VNL_ROLE_MAX],
 	      int guests);
 
+struct recording;
+/* The path of what a recording attached, on the roles of the devices it traced. */
+void jpath_of_recording(struct jpath *path, const struct recording *rec);
+
 struct jengine *jengine_new(const struct jsink *sink, const struct jpath *path,
 			    uint64_t timeout_ns);
 /* How long a journey is kept open while nothing moves past its hop (default 30 s). */
@@ -120,16 +124,5 @@ void jengine_event(struct jengine *e, const struct vnl_event *ev);
 void jengine_flush(struct jengine *e);
 const struct jstats *jengine_stats(const struct jengine *e);
 void jengine_free(struct jengine *e);
-
-/* Timestamp reordering: per-CPU ring order is close to, not exactly, time order. */
-struct reorder;
-struct reorder *reorder_new(uint64_t window_ns);
-/* Adds ev; hands every event older than the window to out, oldest first. */
-int reorder_push(struct reorder *r, const struct vnl_event *ev,
-		 void (*out)(void *ctx, const struct vnl_event *ev), void *ctx);
-void reorder_drain(struct reorder *r, void (*out)(void *ctx, const struct vnl_event *ev),
-		   void *ctx);
-uint64_t reorder_late(const struct reorder *r); /* events older than what was already handed out */
-void reorder_free(struct reorder *r);
 
 #endif

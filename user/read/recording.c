@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "hoptab.h"
-#include "journey.h"
+#include "reorder.h"
 #include "recording.h"
 #include "util.h"
 
@@ -795,23 +795,6 @@ const char *rec_reason(const struct recording *rec, uint32_t reason)
 	if (reason < REC_MAX_REASONS && rec->reasons[reason])
 		return rec->reasons[reason];
 	return "unknown";
-}
-
-void rec_path(const struct recording *rec, struct jpath *path)
-{
-	int attached[VNL_HOP_MAX], roles[VNL_ROLE_MAX] = {0}, h;
-	unsigned int i, k;
-
-	for (h = 0; h < VNL_HOP_MAX; h++)
-		attached[h] = !rec->have_hops || rec->hops[h].mech != VNL_MECH_NONE;
-	for (i = 0; i < rec->nifaces; i++)
-		if (rec->ifaces[i].role < VNL_ROLE_MAX)
-			roles[rec->ifaces[i].role] = 1;
-	for (k = 1; k < rec->nkernels; k++)
-		for (i = 0; i < rec->k[k].nifaces; i++)
-			if (rec->k[k].ifaces[i].role < VNL_ROLE_MAX)
-				roles[rec->k[k].ifaces[i].role] = 1;
-	jpath_of(path, attached, roles, rec->nkernels > 1);
 }
 
 const char *rec_reason_of(const struct recording *rec, unsigned int k, uint32_t reason)

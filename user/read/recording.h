@@ -9,8 +9,6 @@
 #include "hist.h"
 #include "clock.h"
 
-struct jpath;
-
 #define REC_MAX_REASONS	 1024
 #define REC_MAX_KERNELS	 16
 #define REC_FILE_HOP_IDS 256
@@ -99,8 +97,6 @@ const char *rec_reason(const struct recording *rec, uint32_t reason);
 const char *rec_reason_of(const struct recording *rec, unsigned int k, uint32_t reason);
 /* The kernel a hop ran in: 0 for the host's hops, the first guest's for guest hops. */
 unsigned int rec_kernel_of_hop(const struct recording *rec, unsigned int hop);
-/* Where journeys begin and end in each direction, from what was attached and traced. */
-void rec_path(const struct recording *rec, struct jpath *path);
 /* ts (CLOCK_MONOTONIC) as ISO 8601 UTC wall-clock time. */
 void rec_wall_time(const struct recording *rec, uint64_t ts, char *buf, size_t size);
 

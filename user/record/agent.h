@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include "link.h"
+#include "record.h"
 
 #define AGENT_DESC_MAX 16
 
@@ -53,7 +54,7 @@ int agent_drained(const struct agent *a);
 /* The fd to poll for link activity, -1 when none. */
 int agent_fd(const struct agent *a);
 void agent_free(struct agent *a);
-
-int cmd_agent(int argc, char **argv);
+/* The agent link as the recorder's output (record.h): blocks into the spool, FLUSH served. */
+struct rec_output agent_output(struct agent *a);
 
 #endif

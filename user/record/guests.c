@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "guests.h"
+#include "record.h"
 #include "util.h"
 #include "vnlfile.h"
 
@@ -29,6 +30,7 @@ int guests_start(struct guests *g, char *err, size_t err_size)
 	int one = 1, fd;
 
 	g->listen_fd = -1;
+	g->started = 1;
 	if (!g->listen_len)
 		return 0;
 	fd = socket(g->listen_addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -422,10 +424,53 @@ int guests_describe(struct guests *g, struct vnl_writer *w)
 	return err;
 }
 
+#define GUESTS_DRAIN_MS 3000 /* at the end, how long agents may take to send what they hold */
+
+static int start_output(void *ctx)
+{
+	char err[256];
+
+	if (guests_start(ctx, err, sizeof(err))) {
+		vnl_err("%s", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int serve_output(void *ctx, struct rec_io *io)
+{
+	return guests_service(ctx, rec_io_writer(io));
+}
+
+static int close_output(void *ctx, struct vnl_writer *w)
+{
+	return guests_flush(ctx, w, GUESTS_DRAIN_MS);
+}
+
+static int rotated_output(void *ctx, struct vnl_writer *w)
+{
+	return guests_describe(ctx, w);
+}
+
+struct rec_output guests_output(struct guests *g)
+{
+	return (struct rec_output){
+	    .ctx = g,
+	    .guests = 1,
+	    .fast_poll = 1,
+	    .start = start_output,
+	    .serve = serve_output,
+	    .rotated = rotated_output,
+	    .closing = close_output,
+	};
+}
+
 void guests_free(struct guests *g)
 {
 	int k, d;
 
+	if (!g->started)
+		return;
 	while (g->nconns)
 		close_conn(g, g->nconns - 1, "recording ended");
 	for (k = 1; k <= g->nkernels; k++)

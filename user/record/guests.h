@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include "link.h"
+#include "record.h"
 
 #define GUESTS_MAX_SOCKETS 16
 #define GUESTS_MAX_CONNS   64
@@ -54,6 +55,7 @@ struct guests {
 	struct vnl_file_clock clocks[256]; /* exchanges not yet written */
 	unsigned int nclocks;
 	uint64_t refused;
+	int started; /* guests_start ran: there is something to free */
 };
 
 struct vnl_writer;
@@ -66,6 +68,8 @@ int guests_service(struct guests *g, struct vnl_writer *w);
 int guests_flush(struct guests *g, struct vnl_writer *w, int timeout_ms);
 /* Writes each guest's description again (the start of a new file of a rotated recording). */
 int guests_describe(struct guests *g, struct vnl_writer *w);
+/* record --guests as the recorder's output (record.h): the file takes the agents' blocks. */
+struct rec_output guests_output(struct guests *g);
 void guests_free(struct guests *g);
 
 #endif

@@ -6,9 +6,40 @@
 #include <sys/types.h>
 #include "hops.h"
 
-struct agent;
 struct vnl_block_header;
-struct guests;
+struct vnl_writer;
+struct rec_io;
+
+/*
+ * Where a recording's blocks go besides or instead of the file OUT: the agent's link, the
+ * agents' blocks a host's file takes in (record --guests), live's running totals. The
+ * recorder knows none of them by name: each fills this in. All members are optional.
+ */
+struct rec_output {
+	void *ctx;
+	/* the blocks go here instead of the file OUT */
+	int (*sink)(void *ctx, const struct vnl_block_header *bh, const void *payload);
+	int guests;    /* the file also takes agents' blocks (its META says so) */
+	int fast_poll; /* a link to serve: the loop turns every 10 ms, not every 100 */
+	/* before the file is opened; nonzero (the error said) is a usage error */
+	int (*start)(void *ctx);
+	/* attached and capabilities dropped: threads started here have none */
+	int (*ready)(void *ctx);
+	/* every turn of the loop; an error stops the recording */
+	int (*serve)(void *ctx, struct rec_io *io);
+	/* a --max-size run began its next file (after that file's own description) */
+	int (*rotated)(void *ctx, struct vnl_writer *w);
+	/* events lost after the rings (the agent's spool), counted with the rings' */
+	uint64_t (*lost)(void *ctx);
+	/* stopping: before the file's trailer (the last blocks), and once it is written */
+	int (*closing)(void *ctx, struct vnl_writer *w);
+	void (*closed)(void *ctx);
+};
+
+/* What an output may do with the recording in its serve: */
+struct vnl_writer *rec_io_writer(struct rec_io *io);
+/* everything the rings hold written out now, with the lost counts */
+int rec_io_flush(struct rec_io *io);
 
 struct rec_opts {
 	const char *out;
@@ -33,18 +64,10 @@ struct rec_opts {
 	int nvms;
 	int argc;
 	char **argv;
-	enum vnl_side side;    /* HOST: vnetlat record; GUEST: vnetlat agent */
-	struct agent *agent;   /* vnetlat agent: blocks go to the link, not a file */
-	struct guests *guests; /* record --guests: agents' blocks go into the file too */
-	/* vnetlat live/top: blocks go to sink; tick runs every loop (at most 100 ms apart) */
-	int (*sink)(void *ctx, const struct vnl_block_header *bh, const void *payload);
-	void (*tick)(void *ctx);
-	/* after attaching and dropping capabilities (threads started here have none) */
-	int (*ready)(void *ctx);
-	void *sink_ctx;
+	enum vnl_side side;   /* HOST: vnetlat record; GUEST: vnetlat agent */
+	struct rec_output to; /* all zero: the file OUT alone */
 };
 
-int cmd_record(int argc, char **argv);
 /* Records with options already parsed; returns an exit code (enum vnl_exit). */
 int record_run(struct rec_opts *o);
 /* The options every recording command takes (their letters below): 0 taken, 1 not one. */

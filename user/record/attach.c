@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The programs: one per attach point and mechanism, their settings, attaching them. */
+#define _GNU_SOURCE
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "recorder.h"
+#include "util.h"
+#include "hoptab.h"
+
+/* The program attaching point p through mechanism m (bpf/vnetlat.bpf.c's VNL_VARIANT names). */
+static struct bpf_program *point_prog(struct rec_state *st, int p, enum vnl_mech m, char *name,
+				      size_t size)
+{
+	static const char *const prefix[] = {NULL, "btf_", "raw_", "fentry_", "kprobe_"};
+
+	snprintf(name, size, "%s%s", prefix[m], vnl_points[p].prog);
+	return bpf_object__find_program_by_name(st->skel->obj, name);
+}
+
+static int want_clock_events(const struct rec_opts *o)
+{
+	if (o->clock_events)
+		return o->clock_events > 0;
+	return o->side == VNL_SIDE_GUEST || o->clock_tai;
+}
+
+/* A point is attached if a hop uses it, through the mechanism the probe chose. */
+void choose_programs(struct rec_state *st, const struct rec_opts *o)
+{
+	struct bpf_object *obj = st->skel->obj;
+	struct bpf_program *prog;
+	int p, h;
+
+	bpf_object__for_each_program(prog, obj) bpf_program__set_autoload(prog, false);
+	for (h = 0; h < VNL_HOP_MAX; h++) {
+		int pt = st->probe.hop_point[h];
+
+		if (pt < 0 || (o->no_drops && h == VNL_HOP_DROP) ||
+		    (h == VNL_HOP_CLOCK_ADJUST && !want_clock_events(o)) ||
+		    (o->no_sched && h == VNL_HOP_VMM_SCHED) || !(vnl_hops[h].side & o->side))
+			continue;
+		st->attached[pt] = st->probe.pt[pt].mech;
+		if (pt == vnl_hops[h].fn_point && hop_both_points((unsigned int)h) &&
+		    vnl_hops[h].point >= 0)
+			st->attached[vnl_hops[h].point] = st->probe.pt[vnl_hops[h].point].mech;
+		/* a scheduling delay starts at a wakeup as well as at a preemption */
+		if (h == VNL_HOP_VMM_SCHED)
+			st->attached[VNL_PT_SCHED_WAKEUP] = st->probe.pt[VNL_PT_SCHED_WAKEUP].mech;
+	}
+	for (p = 0; p < VNL_PT_MAX; p++) {
+		char name[64];
+
+		if (st->attached[p] == VNL_MECH_NONE)
+			continue;
+		prog = point_prog(st, p, st->attached[p], name, sizeof(name));
+		if (prog)
+			bpf_program__set_autoload(prog, true);
+		else
+			st->attached[p] = VNL_MECH_NONE;
+	}
+}
+
+/* Whether hop h is recorded: a hop of our side whose point is attached. */
+int hop_recorded(const struct rec_state *st, const struct rec_opts *o, int h)
+{
+	int pt = st->probe.hop_point[h];
+
+	return pt >= 0 && st->attached[pt] != VNL_MECH_NONE && (vnl_hops[h].side & o->side);
+}
+
+void fill_rodata(struct rec_state *st, const struct rec_opts *o,
+		 const struct vnl_filter_insn *filter, unsigned int filter_len)
+{
+	struct vnetlat_bpf__rodata *ro = st->skel->rodata;
+	int h, r;
+
+	for (h = 0; h < VNL_HOP_MAX; h++) {
+		const struct hop_info *hi = &vnl_hops[h];
+		int pt = st->probe.hop_point[h];
+
+		if (!hop_recorded(st, o, h))
+			continue;
+		if (h == VNL_HOP_CLOCK_ADJUST) { /* shares sys_enter with guest.app_send */
+			ro->targ_clock_hop = (__u16)(h + 1);
+			ro->targ_clock_nr[0] = SYS_clock_settime;
+			ro->targ_clock_nr[1] = SYS_clock_adjtime;
+			ro->targ_clock_nr[2] = SYS_settimeofday;
+			ro->targ_clock_nr[3] = SYS_adjtimex;
+			continue;
+		}
+		if (hi->packetless) {
+			ro->hop_of[pt][VNL_ROLE_NONE] = (__u16)(h + 1);
+			continue;
+		}
+		if (pt == hi->fn_point && hop_both_points((unsigned int)h) && hi->point >= 0 &&
+		    st->attached[hi->point] != VNL_MECH_NONE)
+			ro->hop_of[hi->point][hi->role] = (__u16)(h + 1);
+		for (r = VNL_ROLE_UPLINK; r < VNL_ROLE_MAX; r++)
+			if (hi->role == VNL_ROLE_NONE || hi->role == r)
+				ro->hop_of[pt][r] = (__u16)(h + 1);
+	}
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		for (r = 0; r < VNL_HOP_MAX; r++)
+			ro->seg_of[h][r] = (__u8)segment_slot((unsigned int)h, (unsigned int)r);
+	{
+		int attached[VNL_HOP_MAX], roles[VNL_ROLE_MAX] = {0}, final[VNL_DIR_MAX], d;
+		unsigned int i;
+
+		for (h = 0; h < VNL_HOP_MAX; h++)
+			attached[h] = hop_recorded(st, o, h);
+		for (i = 0; i < st->devs.n; i++)
+			roles[st->devs.dev[i].role] = 1;
+		final_hops(attached, roles, final);
+		for (d = 0; d < VNL_DIR_MAX; d++)
+			ro->final_of[d] = final[d] < 0 ? VNL_HOP_NONE : (__u16) final[d];
+	}
+	ro->targ_mode = (__u8)o->mode;
+	ro->targ_sample_n = o->sample;
+	memcpy((void *)ro->targ_filter, filter, sizeof(*filter) * filter_len);
+	ro->targ_filter_len = filter_len;
+	ro->targ_filter_vms = o->side == VNL_SIDE_HOST;
+	ro->targ_self_tgid = (__u32)getpid();
+	ro->targ_clock_tai = vnl_event_clock == CLOCK_TAI;
+	if (o->side == VNL_SIDE_GUEST) {
+		ro->targ_send_nr[0] = SYS_sendto;
+		ro->targ_send_nr[1] = SYS_sendmsg;
+		ro->targ_send_nr[2] = SYS_sendmmsg;
+	}
+}
+
+int attach_programs(struct rec_state *st)
+{
+	int p, n = 0;
+
+	for (p = 0; p < VNL_PT_MAX; p++) {
+		struct bpf_program *prog;
+		char name[64];
+
+		if (st->attached[p] == VNL_MECH_NONE)
+			continue;
+		prog = point_prog(st, p, st->attached[p], name, sizeof(name));
+		st->links[p] = prog ? bpf_program__attach(prog) : NULL;
+		if (!st->links[p]) {
+			vnl_warn("prog '%s': failed to attach: %s; hops on %s are not recorded",
+				 name, strerror(errno), vnl_points[p].name);
+			st->attached[p] = VNL_MECH_NONE;
+			continue;
+		}
+		n++;
+	}
+	return n ? 0 : -ENOENT;
+}
+
+void detach_all(struct rec_state *st)
+{
+	int p;
+
+	for (p = 0; p < VNL_PT_MAX; p++) {
+		bpf_link__destroy(st->links[p]);
+		st->links[p] = NULL;
+	}
+}

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The options every recording command takes: record, agent, live and top. */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+#include "record.h"
+#include "util.h"
+
+/* --clock and --no-clock-events, shared with vnetlat agent. */
+int parse_clock_opt(struct rec_opts *o, int c, const char *arg)
+{
+	if (c == 'N' || c == 'E') {
+		o->clock_events = c == 'E' ? 1 : -1;
+		return 0;
+	}
+	if (!strcmp(arg, "monotonic")) {
+		o->clock_tai = 0;
+	} else if (!strcmp(arg, "tai")) {
+		o->clock_tai = 1;
+	} else {
+		vnl_err("--clock '%s': expected monotonic or tai", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The options every recording command takes (record, agent, live, top): 0 when c was one of
+ * them, 1 when it is not, < 0 (said) when its value is bad.
+ */
+int rec_common_opt(struct rec_opts *o, int c, const char *arg)
+{
+	uint32_t pid;
+
+	switch (c) {
+	case 'i':
+		if (o->nifaces == VNL_MAX_DEVS) {
+			vnl_err("too many --iface (at most %d)", VNL_MAX_DEVS);
+			return -EINVAL;
+		}
+		o->ifaces[o->nifaces++] = (char *)arg;
+		return 0;
+	case 'V':
+		if (parse_u32(arg, &pid) || pid == 0 || pid > 4194304) {
+			vnl_err("--vm '%s': not a process id", arg);
+			return -EINVAL;
+		}
+		if (o->nvms == VNL_MAX_VMS) {
+			vnl_err("too many --vm (at most %d)", VNL_MAX_VMS);
+			return -EINVAL;
+		}
+		o->vms[o->nvms++] = (pid_t)pid;
+		return 0;
+	case 'd':
+		if (parse_duration_ns(arg, &o->duration_ns) || !o->duration_ns) {
+			vnl_err("--duration '%s': not a duration (e.g. 30s, 500ms, 2m)", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case 'f':
+		o->filter = arg;
+		return 0;
+	case 'R':
+		if (parse_size(arg, &o->ring_size) || o->ring_size < 4096 ||
+		    o->ring_size > (1ULL << 31)) {
+			vnl_err("--ring-size '%s': not a size between 4k and 2G (e.g. 64M)", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case 'S':
+		if (parse_u32(arg, &o->sample) || o->sample < 1) {
+			vnl_err("--sample '%s': expected a number N >= 1 (one packet in N)", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case 'T':
+		o->no_kfunc = 1;
+		return 0;
+	case 'D':
+		o->no_drops = 1;
+		return 0;
+	case 'Q':
+		o->no_sched = 1;
+		return 0;
+	case 'N':
+	case 'E':
+	case 'C':
+		return parse_clock_opt(o, c, arg);
+	case 'v':
+		vnl_verbose = true;
+		return 0;
+	default:
+		return 1;
+	}
+}

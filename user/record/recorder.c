@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The recorder: probe, open the BPF object, set it up, load, attach, then move events from
+ * the rings into the output until stopped; a file is closed readable whatever stops it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "caps.h"
+#include "filter.h"
+#include "recorder.h"
+#include "util.h"
+
+#define FLUSH_INTERVAL_NS  200000000ULL
+#define RESCAN_INTERVAL_NS 1000000000ULL
+#define AGG_INTERVAL_NS	   100000000ULL /* aggregate mode's base time resolution */
+#define POLL_MS		   100
+#define LINK_POLL_MS	   10
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = sig;
+}
+
+static int on_event(void *ctx, const struct vnl_event *ev)
+{
+	struct rec_state *st = ctx;
+	int err;
+
+	err = vnl_writer_event(&st->w, ev);
+	if (err) {
+		st->write_err = err;
+		return err;
+	}
+	st->events++;
+	return 0;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !vnl_verbose)
+		return 0;
+	if (level == LIBBPF_INFO && !vnl_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+struct rec_io {
+	struct rec_state *st;
+	const struct rec_opts *o;
+};
+
+struct vnl_writer *rec_io_writer(struct rec_io *io)
+{
+	return &io->st->w;
+}
+
+int rec_io_flush(struct rec_io *io)
+{
+	int err;
+
+	rings_drain(&io->st->rings);
+	err = vnl_writer_flush(&io->st->w);
+	return err ? err : write_lost(io->st, io->o, 0);
+}
+
+static int record_loop(struct rec_state *st, const struct rec_opts *o)
+{
+	uint64_t start = now_ns(CLOCK_MONOTONIC), last_flush = start, last_scan = start, now;
+	struct rec_io io = {st, o};
+	int err = 0;
+
+	while (!exiting) {
+		/* a link is served between polls: poll more often while one is up */
+		err = rings_poll(&st->rings, o->to.fast_poll ? LINK_POLL_MS : POLL_MS);
+		if (err < 0)
+			break;
+		err = o->to.serve ? o->to.serve(o->to.ctx, &io) : 0;
+		if (err)
+			break;
+		now = now_ns(CLOCK_MONOTONIC);
+		if (o->duration_ns && now - start >= o->duration_ns)
+			break;
+		if (o->max_size && !o->to.sink &&
+		    st->w.bytes + st->w.nevents * sizeof(struct vnl_event) >= o->max_size) {
+			err = vnl_writer_flush(&st->w);
+			if (!err)
+				err = rotate(st, o);
+			if (err)
+				break;
+		}
+		if (now - last_flush >= FLUSH_INTERVAL_NS) {
+			err = vnl_writer_flush(&st->w);
+			if (!err)
+				err = write_lost(st, o, 0);
+			if (err)
+				break;
+			last_flush = now;
+		}
+		if (o->mode == VNL_MODE_AGGREGATE &&
+		    event_now() - st->agg_last_ns >= AGG_INTERVAL_NS) {
+			err = agg_drain(st);
+			if (err)
+				break;
+		}
+		if (now - last_scan >= RESCAN_INTERVAL_NS) {
+			err = vnl_writer_flush(&st->w);
+			if (!err)
+				err = rescan_devices(st, o);
+			if (err)
+				break;
+			last_scan = now;
+		}
+	}
+	if (st->write_err)
+		err = st->write_err;
+	return err;
+}
+
+static int finish(struct rec_state *st, const struct rec_opts *o)
+{
+	int err;
+
+	/* take what the ring still holds after detaching */
+	rings_drain(&st->rings);
+	if (st->write_err)
+		return st->write_err;
+	if (o->to.closing) {
+		err = o->to.closing(o->to.ctx, &st->w);
+		if (err)
+			return err;
+	}
+	err = write_trailer(st, o, NULL);
+	if (!err)
+		err = vnl_writer_flush(&st->w);
+	if (!err && o->to.closed)
+		o->to.closed(o->to.ctx);
+	return err;
+}
+
+/* The destination of the blocks: the file OUT, or the output's sink. */
+static int open_output(struct rec_state *st, const struct rec_opts *o, int *ret)
+{
+	int err;
+
+	if (o->to.start && o->to.start(o->to.ctx)) {
+		*ret = VNL_EXIT_USAGE;
+		return -EINVAL;
+	}
+	if (o->to.sink)
+		return vnl_writer_open_sink(&st->w, o->to.sink, o->to.ctx);
+	err = vnl_writer_open(&st->w, o->out, o->force);
+	if (err) {
+		vnl_err("%s: %s%s", o->out, strerror(-err),
+			err == -EEXIST ? " (use --force to replace it)" : "");
+		*ret = err == -EEXIST ? VNL_EXIT_USAGE : VNL_EXIT_FAIL;
+	}
+	return err;
+}
+
+int record_run(struct rec_opts *op)
+{
+	struct vnl_filter_insn filter[VNL_FILTER_MAX];
+	unsigned int filter_len = 0;
+	struct rec_state st = {.w = {.fd = -1}};
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct rec_opts o = *op;
+	char err_msg[1024];
+	unsigned int nrings;
+	uint64_t ring_each;
+	int err, ret = VNL_EXIT_FAIL;
+
+	vnl_event_clock = o.clock_tai ? CLOCK_TAI : CLOCK_MONOTONIC;
+	if (o.filter && filter_compile(o.filter, filter, &filter_len, err_msg, sizeof(err_msg))) {
+		vnl_err("%s", err_msg);
+		return VNL_EXIT_USAGE;
+	}
+	if (resolve_devices(&o, &st.devs))
+		return VNL_EXIT_USAGE;
+	libbpf_set_print(libbpf_print);
+	if (caps_check_tracing(err_msg, sizeof(err_msg))) {
+		vnl_err("missing capabilities to load and attach BPF programs: %s (run as root, or "
+			"grant them: setcap cap_bpf,cap_perfmon,cap_sys_resource+ep vnetlat)",
+			err_msg);
+		return VNL_EXIT_NOPERM;
+	}
+	if (probe_kernel(&st.probe, o.no_kfunc))
+		return VNL_EXIT_FAIL;
+
+	st.skel = vnetlat_bpf__open();
+	if (!st.skel) {
+		vnl_err("cannot open the BPF object: %s", strerror(errno));
+		goto cleanup;
+	}
+	rings_plan(o.ring_size, (unsigned int)libbpf_num_possible_cpus(), &nrings, &ring_each);
+	bpf_map__set_max_entries(st.skel->maps.events, nrings);
+	st.skel->rodata->targ_nrings = nrings;
+	st.skel->rodata->targ_wakeup_bytes = ring_each / 8;
+	choose_programs(&st, &o);
+	fill_rodata(&st, &o, filter, filter_len);
+	err = vnetlat_bpf__load(st.skel);
+	if (err) {
+		vnl_err("cannot load the BPF programs: %s%s", strerror(-err),
+			geteuid() ? " (run as root, or with CAP_BPF and CAP_PERFMON)"
+				  : " (-v shows the verifier's log)");
+		ret = err == -EPERM ? VNL_EXIT_NOPERM : VNL_EXIT_FAIL;
+		goto cleanup;
+	}
+	err = fill_maps(&st);
+	if (err) {
+		vnl_err("cannot fill the device map: %s", strerror(-err));
+		goto cleanup;
+	}
+	if (open_output(&st, &o, &ret))
+		goto cleanup;
+	err = rings_open(&st.rings, bpf_map__fd(st.skel->maps.events), nrings, ring_each, on_event,
+			 &st);
+	if (err) {
+		vnl_err("cannot make the ring buffers (%u of %llu bytes): %s", nrings,
+			(unsigned long long)ring_each, strerror(-err));
+		goto cleanup;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (attach_programs(&st)) {
+		vnl_err("no hop could be attached");
+		goto cleanup;
+	}
+	err = write_description(&st, &o);
+	if (!err && o.mode == VNL_MODE_AGGREGATE)
+		err = agg_init(&st);
+	if (err) {
+		vnl_err("%s: %s", o.out, strerror(-err));
+		goto cleanup;
+	}
+	/* everything privileged is done: maps and the ring are used through fds we hold */
+	err = caps_drop_all();
+	if (err)
+		vnl_warn("could not drop capabilities: %s", strerror(-err));
+	if (o.to.ready && o.to.ready(o.to.ctx))
+		goto cleanup;
+	vnl_info("recording %u interface(s) to %s; Ctrl-C to stop", st.devs.n, o.out);
+	err = record_loop(&st, &o);
+	detach_all(&st);
+	if (!err)
+		err = finish(&st, &o);
+	if (err) {
+		vnl_err("%s: %s; recording stopped, what was written is readable", o.out,
+			strerror(-err));
+		goto cleanup;
+	}
+	vnl_info("recorded %llu events (%llu lost) to %s", (unsigned long long)st.events,
+		 (unsigned long long)st.last_lost, o.out);
+	ret = VNL_EXIT_OK;
+cleanup:
+	detach_all(&st);
+	rings_close(&st.rings);
+	vnetlat_bpf__destroy(st.skel);
+	free(st.agg_prev);
+	free(st.agg_cpu);
+	if ((st.w.fd >= 0 || st.w.sink) && vnl_writer_close(&st.w) && ret == VNL_EXIT_OK) {
+		vnl_err("%s: closing failed", o.out);
+		ret = VNL_EXIT_FAIL;
+	}
+	return ret;
+}
