@@ -56,14 +56,16 @@ struct pkt_ref {
 	__u32 old_same; /* that packet had this one's head: it never reached its last hop */
 };
 
+#define VNL_DIR_OF(id, nm, d, ...) [VNL_HOP_##id] = VNL_DIR_##d,
+static const __u8 hop_dir_of[VNL_HOP_MAX] = {VNL_HOP_TABLE(VNL_DIR_OF)};
+#undef VNL_DIR_OF
+
 static __always_inline __u32 hop_dir(__u32 hop)
 {
-	/* the hop table is in path order: to_guest hops first, then from_guest, then drop */
-	return hop < VNL_HOP_GUEST_APP_SEND ? VNL_DIR_TO_GUEST
-	       : hop < VNL_HOP_DROP	    ? VNL_DIR_FROM_GUEST
-					    : VNL_DIR_ANY;
+	return hop < VNL_HOP_MAX ? hop_dir_of[hop] : VNL_DIR_ANY;
 }
 
+/* hop comes after last on one packet's path (the table is in path order per direction) */
 static __always_inline int same_path(__u32 last, __u32 hop)
 {
 	if (hop == VNL_HOP_DROP)
@@ -110,7 +112,7 @@ static __always_inline int slot_take(struct pkt_slot *slot, struct pkt_ref *ref,
 	slot->fp = pkt->fp;
 	slot->ts = 0;
 	slot->pass = wanted(pkt);
-	slot->skey = targ_sample_n > 1 ? vnl_sample_key(pkt) : 0; /* sampled() reads it then only */
+	slot->skey = cfg.sample_n > 1 ? vnl_sample_key(pkt) : 0; /* sampled() reads it then only */
 	if (slot->pass && sampled(slot->skey)) {
 		fields = slot_fields(ref->idx);
 		if (fields)

@@ -18,22 +18,14 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* hop + 1 for each (point, role); 0 when the point is not a hop on that role. */
 const volatile __u16 hop_of[VNL_PT_MAX][VNL_ROLE_MAX] = {};
-const volatile struct vnl_filter_insn targ_filter[VNL_FILTER_MAX] = {};
-const volatile __u32 targ_filter_len = 0;
-const volatile __u8 targ_kernel_id = 0;
-const volatile bool targ_filter_vms = false;	     /* packetless hops only from known VMMs */
-const volatile __u64 targ_wakeup_bytes = 256 * 1024; /* per ring */
-const volatile __u32 targ_nrings = 1;
-const volatile __u8 targ_mode = VNL_MODE_PACKETS;
-const volatile __u32 targ_sample_n = 0; /* keep one packet in N, chosen by fingerprint */
-/* guest side (vnetlat agent): the send syscalls that start a journey, and the agent itself */
-const volatile __s64 targ_send_nr[4] = {-1, -1, -1, -1};
-const volatile __u32 targ_self_tgid = 0;
-/* clock.adjust: the syscalls that step or slew a clock, and the hop they are (+ 1) */
-const volatile __s64 targ_clock_nr[4] = {-1, -1, -1, -1};
-const volatile __u16 targ_clock_hop = 0;
-const volatile bool targ_clock_tai = false;	/* stamp with CLOCK_TAI (PTP-synchronised hosts) */
-const volatile __u64 targ_sched_min_ns = 20000; /* VMM scheduling delays shorter are not sent */
+const volatile struct vnl_config cfg = {
+    .wakeup_bytes = 256 * 1024,
+    .sched_min_ns = 20000,
+    .send_nr = {-1, -1, -1, -1},
+    .clock_nr = {-1, -1, -1, -1},
+    .nrings = 1,
+    .mode = VNL_MODE_PACKETS,
+};
 
 /*
  * One ring buffer per CPU (user space sizes them and puts them in place before attaching): a
@@ -118,15 +110,15 @@ struct {
 /* This CPU's ring; NULL only when user space has not put one in place. */
 static __always_inline void *cpu_ring(void)
 {
-	__u32 idx = bpf_get_smp_processor_id() % targ_nrings;
+	__u32 idx = bpf_get_smp_processor_id() % cfg.nrings;
 
 	return bpf_map_lookup_elem(&events, &idx);
 }
 
 static __always_inline __u64 wakeup_flag(void *ring)
 {
-	return bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= targ_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-									       : BPF_RB_NO_WAKEUP;
+	return bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= cfg.wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+									      : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void count_lost(__u32 hop)
@@ -140,7 +132,7 @@ static __always_inline void count_lost(__u32 hop)
 /* The events' clock: CLOCK_MONOTONIC, or CLOCK_TAI on PTP-synchronised hosts. */
 static __always_inline __u64 event_now(void)
 {
-	return targ_clock_tai ? bpf_ktime_get_tai_ns() : bpf_ktime_get_ns();
+	return cfg.clock_tai ? bpf_ktime_get_tai_ns() : bpf_ktime_get_ns();
 }
 
 /* Room for one event in this CPU's ring, or NULL with the loss counted against hop. */
@@ -177,7 +169,7 @@ static __always_inline void emit(__u32 hop, const struct vnl_pkt *pkt, __u64 skb
 	e->reason = reason;
 	e->hop = hop;
 	e->cpu = bpf_get_smp_processor_id();
-	e->kernel = targ_kernel_id;
+	e->kernel = 0; /* a guest's events: the host numbers them (guests.c) */
 	e->flags = flags;
 	__builtin_memset(e->pad, 0, sizeof(e->pad));
 	if (pkt)
@@ -314,16 +306,16 @@ static __always_inline struct vnl_pkt *parse_frame(const struct frame_ref *fr, i
  */
 static __always_inline int sampled(__u64 key)
 {
-	if (targ_sample_n > 1)
-		return key % targ_sample_n == 0;
-	return targ_mode == VNL_MODE_PACKETS;
+	if (cfg.sample_n > 1)
+		return key % cfg.sample_n == 0;
+	return cfg.mode == VNL_MODE_PACKETS;
 }
 
 static __always_inline int wanted(const struct vnl_pkt *pkt)
 {
 	if (!pkt->flow.family)
 		return 0;
-	return vnl_filter_eval((const struct vnl_filter_insn *)targ_filter, targ_filter_len, pkt);
+	return vnl_filter_eval((const struct vnl_filter_insn *)cfg.filter, cfg.filter_len, pkt);
 }
 
 #include "pktcache.bpf.h"
@@ -373,7 +365,7 @@ static __always_inline void return_overtaken(struct pkt_ref *ref, __u32 hop, __u
 {
 	if (ref->from >= VNL_HOP_MAX || ref->from + 2 != hop || !overtaken_return(hop - 1))
 		return;
-	if (targ_mode == VNL_MODE_AGGREGATE)
+	if (cfg.mode == VNL_MODE_AGGREGATE)
 		agg_step(ref, hop - 1, 0);
 	emit_sampled(hop - 1, ref, skb, dev, len, 0);
 	ref->from = hop - 1;
@@ -411,7 +403,7 @@ static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 	}
 	len = VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len));
 	return_overtaken(&ref, hop - 1, (__u64)skb, &key, len);
-	if (targ_mode == VNL_MODE_AGGREGATE)
+	if (cfg.mode == VNL_MODE_AGGREGATE)
 		agg_step(&ref, hop - 1, reason);
 	emit_sampled(hop - 1, &ref, (__u64)skb, &key, len, reason);
 	return 0;
@@ -444,7 +436,7 @@ static __always_inline int on_xmit(const struct sk_buff *skb, const struct net_d
 	    !same_path(slot->hop, hop - 1))
 		return 0;
 	slot_reached(&ref, slot, hop - 1);
-	if (targ_mode == VNL_MODE_AGGREGATE)
+	if (cfg.mode == VNL_MODE_AGGREGATE)
 		agg_step(&ref, hop - 1, 0);
 	emit_sampled(hop - 1, &ref, (__u64)skb, &key, len, rc);
 	return 0;
@@ -471,9 +463,9 @@ static __always_inline int on_nopkt(enum vnl_point pt, __u32 arg)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 hop = hop_for(pt, VNL_ROLE_NONE);
 
-	if (!hop || (targ_mode == VNL_MODE_AGGREGATE && targ_sample_n <= 1))
+	if (!hop || (cfg.mode == VNL_MODE_AGGREGATE && cfg.sample_n <= 1))
 		return 0;
-	if (targ_filter_vms && !is_vmm(tgid))
+	if (cfg.filter_vms && !is_vmm(tgid))
 		return 0;
 	emit(hop - 1, NULL, 0, NULL, 0, arg, VNL_EV_NO_PACKET);
 	return 0;
@@ -487,8 +479,8 @@ static __always_inline int on_nopkt(enum vnl_point pt, __u32 arg)
 /* The struct timex of adjtimex/clock_adjtime: a call with no mode bits only reads. */
 static __always_inline __u32 timex_modes(const struct pt_regs *regs, long nr)
 {
-	const void *tx = nr == targ_clock_nr[1] ? (const void *)PT_REGS_PARM2_CORE(regs)
-						: (const void *)PT_REGS_PARM1_CORE(regs);
+	const void *tx = nr == cfg.clock_nr[1] ? (const void *)PT_REGS_PARM2_CORE(regs)
+					       : (const void *)PT_REGS_PARM1_CORE(regs);
 	__u32 modes = 0;
 
 	bpf_probe_read_user(&modes, sizeof(modes), tx);
@@ -497,22 +489,22 @@ static __always_inline __u32 timex_modes(const struct pt_regs *regs, long nr)
 
 static __always_inline int on_send(const struct pt_regs *regs, long nr)
 {
-	if (targ_clock_hop && (nr == targ_clock_nr[0] || nr == targ_clock_nr[1] ||
-			       nr == targ_clock_nr[2] || nr == targ_clock_nr[3])) {
+	if (cfg.clock_hop && (nr == cfg.clock_nr[0] || nr == cfg.clock_nr[1] ||
+			      nr == cfg.clock_nr[2] || nr == cfg.clock_nr[3])) {
 		__u32 modes = 0;
 
-		if (nr == targ_clock_nr[1] || nr == targ_clock_nr[3]) {
+		if (nr == cfg.clock_nr[1] || nr == cfg.clock_nr[3]) {
 			modes = timex_modes(regs, nr);
 			if (!modes)
 				return 0; /* a query (chronyc, timedatectl), not an adjustment */
 		}
-		emit(targ_clock_hop - 1, NULL, 0, NULL, modes, (__u32)nr, VNL_EV_NO_PACKET);
+		emit(cfg.clock_hop - 1, NULL, 0, NULL, modes, (__u32)nr, VNL_EV_NO_PACKET);
 		return 0;
 	}
-	if (nr != targ_send_nr[0] && nr != targ_send_nr[1] && nr != targ_send_nr[2] &&
-	    nr != targ_send_nr[3])
+	if (nr != cfg.send_nr[0] && nr != cfg.send_nr[1] && nr != cfg.send_nr[2] &&
+	    nr != cfg.send_nr[3])
 		return 0;
-	if ((bpf_get_current_pid_tgid() >> 32) == targ_self_tgid)
+	if ((bpf_get_current_pid_tgid() >> 32) == cfg.self_tgid)
 		return 0; /* the agent's own writes to its link */
 	return on_nopkt(VNL_PT_SYS_ENTER, (__u32)nr);
 }
@@ -611,7 +603,7 @@ static __always_inline void send_sched_delay(__u32 hop, __u32 tgid, __u32 tid, _
 	e->len = delay > 0xffffffffULL ? 0xffffffffU : (__u32)delay;
 	e->hop = hop;
 	e->cpu = bpf_get_smp_processor_id();
-	e->kernel = targ_kernel_id;
+	e->kernel = 0; /* a guest's events: the host numbers them (guests.c) */
 	e->flags = VNL_EV_NO_PACKET;
 	bpf_ringbuf_submit(e, wakeup_flag(ring));
 }
@@ -640,7 +632,7 @@ static __always_inline int on_switch(const struct task_struct *prev, const struc
 	now = event_now();
 	delay = now - ss->since;
 	ss->since = 0;
-	if (delay >= targ_sched_min_ns)
+	if (delay >= cfg.sched_min_ns)
 		send_sched_delay(hop - 1, VNL_RD(direct, next->tgid, BPF_CORE_READ(next, tgid)),
 				 tid, now, delay);
 	return 0;

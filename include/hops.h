@@ -9,7 +9,15 @@
  * Hops of the guest side run in the guest's kernel (vnetlat agent); the host side records
  * the rest.
  *
- * VNL_HOP(id, name, direction, point, role, function point, packetless, side)
+ * X(id, name, direction, point, role, function point, kind, side, reason):
+ *   direction       VNL_DIR_*: the way the packet goes (ANY: not of one direction)
+ *   point           VNL_PT_*: the tracepoint; NONE when only a function can see it
+ *   role            VNL_ROLE_*: the device the packet must be on (NONE: any, or no device)
+ *   function point  VNL_PT_*: the kernel function that replaces the tracepoint where fentry or
+ *                   kprobes exist (NONE: the tracepoint alone)
+ *   kind            VNL_KIND_*: what the event is (see enum vnl_hop_kind)
+ *   side            VNL_SIDE_*: the kernel it runs in
+ *   reason          VNL_REASON_*: what the event's reason field holds
  */
 #ifndef VNETLAT_HOPS_H
 #define VNETLAT_HOPS_H
@@ -23,6 +31,23 @@ enum vnl_dir {
 	VNL_DIR_MAX,
 };
 
+/* What a hop's event is. */
+enum vnl_hop_kind {
+	VNL_KIND_PACKET, /* a packet at a point of its path */
+	VNL_KIND_TIED,	 /* no packet: tied to one by thread, CPU or time (a kick, an interrupt) */
+	VNL_KIND_DROP,	 /* a packet freed before the end of its path */
+	VNL_KIND_CLOCK,	 /* a clock stepped or slewed (clock_settime, adjtimex...): no packet's */
+	VNL_KIND_SCHED,	 /* a VMM thread's wait for a CPU, in len: no packet's */
+};
+
+/* What an event's reason field holds. */
+enum vnl_reason_kind {
+	VNL_REASON_NONE,
+	VNL_REASON_DROP,    /* the kernel's skb_drop_reason (names: the recording's REASONS) */
+	VNL_REASON_RC,	    /* the driver's return code (netdev_tx_t) */
+	VNL_REASON_SYSCALL, /* the syscall's number */
+};
+
 /* Which kernel a hop runs in: the host's, the guest's (through the agent), or either. */
 enum vnl_side {
 	VNL_SIDE_HOST = 1,
@@ -30,72 +55,42 @@ enum vnl_side {
 	VNL_SIDE_BOTH = 3,
 };
 
-#define VNL_HOP_TABLE(X)                                                                           \
-	X(UPLINK_RX, "uplink.rx", VNL_DIR_TO_GUEST, VNL_PT_NETIF_RX, VNL_ROLE_UPLINK, -1, 0,       \
-	  VNL_SIDE_HOST)                                                                           \
-	X(UPLINK_GRO, "uplink.gro", VNL_DIR_TO_GUEST, VNL_PT_GRO_RECEIVE, VNL_ROLE_UPLINK, -1, 0,  \
-	  VNL_SIDE_HOST)                                                                           \
-	X(UPLINK_RECEIVE, "uplink.receive", VNL_DIR_TO_GUEST, VNL_PT_NETIF_RECEIVE_SKB,            \
-	  VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST)                                                   \
-	X(TAP_QUEUE, "tap.queue", VNL_DIR_TO_GUEST, VNL_PT_DEV_QUEUE, VNL_ROLE_TAP, -1, 0,         \
-	  VNL_SIDE_HOST)                                                                           \
-	X(TAP_XMIT_START, "tap.xmit_start", VNL_DIR_TO_GUEST, VNL_PT_DEV_START_XMIT, VNL_ROLE_TAP, \
-	  VNL_PT_TUN_NET_XMIT, 0, VNL_SIDE_HOST)                                                   \
-	X(TAP_XMIT, "tap.xmit", VNL_DIR_TO_GUEST, VNL_PT_DEV_XMIT, VNL_ROLE_TAP, -1, 0,            \
-	  VNL_SIDE_HOST)                                                                           \
-	X(VMM_READ, "vmm.read", VNL_DIR_TO_GUEST, VNL_PT_COPY_DATAGRAM, VNL_ROLE_TAP, -1, 0,       \
-	  VNL_SIDE_HOST)                                                                           \
-	X(VHOST_RX, "vhost.handle_rx", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE,                        \
-	  VNL_PT_VHOST_HANDLE_RX, 1, VNL_SIDE_HOST)                                                \
-	X(VHOST_SIGNAL, "vhost.signal", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VHOST_SIGNAL,  \
-	  1, VNL_SIDE_HOST)                                                                        \
-	X(KVM_IRQ, "kvm.irq", VNL_DIR_TO_GUEST, VNL_PT_KVM_SET_IRQ, VNL_ROLE_NONE, -1, 1,          \
-	  VNL_SIDE_HOST)                                                                           \
-	X(KVM_MSI, "kvm.msi", VNL_DIR_TO_GUEST, VNL_PT_KVM_MSI_SET_IRQ, VNL_ROLE_NONE, -1, 1,      \
-	  VNL_SIDE_HOST)                                                                           \
-	X(GUEST_IRQ, "guest.irq", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VRING_INTERRUPT, 1,  \
-	  VNL_SIDE_GUEST)                                                                          \
-	X(GUEST_NAPI, "guest.napi_poll", VNL_DIR_TO_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VIRTNET_POLL, \
-	  1, VNL_SIDE_GUEST)                                                                       \
-	X(GUEST_GRO, "guest.gro", VNL_DIR_TO_GUEST, VNL_PT_GRO_RECEIVE, VNL_ROLE_GUEST, -1, 0,     \
-	  VNL_SIDE_GUEST)                                                                          \
-	X(GUEST_RECEIVE, "guest.receive", VNL_DIR_TO_GUEST, VNL_PT_NETIF_RECEIVE_SKB,              \
-	  VNL_ROLE_GUEST, -1, 0, VNL_SIDE_GUEST)                                                   \
-	X(GUEST_APP_READ, "guest.app_read", VNL_DIR_TO_GUEST, VNL_PT_COPY_DATAGRAM,                \
-	  VNL_ROLE_GUEST, VNL_PT_SKB_CONSUME_UDP, 0, VNL_SIDE_GUEST)                               \
-	X(GUEST_APP_SEND, "guest.app_send", VNL_DIR_FROM_GUEST, VNL_PT_SYS_ENTER, VNL_ROLE_NONE,   \
-	  -1, 1, VNL_SIDE_GUEST)                                                                   \
-	X(GUEST_QUEUE, "guest.queue", VNL_DIR_FROM_GUEST, VNL_PT_DEV_QUEUE, VNL_ROLE_GUEST, -1, 0, \
-	  VNL_SIDE_GUEST)                                                                          \
-	X(GUEST_XMIT_START, "guest.xmit_start", VNL_DIR_FROM_GUEST, VNL_PT_DEV_START_XMIT,         \
-	  VNL_ROLE_GUEST, VNL_PT_VIRTNET_XMIT, 0, VNL_SIDE_GUEST)                                  \
-	X(GUEST_KICK, "guest.kick", VNL_DIR_FROM_GUEST, -1, VNL_ROLE_NONE, VNL_PT_VQ_NOTIFY, 1,    \
-	  VNL_SIDE_GUEST)                                                                          \
-	X(KVM_KICK_FAST_MMIO, "kvm.kick_fast_mmio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_FAST_MMIO,      \
-	  VNL_ROLE_NONE, -1, 1, VNL_SIDE_HOST)                                                     \
-	X(KVM_KICK_MMIO, "kvm.kick_mmio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_MMIO, VNL_ROLE_NONE, -1,  \
-	  1, VNL_SIDE_HOST)                                                                        \
-	X(KVM_KICK_PIO, "kvm.kick_pio", VNL_DIR_FROM_GUEST, VNL_PT_KVM_PIO, VNL_ROLE_NONE, -1, 1,  \
-	  VNL_SIDE_HOST)                                                                           \
-	X(VHOST_TX, "vhost.handle_tx", VNL_DIR_FROM_GUEST, -1, VNL_ROLE_NONE,                      \
-	  VNL_PT_VHOST_HANDLE_TX, 1, VNL_SIDE_HOST)                                                \
-	X(VMM_WRITE, "vmm.write", VNL_DIR_FROM_GUEST, -1, VNL_ROLE_NONE, VNL_PT_TUN_GET_USER, 1,   \
-	  VNL_SIDE_HOST)                                                                           \
-	X(TAP_RX, "tap.rx", VNL_DIR_FROM_GUEST, VNL_PT_NETIF_RX, VNL_ROLE_TAP, -1, 0,              \
-	  VNL_SIDE_HOST)                                                                           \
-	X(TAP_RECEIVE, "tap.receive", VNL_DIR_FROM_GUEST, VNL_PT_NETIF_RECEIVE_SKB, VNL_ROLE_TAP,  \
-	  -1, 0, VNL_SIDE_HOST)                                                                    \
-	X(UPLINK_QUEUE, "uplink.queue", VNL_DIR_FROM_GUEST, VNL_PT_DEV_QUEUE, VNL_ROLE_UPLINK, -1, \
-	  0, VNL_SIDE_HOST)                                                                        \
-	X(UPLINK_XMIT_START, "uplink.xmit_start", VNL_DIR_FROM_GUEST, VNL_PT_DEV_START_XMIT,       \
-	  VNL_ROLE_UPLINK, -1, 0, VNL_SIDE_HOST)                                                   \
-	X(UPLINK_XMIT, "uplink.xmit", VNL_DIR_FROM_GUEST, VNL_PT_DEV_XMIT, VNL_ROLE_UPLINK, -1, 0, \
-	  VNL_SIDE_HOST)                                                                           \
-	X(DROP, "drop", VNL_DIR_ANY, VNL_PT_KFREE_SKB, VNL_ROLE_NONE, -1, 0, VNL_SIDE_BOTH)        \
-	X(CLOCK_ADJUST, "clock.adjust", VNL_DIR_ANY, VNL_PT_SYS_ENTER, VNL_ROLE_NONE, -1, 1,       \
-	  VNL_SIDE_BOTH)                                                                           \
-	X(VMM_SCHED, "vmm.sched_delay", VNL_DIR_ANY, VNL_PT_SCHED_SWITCH, VNL_ROLE_NONE, -1, 1,    \
-	  VNL_SIDE_HOST)
+/* clang-format off */
+#define VNL_HOP_TABLE(X) \
+	X(UPLINK_RX         , "uplink.rx"         , TO_GUEST  , NETIF_RX         , UPLINK, NONE           , PACKET, HOST , NONE) \
+	X(UPLINK_GRO        , "uplink.gro"        , TO_GUEST  , GRO_RECEIVE      , UPLINK, NONE           , PACKET, HOST , NONE) \
+	X(UPLINK_RECEIVE    , "uplink.receive"    , TO_GUEST  , NETIF_RECEIVE_SKB, UPLINK, NONE           , PACKET, HOST , NONE) \
+	X(TAP_QUEUE         , "tap.queue"         , TO_GUEST  , DEV_QUEUE        , TAP   , NONE           , PACKET, HOST , NONE) \
+	X(TAP_XMIT_START    , "tap.xmit_start"    , TO_GUEST  , DEV_START_XMIT   , TAP   , TUN_NET_XMIT   , PACKET, HOST , NONE) \
+	X(TAP_XMIT          , "tap.xmit"          , TO_GUEST  , DEV_XMIT         , TAP   , NONE           , PACKET, HOST , RC) \
+	X(VMM_READ          , "vmm.read"          , TO_GUEST  , COPY_DATAGRAM    , TAP   , NONE           , PACKET, HOST , NONE) \
+	X(VHOST_RX          , "vhost.handle_rx"   , TO_GUEST  , NONE             , NONE  , VHOST_HANDLE_RX, TIED  , HOST , NONE) \
+	X(VHOST_SIGNAL      , "vhost.signal"      , TO_GUEST  , NONE             , NONE  , VHOST_SIGNAL   , TIED  , HOST , NONE) \
+	X(KVM_IRQ           , "kvm.irq"           , TO_GUEST  , KVM_SET_IRQ      , NONE  , NONE           , TIED  , HOST , NONE) \
+	X(KVM_MSI           , "kvm.msi"           , TO_GUEST  , KVM_MSI_SET_IRQ  , NONE  , NONE           , TIED  , HOST , NONE) \
+	X(GUEST_IRQ         , "guest.irq"         , TO_GUEST  , NONE             , NONE  , VRING_INTERRUPT, TIED  , GUEST, NONE) \
+	X(GUEST_NAPI        , "guest.napi_poll"   , TO_GUEST  , NONE             , NONE  , VIRTNET_POLL   , TIED  , GUEST, NONE) \
+	X(GUEST_GRO         , "guest.gro"         , TO_GUEST  , GRO_RECEIVE      , GUEST , NONE           , PACKET, GUEST, NONE) \
+	X(GUEST_RECEIVE     , "guest.receive"     , TO_GUEST  , NETIF_RECEIVE_SKB, GUEST , NONE           , PACKET, GUEST, NONE) \
+	X(GUEST_APP_READ    , "guest.app_read"    , TO_GUEST  , COPY_DATAGRAM    , GUEST , SKB_CONSUME_UDP, PACKET, GUEST, NONE) \
+	X(GUEST_APP_SEND    , "guest.app_send"    , FROM_GUEST, SYS_ENTER        , NONE  , NONE           , TIED  , GUEST, NONE) \
+	X(GUEST_QUEUE       , "guest.queue"       , FROM_GUEST, DEV_QUEUE        , GUEST , NONE           , PACKET, GUEST, NONE) \
+	X(GUEST_XMIT_START  , "guest.xmit_start"  , FROM_GUEST, DEV_START_XMIT   , GUEST , VIRTNET_XMIT   , PACKET, GUEST, NONE) \
+	X(GUEST_KICK        , "guest.kick"        , FROM_GUEST, NONE             , NONE  , VQ_NOTIFY      , TIED  , GUEST, NONE) \
+	X(KVM_KICK_FAST_MMIO, "kvm.kick_fast_mmio", FROM_GUEST, KVM_FAST_MMIO    , NONE  , NONE           , TIED  , HOST , NONE) \
+	X(KVM_KICK_MMIO     , "kvm.kick_mmio"     , FROM_GUEST, KVM_MMIO         , NONE  , NONE           , TIED  , HOST , NONE) \
+	X(KVM_KICK_PIO      , "kvm.kick_pio"      , FROM_GUEST, KVM_PIO          , NONE  , NONE           , TIED  , HOST , NONE) \
+	X(VHOST_TX          , "vhost.handle_tx"   , FROM_GUEST, NONE             , NONE  , VHOST_HANDLE_TX, TIED  , HOST , NONE) \
+	X(VMM_WRITE         , "vmm.write"         , FROM_GUEST, NONE             , NONE  , TUN_GET_USER   , TIED  , HOST , NONE) \
+	X(TAP_RX            , "tap.rx"            , FROM_GUEST, NETIF_RX         , TAP   , NONE           , PACKET, HOST , NONE) \
+	X(TAP_RECEIVE       , "tap.receive"       , FROM_GUEST, NETIF_RECEIVE_SKB, TAP   , NONE           , PACKET, HOST , NONE) \
+	X(UPLINK_QUEUE      , "uplink.queue"      , FROM_GUEST, DEV_QUEUE        , UPLINK, NONE           , PACKET, HOST , NONE) \
+	X(UPLINK_XMIT_START , "uplink.xmit_start" , FROM_GUEST, DEV_START_XMIT   , UPLINK, NONE           , PACKET, HOST , NONE) \
+	X(UPLINK_XMIT       , "uplink.xmit"       , FROM_GUEST, DEV_XMIT         , UPLINK, NONE           , PACKET, HOST , RC) \
+	X(DROP              , "drop"              , ANY       , KFREE_SKB        , NONE  , NONE           , DROP  , BOTH , DROP) \
+	X(CLOCK_ADJUST      , "clock.adjust"      , ANY       , SYS_ENTER        , NONE  , NONE           , CLOCK , BOTH , SYSCALL) \
+	X(VMM_SCHED         , "vmm.sched_delay"   , ANY       , SCHED_SWITCH     , NONE  , NONE           , SCHED , HOST , NONE)
+/* clang-format on */
 
 /*
  * Hops whose function and tracepoint see different packets, so both are attached when the
@@ -103,6 +98,42 @@ enum vnl_side {
  * skb_copy_datagram_iovec (skb_consume_udp sees it), TCP through it.
  */
 #define VNL_HOP_BOTH_POINTS(X) X(GUEST_APP_READ)
+
+/*
+ * How a tied hop (VNL_KIND_TIED) finds its packet: by the thread that ran it (a VMM's write, a
+ * guest application's send, a guest's kick) or by the CPU (a guest's interrupt and NAPI poll,
+ * which run where the packets are then received), at one of two anchor hops of the packet
+ * that come after it (BEFORE) or before it (AFTER: the kick follows the driver's transmit);
+ * ONCE: one tied hop is one packet's (a send, a kick); SHARED: it stands for every packet
+ * that follows on that CPU (an interrupt, a poll). A tied hop not listed here (kvm.*, vhost.*)
+ * is counted, not joined to a packet.
+ * X(hop, anchor, anchor, THREAD|CPU, ONCE|SHARED, BEFORE|AFTER)
+ */
+enum { VNL_TIE_THREAD, VNL_TIE_CPU, VNL_TIE_SHARED, VNL_TIE_ONCE, VNL_TIE_BEFORE, VNL_TIE_AFTER };
+/* clang-format off */
+#define VNL_HOP_TIES(X) \
+	X(GUEST_IRQ,      GUEST_GRO,        GUEST_RECEIVE,    CPU,    SHARED, BEFORE) \
+	X(GUEST_NAPI,     GUEST_GRO,        GUEST_RECEIVE,    CPU,    SHARED, BEFORE) \
+	X(GUEST_APP_SEND, GUEST_QUEUE,      GUEST_XMIT_START, THREAD, ONCE,   BEFORE) \
+	X(GUEST_KICK,     GUEST_XMIT_START, GUEST_XMIT_START, THREAD, ONCE,   AFTER)  \
+	X(VMM_WRITE,      TAP_RX,           TAP_RECEIVE,      THREAD, ONCE,   BEFORE)
+/* clang-format on */
+
+/*
+ * The hops nearest the host/guest boundary, each side, per direction (with the one taken when
+ * it saw no packet): a packet seen at both relates the guest's clock to the host's.
+ * X(direction, host hop, else, guest hop, else)
+ */
+#define VNL_HOP_BOUNDARY(X)                                                                        \
+	X(TO_GUEST, VMM_READ, TAP_XMIT, GUEST_GRO, GUEST_RECEIVE)                                  \
+	X(FROM_GUEST, TAP_RX, TAP_RECEIVE, GUEST_XMIT_START, GUEST_QUEUE)
+
+/*
+ * Hops that need a second attach point beside their own: a VMM thread's wait for a CPU
+ * begins at a wakeup as well as at a preemption.
+ * X(hop, point)
+ */
+#define VNL_HOP_COMPANION(X) X(VMM_SCHED, SCHED_WAKEUP)
 
 /*
  * A packet that carries nothing for a socket (a pure TCP ACK, a SYN's answer) never reaches

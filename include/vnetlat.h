@@ -26,6 +26,7 @@ enum vnl_role {
 
 /* Attach points: one BPF program per point and mechanism. */
 enum vnl_point {
+	VNL_PT_NONE = -1, /* a hop without a tracepoint (or without a function) */
 	VNL_PT_NETIF_RX = 0,
 	VNL_PT_NETIF_RECEIVE_SKB,
 	VNL_PT_GRO_RECEIVE,
@@ -54,6 +55,42 @@ enum vnl_point {
 	VNL_PT_SCHED_WAKEUP,	/* sched:sched_wakeup: a VMM thread made runnable */
 	VNL_PT_MAX,
 };
+
+/*
+ * Each point's programs in bpf/vnetlat.bpf.c: a tracepoint has a tp_btf one (btf_NAME) and
+ * a raw_tp one (raw_NAME), a kernel function an fentry one (fentry_NAME) and a kprobe one
+ * (kprobe_NAME). User space finds them through the skeleton by these names, so a name that
+ * does not match fails to compile.
+ * X(point, NAME)
+ */
+#define VNL_TP_POINTS(X)                                                                           \
+	X(NETIF_RX, netif_rx)                                                                      \
+	X(NETIF_RECEIVE_SKB, netif_receive_skb)                                                    \
+	X(GRO_RECEIVE, napi_gro_receive_entry)                                                     \
+	X(DEV_QUEUE, net_dev_queue)                                                                \
+	X(DEV_START_XMIT, net_dev_start_xmit)                                                      \
+	X(DEV_XMIT, net_dev_xmit)                                                                  \
+	X(COPY_DATAGRAM, skb_copy_datagram_iovec)                                                  \
+	X(KFREE_SKB, kfree_skb)                                                                    \
+	X(KVM_SET_IRQ, kvm_set_irq)                                                                \
+	X(KVM_MSI_SET_IRQ, kvm_msi_set_irq)                                                        \
+	X(KVM_FAST_MMIO, kvm_fast_mmio)                                                            \
+	X(KVM_MMIO, kvm_mmio)                                                                      \
+	X(KVM_PIO, kvm_pio)                                                                        \
+	X(SYS_ENTER, sys_enter)                                                                    \
+	X(SCHED_SWITCH, sched_switch)                                                              \
+	X(SCHED_WAKEUP, sched_wakeup)
+#define VNL_FN_POINTS(X)                                                                           \
+	X(TUN_NET_XMIT, tun_net_xmit)                                                              \
+	X(TUN_GET_USER, tun_get_user)                                                              \
+	X(VHOST_HANDLE_RX, handle_rx)                                                              \
+	X(VHOST_HANDLE_TX, handle_tx)                                                              \
+	X(VHOST_SIGNAL, vhost_signal)                                                              \
+	X(VIRTNET_XMIT, start_xmit)                                                                \
+	X(VQ_NOTIFY, virtqueue_notify)                                                             \
+	X(VRING_INTERRUPT, vring_interrupt)                                                        \
+	X(VIRTNET_POLL, virtnet_poll)                                                              \
+	X(SKB_CONSUME_UDP, skb_consume_udp)
 
 /* Parsed header fields, enough for --filter, grouping per flow and round-trip pairing. */
 struct vnl_flow {
@@ -157,6 +194,28 @@ struct vnl_filter_insn {
 	__u16 arg2;
 	__u32 addr[4];
 	__u32 mask[4];
+};
+
+/*
+ * The BPF programs' settings: one read-only struct that user space fills between opening
+ * the object and loading it (the verifier then knows every value). The hop and segment
+ * tables beside it (hop_of, seg_of, final_of) are filled from include/hops.h.
+ */
+struct vnl_config {
+	__u64 wakeup_bytes; /* a ring wakes its reader once this much waits in it */
+	__u64 sched_min_ns; /* VMM threads' waits for a CPU shorter than this are not sent */
+	__s64 send_nr[4];   /* guest.app_send: the send syscalls' numbers (-1: none) */
+	__s64 clock_nr[4];  /* clock.adjust: the clock-setting syscalls' numbers (-1: none) */
+	__u32 nrings;	    /* rings: one per CPU, up to this many */
+	__u32 sample_n;	    /* keep one packet in N, chosen by fingerprint; 0 or 1: all */
+	__u32 self_tgid;    /* vnetlat itself: its syscalls are not the applications' */
+	__u32 filter_len;   /* instructions in filter; 0: every packet */
+	__u16 clock_hop;    /* clock.adjust's hop + 1; 0 when not recorded */
+	__u8 mode;	    /* enum vnl_mode */
+	__u8 filter_vms;    /* tied hops only from the VMMs of traced devices */
+	__u8 clock_tai;	    /* stamp events with CLOCK_TAI (PTP-synchronised hosts) */
+	__u8 pad[3];
+	struct vnl_filter_insn filter[VNL_FILTER_MAX]; /* the compiled --filter */
 };
 
 /*

@@ -155,6 +155,41 @@ static void corrupted_block_skipped(void **state)
 	vnl_reader_close(&r);
 }
 
+/* Rewrites the header's version of file p. */
+static void set_version(const char *p, uint32_t version)
+{
+	int fd = open(p, O_WRONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, &version, sizeof(version),
+				offsetof(struct vnl_file_header, version)),
+			 sizeof(version));
+	close(fd);
+}
+
+/* Version 1 files are read as they are; a version from the future is refused, by name. */
+static void format_versions(void **state)
+{
+	char p[256], err[512];
+	struct vnl_reader r;
+	size_t ndamage;
+
+	path(p, "v1.vnl");
+	write_file(p, 2, 10);
+	set_version(p, 1);
+	assert_int_equal(count_events(p, &ndamage), 20);
+	assert_int_equal(ndamage, 0);
+	path(p, "v3.vnl");
+	write_file(p, 1, 1);
+	set_version(p, VNL_FILE_VERSION + 1);
+	assert_int_equal(vnl_reader_open(&r, p, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, "format version 3"));
+	path(p, "v0.vnl");
+	write_file(p, 1, 1);
+	set_version(p, 0);
+	assert_int_equal(vnl_reader_open(&r, p, err, sizeof(err)), -EPROTO);
+}
+
 static void not_a_recording(void **state)
 {
 	struct vnl_reader r;
@@ -254,6 +289,7 @@ int main(void)
 	    cmocka_unit_test(truncated_file_keeps_intact_blocks),
 	    cmocka_unit_test(corrupted_block_skipped),
 	    cmocka_unit_test(not_a_recording),
+	    cmocka_unit_test(format_versions),
 	    cmocka_unit_test(garbage_everywhere),
 	    cmocka_unit_test(hop_ids_read_by_name),
 	};

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The breakdown: journeys and aggregate histograms into groups, rows and segments. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -38,14 +37,15 @@ static struct seg_agg *seg_get(struct dir_agg *d, const char *name, uint16_t fro
 	return s;
 }
 
-static void add_drops(struct dir_agg *d, uint16_t hop, uint32_t reason, uint64_t n)
+static void add_drops(struct dir_agg *d, uint16_t hop, uint32_t reason, uint8_t kernel, uint64_t n)
 {
 	struct drop_agg *a;
 	size_t i;
 
 	for (i = 0; i < d->ndrops; i++) {
-		if (d->drops[i].hop == hop && d->drops[i].reason == reason) {
-			d->drops[i].count += n;
+		a = &d->drops[i];
+		if (a->hop == hop && a->reason == reason && a->kernel == kernel) {
+			a->count += n;
 			return;
 		}
 	}
@@ -53,7 +53,7 @@ static void add_drops(struct dir_agg *d, uint16_t hop, uint32_t reason, uint64_t
 	if (!a)
 		return;
 	d->drops = a;
-	d->drops[d->ndrops++] = (struct drop_agg){hop, reason, n};
+	d->drops[d->ndrops++] = (struct drop_agg){hop, kernel, reason, n};
 }
 
 static int add_segments(struct dir_agg *d, const struct journey *j, const char *prefix,
@@ -86,7 +86,7 @@ static void add_journey(struct breakdown *b, struct dir_agg *d, const struct jou
 	d->packets++;
 	if (j->dropped) {
 		d->dropped++;
-		add_drops(d, j->drop_hop, j->drop_reason, 1);
+		add_drops(d, j->drop_hop, j->drop_reason, j->drop_kernel, 1);
 		return;
 	}
 	if (j->partial) {
@@ -177,80 +177,6 @@ static void add_round_trip(struct breakdown *b, struct dir_agg *d, const struct 
 		b->oom = 1;
 }
 
-static void flow_str(const struct vnl_pkt *p, char *buf, size_t size)
-{
-	char s[INET6_ADDRSTRLEN] = "?", d[INET6_ADDRSTRLEN] = "?";
-	int af = p->flow.family == 6 ? AF_INET6 : AF_INET;
-	const char *proto;
-
-	inet_ntop(af, p->flow.saddr, s, sizeof(s));
-	inet_ntop(af, p->flow.daddr, d, sizeof(d));
-	switch (p->flow.proto) {
-	case 6:
-		proto = "tcp";
-		break;
-	case 17:
-		proto = "udp";
-		break;
-	case 1:
-		proto = "icmp";
-		break;
-	case 58:
-		proto = "icmp6";
-		break;
-	default:
-		proto = "ip";
-	}
-	if (p->flow.proto == 6 || p->flow.proto == 17)
-		snprintf(buf, size, af == AF_INET6 ? "%s [%s]:%u > [%s]:%u" : "%s %s:%u > %s:%u",
-			 proto, s, p->flow.sport, d, p->flow.dport);
-	else if (p->flow.proto == 1 || p->flow.proto == 58)
-		snprintf(buf, size, "%s %s > %s id %u", proto, s, d, p->flow.sport);
-	else
-		snprintf(buf, size, "%s %s > %s proto %u", proto, s, d, p->flow.proto);
-}
-
-static void group_key(const struct breakdown *b, const struct journey *j, char *buf, size_t size)
-{
-	const struct vnl_file_iface *tap;
-	struct vnl_pkt p;
-
-	tap = j->tap_ifindex
-		  ? rec_iface(b->rec, b->rec->ifaces ? b->rec->ifaces[0].netns : 0, j->tap_ifindex)
-		  : NULL;
-	switch (b->o.by) {
-	case BY_VM:
-		if (tap && tap->vm_pid)
-			snprintf(buf, size, "%s (pid %u)", tap->vm_name, tap->vm_pid);
-		else
-			snprintf(buf, size, "unknown");
-		break;
-	case BY_IFACE:
-		snprintf(buf, size, "%s", tap ? tap->name : "unknown");
-		break;
-	case BY_FLOW:
-		/* one key for both directions of a conversation: written as seen towards the guest
-		 */
-		p = j->pkt;
-		if (j->dir == VNL_DIR_FROM_GUEST) {
-			uint32_t a[4];
-			uint16_t port = p.flow.sport;
-
-			memcpy(a, p.flow.saddr, sizeof(a));
-			memcpy(p.flow.saddr, p.flow.daddr, sizeof(a));
-			memcpy(p.flow.daddr, a, sizeof(a));
-			if (p.flow.proto != 1 && p.flow.proto != 58) {
-				p.flow.sport = p.flow.dport;
-				p.flow.dport = port;
-			}
-		}
-		flow_str(&p, buf, size);
-		break;
-	default:
-		snprintf(buf, size, "all");
-	}
-}
-
 static struct group *group_get(struct breakdown *b, const struct journey *j)
 {
 	struct group *g, **order;
@@ -260,7 +186,7 @@ static struct group *group_get(struct breakdown *b, const struct journey *j)
 
 	if (b->o.by == BY_NONE)
 		return NULL;
-	group_key(b, j, key, sizeof(key));
+	group_key(b->o.by, b->rec, j, key, sizeof(key));
 	for (p = key; *p; p++)
 		h = (h ^ (uint8_t)*p) * 16777619u;
 	h %= BREAKDOWN_BUCKETS;
@@ -437,9 +363,10 @@ static void on_event(void *ctx, const struct recording *rec, const struct vnl_ev
 	}
 	if (ev->hop < VNL_HOP_MAX)
 		b->events_by_hop[ev->hop]++;
-	if (ev->hop == VNL_HOP_VMM_SCHED)
+	if (ev->hop < VNL_HOP_MAX && vnl_hops[ev->hop].kind == VNL_KIND_SCHED)
 		add_sched_wait(b, ev->ts_ns - ev->len, ev->ts_ns);
-	if (ev->hop == VNL_HOP_CLOCK_ADJUST && b->nclock_events < 100000) {
+	if (ev->hop < VNL_HOP_MAX && vnl_hops[ev->hop].kind == VNL_KIND_CLOCK &&
+	    b->nclock_events < 100000) {
 		struct vnl_event *p = realloc(b->clock_events, (b->nclock_events + 1) * sizeof(*p));
 
 		if (p) {
@@ -478,7 +405,7 @@ static void add_aggregate(struct breakdown *b)
 		d = &b->all.dirs[row_of_dir(vnl_hops[dr->hop].dir)];
 		d->packets += dr->count;
 		d->dropped += dr->count;
-		add_drops(d, dr->hop, dr->reason, dr->count);
+		add_drops(d, dr->hop, dr->reason, 0, dr->count); /* the host's histograms */
 	}
 }
 
@@ -575,25 +502,6 @@ int breakdown_build(struct breakdown *b, const char *path, const struct breakdow
 		return VNL_EXIT_FAIL;
 	}
 	return 0;
-}
-
-void group_free(struct group *g)
-{
-	int row;
-	size_t i;
-
-	if (!g)
-		return;
-	for (row = 0; row < ROW_MAX; row++) {
-		struct dir_agg *d = &g->dirs[row];
-
-		for (i = 0; i < d->nsegs; i++)
-			hist_free(&d->segs[i].h);
-		free(d->segs);
-		free(d->drops);
-		hist_free(&d->e2e);
-		hist_free(&d->boundary);
-	}
 }
 
 void breakdown_free(struct breakdown *b)
@@ -728,8 +636,7 @@ void breakdown_walk_row(const struct breakdown *b, int row, const struct dir_agg
 	v->lost_end(ctx);
 	for (i = 0; i < d->ndrops; i++)
 		v->drop(ctx, d->drops[i].hop,
-			rec_reason_of(b->rec, rec_kernel_of_hop(b->rec, d->drops[i].hop),
-				      d->drops[i].reason),
+			rec_reason_of(b->rec, d->drops[i].kernel, d->drops[i].reason),
 			d->drops[i].count);
 	v->end(ctx);
 }

@@ -18,8 +18,6 @@ struct jengine;
 struct jstats;
 struct vnl_event;
 
-enum group_by { BY_NONE = 0, BY_VM, BY_IFACE, BY_FLOW };
-
 struct breakdown_opts {
 	enum group_by by;
 	uint64_t window_ns;    /* the time view's windows; 0: 1 s */

@@ -22,7 +22,8 @@ struct seg_agg {
 };
 
 struct drop_agg {
-	uint16_t hop;
+	uint16_t hop;	/* the last hop before the drop */
+	uint8_t kernel; /* the kernel that dropped it: its drop reasons name the reason */
 	uint32_t reason;
 	uint64_t count;
 };
@@ -47,6 +48,15 @@ struct group {
 	struct group *next;
 };
 
+enum group_by { BY_NONE = 0, BY_VM, BY_IFACE, BY_FLOW };
+
+struct recording;
+struct journey;
+
+/* The key of the group a journey is counted in (by VM, tap or flow; "all" for none). */
+void group_key(enum group_by by, const struct recording *rec, const struct journey *j, char *buf,
+	       size_t size);
+/* Frees what g holds (NULL-safe); g itself is the caller's. */
 void group_free(struct group *g);
 
 #endif

@@ -13,13 +13,12 @@
 #include <unistd.h>
 #include "hoptab.h"
 #include "journey.h"
-#include "reorder.h"
 #include "link.h"
 #include "live.h"
 #include "record.h"
 #include "util.h"
 
-#define REORDER_NS 50000000ULL
+#define REORDER_NS 50000000ULL /* the reader's reorder window: a quiet link drains it after 4 */
 #define TIMEOUT_NS 1000000000ULL
 
 const double live_le_seconds[LIVE_LE_N] = {
@@ -27,14 +26,23 @@ const double live_le_seconds[LIVE_LE_N] = {
     2.5e-3, 5e-3,   10e-3, 25e-3, 50e-3, 0.1,	0.25,	0.5,	1.0,	2.5,
 };
 
+static void to_engine(void *ctx, const struct recording *rec, const struct vnl_event *ev)
+{
+	struct live *l = ctx;
+
+	l->events++;
+	if (l->je)
+		jengine_event(l->je, ev);
+}
+
 int live_init(struct live *l)
 {
 	memset(l, 0, sizeof(*l));
 	if (pthread_mutex_init(&l->lock, NULL))
 		return -ENOMEM;
 	l->started_ns = now_ns(CLOCK_MONOTONIC);
-	l->ro = reorder_new(REORDER_NS);
-	return l->ro ? 0 : -ENOMEM;
+	l->rs = rec_stream_new(&l->rec, "the recorder", to_engine, l);
+	return l->rs ? 0 : -ENOMEM;
 }
 
 static struct live_series *series_get(struct live *l, const char *vm, const char *tap,
@@ -80,20 +88,11 @@ int live_add(struct live *l, const char *vm, const char *tap, const char *direct
 	return 0;
 }
 
-static const struct vnl_file_iface *iface_of(const struct live *l, uint32_t ifindex)
-{
-	unsigned int i;
-
-	for (i = 0; i < l->nifaces; i++)
-		if (l->ifaces[i].ifindex == ifindex)
-			return &l->ifaces[i];
-	return NULL;
-}
-
 static void labels_of(const struct live *l, const struct journey *j, const char **vm,
 		      const char **tap)
 {
-	const struct vnl_file_iface *d = iface_of(l, j->tap_ifindex);
+	const struct vnl_file_iface *d =
+	    rec_iface(&l->rec, l->rec.nifaces ? l->rec.ifaces[0].netns : 0, j->tap_ifindex);
 
 	*tap = d ? d->name : "-";
 	*vm = d && d->vm_name[0] ? d->vm_name : "-";
@@ -138,97 +137,34 @@ static void on_round_trip(void *ctx, const struct journey *req, const struct jou
 		live_add(l, vm, tap, "round_trip", "end_to_end",
 			 resp->ts[resp->nhops - 1] - req->ts[0]);
 	live_add(l, vm, tap, "round_trip",
-		 req->dir == VNL_DIR_TO_GUEST ? VNL_SEG_OUTSIDE_GUEST : VNL_SEG_OUTSIDE_REMOTE,
+		 outside_segment_name(req->dir, req->hops[req->nhops - 1]),
 		 resp->ts[0] - req->ts[req->nhops - 1]);
-}
-
-static void to_engine(void *ctx, const struct vnl_event *ev)
-{
-	struct live *l = ctx;
-
-	jengine_event(l->je, ev);
 }
 
 static int start_engine(struct live *l)
 {
 	struct jsink sink = {on_journey, on_round_trip, l};
-	int attached[VNL_HOP_MAX], roles[VNL_ROLE_MAX] = {0}, h;
-	unsigned int i;
 
-	for (h = 0; h < VNL_HOP_MAX; h++)
-		attached[h] = !l->have_hops || l->hops[h].mech != VNL_MECH_NONE;
-	for (i = 0; i < l->nifaces; i++)
-		if (l->ifaces[i].role < VNL_ROLE_MAX)
-			roles[l->ifaces[i].role] = 1;
-	jpath_of(&l->path, attached, roles, 0);
+	jpath_of_recording(&l->path, &l->rec);
 	l->je = jengine_new(&sink, &l->path, TIMEOUT_NS);
 	return l->je ? 0 : -ENOMEM;
 }
 
-static void take_ifaces(struct live *l, const uint8_t *p, size_t len)
-{
-	size_t n = len / sizeof(struct vnl_file_iface), i;
-
-	for (i = 0; i < n && l->nifaces < sizeof(l->ifaces) / sizeof(l->ifaces[0]); i++) {
-		struct vnl_file_iface *d = &l->ifaces[l->nifaces];
-
-		memcpy(d, p + i * sizeof(*d), sizeof(*d));
-		d->name[sizeof(d->name) - 1] = '\0';
-		d->vm_name[sizeof(d->vm_name) - 1] = '\0';
-		if (!iface_of(l, d->ifindex)) /* searched before counting it in */
-			l->nifaces++;
-	}
-}
-
+/* vnl_sink_fn: the recorder's blocks, read as the reader reads a file's. */
 int live_sink(void *ctx, const struct vnl_block_header *bh, const void *payload)
 {
 	struct live *l = ctx;
-	const uint8_t *p = payload;
-	size_t i, n;
 	int err = 0;
 
 	pthread_mutex_lock(&l->lock);
-	switch (bh->type) {
-	case VNL_BLK_HOPS:
-		n = bh->len / sizeof(struct vnl_file_hop);
-		for (i = 0; i < n; i++) {
-			struct vnl_file_hop h;
-
-			memcpy(&h, p + i * sizeof(h), sizeof(h));
-			if (h.id < VNL_HOP_MAX)
-				l->hops[h.id] = h;
-		}
-		l->have_hops = 1;
-		break;
-	case VNL_BLK_IFACES:
-		take_ifaces(l, p, bh->len);
-		break;
-	case VNL_BLK_LOST:
-		l->lost = 0; /* running totals */
-		for (i = 0; i < bh->len / sizeof(struct vnl_file_lost); i++) {
-			struct vnl_file_lost lost;
-
-			memcpy(&lost, p + i * sizeof(lost), sizeof(lost));
-			l->lost += lost.count;
-		}
-		break;
-	case VNL_BLK_EVENTS:
-		if (!l->je && start_engine(l)) {
+	if (bh->type == VNL_BLK_EVENTS) {
+		/* the description came first: the path is known */
+		if (!l->je && start_engine(l))
 			err = -ENOMEM;
-			break;
-		}
 		l->last_block_ns = now_ns(CLOCK_MONOTONIC);
-		for (i = 0; !err && i < bh->len / sizeof(struct vnl_event); i++) {
-			struct vnl_event ev;
-
-			memcpy(&ev, p + i * sizeof(ev), sizeof(ev));
-			l->events++;
-			err = reorder_push(l->ro, &ev, to_engine, l);
-		}
-		break;
-	default:
-		break;
 	}
+	if (!err)
+		err = rec_stream_block(l->rs, bh->type, payload, bh->len);
 	pthread_mutex_unlock(&l->lock);
 	return err;
 }
@@ -301,7 +237,7 @@ void live_render_metrics(struct live *l, FILE *f)
 	fprintf(f,
 		"# HELP vnetlat_lost_events_total Hop events the ring buffer had no room for.\n"
 		"# TYPE vnetlat_lost_events_total counter\nvnetlat_lost_events_total %" PRIu64 "\n",
-		l->lost);
+		l->rec.lost_total);
 	fprintf(f,
 		"# HELP vnetlat_journeys_total Packet journeys closed.\n"
 		"# TYPE vnetlat_journeys_total counter\nvnetlat_journeys_total %" PRIu64 "\n",
@@ -330,7 +266,8 @@ void live_free(struct live *l)
 		free(s);
 	}
 	jengine_free(l->je);
-	reorder_free(l->ro);
+	rec_stream_free(l->rs);
+	rec_free(&l->rec);
 	pthread_mutex_destroy(&l->lock);
 }
 
@@ -345,7 +282,7 @@ static int live_tick(void *ctx, struct rec_io *io)
 	pthread_mutex_lock(&l->lock);
 	if (l->je && l->last_block_ns &&
 	    now_ns(CLOCK_MONOTONIC) - l->last_block_ns > 4 * REORDER_NS) {
-		reorder_drain(l->ro, to_engine, l);
+		rec_stream_drain(l->rs);
 		l->last_block_ns = 0;
 	}
 	pthread_mutex_unlock(&l->lock);
@@ -389,7 +326,7 @@ static int top_tick(void *ctx, struct rec_io *io)
 		qsort(v, n, sizeof(*v), by_name);
 	printf("\033[H\033[2Jvnetlat top  %.0f s  events %" PRIu64 "  lost %" PRIu64
 	       "  journeys %" PRIu64 "  round trips %" PRIu64 "   (last second; us)\n\n",
-	       (double)(now - l->started_ns) / 1e9, l->events, l->lost, l->journeys,
+	       (double)(now - l->started_ns) / 1e9, l->events, l->rec.lost_total, l->journeys,
 	       l->round_trips);
 	printf("%-11s %-8s %-30s %8s %9s %9s %9s %10s\n", "DIRECTION", "TAP", "SEGMENT", "COUNT",
 	       "P50", "P99", "MAX", "TOTAL");
@@ -533,7 +470,7 @@ static int run_live(int argc, char **argv, int top)
 out:
 	if (l && l->server)
 		prom_stop(l->server);
-	if (l && l->ro)
+	if (l && l->rs)
 		live_free(l);
 	free(l);
 	free(o);

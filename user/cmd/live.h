@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include "hist.h"
 #include "journey.h"
+#include "recording.h"
 #include "vnlfile.h"
 
 #define LIVE_LE_N 20 /* classic histogram buckets, 1 us .. 1 s, then +Inf */
@@ -31,15 +32,13 @@ struct live {
 	pthread_mutex_t lock;
 	struct live_series *series;
 	size_t nseries;
-	struct vnl_file_iface ifaces[256];
-	unsigned int nifaces;
-	uint64_t events, lost, journeys, round_trips;
+	struct recording rec;  /* what the recorder's blocks said, read as a file is */
+	struct rec_stream *rs; /* the reader, fed block by block */
+	uint64_t events, journeys, round_trips;
 	uint64_t started_ns;
-	struct reorder *ro;
 	struct jengine *je;
 	struct jpath path;
-	int have_hops, mode_top;
-	struct vnl_file_hop hops[64];
+	int mode_top;
 	const char *prom_addr;	/* live: where to serve, started once capabilities are dropped */
 	uint64_t last_block_ns; /* when events last came: a quiet link drains the reorder buffer */
 	void *server;

@@ -3,48 +3,51 @@
 #include <string.h>
 #include "hoptab.h"
 
-#define HOP_INFO(id, nm, d, pt, rl, fpt, nopkt, sd)                                                \
+#define HOP_INFO(id, nm, d, pt, rl, fpt, knd, sd, rsn)                                             \
 	[VNL_HOP_##id] = {.name = nm,                                                              \
-			  .dir = d,                                                                \
-			  .point = pt,                                                             \
-			  .role = rl,                                                              \
-			  .fn_point = fpt,                                                         \
-			  .packetless = nopkt,                                                     \
-			  .side = sd},
+			  .dir = VNL_DIR_##d,                                                      \
+			  .point = VNL_PT_##pt,                                                    \
+			  .role = VNL_ROLE_##rl,                                                   \
+			  .fn_point = VNL_PT_##fpt,                                                \
+			  .kind = VNL_KIND_##knd,                                                  \
+			  .packetless = VNL_KIND_##knd != VNL_KIND_PACKET &&                       \
+					VNL_KIND_##knd != VNL_KIND_DROP,                           \
+			  .side = VNL_SIDE_##sd,                                                   \
+			  .reason = VNL_REASON_##rsn},
 const struct hop_info vnl_hops[VNL_HOP_MAX] = {VNL_HOP_TABLE(HOP_INFO)};
 
-#define KVM_WHY	  "no KVM guest runs on the test machines (QEMU under TCG)"
-#define VHOST_WHY "no vhost-net on the test machines"
-#define KFN_WHY	  "needs fentry or kprobes, which the test host lacks"
+#define KVM   .needs = VNL_NEEDS_KVM
+#define VHOST .needs = VNL_NEEDS_VHOST
 
 const struct point_info vnl_points[VNL_PT_MAX] = {
-    [VNL_PT_NETIF_RX] = {"netif_rx", "net", "netif_rx", NULL},
-    [VNL_PT_NETIF_RECEIVE_SKB] = {"netif_receive_skb", "net", "netif_receive_skb", NULL},
-    [VNL_PT_GRO_RECEIVE] = {"napi_gro_receive_entry", "net", "napi_gro_receive_entry",
-			    "does not fire on a veth or tap at low rates"},
-    [VNL_PT_DEV_QUEUE] = {"net_dev_queue", "net", "net_dev_queue", NULL},
-    [VNL_PT_DEV_START_XMIT] = {"net_dev_start_xmit", "net", "net_dev_start_xmit", NULL},
-    [VNL_PT_DEV_XMIT] = {"net_dev_xmit", "net", "net_dev_xmit", NULL},
-    [VNL_PT_COPY_DATAGRAM] = {"skb_copy_datagram_iovec", "skb", "skb_copy_datagram_iovec", NULL},
-    [VNL_PT_KFREE_SKB] = {"kfree_skb", "skb", "kfree_skb", NULL},
-    [VNL_PT_KVM_SET_IRQ] = {"kvm_set_irq", "kvm", "kvm_set_irq", KVM_WHY},
-    [VNL_PT_KVM_MSI_SET_IRQ] = {"kvm_msi_set_irq", "kvm", "kvm_msi_set_irq", KVM_WHY},
-    [VNL_PT_KVM_FAST_MMIO] = {"kvm_fast_mmio", "kvm", "kvm_fast_mmio", KVM_WHY},
-    [VNL_PT_KVM_MMIO] = {"kvm_mmio", "kvm", "kvm_mmio", KVM_WHY},
-    [VNL_PT_KVM_PIO] = {"kvm_pio", "kvm", "kvm_pio", KVM_WHY},
-    [VNL_PT_TUN_NET_XMIT] = {"tun_net_xmit", NULL, "tun_net_xmit", KFN_WHY},
-    [VNL_PT_TUN_GET_USER] = {"tun_get_user", NULL, "tun_get_user", KFN_WHY},
-    [VNL_PT_VHOST_HANDLE_RX] = {"handle_rx", NULL, "handle_rx", VHOST_WHY},
-    [VNL_PT_VHOST_HANDLE_TX] = {"handle_tx", NULL, "handle_tx", VHOST_WHY},
-    [VNL_PT_VHOST_SIGNAL] = {"vhost_signal", NULL, "vhost_signal", VHOST_WHY},
-    [VNL_PT_SYS_ENTER] = {"sys_enter", "raw_syscalls", "sys_enter", NULL},
-    [VNL_PT_VIRTNET_XMIT] = {"start_xmit", NULL, "start_xmit", NULL},
-    [VNL_PT_VQ_NOTIFY] = {"virtqueue_notify", NULL, "virtqueue_notify", NULL},
-    [VNL_PT_VRING_INTERRUPT] = {"vring_interrupt", NULL, "vring_interrupt", NULL},
-    [VNL_PT_VIRTNET_POLL] = {"virtnet_poll", NULL, "virtnet_poll", NULL},
-    [VNL_PT_SKB_CONSUME_UDP] = {"skb_consume_udp", NULL, "skb_consume_udp", NULL},
-    [VNL_PT_SCHED_SWITCH] = {"sched_switch", "sched", "sched_switch", NULL},
-    [VNL_PT_SCHED_WAKEUP] = {"sched_wakeup", "sched", "sched_wakeup", NULL},
+    [VNL_PT_NETIF_RX] = {.name = "netif_rx", .category = "net"},
+    [VNL_PT_NETIF_RECEIVE_SKB] = {.name = "netif_receive_skb", .category = "net"},
+    [VNL_PT_GRO_RECEIVE] = {.name = "napi_gro_receive_entry",
+			    .category = "net",
+			    .note = "only where a driver uses GRO: not a veth's or a tap's"},
+    [VNL_PT_DEV_QUEUE] = {.name = "net_dev_queue", .category = "net"},
+    [VNL_PT_DEV_START_XMIT] = {.name = "net_dev_start_xmit", .category = "net"},
+    [VNL_PT_DEV_XMIT] = {.name = "net_dev_xmit", .category = "net"},
+    [VNL_PT_COPY_DATAGRAM] = {.name = "skb_copy_datagram_iovec", .category = "skb"},
+    [VNL_PT_KFREE_SKB] = {.name = "kfree_skb", .category = "skb"},
+    [VNL_PT_KVM_SET_IRQ] = {.name = "kvm_set_irq", .category = "kvm", KVM},
+    [VNL_PT_KVM_MSI_SET_IRQ] = {.name = "kvm_msi_set_irq", .category = "kvm", KVM},
+    [VNL_PT_KVM_FAST_MMIO] = {.name = "kvm_fast_mmio", .category = "kvm", KVM},
+    [VNL_PT_KVM_MMIO] = {.name = "kvm_mmio", .category = "kvm", KVM},
+    [VNL_PT_KVM_PIO] = {.name = "kvm_pio", .category = "kvm", KVM},
+    [VNL_PT_TUN_NET_XMIT] = {.name = "tun_net_xmit", .category = NULL},
+    [VNL_PT_TUN_GET_USER] = {.name = "tun_get_user", .category = NULL},
+    [VNL_PT_VHOST_HANDLE_RX] = {.name = "handle_rx", .category = NULL, VHOST},
+    [VNL_PT_VHOST_HANDLE_TX] = {.name = "handle_tx", .category = NULL, VHOST},
+    [VNL_PT_VHOST_SIGNAL] = {.name = "vhost_signal", .category = NULL, VHOST},
+    [VNL_PT_SYS_ENTER] = {.name = "sys_enter", .category = "raw_syscalls"},
+    [VNL_PT_VIRTNET_XMIT] = {.name = "start_xmit", .category = NULL},
+    [VNL_PT_VQ_NOTIFY] = {.name = "virtqueue_notify", .category = NULL},
+    [VNL_PT_VRING_INTERRUPT] = {.name = "vring_interrupt", .category = NULL},
+    [VNL_PT_VIRTNET_POLL] = {.name = "virtnet_poll", .category = NULL},
+    [VNL_PT_SKB_CONSUME_UDP] = {.name = "skb_consume_udp", .category = NULL},
+    [VNL_PT_SCHED_SWITCH] = {.name = "sched_switch", .category = "sched"},
+    [VNL_PT_SCHED_WAKEUP] = {.name = "sched_wakeup", .category = "sched"},
 };
 
 #define SEG_ROW(a, b, nm) {VNL_HOP_##a, VNL_HOP_##b, nm},
@@ -59,9 +62,25 @@ _Static_assert(sizeof(segments) / sizeof(segments[0]) < VNL_AGG_E2E,
 _Static_assert(VNL_AGG_E2E + VNL_DIR_ANY <= VNL_AGG_SLOTS, "end-to-end slots fit");
 _Static_assert(VNL_HOP_MAX <= 64, "live.h keeps 64 hops of a recording's table");
 _Static_assert(VNL_HOP_MAX < 256, "a recording's hop ids are mapped through 256 entries");
+_Static_assert(VNL_HOP_MAX < VNL_HOP_NONE, "hop ids stay below the 'no hop' mark");
+_Static_assert(sizeof(segments) / sizeof(segments[0]) < 256, "seg_of (BPF) holds a slot in a byte");
+#define ONE(...) +1
+_Static_assert(0 VNL_TP_POINTS(ONE) VNL_FN_POINTS(ONE) == VNL_PT_MAX,
+	       "every attach point has its programs (include/vnetlat.h)");
+#undef ONE
 
 #define BOTH_ROW(id) VNL_HOP_##id,
 static const unsigned int both_points[] = {VNL_HOP_BOTH_POINTS(BOTH_ROW)};
+
+int hop_companion(unsigned int hop)
+{
+#define COMPANION(id, pt)                                                                          \
+	if (hop == VNL_HOP_##id)                                                                   \
+		return VNL_PT_##pt;
+	VNL_HOP_COMPANION(COMPANION)
+#undef COMPANION
+	return -1;
+}
 
 int hop_both_points(unsigned int hop)
 {

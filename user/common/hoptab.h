@@ -11,22 +11,33 @@ struct hop_info {
 	int point;    /* enum vnl_point of the tracepoint, -1 if none */
 	int role;     /* enum vnl_role the device must have */
 	int fn_point; /* enum vnl_point of the kernel function that replaces it, -1 if none */
-	int packetless;
+	enum vnl_hop_kind kind;
+	int packetless;	    /* not a packet's own event: tied (by thread, CPU, time) or none */
 	enum vnl_side side; /* the kernel it runs in */
+	enum vnl_reason_kind reason;
+};
+
+/* What a point fires only with: probe says whether the host has it. */
+enum vnl_needs {
+	VNL_NEEDS_NOTHING = 0,
+	VNL_NEEDS_KVM,	 /* a guest run by KVM (hardware virtualisation), not emulated */
+	VNL_NEEDS_VHOST, /* vhost-net moving the guest's packets */
 };
 
 /* Attach points: the tracepoint (category:name) or the kernel function behind each. */
 struct point_info {
 	const char *name;     /* tracepoint name or function name */
 	const char *category; /* tracepoint category; NULL for kernel functions */
-	const char *prog;     /* suffix of the BPF program names (btf_, raw_, fentry_, kprobe_) */
-	const char *untested; /* why this point cannot fire on the machines vnetlat is tested on */
+	enum vnl_needs needs; /* what must run on the host for the point to fire */
+	const char *note;     /* when the point fires, where that is not plain */
 };
 
 extern const struct hop_info vnl_hops[VNL_HOP_MAX];
 extern const struct point_info vnl_points[VNL_PT_MAX];
 
 const char *hop_name(unsigned int hop);
+/* The point attached with the hop's own (VNL_HOP_COMPANION), -1 if none. */
+int hop_companion(unsigned int hop);
 /* Whether the hop runs in a guest's kernel (0 for ids outside the table). */
 int hop_in_guest(unsigned int hop);
 /* Whether the hop's tracepoint stays attached beside its function (VNL_HOP_BOTH_POINTS). */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "commands.h"
+#include "format.h"
 #include "hoptab.h"
 #include "journey.h"
 #include "json.h"
@@ -74,10 +75,19 @@ static void dump_event(struct dump *d, const struct vnl_event *ev)
 		jw_u64(w, "len", ev->len);
 		dump_pkt(w, &ev->pkt);
 	}
-	if (ev->hop == VNL_HOP_DROP)
+	switch (ev->hop < VNL_HOP_MAX ? vnl_hops[ev->hop].reason : VNL_REASON_NONE) {
+	case VNL_REASON_DROP:
 		jw_str(w, "reason", rec_reason_of(d->rec, ev->kernel, ev->reason));
-	else if (ev->hop == VNL_HOP_TAP_XMIT || ev->hop == VNL_HOP_UPLINK_XMIT)
+		break;
+	case VNL_REASON_RC:
 		jw_i64(w, "rc", (int32_t)ev->reason);
+		break;
+	case VNL_REASON_SYSCALL:
+		jw_str(w, "syscall", clock_syscall_name(ev->reason));
+		break;
+	case VNL_REASON_NONE:
+		break;
+	}
 	jw_obj_end(w);
 	jw_newline(w);
 }
@@ -112,9 +122,7 @@ static void dump_journey(struct dump *d, const struct journey *j)
 	jw_bool(w, "partial", j->partial);
 	if (j->dropped) {
 		jw_str(w, "dropped_after", hop_name(j->drop_hop));
-		jw_str(
-		    w, "drop_reason",
-		    rec_reason_of(d->rec, rec_kernel_of_hop(d->rec, j->drop_hop), j->drop_reason));
+		jw_str(w, "drop_reason", rec_reason_of(d->rec, j->drop_kernel, j->drop_reason));
 	}
 	dump_pkt(w, &j->pkt);
 	jw_arr_begin(w, "hops");

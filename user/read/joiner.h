@@ -47,25 +47,21 @@ struct flow_state {
 	uint8_t used, req_dir, echo;
 };
 
-/*
- * Hops without a packet are tied to the journey of a packet hop: by thread (a VMM's write, a
- * guest application's send, a guest's kick) or by CPU (a guest's interrupt and NAPI poll, which
- * run where the packets are then received). A rule's hop comes before its anchor hops, or
- * after (the kick follows the driver's transmit).
- */
+/* A tied hop's rule (include/hops.h, VNL_HOP_TIES). */
 struct tie_rule {
 	uint16_t hop;
 	uint16_t anchor[2];
 	uint8_t by_cpu, consume, after;
 };
 
-static const struct tie_rule tie_rules[] = {
-    {VNL_HOP_GUEST_IRQ, {VNL_HOP_GUEST_GRO, VNL_HOP_GUEST_RECEIVE}, 1, 0, 0},
-    {VNL_HOP_GUEST_NAPI, {VNL_HOP_GUEST_GRO, VNL_HOP_GUEST_RECEIVE}, 1, 0, 0},
-    {VNL_HOP_GUEST_APP_SEND, {VNL_HOP_GUEST_QUEUE, VNL_HOP_GUEST_XMIT_START}, 0, 1, 0},
-    {VNL_HOP_GUEST_KICK, {VNL_HOP_GUEST_XMIT_START, VNL_HOP_GUEST_XMIT_START}, 0, 1, 1},
-    {VNL_HOP_VMM_WRITE, {VNL_HOP_TAP_RX, VNL_HOP_TAP_RECEIVE}, 0, 1, 0},
-};
+#define TIE_RULE(id, a1, a2, by, use, when)                                                        \
+	{VNL_HOP_##id,                                                                             \
+	 {VNL_HOP_##a1, VNL_HOP_##a2},                                                             \
+	 VNL_TIE_##by == VNL_TIE_CPU,                                                              \
+	 VNL_TIE_##use == VNL_TIE_ONCE,                                                            \
+	 VNL_TIE_##when == VNL_TIE_AFTER},
+static const struct tie_rule tie_rules[] = {VNL_HOP_TIES(TIE_RULE)};
+#undef TIE_RULE
 
 #define TIE_RULES (sizeof(tie_rules) / sizeof(tie_rules[0]))
 

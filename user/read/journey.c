@@ -6,6 +6,13 @@
 #include "joiner.h"
 #include "recording.h"
 
+#define TO_GUEST(id, nm, dir, ...)   +(VNL_DIR_##dir == VNL_DIR_TO_GUEST)
+#define FROM_GUEST(id, nm, dir, ...) +(VNL_DIR_##dir == VNL_DIR_FROM_GUEST)
+_Static_assert(0 VNL_HOP_TABLE(TO_GUEST) <= J_MAX_HOPS && 0 VNL_HOP_TABLE(FROM_GUEST) <= J_MAX_HOPS,
+	       "a journey has room for every hop of its direction");
+#undef TO_GUEST
+#undef FROM_GUEST
+
 void jpath_of(struct jpath *p, const int attached[VNL_HOP_MAX], const int roles[VNL_ROLE_MAX],
 	      int guests)
 {
@@ -410,6 +417,7 @@ static void on_drop(struct jengine *e, struct journey *j, const struct vnl_event
 	j->dropped = 1;
 	j->drop_hop = j->hops[j->nhops - 1];
 	j->drop_reason = ev->reason;
+	j->drop_kernel = ev->kernel;
 	close_journey(e, j);
 }
 
@@ -419,7 +427,7 @@ static void on_packet(struct jengine *e, const struct vnl_event *ev)
 	int refused;
 
 	j = find_journey(e, ev, &refused);
-	if (ev->hop == VNL_HOP_DROP) {
+	if (ev->hop < VNL_HOP_MAX && vnl_hops[ev->hop].kind == VNL_KIND_DROP) {
 		on_drop(e, j, ev);
 		return;
 	}

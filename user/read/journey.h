@@ -47,6 +47,7 @@ struct journey {
 	uint16_t first_hop; /* the first packet hop (packetless hops may be tied before it) */
 	uint16_t drop_hop;  /* the last hop seen before the drop */
 	uint32_t drop_reason;
+	uint8_t drop_kernel;  /* whose drop reasons name it: each kernel numbers its own */
 	uint32_t tap_ifindex; /* the tap it crossed, 0 if none seen */
 	uint32_t uplink_ifindex;
 	uint32_t vmm_pid;

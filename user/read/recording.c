@@ -24,6 +24,7 @@ enum read_pass {
 	PASS_ALL,     /* descriptions and events: a host-only recording */
 	PASS_COLLECT, /* descriptions; guests' events and boundary packets kept */
 	PASS_EVENTS,  /* the host's events, merged with the guests' */
+	PASS_STREAM,  /* blocks as the recorder makes them (live): the host's alone */
 };
 
 /* A packet seen next to the host/guest boundary, to relate the two clocks. */
@@ -361,21 +362,25 @@ static void hand_out(void *ctx, const struct vnl_event *ev)
 	deliver(rc, ev);
 }
 
+/* The boundary hops of the hop table (VNL_HOP_BOUNDARY): host and guest, each direction. */
+struct boundary_hops {
+	unsigned int host[2], guest[2]; /* the hop nearest the boundary, then its stand-in */
+};
+
+#define BOUNDARY_ROW(d, h, h2, g, g2)                                                              \
+	[VNL_DIR_##d] = {{VNL_HOP_##h, VNL_HOP_##h2}, {VNL_HOP_##g, VNL_HOP_##g2}},
+static const struct boundary_hops boundary_hops[2] = {VNL_HOP_BOUNDARY(BOUNDARY_ROW)};
+#undef BOUNDARY_ROW
+
 static int is_boundary_hop(unsigned int hop)
 {
-	switch (hop) {
-	case VNL_HOP_VMM_READ:
-	case VNL_HOP_TAP_XMIT:
-	case VNL_HOP_TAP_RX:
-	case VNL_HOP_TAP_RECEIVE:
-	case VNL_HOP_GUEST_GRO:
-	case VNL_HOP_GUEST_RECEIVE:
-	case VNL_HOP_GUEST_QUEUE:
-	case VNL_HOP_GUEST_XMIT_START:
-		return 1;
-	default:
-		return 0;
-	}
+	int d, i;
+
+	for (d = 0; d < 2; d++)
+		for (i = 0; i < 2; i++)
+			if (boundary_hops[d].host[i] == hop || boundary_hops[d].guest[i] == hop)
+				return 1;
+	return 0;
 }
 
 static int collect_events(struct read_ctx *rc, const struct vnl_block *b, size_t n)
@@ -462,7 +467,7 @@ static int read_guest_block(struct recording *rec, unsigned int kernel, const st
 		k->end_monotonic_ns = meta_u64(b, "end_monotonic_ns");
 		break;
 	default:
-		break; /* aggregate blocks of guests: not used yet */
+		break; /* no more: an agent records packets only, never aggregate blocks */
 	}
 	return 0;
 }
@@ -608,9 +613,9 @@ static int by_ts(const void *a, const void *b)
 }
 
 /* Of candidate hops (closest to the boundary first), the first that has packets. */
-static unsigned int pick_hop(const size_t count[VNL_HOP_MAX], unsigned int a, unsigned int b)
+static unsigned int pick_hop(const size_t count[VNL_HOP_MAX], const unsigned int hop[2])
 {
-	return count[a] ? a : b;
+	return count[hop[0]] ? hop[0] : hop[1];
 }
 
 /*
@@ -656,10 +661,10 @@ static int estimate_clocks(struct recording *rec, struct read_ctx *rc)
 
 	for (i = 0; i < rc->nbnd; i++)
 		count[rc->bnd[i].hop]++;
-	hops[0] = pick_hop(count, VNL_HOP_VMM_READ, VNL_HOP_TAP_XMIT);
-	hops[1] = pick_hop(count, VNL_HOP_GUEST_GRO, VNL_HOP_GUEST_RECEIVE);
-	hops[2] = pick_hop(count, VNL_HOP_GUEST_XMIT_START, VNL_HOP_GUEST_QUEUE);
-	hops[3] = pick_hop(count, VNL_HOP_TAP_RX, VNL_HOP_TAP_RECEIVE);
+	hops[0] = pick_hop(count, boundary_hops[VNL_DIR_TO_GUEST].host);
+	hops[1] = pick_hop(count, boundary_hops[VNL_DIR_TO_GUEST].guest);
+	hops[2] = pick_hop(count, boundary_hops[VNL_DIR_FROM_GUEST].guest);
+	hops[3] = pick_hop(count, boundary_hops[VNL_DIR_FROM_GUEST].host);
 	if (rc->nbnd)
 		qsort(rc->bnd, rc->nbnd, sizeof(*rc->bnd), by_fp_ts);
 	s = malloc((2 * rc->nclk + rc->nbnd + 1) * sizeof(*s));
@@ -716,13 +721,9 @@ int rec_read(struct recording *rec, const char *path, rec_event_fn on_event, voi
 	return rec_read_windows(rec, path, on_event, NULL, ctx, err, err_size);
 }
 
-int rec_read_windows(struct recording *rec, const char *path, rec_event_fn on_event,
-		     rec_window_fn on_window, void *ctx, char *err, size_t err_size)
+static void rec_init(struct recording *rec, const char *path)
 {
-	struct read_ctx rc = {.rec = rec, .fn = on_event, .ctx = ctx, .window_fn = on_window};
-	struct reorder *ro;
 	unsigned int k, i;
-	int ret;
 
 	memset(rec, 0, sizeof(*rec));
 	rec->path = path;
@@ -730,6 +731,26 @@ int rec_read_windows(struct recording *rec, const char *path, rec_event_fn on_ev
 	for (k = 0; k < REC_MAX_KERNELS; k++) /* a file without a hop table: this build's ids */
 		for (i = 0; i < REC_FILE_HOP_IDS; i++)
 			rec->hop_map[k][i] = i < VNL_HOP_MAX ? (uint16_t)i : REC_HOP_UNKNOWN;
+}
+
+/* Lost events of the host and every guest, once their blocks were read. */
+static void sum_lost(struct recording *rec)
+{
+	unsigned int k;
+
+	rec->lost_total = rec->host_lost;
+	for (k = 1; k < rec->nkernels; k++)
+		rec->lost_total += rec->k[k].lost_total;
+}
+
+int rec_read_windows(struct recording *rec, const char *path, rec_event_fn on_event,
+		     rec_window_fn on_window, void *ctx, char *err, size_t err_size)
+{
+	struct read_ctx rc = {.rec = rec, .fn = on_event, .ctx = ctx, .window_fn = on_window};
+	struct reorder *ro;
+	int ret;
+
+	rec_init(rec, path);
 	ro = reorder_new(REORDER_WINDOW_NS);
 	if (!ro)
 		return -ENOMEM;
@@ -746,9 +767,7 @@ int rec_read_windows(struct recording *rec, const char *path, rec_event_fn on_ev
 	while (!ret && rc.gev_next < rc.ngev)
 		deliver(&rc, &rc.gev[rc.gev_next++]);
 	rec->late_events = reorder_late(ro);
-	rec->lost_total = rec->host_lost;
-	for (k = 1; k < rec->nkernels; k++)
-		rec->lost_total += rec->k[k].lost_total;
+	sum_lost(rec);
 	reorder_free(ro);
 	free(rc.gev);
 	free(rc.bnd);
@@ -806,18 +825,6 @@ const char *rec_reason_of(const struct recording *rec, unsigned int k, uint32_t 
 	return "unknown";
 }
 
-unsigned int rec_kernel_of_hop(const struct recording *rec, unsigned int hop)
-{
-	unsigned int k;
-
-	if (!hop_in_guest(hop))
-		return 0;
-	for (k = 1; k < rec->nkernels; k++)
-		if (rec->k[k].present)
-			return k;
-	return 0;
-}
-
 void rec_wall_time(const struct recording *rec, uint64_t ts, char *buf, size_t size)
 {
 	int64_t wall = (int64_t)rec->realtime_ns + ((int64_t)ts - (int64_t)rec->monotonic_ns);
@@ -828,4 +835,48 @@ void rec_wall_time(const struct recording *rec, uint64_t ts, char *buf, size_t s
 	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 (long long)(wall % 1000000000));
+}
+
+struct rec_stream {
+	struct read_ctx rc;
+	struct reorder *ro;
+};
+
+struct rec_stream *rec_stream_new(struct recording *rec, const char *what, rec_event_fn on_event,
+				  void *ctx)
+{
+	struct rec_stream *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	rec_init(rec, what);
+	s->rc = (struct read_ctx){.rec = rec, .fn = on_event, .ctx = ctx, .pass = PASS_STREAM};
+	s->ro = reorder_new(REORDER_WINDOW_NS);
+	if (!s->ro) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int rec_stream_block(struct rec_stream *s, uint32_t type, const void *payload, uint32_t len)
+{
+	struct vnl_block b = {.type = type, .len = len, .payload = payload};
+	int err = read_block(s->rc.rec, &s->rc, s->ro, &b);
+
+	sum_lost(s->rc.rec);
+	return err;
+}
+
+void rec_stream_drain(struct rec_stream *s)
+{
+	reorder_drain(s->ro, hand_out, &s->rc);
+}
+
+void rec_stream_free(struct rec_stream *s)
+{
+	if (!s)
+		return;
+	reorder_free(s->ro);
+	free(s);
 }

@@ -95,9 +95,19 @@ const struct vnl_file_iface *rec_iface(const struct recording *rec, uint32_t net
 const char *rec_reason(const struct recording *rec, uint32_t reason);
 /* A drop reason of kernel k (0: the host), whose numbers may differ from the host's. */
 const char *rec_reason_of(const struct recording *rec, unsigned int k, uint32_t reason);
-/* The kernel a hop ran in: 0 for the host's hops, the first guest's for guest hops. */
-unsigned int rec_kernel_of_hop(const struct recording *rec, unsigned int hop);
 /* ts (CLOCK_MONOTONIC) as ISO 8601 UTC wall-clock time. */
 void rec_wall_time(const struct recording *rec, uint64_t ts, char *buf, size_t size);
+
+/*
+ * A recording read as the recorder makes it, block by block (vnetlat live): the same reader
+ * as for files. Events go to on_event in time order, held up to the reorder window; drain
+ * hands out what is held (when no block came for a while). what: the name messages use.
+ */
+struct rec_stream;
+struct rec_stream *rec_stream_new(struct recording *rec, const char *what, rec_event_fn on_event,
+				  void *ctx);
+int rec_stream_block(struct rec_stream *s, uint32_t type, const void *payload, uint32_t len);
+void rec_stream_drain(struct rec_stream *s);
+void rec_stream_free(struct rec_stream *s);
 
 #endif

@@ -232,13 +232,14 @@ int vnl_reader_open(struct vnl_reader *r, const char *path, char *err, size_t er
 		vnl_reader_close(r);
 		return -EINVAL;
 	}
-	if (hdr->version != VNL_FILE_VERSION || hdr->header_size < sizeof(*hdr) ||
-	    hdr->header_size > r->size || hdr->event_size != sizeof(struct vnl_event)) {
+	if (hdr->version < VNL_FILE_VERSION_MIN || hdr->version > VNL_FILE_VERSION ||
+	    hdr->header_size < sizeof(*hdr) || hdr->header_size > r->size ||
+	    hdr->event_size != sizeof(struct vnl_event)) {
 		snprintf(err, err_size,
-			 "%s: recording format version %u (event size %u) is not the "
-			 "one this vnetlat reads (%u, %zu)",
-			 path, hdr->version, hdr->event_size, VNL_FILE_VERSION,
-			 sizeof(struct vnl_event));
+			 "%s: recording format version %u (event size %u) is not one "
+			 "this vnetlat reads (%u to %u, %zu)",
+			 path, hdr->version, hdr->event_size, VNL_FILE_VERSION_MIN,
+			 VNL_FILE_VERSION, sizeof(struct vnl_event));
 		vnl_reader_close(r);
 		return -EPROTO;
 	}

@@ -11,10 +11,16 @@
 #include <stdint.h>
 #include "vnetlat.h"
 
-#define VNL_FILE_MAGIC	 "VNETLAT\0"
-#define VNL_FILE_VERSION 1
-#define VNL_BLOCK_MAGIC	 0x4b4c4256u /* "VBLK" */
-#define VNL_BLOCK_MAX	 (64u << 20)
+#define VNL_FILE_MAGIC "VNETLAT\0"
+/*
+ * 2: every hop id in a file (events, lost counts, aggregate slots and drops) is the writer's,
+ * named by the file's HOPS block; readers map them by name. 1: the same layout, ids were the
+ * writer's table index; read the same way.
+ */
+#define VNL_FILE_VERSION     2
+#define VNL_FILE_VERSION_MIN 1
+#define VNL_BLOCK_MAGIC	     0x4b4c4256u /* "VBLK" */
+#define VNL_BLOCK_MAX	     (64u << 20)
 
 enum vnl_block_type {
 	VNL_BLK_META = 1,	/* text, key=value lines */

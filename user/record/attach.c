@@ -13,14 +13,29 @@
 #include "util.h"
 #include "hoptab.h"
 
-/* The program attaching point p through mechanism m (bpf/vnetlat.bpf.c's VNL_VARIANT names). */
-static struct bpf_program *point_prog(struct rec_state *st, int p, enum vnl_mech m, char *name,
-				      size_t size)
+/* The program attaching point p through mechanism m (VNL_TP_POINTS, VNL_FN_POINTS). */
+static struct bpf_program *point_prog(const struct rec_state *st, int p, enum vnl_mech m)
 {
-	static const char *const prefix[] = {NULL, "btf_", "raw_", "fentry_", "kprobe_"};
+	const struct vnetlat_bpf *skel = st->skel;
 
-	snprintf(name, size, "%s%s", prefix[m], vnl_points[p].prog);
-	return bpf_object__find_program_by_name(st->skel->obj, name);
+	switch (p) {
+#define TP_PROG(id, fn)                                                                            \
+	case VNL_PT_##id:                                                                          \
+		return m == VNL_MECH_TP_BTF   ? skel->progs.btf_##fn                               \
+		       : m == VNL_MECH_RAW_TP ? skel->progs.raw_##fn                               \
+					      : NULL;
+#define FN_PROG(id, fn)                                                                            \
+	case VNL_PT_##id:                                                                          \
+		return m == VNL_MECH_FENTRY   ? skel->progs.fentry_##fn                            \
+		       : m == VNL_MECH_KPROBE ? skel->progs.kprobe_##fn                            \
+					      : NULL;
+		VNL_TP_POINTS(TP_PROG)
+		VNL_FN_POINTS(FN_PROG)
+#undef TP_PROG
+#undef FN_PROG
+	default:
+		return NULL;
+	}
 }
 
 static int want_clock_events(const struct rec_opts *o)
@@ -28,6 +43,21 @@ static int want_clock_events(const struct rec_opts *o)
 	if (o->clock_events)
 		return o->clock_events > 0;
 	return o->side == VNL_SIDE_GUEST || o->clock_tai;
+}
+
+/* Kinds of hop a switch turns off: drops, clock events, the VMM's CPU waits. */
+static int kind_wanted(const struct rec_opts *o, enum vnl_hop_kind kind)
+{
+	switch (kind) {
+	case VNL_KIND_DROP:
+		return !o->no_drops;
+	case VNL_KIND_CLOCK:
+		return want_clock_events(o);
+	case VNL_KIND_SCHED:
+		return !o->no_sched;
+	default:
+		return 1;
+	}
 }
 
 /* A point is attached if a hop uses it, through the mechanism the probe chose. */
@@ -41,24 +71,21 @@ void choose_programs(struct rec_state *st, const struct rec_opts *o)
 	for (h = 0; h < VNL_HOP_MAX; h++) {
 		int pt = st->probe.hop_point[h];
 
-		if (pt < 0 || (o->no_drops && h == VNL_HOP_DROP) ||
-		    (h == VNL_HOP_CLOCK_ADJUST && !want_clock_events(o)) ||
-		    (o->no_sched && h == VNL_HOP_VMM_SCHED) || !(vnl_hops[h].side & o->side))
+		int companion = hop_companion((unsigned int)h);
+
+		if (pt < 0 || !kind_wanted(o, vnl_hops[h].kind) || !(vnl_hops[h].side & o->side))
 			continue;
 		st->attached[pt] = st->probe.pt[pt].mech;
 		if (pt == vnl_hops[h].fn_point && hop_both_points((unsigned int)h) &&
 		    vnl_hops[h].point >= 0)
 			st->attached[vnl_hops[h].point] = st->probe.pt[vnl_hops[h].point].mech;
-		/* a scheduling delay starts at a wakeup as well as at a preemption */
-		if (h == VNL_HOP_VMM_SCHED)
-			st->attached[VNL_PT_SCHED_WAKEUP] = st->probe.pt[VNL_PT_SCHED_WAKEUP].mech;
+		if (companion >= 0)
+			st->attached[companion] = st->probe.pt[companion].mech;
 	}
 	for (p = 0; p < VNL_PT_MAX; p++) {
-		char name[64];
-
 		if (st->attached[p] == VNL_MECH_NONE)
 			continue;
-		prog = point_prog(st, p, st->attached[p], name, sizeof(name));
+		prog = point_prog(st, p, st->attached[p]);
 		if (prog)
 			bpf_program__set_autoload(prog, true);
 		else
@@ -86,12 +113,12 @@ void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 
 		if (!hop_recorded(st, o, h))
 			continue;
-		if (h == VNL_HOP_CLOCK_ADJUST) { /* shares sys_enter with guest.app_send */
-			ro->targ_clock_hop = (__u16)(h + 1);
-			ro->targ_clock_nr[0] = SYS_clock_settime;
-			ro->targ_clock_nr[1] = SYS_clock_adjtime;
-			ro->targ_clock_nr[2] = SYS_settimeofday;
-			ro->targ_clock_nr[3] = SYS_adjtimex;
+		if (hi->kind == VNL_KIND_CLOCK) { /* shares sys_enter with guest.app_send */
+			ro->cfg.clock_hop = (__u16)(h + 1);
+			ro->cfg.clock_nr[0] = SYS_clock_settime;
+			ro->cfg.clock_nr[1] = SYS_clock_adjtime;
+			ro->cfg.clock_nr[2] = SYS_settimeofday;
+			ro->cfg.clock_nr[3] = SYS_adjtimex;
 			continue;
 		}
 		if (hi->packetless) {
@@ -120,17 +147,17 @@ void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 		for (d = 0; d < VNL_DIR_MAX; d++)
 			ro->final_of[d] = final[d] < 0 ? VNL_HOP_NONE : (__u16) final[d];
 	}
-	ro->targ_mode = (__u8)o->mode;
-	ro->targ_sample_n = o->sample;
-	memcpy((void *)ro->targ_filter, filter, sizeof(*filter) * filter_len);
-	ro->targ_filter_len = filter_len;
-	ro->targ_filter_vms = o->side == VNL_SIDE_HOST;
-	ro->targ_self_tgid = (__u32)getpid();
-	ro->targ_clock_tai = vnl_event_clock == CLOCK_TAI;
+	ro->cfg.mode = (__u8)o->mode;
+	ro->cfg.sample_n = o->sample;
+	memcpy((void *)ro->cfg.filter, filter, sizeof(*filter) * filter_len);
+	ro->cfg.filter_len = filter_len;
+	ro->cfg.filter_vms = o->side == VNL_SIDE_HOST;
+	ro->cfg.self_tgid = (__u32)getpid();
+	ro->cfg.clock_tai = vnl_event_clock == CLOCK_TAI;
 	if (o->side == VNL_SIDE_GUEST) {
-		ro->targ_send_nr[0] = SYS_sendto;
-		ro->targ_send_nr[1] = SYS_sendmsg;
-		ro->targ_send_nr[2] = SYS_sendmmsg;
+		ro->cfg.send_nr[0] = SYS_sendto;
+		ro->cfg.send_nr[1] = SYS_sendmsg;
+		ro->cfg.send_nr[2] = SYS_sendmmsg;
 	}
 }
 
@@ -140,15 +167,15 @@ int attach_programs(struct rec_state *st)
 
 	for (p = 0; p < VNL_PT_MAX; p++) {
 		struct bpf_program *prog;
-		char name[64];
 
 		if (st->attached[p] == VNL_MECH_NONE)
 			continue;
-		prog = point_prog(st, p, st->attached[p], name, sizeof(name));
+		prog = point_prog(st, p, st->attached[p]);
 		st->links[p] = prog ? bpf_program__attach(prog) : NULL;
 		if (!st->links[p]) {
 			vnl_warn("prog '%s': failed to attach: %s; hops on %s are not recorded",
-				 name, strerror(errno), vnl_points[p].name);
+				 prog ? bpf_program__name(prog) : "?", strerror(errno),
+				 vnl_points[p].name);
 			st->attached[p] = VNL_MECH_NONE;
 			continue;
 		}

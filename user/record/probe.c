@@ -240,6 +240,49 @@ int probe_kernel(struct probe_result *r, int no_kfunc)
 	return 0;
 }
 
+/* Whether /proc/cpuinfo's flags name one of the words in flags (" vmx ", " svm "). */
+static int cpu_has_flag(const char *const flags[], size_t n)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	int found = 0;
+	size_t i;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		for (i = 0; i < n && !found; i++)
+			found = strstr(line, flags[i]) != NULL;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Why point pt attaches but cannot fire on this host; NULL if it can. */
+static const char *silent_here(int pt)
+{
+	static const char *const virt_flags[] = {" vmx", " svm"};
+
+	switch (vnl_points[pt].needs) {
+	case VNL_NEEDS_KVM:
+		if (access("/dev/kvm", F_OK))
+			return "no KVM on this host (/dev/kvm is absent): guests are emulated";
+#if defined(__x86_64__) || defined(__i386__)
+		if (!cpu_has_flag(virt_flags, 2))
+			return "this CPU offers no hardware virtualisation (no vmx or svm flag): "
+			       "guests are emulated";
+#endif
+		return NULL;
+	case VNL_NEEDS_VHOST:
+		if (access("/sys/module/vhost_net", F_OK))
+			return "vhost_net is not loaded: the VMM moves the packets itself";
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
 static void print_hop_json(struct jw *w, const struct probe_result *r, unsigned int h)
 {
 	const struct hop_info *hi = &vnl_hops[h];
@@ -264,12 +307,10 @@ static void print_hop_json(struct jw *w, const struct probe_result *r, unsigned 
 	if (hi->fn_point >= 0 && pt != hi->fn_point && hi->point >= 0)
 		jw_str(w, "fallback_from", vnl_points[hi->fn_point].name);
 	jw_bool(w, "packetless", hi->packetless);
-	{
-		int up = pt >= 0 ? pt : (hi->point >= 0 ? hi->point : hi->fn_point);
-
-		if (vnl_points[up].untested)
-			jw_str(w, "untested_here", vnl_points[up].untested);
-	}
+	if (pt >= 0 && silent_here(pt))
+		jw_str(w, "silent_here", silent_here(pt));
+	if (pt >= 0 && vnl_points[pt].note)
+		jw_str(w, "note", vnl_points[pt].note);
 	jw_obj_end(w);
 }
 
@@ -288,8 +329,10 @@ static void print_hop_text(const struct probe_result *r, unsigned int h)
 	else if (hi->fn_point >= 0 && pt != hi->fn_point)
 		printf(" (fallback: %s %s)", vnl_points[hi->fn_point].name,
 		       r->pt[hi->fn_point].why);
-	if (pt >= 0 && vnl_points[pt].untested)
-		printf(" [untested here: %s]", vnl_points[pt].untested);
+	if (pt >= 0 && silent_here(pt))
+		printf(" [silent here: %s]", silent_here(pt));
+	else if (pt >= 0 && vnl_points[pt].note)
+		printf(" [%s]", vnl_points[pt].note);
 	putchar('\n');
 }
 

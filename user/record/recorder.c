@@ -203,8 +203,8 @@ int record_run(struct rec_opts *op)
 	}
 	rings_plan(o.ring_size, (unsigned int)libbpf_num_possible_cpus(), &nrings, &ring_each);
 	bpf_map__set_max_entries(st.skel->maps.events, nrings);
-	st.skel->rodata->targ_nrings = nrings;
-	st.skel->rodata->targ_wakeup_bytes = ring_each / 8;
+	st.skel->rodata->cfg.nrings = nrings;
+	st.skel->rodata->cfg.wakeup_bytes = ring_each / 8;
 	choose_programs(&st, &o);
 	fill_rodata(&st, &o, filter, filter_len);
 	err = vnetlat_bpf__load(st.skel);

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Groups of a breakdown: what key a journey is counted under, and freeing one. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "groups.h"
+#include "journey.h"
+#include "recording.h"
+
+static void flow_str(const struct vnl_pkt *p, char *buf, size_t size)
+{
+	char s[INET6_ADDRSTRLEN] = "?", d[INET6_ADDRSTRLEN] = "?";
+	int af = p->flow.family == 6 ? AF_INET6 : AF_INET;
+	const char *proto;
+
+	inet_ntop(af, p->flow.saddr, s, sizeof(s));
+	inet_ntop(af, p->flow.daddr, d, sizeof(d));
+	switch (p->flow.proto) {
+	case 6:
+		proto = "tcp";
+		break;
+	case 17:
+		proto = "udp";
+		break;
+	case 1:
+		proto = "icmp";
+		break;
+	case 58:
+		proto = "icmp6";
+		break;
+	default:
+		proto = "ip";
+	}
+	if (p->flow.proto == 6 || p->flow.proto == 17)
+		snprintf(buf, size, af == AF_INET6 ? "%s [%s]:%u > [%s]:%u" : "%s %s:%u > %s:%u",
+			 proto, s, p->flow.sport, d, p->flow.dport);
+	else if (p->flow.proto == 1 || p->flow.proto == 58)
+		snprintf(buf, size, "%s %s > %s id %u", proto, s, d, p->flow.sport);
+	else
+		snprintf(buf, size, "%s %s > %s proto %u", proto, s, d, p->flow.proto);
+}
+
+void group_key(enum group_by by, const struct recording *rec, const struct journey *j, char *buf,
+	       size_t size)
+{
+	const struct vnl_file_iface *tap;
+	struct vnl_pkt p;
+
+	tap = j->tap_ifindex
+		  ? rec_iface(rec, rec->ifaces ? rec->ifaces[0].netns : 0, j->tap_ifindex)
+		  : NULL;
+	switch (by) {
+	case BY_VM:
+		if (tap && tap->vm_pid)
+			snprintf(buf, size, "%s (pid %u)", tap->vm_name, tap->vm_pid);
+		else
+			snprintf(buf, size, "unknown");
+		break;
+	case BY_IFACE:
+		snprintf(buf, size, "%s", tap ? tap->name : "unknown");
+		break;
+	case BY_FLOW:
+		/* one key for both directions of a conversation: written as seen towards the guest
+		 */
+		p = j->pkt;
+		if (j->dir == VNL_DIR_FROM_GUEST) {
+			uint32_t a[4];
+			uint16_t port = p.flow.sport;
+
+			memcpy(a, p.flow.saddr, sizeof(a));
+			memcpy(p.flow.saddr, p.flow.daddr, sizeof(a));
+			memcpy(p.flow.daddr, a, sizeof(a));
+			if (p.flow.proto != 1 && p.flow.proto != 58) {
+				p.flow.sport = p.flow.dport;
+				p.flow.dport = port;
+			}
+		}
+		flow_str(&p, buf, size);
+		break;
+	default:
+		snprintf(buf, size, "all");
+	}
+}
+
+void group_free(struct group *g)
+{
+	int row;
+	size_t i;
+
+	if (!g)
+		return;
+	for (row = 0; row < ROW_MAX; row++) {
+		struct dir_agg *d = &g->dirs[row];
+
+		for (i = 0; i < d->nsegs; i++)
+			hist_free(&d->segs[i].h);
+		free(d->segs);
+		free(d->drops);
+		hist_free(&d->e2e);
+		hist_free(&d->boundary);
+	}
+}
