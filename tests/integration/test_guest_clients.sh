@@ -36,14 +36,23 @@ in_remote ping -c 20 -i 0.05 198.18.0.2 >/dev/null 2>&1 # warm-up: TCG translate
 
 # what the remote host adds to its client's RTT, beyond the host's path to the guest
 ip -n "$host" addr add 198.18.0.3/24 dev br0
-ip netns exec "$host" sockperf server -i 198.18.0.3 -p 11111 >"$work/ref-server.log" 2>&1 &
-ref_pid=$!
-wait_for 10 bash -c "ip netns exec $host ss -lnu | grep -q ':11111 '"
-in_remote sockperf pp -i 198.18.0.3 -p 11111 -t 3 --mps 200 -m 64 --full-rtt >"$work/ref.txt" 2>&1
-check "reference RTT to the host's bridge measured" grep -q "percentile 50.000" "$work/ref.txt"
-kill "$ref_pid"
-wait "$ref_pid" 2>/dev/null
-ref_pid=
+# reference NAME SS_FLAG SERVER_ARGS...: the remote client's RTT to a sockperf server on the
+# host's bridge, by the same transport as the measured run (TCP's own stack costs more)
+reference() {
+	local name=$1 ss_flag=$2
+	shift 2
+	ip netns exec "$host" sockperf server -i 198.18.0.3 -p 11111 "$@" >"$work/$name-server.log" 2>&1 &
+	ref_pid=$!
+	wait_for 10 bash -c "ip netns exec $host ss -ln$ss_flag | grep -q ':11111 '"
+	in_remote sockperf pp -i 198.18.0.3 -p 11111 "$@" -t 3 --mps 200 -m 64 --full-rtt \
+		>"$work/$name.txt" 2>&1
+	check "$name: RTT to the host's bridge measured" grep -q "percentile 50.000" "$work/$name.txt"
+	kill "$ref_pid"
+	wait "$ref_pid" 2>/dev/null
+	ref_pid=
+}
+reference ref u
+reference ref-tcp t --tcp
 
 # record NAME CLIENT...: one recording of CLIENT's traffic, through the running agent
 record() {
@@ -65,7 +74,7 @@ record sockperf-udp in_remote sockperf pp -i 198.18.0.2 -p 11111 -t 5 --mps 200 
 		"$work/sockperf-udp.dump" "$work/sockperf-udp.out" "$work/ref.txt"
 record sockperf-tcp in_remote sockperf pp --tcp -i 198.18.0.2 -p 11112 -t 5 --mps 200 -m 64 --full-rtt &&
 	checker "sockperf-tcp" python3 "$here/check_clients.py" rr "$work/sockperf-tcp.json" \
-		"$work/sockperf-tcp.dump" "$work/sockperf-tcp.out" "$work/ref.txt"
+		"$work/sockperf-tcp.dump" "$work/sockperf-tcp.out" "$work/ref-tcp.txt"
 record ping in_remote ping -c 100 -i 0.02 198.18.0.2 &&
 	checker "ping" python3 "$here/check_clients.py" ping "$work/ping.json" "$work/ping.dump" \
 		"$work/ping.out"

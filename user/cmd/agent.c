@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "agent.h"
+#include "agentlink.h"
 #include "commands.h"
 #include "link.h"
 #include "record.h"

@@ -13,7 +13,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
-#include "agent.h"
+#include "agentlink.h"
 #include "record.h"
 #include "util.h"
 

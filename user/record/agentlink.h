@@ -5,8 +5,8 @@
  * until the host acknowledges them, so a link that breaks and comes back loses nothing the
  * spool could hold; events it could not hold are counted and reported as lost.
  */
-#ifndef VNL_AGENT_H
-#define VNL_AGENT_H
+#ifndef VNL_AGENTLINK_H
+#define VNL_AGENTLINK_H
 
 #include <stdint.h>
 #include <sys/socket.h>
