@@ -21,7 +21,7 @@ checker "diff" python3 - "$work/ab.json" "$work/aa.json" <<'PY'
 import json, sys
 ab = json.load(open(sys.argv[1]))
 aa = json.load(open(sys.argv[2]))
-seg = [s for s in ab["segments"] if s["direction"] == "round_trip(remote)" and s["segment"] == "vmm+guest"]
+seg = [s for s in ab["segments"] if s["direction"] == "round_trip" and s.get("initiator") == "remote" and s["segment"] == "vmm+guest"]
 p50 = seg[0]["p50"] if seg else {}
 ok = seg and p50.get("significant") is True and 2.5e6 <= p50["change_ns"] <= 3.5e6
 print(("ok" if ok else "not ok") + " - vmm+guest p50 changed by %s ns, significant: %s" %

@@ -11,8 +11,6 @@
 #include "recording.h"
 #include "util.h"
 
-#define JOURNEY_TIMEOUT_NS 1000000000ULL
-
 static struct seg_agg *seg_get(struct dir_agg *d, const char *name, uint16_t from, uint16_t to,
 			       uint8_t part)
 {
@@ -348,14 +346,10 @@ static void on_event(void *ctx, const struct recording *rec, const struct vnl_ev
 {
 	struct breakdown *b = ctx;
 
-	if (!b->je) {
+	if (!b->je) { /* the description came before the first event */
 		struct jsink sink = {on_journey, on_round_trip, b};
-		struct jpath path;
 
-		jpath_of_recording(&path, rec);
-		b->je = jengine_new(&sink, &path, JOURNEY_TIMEOUT_NS);
-		if (b->je && b->o.max_stall_ns)
-			jengine_set_max_stall(b->je, b->o.max_stall_ns);
+		b->je = jengine_for(rec, &sink, b->o.max_stall_ns);
 		if (!b->je) {
 			b->oom = 1;
 			return;

@@ -98,14 +98,12 @@ static int parse_agent_opts(int argc, char **argv, struct rec_opts *o, struct ag
 		case 'h':
 			usage(stdout);
 			return 1;
-		default:
+		default: /* an option every recording command takes, or none */
 			ret = rec_common_opt(o, c, optarg);
-			if (ret < 0)
-				return ret;
-			if (ret > 0) {
+			if (ret > 0)
 				usage(stderr);
+			if (ret)
 				return -EINVAL;
-			}
 		}
 	}
 	if (optind < argc) {

@@ -41,14 +41,6 @@ static struct quantile quantile_ci(const struct hist *h, double q)
 	return r;
 }
 
-static const char *row_str(int row)
-{
-	static const char *const names[] = {"to_guest", "from_guest", "round_trip(remote)",
-					    "round_trip(guest)"};
-
-	return names[row];
-}
-
 static const struct seg_agg *find_seg(const struct dir_agg *d, const struct seg_agg *s)
 {
 	size_t i;
@@ -95,8 +87,8 @@ static void fmt(uint64_t ns, char *buf, size_t size)
 		snprintf(buf, size, "%.2fms", (double)ns / 1e6);
 }
 
-static void print_line(const char *row, const char *name, const struct hist *a,
-		       const struct hist *b, struct jw *w)
+static void print_line(int row, const char *name, const struct hist *a, const struct hist *b,
+		       struct jw *w)
 {
 	struct cmp c;
 	int i;
@@ -104,7 +96,9 @@ static void print_line(const char *row, const char *name, const struct hist *a,
 	compare(a, b, &c);
 	if (vnl_json) {
 		jw_obj_begin(w, NULL);
-		jw_str(w, "direction", row);
+		jw_str(w, "direction", vnl_rows[row].direction);
+		if (row >= ROW_RT_REMOTE)
+			jw_str(w, "initiator", vnl_rows[row].initiator);
 		jw_str(w, "segment", name);
 		jw_u64(w, "count_a", a->count);
 		jw_u64(w, "count_b", b->count);
@@ -126,7 +120,7 @@ static void print_line(const char *row, const char *name, const struct hist *a,
 		jw_obj_end(w);
 		return;
 	}
-	printf("  %-20s %-30s %7" PRIu64 " %7" PRIu64, row, name, a->count, b->count);
+	printf("  %-20s %-30s %7" PRIu64 " %7" PRIu64, vnl_rows[row].tag, name, a->count, b->count);
 	for (i = 0; i < NQ; i++) {
 		char va[16], vb[16], col[48];
 		double pct = c.a[i].value ? 100.0 * ((double)c.b[i].value - (double)c.a[i].value) /
@@ -158,17 +152,15 @@ static void diff_rows(const struct group *a, const struct group *b, struct jw *w
 			const struct seg_agg *sb = find_seg(db, &da->segs[i]);
 			struct hist empty = {0};
 
-			print_line(row_str(row), da->segs[i].name, &da->segs[i].h,
-				   sb ? &sb->h : &empty, w);
+			print_line(row, da->segs[i].name, &da->segs[i].h, sb ? &sb->h : &empty, w);
 		}
 		for (i = 0; i < db->nsegs; i++) {
 			struct hist empty = {0};
 
 			if (!find_seg(da, &db->segs[i]))
-				print_line(row_str(row), db->segs[i].name, &empty, &db->segs[i].h,
-					   w);
+				print_line(row, db->segs[i].name, &empty, &db->segs[i].h, w);
 		}
-		print_line(row_str(row), "end_to_end", &da->e2e, &db->e2e, w);
+		print_line(row, "end_to_end", &da->e2e, &db->e2e, w);
 	}
 }
 

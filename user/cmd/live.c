@@ -19,7 +19,6 @@
 #include "util.h"
 
 #define REORDER_NS 50000000ULL /* the reader's reorder window: a quiet link drains it after 4 */
-#define TIMEOUT_NS 1000000000ULL
 
 const double live_le_seconds[LIVE_LE_N] = {
     1e-6,   2.5e-6, 5e-6,  10e-6, 25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3,
@@ -128,16 +127,16 @@ static void on_journey(void *ctx, const struct journey *j)
 
 static void on_round_trip(void *ctx, const struct journey *req, const struct journey *resp)
 {
+	const char *direction = vnl_rows[row_of_round_trip(req->dir)].direction;
 	struct live *l = ctx;
 	const char *vm, *tap;
 
 	l->round_trips++;
 	labels_of(l, req, &vm, &tap);
 	if (req->complete && resp->complete) /* a partial one's end to end is not the whole */
-		live_add(l, vm, tap, "round_trip", "end_to_end",
+		live_add(l, vm, tap, direction, "end_to_end",
 			 resp->ts[resp->nhops - 1] - req->ts[0]);
-	live_add(l, vm, tap, "round_trip",
-		 outside_segment_name(req->dir, req->hops[req->nhops - 1]),
+	live_add(l, vm, tap, direction, outside_segment_name(req->dir, req->hops[req->nhops - 1]),
 		 resp->ts[0] - req->ts[req->nhops - 1]);
 }
 
@@ -145,8 +144,7 @@ static int start_engine(struct live *l)
 {
 	struct jsink sink = {on_journey, on_round_trip, l};
 
-	jpath_of_recording(&l->path, &l->rec);
-	l->je = jengine_new(&sink, &l->path, TIMEOUT_NS);
+	l->je = jengine_for(&l->rec, &sink, 0);
 	return l->je ? 0 : -ENOMEM;
 }
 
@@ -391,14 +389,12 @@ static int parse_live_opts(int argc, char **argv, struct rec_opts *o, const char
 		case 'h':
 			live_usage(stdout, top);
 			return 1;
-		default:
+		default: /* an option every recording command takes, or none */
 			ret = rec_common_opt(o, c, optarg);
-			if (ret < 0)
-				return ret;
-			if (ret > 0) {
+			if (ret > 0)
 				live_usage(stderr, top);
+			if (ret)
 				return -EINVAL;
-			}
 		}
 	}
 	if (optind < argc) {

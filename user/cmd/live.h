@@ -37,7 +37,6 @@ struct live {
 	uint64_t events, journeys, round_trips;
 	uint64_t started_ns;
 	struct jengine *je;
-	struct jpath path;
 	int mode_top;
 	const char *prom_addr;	/* live: where to serve, started once capabilities are dropped */
 	uint64_t last_block_ns; /* when events last came: a quiet link drains the reorder buffer */

@@ -2,11 +2,12 @@
 #include "names.h"
 
 const struct row_names vnl_rows[ROW_MAX] = {
-    [ROW_TO_GUEST] = {"to_guest", "", "to_guest", "to_guest"},
-    [ROW_FROM_GUEST] = {"from_guest", "", "from_guest", "from_guest"},
+    [ROW_TO_GUEST] = {"to_guest", "", "to_guest", "to_guest", "to the guest"},
+    [ROW_FROM_GUEST] = {"from_guest", "", "from_guest", "from_guest", "from the guest"},
     [ROW_RT_REMOTE] = {"round_trip", "remote", "round trips from the remote side",
-		       "round_trip_remote"},
-    [ROW_RT_GUEST] = {"round_trip", "guest", "round trips from the guest", "round_trip_guest"},
+		       "round_trip_remote", "round trips from the remote side"},
+    [ROW_RT_GUEST] = {"round_trip", "guest", "round trips from the guest", "round_trip_guest",
+		      "round trips from the guest"},
 };
 
 int row_of_dir(enum vnl_dir dir)

@@ -15,7 +15,8 @@ struct row_names {
 	const char *direction; /* "to_guest", "from_guest", "round_trip" */
 	const char *initiator; /* round trips: "remote" or "guest"; "" for directions */
 	const char *label;     /* in sentences: "round trips from the guest" */
-	const char *tag;       /* one word: HDR log tags, metric labels */
+	const char *tag;       /* one word: HDR log tags, diff's column */
+	const char *title;     /* a heading: "to the guest" */
 };
 
 extern const struct row_names vnl_rows[ROW_MAX];

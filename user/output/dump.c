@@ -15,8 +15,6 @@
 #include "recording.h"
 #include "util.h"
 
-#define JOURNEY_TIMEOUT_NS 1000000000ULL
-
 struct dump {
 	struct recording *rec;
 	struct jengine *je;
@@ -179,12 +177,10 @@ static void on_event(void *ctx, const struct recording *rec, const struct vnl_ev
 {
 	struct dump *d = ctx;
 
-	if (!d->je) {
+	if (!d->je) { /* the description came before the first event */
 		struct jsink sink = {on_journey, on_round_trip, d};
-		struct jpath path;
 
-		jpath_of_recording(&path, rec);
-		d->je = jengine_new(&sink, &path, JOURNEY_TIMEOUT_NS);
+		d->je = jengine_for(rec, &sink, 0);
 		if (!d->je) {
 			d->oom = 1;
 			return;

@@ -17,10 +17,6 @@
 static const char *const colors[NCOLORS] = {"#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951",
 					    "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"};
 
-static const char *const row_title[ROW_MAX] = {"to the guest", "from the guest",
-					       "round trips from the remote side",
-					       "round trips from the guest"};
-
 static void esc(FILE *f, const char *s)
 {
 	for (; *s; s++) {
@@ -264,7 +260,7 @@ int html_write(FILE *f, const struct html_input *in)
 	if (worst) {
 		fprintf(f, "<p class=\"spikes\"><b>Spikes:</b> ");
 		esc(f, worst->seg->name);
-		fprintf(f, " (%s) p99 +%.0f us", row_title[worst->row],
+		fprintf(f, " (%s) p99 +%.0f us", vnl_rows[worst->row].title,
 			worst->spikes.magnitude / 1e3);
 		if (worst->spikes.period > 0)
 			fprintf(f, ", every %.1f s",
@@ -279,7 +275,7 @@ int html_write(FILE *f, const struct html_input *in)
 		fprintf(f,
 			"<h2>%s: %" PRIu64 " complete</h2>\n<h3>Where the time goes (mean per "
 			"segment)</h3>\n",
-			row_title[row], d->complete);
+			vnl_rows[row].title, d->complete);
 		waterfall(f, d);
 		fprintf(f, "<h3>Distribution of each segment</h3>\n");
 		cdfs(f, d);

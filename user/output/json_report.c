@@ -348,6 +348,18 @@ static void print_windows_json(const struct breakdown *b, struct jw *w)
 	jw_arr_end(w);
 }
 
+/* An object of per-hop counts, the hops with none left out. */
+static void json_per_hop(struct jw *w, const char *key, const uint64_t counts[VNL_HOP_MAX])
+{
+	unsigned int h;
+
+	jw_obj_begin(w, key);
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		if (counts[h])
+			jw_u64(w, hop_name(h), counts[h]);
+	jw_obj_end(w);
+}
+
 /* What became of every event and every journey: the counts the README explains. */
 static void print_accounting_json(struct jw *w, const struct jstats *js)
 {
@@ -363,29 +375,16 @@ static void print_accounting_json(struct jw *w, const struct jstats *js)
 #undef JS
 	};
 	size_t i;
-	int h;
 
 	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
 		jw_u64(w, counts[i].key, *(const uint64_t *)((const char *)js + counts[i].off));
 	jw_u64(w, "unanswered", js->unpaired_expired);
-	jw_obj_begin(w, "refused_by_hop");
-	for (h = 0; h < VNL_HOP_MAX; h++)
-		if (js->refused_by_hop[h])
-			jw_u64(w, hop_name((unsigned int)h), js->refused_by_hop[h]);
-	jw_obj_end(w);
+	json_per_hop(w, "refused_by_hop", js->refused_by_hop);
 }
 
-int write_json(const struct breakdown *b, FILE *f)
+/* What the recording is: packets or aggregate, and what aggregate mode did not record. */
+static void json_mode(struct jw *w, const struct recording *rec)
 {
-	const struct jstats *js = b->stats;
-	const struct recording *rec = b->rec;
-	struct jw jw, *w = &jw;
-	size_t i;
-	int h;
-
-	jw_init(w, f);
-	jw_obj_begin(w, NULL);
-	jw_u64(w, "version", 1);
 	jw_str(w, "mode", rec->aggregate ? "aggregate" : "packets");
 	jw_u64(w, "sample", rec->sample);
 	if (rec->aggregate) {
@@ -397,12 +396,15 @@ int write_json(const struct breakdown *b, FILE *f)
 		jw_obj_end(w);
 		jw_u64(w, "aggregate_evicted", rec->agg_evicted); /* as before: evicted alone */
 	}
-	jw_u64(w, "lost_events", rec->lost_total);
-	jw_obj_begin(w, "lost_by_hop");
-	for (h = 0; h < VNL_HOP_MAX; h++)
-		if (rec->lost_by_hop[h])
-			jw_u64(w, hop_name((unsigned int)h), rec->lost_by_hop[h]);
-	jw_obj_end(w);
+}
+
+/* The recording itself: its file, host, interfaces, hops, what changed and what was damaged. */
+static void json_recording(struct jw *w, const struct breakdown *b)
+{
+	const struct recording *rec = b->rec;
+	size_t i;
+	int h;
+
 	jw_obj_begin(w, "recording");
 	jw_str(w, "file", rec->path);
 	jw_u64(w, "files", rec->nparts);
@@ -415,11 +417,7 @@ int write_json(const struct breakdown *b, FILE *f)
 	jw_bool(w, "closed_cleanly", rec->ended);
 	jw_u64(w, "events", rec->events);
 	jw_u64(w, "late_events", rec->late_events);
-	jw_obj_begin(w, "events_by_hop");
-	for (h = 0; h < VNL_HOP_MAX; h++)
-		if (b->events_by_hop[h])
-			jw_u64(w, hop_name((unsigned int)h), b->events_by_hop[h]);
-	jw_obj_end(w);
+	json_per_hop(w, "events_by_hop", b->events_by_hop);
 	jw_arr_begin(w, "interfaces");
 	for (i = 0; i < rec->nifaces; i++) {
 		const struct vnl_file_iface *d = &rec->ifaces[i];
@@ -472,10 +470,11 @@ int write_json(const struct breakdown *b, FILE *f)
 	}
 	jw_arr_end(w);
 	jw_obj_end(w);
-	print_clock_json(w, rec);
-	jw_arr_begin(w, "clock_events");
-	print_clock_events(w, b);
-	jw_arr_end(w);
+}
+
+/* What became of the events and journeys. */
+static void json_journeys(struct jw *w, const struct jstats *js)
+{
 	jw_obj_begin(w, "journeys");
 	jw_u64(w, "total", js ? js->journeys : 0);
 	jw_u64(w, "cross_kernel", js ? js->cross_kernel : 0);
@@ -487,6 +486,26 @@ int write_json(const struct breakdown *b, FILE *f)
 	if (js)
 		print_accounting_json(w, js);
 	jw_obj_end(w);
+}
+
+int write_json(const struct breakdown *b, FILE *f)
+{
+	const struct recording *rec = b->rec;
+	struct jw jw, *w = &jw;
+	size_t i;
+
+	jw_init(w, f);
+	jw_obj_begin(w, NULL);
+	jw_u64(w, "version", 1);
+	json_mode(w, rec);
+	jw_u64(w, "lost_events", rec->lost_total);
+	json_per_hop(w, "lost_by_hop", rec->lost_by_hop);
+	json_recording(w, b);
+	print_clock_json(w, rec);
+	jw_arr_begin(w, "clock_events");
+	print_clock_events(w, b);
+	jw_arr_end(w);
+	json_journeys(w, b->stats);
 	jw_obj_begin(w, "vmm_sched_delay"); /* the VMM threads' waits for a CPU, >= 20 us each */
 	jw_u64(w, "count", b->all.sched_n);
 	jw_u64(w, "total_ns", b->all.sched_ns);

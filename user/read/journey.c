@@ -60,6 +60,19 @@ struct jengine *jengine_new(const struct jsink *sink, const struct jpath *path, 
 	return e;
 }
 
+struct jengine *jengine_for(const struct recording *rec, const struct jsink *sink,
+			    uint64_t max_stall_ns)
+{
+	struct jengine *e;
+	struct jpath path;
+
+	jpath_of_recording(&path, rec);
+	e = jengine_new(sink, &path, JENGINE_TIMEOUT_NS);
+	if (e && max_stall_ns)
+		jengine_set_max_stall(e, max_stall_ns);
+	return e;
+}
+
 void jengine_set_max_stall(struct jengine *e, uint64_t max_stall_ns)
 {
 	e->max_stall_ns = max_stall_ns > e->timeout_ns ? max_stall_ns : e->timeout_ns;

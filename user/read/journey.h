@@ -118,6 +118,14 @@ void jpath_of_recording(struct jpath *path, const struct recording *rec);
 
 struct jengine *jengine_new(const struct jsink *sink, const struct jpath *path,
 			    uint64_t timeout_ns);
+/* How long a hop is waited for while packets behind it move on. */
+#define JENGINE_TIMEOUT_NS 1000000000ULL
+/*
+ * The engine for a recording, once its description was read: its path, the default timeout,
+ * and max_stall_ns (0: the default). NULL when out of memory.
+ */
+struct jengine *jengine_for(const struct recording *rec, const struct jsink *sink,
+			    uint64_t max_stall_ns);
 /* How long a journey is kept open while nothing moves past its hop (default 30 s). */
 void jengine_set_max_stall(struct jengine *e, uint64_t max_stall_ns);
 void jengine_event(struct jengine *e, const struct vnl_event *ev);
