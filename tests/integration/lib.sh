@@ -37,18 +37,18 @@ check() { # check "description" command...
 # (a traceback, any other exit) or prints no check at all is a failure of its own, never a
 # silent pass.
 checker() {
-	local name=$1 out rc line n=0 nfail=0
+	local name=$1 out rc line n=0 nbad=0
 	shift
 	out=$("$@" 2>&1)
 	rc=$?
 	while IFS= read -r line; do
 		case $line in
-		"not ok"*) not_ok "${line#not ok*- }"; n=$((n + 1)); nfail=$((nfail + 1)) ;;
+		"not ok"*) not_ok "${line#not ok*- }"; n=$((n + 1)); nbad=$((nbad + 1)) ;;
 		ok*) ok "${line#ok*- }"; n=$((n + 1)) ;;
 		*) echo "# $line" ;;
 		esac
 	done <<<"$out"
-	if ((rc != 0)) && ! ((rc == 1 && nfail > 0)) || grep -q '^Traceback' <<<"$out"; then
+	if ((rc != 0)) && ! ((rc == 1 && nbad > 0)) || grep -q '^Traceback' <<<"$out"; then
 		not_ok "$name: checker crashed (exit $rc)"
 	fi
 	((n > 0 || rc != 0)) || not_ok "$name: checker printed no check"
