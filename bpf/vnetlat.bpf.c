@@ -148,8 +148,15 @@ static __always_inline struct vnl_event *event_reserve(__u32 hop, void **ring)
 	return e;
 }
 
+/* What a packet's traffic class is made of, read at a hop (struct vnl_event's prio, queue). */
+struct skb_class {
+	__u32 prio;
+	__u16 queue;
+};
+
 static __always_inline void emit(__u32 hop, const struct vnl_pkt *pkt, __u64 skb,
-				 const struct vnl_dev_key *dev, __u32 len, __u32 reason, __u8 flags)
+				 const struct vnl_dev_key *dev, __u32 len, __u32 reason, __u8 flags,
+				 const struct skb_class *cls)
 {
 	struct vnl_event *e;
 	void *ring;
@@ -170,7 +177,9 @@ static __always_inline void emit(__u32 hop, const struct vnl_pkt *pkt, __u64 skb
 	e->hop = hop;
 	e->cpu = bpf_get_smp_processor_id();
 	e->kernel = 0; /* a guest's events: the host numbers them (guests.c) */
-	e->flags = flags;
+	e->flags = flags | (cls ? VNL_EV_CLASS : 0);
+	e->prio = cls ? (cls->prio > 255 ? 255 : (__u8)cls->prio) : 0;
+	e->queue = cls ? cls->queue : 0;
 	__builtin_memset(e->pad, 0, sizeof(e->pad));
 	if (pkt)
 		e->pkt = *pkt;
@@ -313,7 +322,7 @@ static __always_inline int sampled(__u64 key)
 
 static __always_inline int wanted(const struct vnl_pkt *pkt)
 {
-	if (!pkt->flow.family)
+	if (!pkt->fp) /* neither IP nor PTP */
 		return 0;
 	return vnl_filter_eval((const struct vnl_filter_insn *)cfg.filter, cfg.filter_len, pkt);
 }
@@ -322,16 +331,23 @@ static __always_inline int wanted(const struct vnl_pkt *pkt)
 #include "aggregate.bpf.h"
 
 /* Sends the hop of a packet whose fields were kept (sampled ones: all in packets mode). */
-static __always_inline void emit_sampled(__u32 hop, const struct pkt_ref *ref, __u64 skb,
-					 const struct vnl_dev_key *dev, __u32 len, __u32 reason)
+static __always_inline void emit_sampled(__u32 hop, const struct pkt_ref *ref,
+					 const struct sk_buff *skb, const struct vnl_dev_key *dev,
+					 __u32 len, __u32 reason, const int direct, const int live)
 {
+	struct skb_class cls;
 	struct vnl_pkt *pkt;
 
 	if (!sampled(ref->slot->skey))
 		return;
 	pkt = slot_fields(ref->idx);
-	if (pkt && pkt->fp == ref->slot->fp)
-		emit(hop, pkt, skb, dev, len, reason, 0);
+	if (!pkt || pkt->fp != ref->slot->fp)
+		return;
+	if (live) { /* read only where the skb is surely still the packet's */
+		cls.prio = VNL_RD(direct, skb->priority, BPF_CORE_READ(skb, priority));
+		cls.queue = VNL_RD(direct, skb->queue_mapping, BPF_CORE_READ(skb, queue_mapping));
+	}
+	emit(hop, pkt, (__u64)skb, dev, len, reason, 0, live ? &cls : NULL);
 }
 
 /*
@@ -347,8 +363,8 @@ static __always_inline int on_app_read(enum vnl_point pt, const struct sk_buff *
 
 	if (!hop || packet_seen(skb, hop - 1, &ref, direct))
 		return 0;
-	emit_sampled(hop - 1, &ref, (__u64)skb, NULL,
-		     VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len)), 0);
+	emit_sampled(hop - 1, &ref, skb, NULL, VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len)), 0,
+		     direct, 1);
 	return 0;
 }
 
@@ -360,14 +376,16 @@ static __always_inline int overtaken_return(__u32 hop)
 }
 
 /* The packet came from the hop before a driver return (see VNL_HOP_OVERTAKEN_RETURN). */
-static __always_inline void return_overtaken(struct pkt_ref *ref, __u32 hop, __u64 skb,
-					     const struct vnl_dev_key *dev, __u32 len)
+static __always_inline void return_overtaken(struct pkt_ref *ref, __u32 hop,
+					     const struct sk_buff *skb,
+					     const struct vnl_dev_key *dev, __u32 len,
+					     const int direct)
 {
 	if (ref->from >= VNL_HOP_MAX || ref->from + 2 != hop || !overtaken_return(hop - 1))
 		return;
 	if (cfg.mode == VNL_MODE_AGGREGATE)
 		agg_step(ref, hop - 1, 0);
-	emit_sampled(hop - 1, ref, skb, dev, len, 0);
+	emit_sampled(hop - 1, ref, skb, dev, len, 0, direct, 1);
 	ref->from = hop - 1;
 }
 
@@ -402,10 +420,10 @@ static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 		}
 	}
 	len = VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len));
-	return_overtaken(&ref, hop - 1, (__u64)skb, &key, len);
+	return_overtaken(&ref, hop - 1, skb, &key, len, direct);
 	if (cfg.mode == VNL_MODE_AGGREGATE)
 		agg_step(&ref, hop - 1, reason);
-	emit_sampled(hop - 1, &ref, (__u64)skb, &key, len, reason);
+	emit_sampled(hop - 1, &ref, skb, &key, len, reason, direct, 1);
 	return 0;
 }
 
@@ -438,7 +456,7 @@ static __always_inline int on_xmit(const struct sk_buff *skb, const struct net_d
 	slot_reached(&ref, slot, hop - 1);
 	if (cfg.mode == VNL_MODE_AGGREGATE)
 		agg_step(&ref, hop - 1, 0);
-	emit_sampled(hop - 1, &ref, (__u64)skb, &key, len, rc);
+	emit_sampled(hop - 1, &ref, skb, &key, len, rc, direct, 0); /* the skb may be freed */
 	return 0;
 }
 
@@ -467,7 +485,7 @@ static __always_inline int on_nopkt(enum vnl_point pt, __u32 arg)
 		return 0;
 	if (cfg.filter_vms && !is_vmm(tgid))
 		return 0;
-	emit(hop - 1, NULL, 0, NULL, 0, arg, VNL_EV_NO_PACKET);
+	emit(hop - 1, NULL, 0, NULL, 0, arg, VNL_EV_NO_PACKET, NULL);
 	return 0;
 }
 
@@ -498,7 +516,7 @@ static __always_inline int on_send(const struct pt_regs *regs, long nr)
 			if (!modes)
 				return 0; /* a query (chronyc, timedatectl), not an adjustment */
 		}
-		emit(cfg.clock_hop - 1, NULL, 0, NULL, modes, (__u32)nr, VNL_EV_NO_PACKET);
+		emit(cfg.clock_hop - 1, NULL, 0, NULL, modes, (__u32)nr, VNL_EV_NO_PACKET, NULL);
 		return 0;
 	}
 	if (nr != cfg.send_nr[0] && nr != cfg.send_nr[1] && nr != cfg.send_nr[2] &&

@@ -52,6 +52,8 @@ static __always_inline int vnl_leaf(const struct vnl_filter_insn *in, const stru
 			return 0;
 		return (in->dir != VNL_F_DST && vnl_port_match(f->sport, in)) ||
 		       (in->dir != VNL_F_SRC && vnl_port_match(f->dport, in));
+	case VNL_F_FLAGS:
+		return (p->flags & in->arg) != 0;
 	}
 	return 0;
 }

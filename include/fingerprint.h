@@ -5,6 +5,9 @@
  *   IPv4: addresses, protocol, IP ID (and fragment offset); IPv6: addresses, flow label,
  *   next protocol (and fragment id/offset); TCP: ports, seq, ack, flags but PSH; UDP: ports and
  *   the first 32 payload bytes; ICMP/ICMPv6: type, code, id, sequence.
+ *   PTP (UDP 319/320, or Ethernet 0x88F7 behind up to two VLAN tags): its message type,
+ *   domain and sequence id decoded into the packet (VNL_PTP_INFO in ack); over Ethernet the
+ *   fingerprint hashes those and the source port identity.
  * Left out: VLAN tags (parsed through), TTL/hop limit and checksums (forwarding and offloads
  * change them).
  *
@@ -185,6 +188,33 @@ static __always_inline void fp_tcp(const __u8 *b, __u32 off, __u32 len, __u32 en
 	*h = fp_mix(*h, p->tcp_flags & ~0x08u);
 }
 
+/* The PTP common header at off: 1 when it was whole and decoded into p (and into *h). */
+static __always_inline int fp_ptp(const __u8 *b, __u32 off, __u32 len, struct vnl_pkt *p, __u64 *h)
+{
+	__u32 type, domain, seq, peer;
+
+	if (!fp_has(off, VNL_PTP_HDR_LEN, len)) {
+		p->flags |= VNL_PKT_TRUNCATED;
+		return 0;
+	}
+	if ((FP_B(b, off + 1) & 0xf) != 2) /* versionPTP 2: what 1588-2008 and 2019 send */
+		return 0;
+	type = FP_B(b, off) & 0xf;
+	domain = FP_B(b, off + 4);
+	seq = fp_be16(b, off + 30);
+	p->flags |= VNL_PKT_PTP;
+	p->ack = VNL_PTP_INFO(type, domain, seq);
+	/* the port the message is about, hashed into seq: a response's requesting port, else
+	 * its sender; a Delay_Req and its Delay_Resp carry the same (pairing, sampling) */
+	peer = type == VNL_PTP_DELAY_RESP || type == VNL_PTP_PDELAY_RESP ? 44 : 20;
+	p->seq = fp_has(off + peer, 10, len)
+		     ? (__u32)fp_mix(fp_bytes64(b, off + peer, 8), fp_be16(b, off + peer + 8))
+		     : 0;
+	*h = fp_mix(*h, (__u64)p->ack << 32 | fp_be32(b, off + 20));
+	*h = fp_mix(*h, fp_bytes64(b, off + 24, 6)); /* the rest of the source port identity */
+	return 1;
+}
+
 static __always_inline void fp_udp(const __u8 *b, __u32 off, __u32 len, struct vnl_pkt *p, __u64 *h)
 {
 	__u32 ulen, n, i;
@@ -214,6 +244,13 @@ static __always_inline void fp_udp(const __u8 *b, __u32 off, __u32 len, struct v
 	*h = fp_mix(*h, ph);
 	/* the payload's own hash, which an echo's response carries too: pairs the two */
 	p->seq = (__u32)(ph ^ (ph >> 32));
+	if (p->flow.dport == VNL_PTP_EVENT_PORT || p->flow.dport == VNL_PTP_GENERAL_PORT ||
+	    p->flow.sport == VNL_PTP_EVENT_PORT || p->flow.sport == VNL_PTP_GENERAL_PORT) {
+		__u64 unused = 0;
+
+		/* the fingerprint already holds these bytes (the payload's first 32) */
+		fp_ptp(b, off, len, p, &unused);
+	}
 }
 
 static __always_inline void fp_icmp(const __u8 *b, __u32 off, __u32 len, struct vnl_pkt *p,
@@ -237,7 +274,7 @@ static __always_inline void fp_icmp(const __u8 *b, __u32 off, __u32 len, struct 
 
 /*
  * Parses a frame (from its Ethernet header, or from the IP header when l3) into p.
- * len must not exceed VNL_HDR_MAX. p->fp is 0 for frames that are not IP.
+ * len must not exceed VNL_HDR_MAX. p->fp is 0 for frames that are neither IP nor PTP.
  */
 static __always_inline void vnl_fp_parse(const __u8 *b, __u32 len, int l3, struct vnl_pkt *p)
 {
@@ -274,6 +311,8 @@ static __always_inline void vnl_fp_parse(const __u8 *b, __u32 len, int l3, struc
 		l4 = fp_ipv4(b, off, len, p, &h, &end);
 	else if (proto == 0x86dd)
 		l4 = fp_ipv6(b, off, len, p, &h, &end);
+	else if (proto == VNL_PTP_ETHERTYPE && fp_ptp(b, off, len, p, &h))
+		p->fp = h ? h : 1;
 	if (!p->flow.family)
 		return;
 	if (l4) {
@@ -291,8 +330,9 @@ static __always_inline void vnl_fp_parse(const __u8 *b, __u32 len, int l3, struc
 /*
  * What --sample decides by: the same for a request and its response, in either kernel, so
  * sampled round trips pair whole. ICMP echo: its id and sequence; UDP: the payload's hash,
- * which an echo's reply carries too; TCP: the flow (both directions). Addresses and ports
- * enter symmetrically (a response has them swapped).
+ * which an echo's reply carries too; TCP: the flow (both directions); PTP: the message's
+ * domain, sequence id and port. Addresses and ports enter symmetrically (a response has them
+ * swapped).
  */
 static __always_inline __u64 vnl_sample_key(const struct vnl_pkt *p)
 {
@@ -300,6 +340,10 @@ static __always_inline __u64 vnl_sample_key(const struct vnl_pkt *p)
 	__u64 h = fp_mix(0x9ae16a3b2f90404fULL, f->proto);
 	__u32 i;
 
+	/* PTP goes to a multicast address: a Delay_Req and its Delay_Resp share the domain,
+	 * the sequence id and the port they are about, never the addresses */
+	if (p->flags & VNL_PKT_PTP)
+		return fp_mix(fp_mix(h, p->ack & 0xffffff), p->seq);
 	for (i = 0; i < 4; i++)
 		h = fp_mix(h, f->saddr[i] ^ f->daddr[i]);
 	h = fp_mix(h, (__u64)(f->sport ^ f->dport) << 32 | (__u32)(f->sport + f->dport));

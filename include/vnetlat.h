@@ -110,6 +110,33 @@ enum vnl_pkt_flags {
 	VNL_PKT_VLAN = 1 << 3,
 	VNL_PKT_ECHO_REQ = 1 << 4, /* ICMP/ICMPv6 echo request */
 	VNL_PKT_ECHO_REPLY = 1 << 5,
+	VNL_PKT_PTP = 1 << 6, /* a PTP message (UDP 319/320 or Ethernet 0x88F7): ack holds it */
+};
+
+/*
+ * A PTP message's identity, in struct vnl_pkt's ack (which only TCP uses otherwise): its
+ * messageType, domainNumber and sequenceId (IEEE 1588-2008, 13.3).
+ */
+#define VNL_PTP_INFO(type, domain, seq) ((__u32)(type) << 24 | (__u32)(domain) << 16 | (seq))
+#define VNL_PTP_TYPE(info)		((info) >> 24 & 0xf)
+#define VNL_PTP_DOMAIN(info)		((info) >> 16 & 0xff)
+#define VNL_PTP_SEQ(info)		((info)&0xffff)
+#define VNL_PTP_HDR_LEN			34 /* the common header: up to logMessageInterval */
+#define VNL_PTP_EVENT_PORT		319
+#define VNL_PTP_GENERAL_PORT		320
+#define VNL_PTP_ETHERTYPE		0x88f7
+
+enum vnl_ptp_type {
+	VNL_PTP_SYNC = 0x0,
+	VNL_PTP_DELAY_REQ = 0x1,
+	VNL_PTP_PDELAY_REQ = 0x2,
+	VNL_PTP_PDELAY_RESP = 0x3,
+	VNL_PTP_FOLLOW_UP = 0x8,
+	VNL_PTP_DELAY_RESP = 0x9,
+	VNL_PTP_PDELAY_RESP_FOLLOW_UP = 0xa,
+	VNL_PTP_ANNOUNCE = 0xb,
+	VNL_PTP_SIGNALING = 0xc,
+	VNL_PTP_MANAGEMENT = 0xd,
 };
 
 struct vnl_pkt {
@@ -125,6 +152,7 @@ struct vnl_pkt {
 
 enum vnl_ev_flags {
 	VNL_EV_NO_PACKET = 1 << 0, /* a hop without a packet (kick, interrupt, VMM write start) */
+	VNL_EV_CLASS = 1 << 1,	   /* prio and queue were read from the packet at this hop */
 };
 
 /* One timestamped hop, written to the ring buffer and to the recording as is. */
@@ -141,7 +169,9 @@ struct vnl_event {
 	__u16 cpu;
 	__u8 kernel; /* 0 = host; guests get their own ids */
 	__u8 flags;  /* enum vnl_ev_flags */
-	__u8 pad[6];
+	__u16 queue; /* skb->queue_mapping: the transmit queue the stack chose (0 before one) */
+	__u8 prio;   /* skb->priority, 255 for anything above (VNL_EV_CLASS: read) */
+	__u8 pad[3];
 	struct vnl_pkt pkt;
 };
 
@@ -177,6 +207,7 @@ enum vnl_filter_op {
 	VNL_F_AND,
 	VNL_F_OR,
 	VNL_F_NOT,
+	VNL_F_FLAGS, /* any of the packet flags in arg (enum vnl_pkt_flags): "ptp" */
 };
 
 enum vnl_filter_dir {

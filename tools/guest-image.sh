@@ -55,9 +55,10 @@ echo "$modules" | tr '\n' ' ' >"$root/mods/order"
 for tool in vnetlat udp-rr vmm-standin; do
 	cp "$build/static/$tool" "$root/bin/$tool"
 done
-# real clients' servers for the guest (Debian's sockperf and iperf3), with the shared libraries
-# they load, where the host has them (tools/install-deps.sh installs both)
-for prog in sockperf iperf3; do
+# real clients' servers for the guest (Debian's sockperf and iperf3) and a PTP slave
+# (linuxptp's ptp4l), with the shared libraries they load, where the host has them
+# (tools/install-deps.sh installs them)
+for prog in sockperf iperf3 ptp4l; do
 	bin=$(command -v "$prog" || true)
 	[[ -n $bin ]] || continue
 	cp "$bin" "$root/bin/$prog"

@@ -82,7 +82,7 @@ start_record() {
 # stop_record: Ctrl-C, then wait (bounded) for it to write its file and exit
 stop_record() {
 	local rc=0
-	kill -INT "$rec_pid"
+	kill -INT "$rec_pid" 2>/dev/null # it may have ended by itself (--duration)
 	wait_for 30 bash -c "! kill -0 $rec_pid 2>/dev/null" || { kill -9 "$rec_pid"; rc=1; }
 	wait "$rec_pid" || rc=$?
 	rec_pid=

@@ -73,6 +73,7 @@ static void crafted_frames(void **state)
 			   .l4len = 30};
 	struct pb p;
 	uint32_t n;
+	int vlans;
 
 	pb_udp4(&p, 0, 9, 64, pl, 40);
 	agree(p.b, (uint32_t)p.len, 0, NULL);
@@ -95,6 +96,18 @@ static void crafted_frames(void **state)
 	pb_udp4(&p, 1, 9, 64, pl, 40);
 	for (n = 14; n <= p.len; n++)
 		agree(p.b, n, 0, "udp");
+	/* PTP over UDP and over Ethernet, behind 0 to 2 VLAN tags, and every truncation */
+	pb_ptp_udp(&p, 1, 0x9, 3, 77);
+	agree(p.b, (uint32_t)p.len, 0, NULL);
+	pb_ptp_udp(&p, 0, 0x1, 0, 7);
+	/* from a whole IPv4 header: the kernel's test run refuses an IPv4 frame without one */
+	for (n = 14 + 20; n <= p.len; n++)
+		agree(p.b, n, 0, "udp");
+	for (vlans = 0; vlans < 3; vlans++) {
+		pb_ptp_l2(&p, vlans, (uint8_t)(vlans ? 0xb : 0x0), 0, (uint16_t)vlans);
+		for (n = 14 + 4 * (uint32_t)vlans; n <= p.len; n++)
+			agree(p.b, n, 0, NULL);
+	}
 }
 
 static void random_frames(void **state)

@@ -268,6 +268,77 @@ static void echo_reply_keeps_payload_hash_and_sample_key(void **state)
 }
 
 /* Every prefix of every kind of frame: no read past the end, truncation flagged. */
+/* Every message type, over UDP (v4, v6) and Ethernet (with 0 to 2 VLAN tags), decoded. */
+static void ptp_messages(void **state)
+{
+	static const uint8_t types[] = {0x0, 0x1, 0x2, 0x3, 0x8, 0x9, 0xa, 0xb, 0xc, 0xd};
+	uint64_t fps[10 * 5];
+	size_t t, i, k, n = 0;
+	struct pb p;
+
+	for (t = 0; t < sizeof(types); t++) {
+		for (k = 0; k < 5; k++) {
+			struct vnl_pkt v;
+
+			if (k < 2)
+				pb_ptp_udp(&p, (int)k, types[t], 24, (uint16_t)(1000 + t));
+			else
+				pb_ptp_l2(&p, (int)k - 2, types[t], 24, (uint16_t)(1000 + t));
+			v = parse(&p, 0);
+			assert_true(v.flags & VNL_PKT_PTP);
+			assert_false(v.flags & VNL_PKT_TRUNCATED);
+			assert_int_equal(VNL_PTP_TYPE(v.ack), types[t]);
+			assert_int_equal(VNL_PTP_DOMAIN(v.ack), 24);
+			assert_int_equal(VNL_PTP_SEQ(v.ack), 1000 + t);
+			assert_int_not_equal(v.fp, 0);
+			assert_int_equal(v.flow.family, k < 2 ? (k ? 6 : 4) : 0);
+			if (k >= 3)
+				assert_true(v.flags & VNL_PKT_VLAN);
+			fps[n++] = v.fp;
+		}
+	}
+	/* one message, one fingerprint: types and sequence ids tell them apart; over Ethernet
+	 * VLAN tags are left out, as for IP */
+	for (i = 0; i < n; i++)
+		for (k = i + 1; k < n; k++)
+			if (i / 5 != k / 5 || i % 5 < 2 || k % 5 < 2)
+				assert_int_not_equal(fps[i], fps[k]);
+			else
+				assert_int_equal(fps[i], fps[k]);
+}
+
+/* A PTP header cut short, or of another version, is not decoded; the frame stays parsed. */
+static void ptp_truncated_or_other(void **state)
+{
+	struct pb p, cut;
+	struct vnl_pkt v;
+	size_t n;
+
+	pb_ptp_l2(&p, 1, 0x0, 0, 7);
+	for (n = 0; n < 14 + 4 + VNL_PTP_HDR_LEN; n++) {
+		cut = p;
+		cut.len = n;
+		v = parse(&cut, 0);
+		assert_false(v.flags & VNL_PKT_PTP);
+		assert_int_equal(v.fp,
+				 0); /* not IP, not a whole PTP header: not a packet of ours */
+	}
+	pb_ptp_udp(&p, 0, 0x1, 0, 7);
+	for (n = 14 + 20 + 8; n < 14 + 20 + 8 + VNL_PTP_HDR_LEN; n++) {
+		cut = p;
+		cut.len = n;
+		v = parse(&cut, 0);
+		assert_false(v.flags & VNL_PKT_PTP);
+		assert_true(v.flags & VNL_PKT_TRUNCATED);
+		assert_int_not_equal(v.fp, 0); /* still a UDP packet */
+	}
+	pb_ptp_udp(&p, 0, 0x1, 0, 7);
+	p.b[14 + 20 + 8 + 1] = 1; /* versionPTP 1 */
+	v = parse(&p, 0);
+	assert_false(v.flags & VNL_PKT_PTP);
+	assert_int_not_equal(v.fp, 0);
+}
+
 static void truncated_prefixes(void **state)
 {
 	struct pb frames[3];
@@ -337,6 +408,8 @@ int main(void)
 	    cmocka_unit_test(tcp_fields),
 	    cmocka_unit_test(icmp_echo),
 	    cmocka_unit_test(echo_reply_keeps_payload_hash_and_sample_key),
+	    cmocka_unit_test(ptp_messages),
+	    cmocka_unit_test(ptp_truncated_or_other),
 	    cmocka_unit_test(truncated_prefixes),
 	    cmocka_unit_test(random_bytes),
 	};

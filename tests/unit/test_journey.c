@@ -548,6 +548,49 @@ static void udp_latest_outstanding_without_echo(void **state)
 	jengine_free(e);
 }
 
+/* A PTP message over UDP to a multicast group: to the guest (reply = 0) or from it. */
+static void ptp_packet(struct jengine *e, int from_guest, uint64_t t0, uint64_t fp,
+		       unsigned int type, uint16_t seqid, uint32_t port)
+{
+	const uint16_t *hops = from_guest ? reply_path : to_guest;
+	int i, n = from_guest ? 4 : 6;
+
+	for (i = 0; i < n; i++) {
+		struct vnl_event x = ev(hops[i], t0 + (uint64_t)i * 1000, fp, fp);
+
+		x.pkt.flags = VNL_PKT_PTP;
+		x.pkt.ack = VNL_PTP_INFO(type, 0, seqid);
+		x.pkt.seq = port;
+		x.pkt.flow.saddr[0] = from_guest ? 2 : 1;
+		x.pkt.flow.daddr[0] = 0x810100e0; /* 224.0.1.129 */
+		x.pkt.flow.sport = x.pkt.flow.dport = type >= 8 ? 320 : 319;
+		jengine_event(e, &x);
+	}
+}
+
+/*
+ * PTP: a Delay_Req pairs with the Delay_Resp that names its port and sequence id, never
+ * with another slave's of the same number, and a Sync pairs with nothing, although all go
+ * to one multicast group on the same ports.
+ */
+static void ptp_delay_pairs(void **state)
+{
+	struct seen s;
+	struct jengine *e = engine(&s);
+
+	ptp_packet(e, 0, 0, 1, VNL_PTP_SYNC, 9, 0x111);
+	ptp_packet(e, 1, 1000000, 2, VNL_PTP_DELAY_REQ, 9, 0xabc);
+	ptp_packet(e, 1, 1100000, 3, VNL_PTP_DELAY_REQ, 9, 0xdef);
+	ptp_packet(e, 0, 3000000, 4, VNL_PTP_DELAY_RESP, 9, 0xabc);
+	ptp_packet(e, 0, 4000000, 5, VNL_PTP_FOLLOW_UP, 9, 0x111);
+	jengine_flush(e);
+	assert_int_equal(s.nrt, 1);
+	assert_int_equal(s.req[0].fp, 2);
+	assert_int_equal(s.resp[0].fp, 4);
+	assert_int_equal(jengine_stats(e)->pairs_by_echo, 0);
+	jengine_free(e);
+}
+
 /* A stray reply of an echoing flow is counted, and never becomes a request of its own. */
 static void stray_reply_is_not_a_request(void **state)
 {
@@ -801,6 +844,7 @@ int main(void)
 	    cmocka_unit_test(udp_lost_replies_never_shift),
 	    cmocka_unit_test(udp_latest_outstanding_without_echo),
 	    cmocka_unit_test(stray_reply_is_not_a_request),
+	    cmocka_unit_test(ptp_delay_pairs),
 	    cmocka_unit_test(tcp_pairs_by_ack_karn_and_covered),
 	    cmocka_unit_test(tcp_reply_not_its_early_ack),
 	    cmocka_unit_test(random_streams_keep_invariants),

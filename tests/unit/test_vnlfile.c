@@ -161,9 +161,9 @@ static void set_version(const char *p, uint32_t version)
 	int fd = open(p, O_WRONLY);
 
 	assert_true(fd >= 0);
-	assert_int_equal(pwrite(fd, &version, sizeof(version),
-				offsetof(struct vnl_file_header, version)),
-			 sizeof(version));
+	assert_int_equal(
+	    pwrite(fd, &version, sizeof(version), offsetof(struct vnl_file_header, version)),
+	    sizeof(version));
 	close(fd);
 }
 

@@ -79,7 +79,7 @@ static int add_segments(struct dir_agg *d, const struct journey *j, const char *
 	return 0;
 }
 
-static void add_journey(struct breakdown *b, struct dir_agg *d, const struct journey *j)
+void breakdown_add_journey(struct breakdown *b, struct dir_agg *d, const struct journey *j)
 {
 	d->packets++;
 	if (j->dropped) {
@@ -289,16 +289,18 @@ static void on_journey(void *ctx, const struct journey *j)
 	struct breakdown *b = ctx;
 	struct group *g;
 
+	if (j->dir < VNL_DIR_ANY && (j->pkt.flags & VNL_PKT_PTP))
+		ptp_add(b, j);
 	/* in aggregate mode the in-kernel histograms hold every packet; journeys are a sample */
 	if (j->dir >= VNL_DIR_ANY || b->rec->aggregate)
 		return;
-	add_journey(b, &b->all.dirs[j->dir], j);
+	breakdown_add_journey(b, &b->all.dirs[j->dir], j);
 	g = group_get(b, j);
 	if (g)
-		add_journey(b, &g->dirs[j->dir], j);
+		breakdown_add_journey(b, &g->dirs[j->dir], j);
 	g = j->nhops ? window_at(b, j->ts[0]) : NULL;
 	if (g)
-		add_journey(b, &g->dirs[j->dir], j);
+		breakdown_add_journey(b, &g->dirs[j->dir], j);
 }
 
 static void on_round_trip(void *ctx, const struct journey *req, const struct journey *resp)
@@ -307,6 +309,8 @@ static void on_round_trip(void *ctx, const struct journey *req, const struct jou
 	int row = row_of_round_trip(req->dir);
 	struct group *g;
 
+	if (req->pkt.flags & VNL_PKT_PTP)
+		add_round_trip(b, &b->ptp_pairs, req, resp);
 	add_round_trip(b, &b->all.dirs[row], req, resp);
 	g = group_get(b, req);
 	if (g)
@@ -414,14 +418,18 @@ static int seg_cmp(const void *a, const void *b)
 	return x->to - y->to;
 }
 
+static void sort_row(struct dir_agg *d)
+{
+	if (d->nsegs)
+		qsort(d->segs, d->nsegs, sizeof(*d->segs), seg_cmp);
+}
+
 static void sort_group(struct group *g)
 {
 	int row;
 
 	for (row = 0; row < ROW_MAX; row++)
-		if (g->dirs[row].nsegs)
-			qsort(g->dirs[row].segs, g->dirs[row].nsegs, sizeof(*g->dirs[row].segs),
-			      seg_cmp);
+		sort_row(&g->dirs[row]);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -460,6 +468,9 @@ static void finish(struct breakdown *b)
 	if (b->rec->aggregate)
 		add_aggregate(b);
 	sort_group(&b->all);
+	for (i = 0; i < VNL_DIR_ANY * 16; i++)
+		sort_row(&b->ptp[0][0] + i);
+	sort_row(&b->ptp_pairs);
 	for (i = 0; i < b->ngroups; i++)
 		sort_group(b->order[i]);
 	for (i = 0; i < b->nwindows; i++)
@@ -504,6 +515,9 @@ void breakdown_free(struct breakdown *b)
 
 	jengine_free(b->je);
 	group_free(&b->all);
+	for (i = 0; i < VNL_DIR_ANY * 16; i++)
+		dir_agg_free(&b->ptp[0][0] + i);
+	dir_agg_free(&b->ptp_pairs);
 	for (i = 0; i < b->ngroups; i++) {
 		group_free(b->order[i]);
 		free(b->order[i]);
@@ -583,7 +597,8 @@ void breakdown_near(const struct breakdown *b, size_t w, size_t end, struct near
 
 const char *group_by_name(enum group_by by)
 {
-	static const char *const names[] = {"none", "vm", "iface", "flow"};
+	static const char *const names[BY_MAX] = {"none", "vm",	      "iface",
+						  "flow", "priority", "queue"};
 
 	return names[by];
 }

@@ -42,7 +42,15 @@ struct breakdown {
 	struct vnl_event *clock_events; /* clock.adjust: steps and slews */
 	size_t nclock_events;
 	uint64_t sched_usual; /* the median window's VMM CPU waits */
-	struct timeline tl;   /* spikes and trends, across windows */
+	/* PTP messages, by direction and messageType (from sampled journeys in aggregate mode),
+	 * and Delay_Req/Delay_Resp (Pdelay too) round trips */
+	struct dir_agg ptp[VNL_DIR_ANY][16];
+	struct dir_agg ptp_pairs;
+	uint64_t ptp_messages;
+	/* event messages (they carry the timestamps) over UDP queued for transmit: all, and at
+	 * priority 0 (ptp4l's socket_priority applies to its L2 transport only) */
+	uint64_t ptp_udp_events_queued, ptp_udp_events_prio0;
+	struct timeline tl; /* spikes and trends, across windows */
 	int oom;
 };
 
@@ -90,6 +98,11 @@ struct row_visitor {
 
 void breakdown_walk_row(const struct breakdown *b, int row, const struct dir_agg *d,
 			const struct row_visitor *v, void *ctx);
+
+/* Inside the analysis: a journey counted in a row; a PTP message in the PTP section. */
+struct journey;
+void breakdown_add_journey(struct breakdown *b, struct dir_agg *d, const struct journey *j);
+void ptp_add(struct breakdown *b, const struct journey *j);
 
 /* The whole-run breakdown of a recording alone (for diff): 0 or an exit code. */
 int breakdown_of_file(const char *path, struct group **out, uint64_t *events);

@@ -78,26 +78,43 @@ void group_key(enum group_by by, const struct recording *rec, const struct journ
 		}
 		flow_str(&p, buf, size);
 		break;
+	case BY_PRIO:
+	case BY_QUEUE: {
+		uint16_t queue;
+		uint8_t prio;
+
+		if (journey_class(j, &prio, &queue))
+			snprintf(buf, size, "unknown");
+		else if (by == BY_PRIO)
+			snprintf(buf, size, prio == 255 ? "priority 255+" : "priority %u", prio);
+		else
+			snprintf(buf, size, "queue %u", queue);
+		break;
+	}
 	default:
 		snprintf(buf, size, "all");
 	}
 }
 
+void dir_agg_free(struct dir_agg *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nsegs; i++)
+		hist_free(&d->segs[i].h);
+	free(d->segs);
+	free(d->drops);
+	free(d->classes);
+	hist_free(&d->e2e);
+	hist_free(&d->boundary);
+}
+
 void group_free(struct group *g)
 {
 	int row;
-	size_t i;
 
 	if (!g)
 		return;
-	for (row = 0; row < ROW_MAX; row++) {
-		struct dir_agg *d = &g->dirs[row];
-
-		for (i = 0; i < d->nsegs; i++)
-			hist_free(&d->segs[i].h);
-		free(d->segs);
-		free(d->drops);
-		hist_free(&d->e2e);
-		hist_free(&d->boundary);
-	}
+	for (row = 0; row < ROW_MAX; row++)
+		dir_agg_free(&g->dirs[row]);
 }

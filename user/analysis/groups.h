@@ -28,6 +28,14 @@ struct drop_agg {
 	uint64_t count;
 };
 
+/* How many packets had one class (priority, transmit queue) at one hop. */
+struct class_agg {
+	uint16_t hop;
+	uint16_t queue;
+	uint8_t prio;
+	uint64_t count;
+};
+
 struct dir_agg {
 	uint64_t packets, complete, partial, incomplete, dropped; /* incomplete: lost hops */
 	struct hist boundary;		/* round trips through a guest: VNL_SEG_BOUNDARY */
@@ -38,6 +46,8 @@ struct dir_agg {
 	size_t nsegs;
 	struct drop_agg *drops;
 	size_t ndrops;
+	struct class_agg *classes; /* kept for PTP messages only */
+	size_t nclasses;
 };
 
 struct group {
@@ -48,7 +58,7 @@ struct group {
 	struct group *next;
 };
 
-enum group_by { BY_NONE = 0, BY_VM, BY_IFACE, BY_FLOW };
+enum group_by { BY_NONE = 0, BY_VM, BY_IFACE, BY_FLOW, BY_PRIO, BY_QUEUE, BY_MAX };
 
 struct recording;
 struct journey;
@@ -56,6 +66,7 @@ struct journey;
 /* The key of the group a journey is counted in (by VM, tap or flow; "all" for none). */
 void group_key(enum group_by by, const struct recording *rec, const struct journey *j, char *buf,
 	       size_t size);
+void dir_agg_free(struct dir_agg *d);
 /* Frees what g holds (NULL-safe); g itself is the caller's. */
 void group_free(struct group *g);
 

@@ -25,32 +25,32 @@ static void usage(void)
 {
 	size_t i;
 
-	printf("Usage: vnetlat report [--json] [--by vm|iface|flow] [--window T] [--max-stall T]\n"
-	       "                      [--EXPORT OUT]... FILE\n"
-	       "Per direction and segment: count, p50, p90, p99, p99.9, max and share of the\n"
-	       "total; end to end; round trips; lost hops and drops; spikes (their period) and\n"
-	       "trends found across time windows (--window, default 1s; in aggregate mode\n"
-	       "windows are made of the recording's 100 ms ones). --window also prints each\n"
-	       "window's percentiles.\n"
-	       "--max-stall T: how long a packet is followed while the path it waits on moves\n"
-	       "nothing at all (a paused VM; default 30s).\n"
-	       "Exports (each to its own file, beside the report):\n");
+	printf(
+	    "Usage: vnetlat report [--json] [--by vm|iface|flow|priority|queue] [--window T]\n"
+	    "                      [--max-stall T] [--EXPORT OUT]... FILE\n"
+	    "Per direction and segment: count, p50, p90, p99, p99.9, max and share of the\n"
+	    "total; end to end; round trips; lost hops and drops; spikes (their period) and\n"
+	    "trends found across time windows (--window, default 1s; in aggregate mode\n"
+	    "windows are made of the recording's 100 ms ones). --window also prints each\n"
+	    "window's percentiles. --by priority|queue: a table per class the packets had where\n"
+	    "they were queued for transmit (skb priority; the queue the stack chose).\n"
+	    "--max-stall T: how long a packet is followed while the path it waits on moves\n"
+	    "nothing at all (a paused VM; default 30s).\n"
+	    "Exports (each to its own file, beside the report):\n");
 	for (i = 0; i < vnl_nexports; i++)
 		printf("  --%-8s OUT %s\n", vnl_exports[i].option, vnl_exports[i].help);
 }
 
 static int parse_by(const char *arg, enum group_by *by)
 {
-	static const char *const names[] = {
-	    [BY_VM] = "vm", [BY_IFACE] = "iface", [BY_FLOW] = "flow"};
 	int i;
 
-	for (i = BY_VM; i <= BY_FLOW; i++)
-		if (!strcmp(arg, names[i])) {
+	for (i = BY_VM; i < BY_MAX; i++)
+		if (!strcmp(arg, group_by_name(i))) {
 			*by = i;
 			return 0;
 		}
-	vnl_err("--by '%s': expected vm, iface or flow", arg);
+	vnl_err("--by '%s': expected vm, iface, flow, priority or queue", arg);
 	return -1;
 }
 

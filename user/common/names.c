@@ -38,3 +38,21 @@ const char *role_name(int role)
 
 	return role >= 0 && role < VNL_ROLE_MAX ? names[role] : "unknown";
 }
+
+const char *ptp_type_name(unsigned int type)
+{
+	static const char *const names[16] = {
+	    [VNL_PTP_SYNC] = "Sync",
+	    [VNL_PTP_DELAY_REQ] = "Delay_Req",
+	    [VNL_PTP_PDELAY_REQ] = "Pdelay_Req",
+	    [VNL_PTP_PDELAY_RESP] = "Pdelay_Resp",
+	    [VNL_PTP_FOLLOW_UP] = "Follow_Up",
+	    [VNL_PTP_DELAY_RESP] = "Delay_Resp",
+	    [VNL_PTP_PDELAY_RESP_FOLLOW_UP] = "Pdelay_Resp_Follow_Up",
+	    [VNL_PTP_ANNOUNCE] = "Announce",
+	    [VNL_PTP_SIGNALING] = "Signaling",
+	    [VNL_PTP_MANAGEMENT] = "Management",
+	};
+
+	return type < 16 && names[type] ? names[type] : "reserved";
+}

@@ -26,5 +26,7 @@ int row_of_dir(enum vnl_dir dir);
 int row_of_round_trip(enum vnl_dir request_dir);
 const char *dir_name(enum vnl_dir dir);
 const char *role_name(int role);
+/* A PTP messageType (enum vnl_ptp_type) as 1588 spells it: "Sync", "Delay_Req", ... */
+const char *ptp_type_name(unsigned int type);
 
 #endif

@@ -29,6 +29,13 @@ static void dump_pkt(struct jw *w, const struct vnl_pkt *p)
 
 	snprintf(fp, sizeof(fp), "%016" PRIx64, (uint64_t)p->fp);
 	jw_str(w, "fp", fp);
+	if (p->flags & VNL_PKT_PTP) {
+		jw_obj_begin(w, "ptp");
+		jw_str(w, "type", ptp_type_name(VNL_PTP_TYPE(p->ack)));
+		jw_u64(w, "domain", VNL_PTP_DOMAIN(p->ack));
+		jw_u64(w, "sequence_id", VNL_PTP_SEQ(p->ack));
+		jw_obj_end(w);
+	}
 	if (!p->flow.family)
 		return;
 	inet_ntop(af, p->flow.saddr, s, sizeof(s));
@@ -38,7 +45,7 @@ static void dump_pkt(struct jw *w, const struct vnl_pkt *p)
 	jw_str(w, "dst", d);
 	jw_u64(w, "sport", p->flow.sport);
 	jw_u64(w, "dport", p->flow.dport);
-	if (p->flow.proto == 6) {
+	if (p->flow.proto == 6 && !(p->flags & VNL_PKT_PTP)) {
 		jw_u64(w, "seq", p->seq);
 		jw_u64(w, "ack", p->ack);
 		jw_u64(w, "tcp_flags", p->tcp_flags);
@@ -71,6 +78,10 @@ static void dump_event(struct dump *d, const struct vnl_event *ev)
 	if (!(ev->flags & VNL_EV_NO_PACKET)) {
 		jw_str(w, "skb", skb);
 		jw_u64(w, "len", ev->len);
+		if (ev->flags & VNL_EV_CLASS) { /* the skb's priority and transmit queue here */
+			jw_u64(w, "prio", ev->prio);
+			jw_u64(w, "queue", ev->queue);
+		}
 		dump_pkt(w, &ev->pkt);
 	}
 	switch (ev->hop < VNL_HOP_MAX ? vnl_hops[ev->hop].reason : VNL_REASON_NONE) {
@@ -128,6 +139,10 @@ static void dump_journey(struct dump *d, const struct journey *j)
 		jw_obj_begin(w, NULL);
 		jw_str(w, "hop", hop_name(j->hops[i]));
 		jw_u64(w, "ts_ns", j->ts[i]);
+		if (j->classed & (1u << i)) {
+			jw_u64(w, "prio", j->prio[i]);
+			jw_u64(w, "queue", j->queue[i]);
+		}
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);

@@ -219,6 +219,7 @@ static void print_clock_json(struct jw *w, const struct recording *rec)
 		jw_u64(w, "events", g->events);
 		jw_u64(w, "lost_events", g->lost_total);
 		jw_u64(w, "lost_link_spool", g->lost_spool);
+		jw_u64(w, "events_before_start", g->before_start); /* left out */
 		jw_bool(w, "closed_cleanly", g->ended);
 		json_guest_clock(w, "clock", g);
 		jw_obj_end(w);
@@ -382,6 +383,63 @@ static void print_accounting_json(struct jw *w, const struct jstats *js)
 	json_per_hop(w, "refused_by_hop", js->refused_by_hop);
 }
 
+/* PTP: per direction and message type, the hops' latency and the classes its messages had. */
+static void print_ptp_json(const struct breakdown *b, struct jw *w)
+{
+	int dir, type;
+	size_t i;
+
+	jw_obj_begin(w, "ptp");
+	jw_u64(w, "messages", b->ptp_messages);
+	jw_bool(w, "sampled", b->rec->aggregate);
+	jw_u64(w, "udp_event_messages_queued", b->ptp_udp_events_queued);
+	jw_u64(w, "udp_event_messages_at_priority_0", b->ptp_udp_events_prio0);
+	jw_arr_begin(w, "types");
+	for (dir = 0; dir < VNL_DIR_ANY; dir++) {
+		for (type = 0; type < 16; type++) {
+			const struct dir_agg *d = &b->ptp[dir][type];
+
+			if (!d->packets)
+				continue;
+			jw_obj_begin(w, NULL);
+			jw_str(w, "direction", dir_name(dir));
+			jw_str(w, "type", ptp_type_name((unsigned int)type));
+			jw_u64(w, "messages", d->packets);
+			jw_u64(w, "complete", d->complete);
+			jw_u64(w, "dropped", d->dropped);
+			jw_obj_begin(w, "end_to_end");
+			json_stats(w, &d->e2e);
+			jw_obj_end(w);
+			jw_arr_begin(w, "segments");
+			for (i = 0; i < d->nsegs; i++) {
+				jw_obj_begin(w, NULL);
+				jw_str(w, "name", d->segs[i].name);
+				jw_str(w, "from", hop_name(d->segs[i].from));
+				jw_str(w, "to", hop_name(d->segs[i].to));
+				json_stats(w, &d->segs[i].h);
+				jw_obj_end(w);
+			}
+			jw_arr_end(w);
+			jw_arr_begin(w, "classes");
+			for (i = 0; i < d->nclasses; i++) {
+				jw_obj_begin(w, NULL);
+				jw_str(w, "hop", hop_name(d->classes[i].hop));
+				jw_u64(w, "prio", d->classes[i].prio);
+				jw_u64(w, "queue", d->classes[i].queue);
+				jw_u64(w, "count", d->classes[i].count);
+				jw_obj_end(w);
+			}
+			jw_arr_end(w);
+			jw_obj_end(w);
+		}
+	}
+	jw_arr_end(w);
+	jw_obj_begin(w, "delay_pairs"); /* Delay_Req/Delay_Resp (and Pdelay) round trips */
+	json_stats(w, &b->ptp_pairs.e2e);
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
 /* What the recording is: packets or aggregate, and what aggregate mode did not record. */
 static void json_mode(struct jw *w, const struct recording *rec)
 {
@@ -512,6 +570,7 @@ int write_json(const struct breakdown *b, FILE *f)
 	jw_u64(w, "max_ns", b->all.sched_max_ns);
 	jw_obj_end(w);
 	print_group_json(b, w, &b->all);
+	print_ptp_json(b, w);
 	print_spikes_json(b, w);
 	print_trends_json(b, w);
 	print_windows_json(b, w);

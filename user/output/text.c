@@ -145,6 +145,12 @@ static void print_clock_text(FILE *f, const struct recording *rec)
 			" while its link was down)\n",
 			k, g->hostname[0] ? g->hostname : "?", g->kernel[0] ? g->kernel : "?",
 			g->events, g->lost_total, g->lost_spool);
+		if (g->before_start)
+			fprintf(f,
+				"  %" PRIu64
+				" events its agent held from before the recording began: "
+				"left out\n",
+				g->before_start);
 		if (g->ptp && clock_ptp_disagrees(g))
 			fprintf(
 			    f,
@@ -327,6 +333,62 @@ static void print_accounting_text(FILE *f, const struct jstats *js)
 			js->unmatched_replies, js->retransmitted);
 }
 
+/* The classes a PTP message type had where it was queued: "prio 0 queue 0 at tap.queue (100)". */
+static void print_classes(FILE *f, const struct dir_agg *d)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < d->nclasses; i++)
+		if (vnl_hops[d->classes[i].hop].point == VNL_PT_DEV_QUEUE)
+			fprintf(f, "%sprio %u queue %u at %s (%" PRIu64 ")", n++ ? ", " : "  ",
+				d->classes[i].prio, d->classes[i].queue,
+				hop_name(d->classes[i].hop), d->classes[i].count);
+}
+
+/* PTP: per direction and message type, how long its messages took and the class they had. */
+static void print_ptp_text(FILE *f, const struct breakdown *b)
+{
+	char v[3][16];
+	int dir, type;
+
+	fprintf(f, "\nPTP: %" PRIu64 " messages%s\n", b->ptp_messages,
+		b->rec->aggregate ? " (of the sampled journeys)" : "");
+	fprintf(f, "  %-10s %-22s %8s %9s %9s %9s  %s\n", "DIRECTION", "TYPE", "COUNT", "P50",
+		"P99", "MAX", "CLASS WHERE QUEUED");
+	for (dir = 0; dir < VNL_DIR_ANY; dir++) {
+		for (type = 0; type < 16; type++) {
+			const struct dir_agg *d = &b->ptp[dir][type];
+
+			if (!d->packets)
+				continue;
+			fmt_ns(hist_percentile(&d->e2e, 50), v[0], sizeof(v[0]));
+			fmt_ns(hist_percentile(&d->e2e, 99), v[1], sizeof(v[1]));
+			fmt_ns(d->e2e.max, v[2], sizeof(v[2]));
+			fprintf(f, "  %-10s %-22s %8" PRIu64 " %9s %9s %9s", dir_name(dir),
+				ptp_type_name((unsigned int)type), d->packets, v[0], v[1], v[2]);
+			print_classes(f, d);
+			fputc('\n', f);
+		}
+	}
+	if (b->ptp_udp_events_prio0)
+		fprintf(
+		    f,
+		    "  event messages over UDP queued at priority 0: %" PRIu64 " of %" PRIu64
+		    " (ptp4l applies socket_priority to its L2 transport only; over UDP a DSCP, "
+		    "dscp_event, gives a priority through ip_tos2prio)\n",
+		    b->ptp_udp_events_prio0, b->ptp_udp_events_queued);
+	if (b->ptp_pairs.complete) {
+		fmt_ns(hist_percentile(&b->ptp_pairs.e2e, 50), v[0], sizeof(v[0]));
+		fmt_ns(hist_percentile(&b->ptp_pairs.e2e, 99), v[1], sizeof(v[1]));
+		fmt_ns(b->ptp_pairs.e2e.max, v[2], sizeof(v[2]));
+		fprintf(f,
+			"  delay request/response round trips: %" PRIu64
+			", p50 %s, p99 %s, max %s\n",
+			b->ptp_pairs.complete, v[0], v[1], v[2]);
+	}
+}
+
 int write_text(const struct breakdown *b, FILE *f)
 {
 	const struct jstats *js = b->stats;
@@ -394,6 +456,8 @@ int write_text(const struct breakdown *b, FILE *f)
 	print_timeline_text(f, b);
 	for (row = 0; row < ROW_MAX; row++)
 		print_dir_text(f, b, row, &b->all.dirs[row]);
+	if (b->ptp_messages)
+		print_ptp_text(f, b);
 	if (b->o.show_windows)
 		print_windows_text(f, b);
 	for (g = 0; g < b->ngroups; g++) {

@@ -333,6 +333,8 @@ static int collect_events(struct read_ctx *rc, const struct vnl_block *b, size_t
 		ev.hop = hop_of(rc->rec, ev.kernel, ev.hop);
 		if (ev.kernel && append(&rc->gev, &rc->ngev, &rc->gev_cap, &ev, 1, sizeof(ev)))
 			return -ENOMEM;
+		if (!ev.kernel && (!rc->host_first_ts || ev.ts_ns < rc->host_first_ts))
+			rc->host_first_ts = ev.ts_ns;
 		if (ev.kernel >= rc->rec->nkernels)
 			rc->rec->nkernels = ev.kernel + 1u;
 		if (ev.pkt.fp && !(ev.flags & VNL_EV_NO_PACKET) && is_boundary_hop(ev.hop)) {

@@ -132,17 +132,42 @@ int estimate_clocks(struct recording *rec, struct read_ctx *rc)
 }
 
 /* The guests' events on the host's clock, in time order, for the second pass. */
+/*
+ * An agent sends everything it recorded since it last handed events over, so a first
+ * recording gets the guest's events from before it began: those, earlier than the host's
+ * own start (less the clock's bound), are no part of it. They are counted, and left out.
+ */
+static uint64_t recording_start(const struct recording *rec, const struct read_ctx *rc,
+				const struct rec_kernel *k)
+{
+	uint64_t start = rec->monotonic_ns;
+
+	if (rc->host_first_ts && rc->host_first_ts < start)
+		start = rc->host_first_ts;
+	return k->clock.valid && start > (uint64_t)k->clock.bound_ns
+		   ? start - (uint64_t)k->clock.bound_ns
+		   : start;
+}
+
 void place_guest_events(struct recording *rec, struct read_ctx *rc)
 {
-	size_t i;
+	size_t i, n = 0;
 
 	for (i = 0; i < rc->ngev; i++) {
 		struct vnl_event *ev = &rc->gev[i];
+		struct rec_kernel *k = &rec->k[ev->kernel];
 
 		/* with PTP both kernels stamp with the same (synchronised) clock */
-		if (rec->k[ev->kernel].clock.valid && !rec->k[ev->kernel].ptp)
-			ev->ts_ns = clk_to_host(&rec->k[ev->kernel].clock, ev->ts_ns);
+		if (k->clock.valid && !k->ptp)
+			ev->ts_ns = clk_to_host(&k->clock, ev->ts_ns);
+		if (rec->monotonic_ns && (k->clock.valid || k->ptp) &&
+		    ev->ts_ns < recording_start(rec, rc, k)) {
+			k->before_start++;
+			continue;
+		}
+		rc->gev[n++] = *ev;
 	}
+	rc->ngev = n;
 	if (rc->ngev)
 		qsort(rc->gev, rc->ngev, sizeof(*rc->gev), by_ts);
 }

@@ -6,6 +6,7 @@
 #include "joiner.h"
 #include "recording.h"
 
+_Static_assert(J_MAX_HOPS <= 32, "a journey's classed hops are a 32-bit mask");
 #define TO_GUEST(id, nm, dir, ...)   +(VNL_DIR_##dir == VNL_DIR_TO_GUEST)
 #define FROM_GUEST(id, nm, dir, ...) +(VNL_DIR_##dir == VNL_DIR_FROM_GUEST)
 _Static_assert(0 VNL_HOP_TABLE(TO_GUEST) <= J_MAX_HOPS && 0 VNL_HOP_TABLE(FROM_GUEST) <= J_MAX_HOPS,
@@ -58,6 +59,27 @@ struct jengine *jengine_new(const struct jsink *sink, const struct jpath *path, 
 	if (path->guests)
 		e->pair_delay_ns = 2 * timeout_ns;
 	return e;
+}
+
+int journey_class(const struct journey *j, uint8_t *prio, uint16_t *queue)
+{
+	int i, pick = -1;
+
+	for (i = 0; i < j->nhops; i++) {
+		if (!(j->classed & (1u << i)))
+			continue;
+		if (pick < 0)
+			pick = i;
+		if (vnl_hops[j->hops[i]].point == VNL_PT_DEV_QUEUE) {
+			pick = i;
+			break;
+		}
+	}
+	if (pick < 0)
+		return -1;
+	*prio = j->prio[pick];
+	*queue = j->queue[pick];
+	return 0;
 }
 
 struct jengine *jengine_for(const struct recording *rec, const struct jsink *sink,
@@ -461,6 +483,11 @@ static void on_packet(struct jengine *e, const struct vnl_event *ev)
 	}
 	e->st.joined++;
 	j->last_skb = ev->skb;
+	if (ev->flags & VNL_EV_CLASS) {
+		j->prio[j->nhops - 1] = ev->prio;
+		j->queue[j->nhops - 1] = ev->queue;
+		j->classed |= 1u << (j->nhops - 1);
+	}
 	note_device(j, ev);
 	if (ev->kernel) {
 		j->kernel = ev->kernel;

@@ -55,6 +55,10 @@ struct journey {
 	uint8_t host_hops, guest_hops;
 	uint16_t hops[J_MAX_HOPS];
 	uint64_t ts[J_MAX_HOPS];
+	/* the packet's class at each hop: skb priority and transmit queue (where classed) */
+	uint8_t prio[J_MAX_HOPS];
+	uint16_t queue[J_MAX_HOPS];
+	uint32_t classed; /* bit i: prio[i] and queue[i] were read at hops[i] */
 	struct vnl_pkt pkt;
 	/* internal */
 	struct journey *hnext, *lprev, *lnext;
@@ -111,6 +115,12 @@ struct jpath {
 /* The path of what was attached (attached[hop]) on the device roles traced (roles[role]). */
 void jpath_of(struct jpath *p, const int attached[VNL_HOP_MAX], const int roles[VNL_ROLE_MAX],
 	      int guests);
+
+/*
+ * The class a journey had where it was queued for transmit (its first qdisc hop, else the
+ * first hop that read one): 0 with prio and queue, -1 when no hop read it.
+ */
+int journey_class(const struct journey *j, uint8_t *prio, uint16_t *queue);
 
 struct recording;
 /* The path of what a recording attached, on the roles of the devices it traced. */

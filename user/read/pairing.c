@@ -26,6 +26,10 @@ static uint64_t flow_key(const struct vnl_pkt *p, int as_request)
 		pa = f->sport;
 		pb = 0;
 	}
+	/* PTP: a Delay_Req goes to a multicast address and port 319, its Delay_Resp comes from
+	 * the master to port 320: the domain, sequence id and port pair them (the discriminator) */
+	if (p->flags & VNL_PKT_PTP)
+		return mix(h, VNL_PTP_EVENT_PORT);
 	for (i = 0; i < 4; i++)
 		h = mix(h, (uint64_t)a[i] << 32 | b[i]);
 	return mix(h, (uint64_t)pa << 16 | pb);
@@ -36,14 +40,29 @@ static int is_icmp(const struct vnl_pkt *p)
 	return p->flow.proto == 1 || p->flow.proto == 58;
 }
 
+static int is_ptp(const struct vnl_pkt *p)
+{
+	return !!(p->flags & VNL_PKT_PTP);
+}
+
 int is_tcp(const struct vnl_pkt *p)
 {
 	return p->flow.proto == 6;
 }
 
-/* Whether p may be a request, and the discriminator its response must carry. */
+/*
+ * Whether p may be a request, and the discriminator its response must carry. PTP: a
+ * Delay_Req (Pdelay_Req) and its Delay_Resp (Pdelay_Resp) share domain and sequence id; no
+ * other message is a request or a response (a Sync and the Delay_Req that follows it are
+ * not one).
+ */
 static int request_disc(const struct vnl_pkt *p, uint64_t *disc)
 {
+	if (is_ptp(p)) {
+		*disc = (uint64_t)p->seq << 32 | (p->ack & 0xffffff);
+		return VNL_PTP_TYPE(p->ack) == VNL_PTP_DELAY_REQ ||
+		       VNL_PTP_TYPE(p->ack) == VNL_PTP_PDELAY_REQ;
+	}
 	if (is_icmp(p)) {
 		*disc = p->seq;
 		return !!(p->flags & VNL_PKT_ECHO_REQ);
@@ -60,6 +79,11 @@ static int request_disc(const struct vnl_pkt *p, uint64_t *disc)
 
 static int response_disc(const struct vnl_pkt *p, uint64_t *disc)
 {
+	if (is_ptp(p)) {
+		*disc = (uint64_t)p->seq << 32 | (p->ack & 0xffffff);
+		return VNL_PTP_TYPE(p->ack) == VNL_PTP_DELAY_RESP ||
+		       VNL_PTP_TYPE(p->ack) == VNL_PTP_PDELAY_RESP;
+	}
 	if (is_icmp(p)) {
 		*disc = p->seq;
 		return !!(p->flags & VNL_PKT_ECHO_REPLY);
@@ -227,8 +251,8 @@ static struct pending *find_request(struct jengine *e, const struct journey *j, 
 		if (pd->disc == disc && (!same || req_end(pd) >= req_end(same)))
 			same = pd;
 	}
-	*by_echo = same && j->pkt.flow.proto == 17;
-	if (same || j->pkt.flow.proto != 17)
+	*by_echo = same && j->pkt.flow.proto == 17 && !is_ptp(&j->pkt);
+	if (same || j->pkt.flow.proto != 17 || is_ptp(&j->pkt))
 		return same;
 	return fs && fs->echo ? NULL : latest;
 }

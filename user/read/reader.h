@@ -48,6 +48,7 @@ struct read_ctx {
 	size_t nbnd, bnd_cap;
 	struct vnl_file_clock *clk; /* exchanges over the agents' links */
 	size_t nclk, clk_cap;
+	uint64_t host_first_ts; /* the host's earliest event; 0 before any */
 };
 
 /* apply.c */

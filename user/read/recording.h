@@ -20,8 +20,9 @@ struct rec_kernel {
 	char hostname[128], kernel[128], version[32], clock_name[32]; /* "monotonic" or "tai" */
 	uint64_t realtime_ns, monotonic_ns, end_monotonic_ns;
 	int ptp; /* host and guest stamped with CLOCK_TAI: PTP keeps them together, not us */
-	uint64_t lost_total; /* running total, spool drops included */
-	uint64_t lost_spool; /* events its agent could not keep while the link was down */
+	uint64_t lost_total;   /* running total, spool drops included */
+	uint64_t lost_spool;   /* events its agent could not keep while the link was down */
+	uint64_t before_start; /* events from before the recording began: left out */
 	uint64_t events;
 	struct vnl_file_iface *ifaces;
 	unsigned int nifaces;

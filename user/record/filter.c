@@ -30,8 +30,9 @@ static const struct {
 	__u8 op;
 	__u16 arg;
 } protos[] = {
-    {"tcp", VNL_F_PROTO, 6},	{"udp", VNL_F_PROTO, 17}, {"icmp", VNL_F_PROTO, 1},
-    {"icmp6", VNL_F_PROTO, 58}, {"ip", VNL_F_FAMILY, 4},  {"ip6", VNL_F_FAMILY, 6},
+    {"tcp", VNL_F_PROTO, 6},	       {"udp", VNL_F_PROTO, 17}, {"icmp", VNL_F_PROTO, 1},
+    {"icmp6", VNL_F_PROTO, 58},	       {"ip", VNL_F_FAMILY, 4},	 {"ip6", VNL_F_FAMILY, 6},
+    {"ptp", VNL_F_FLAGS, VNL_PKT_PTP},
 };
 
 static int fail(struct parser *p, const struct token *t, const char *what)

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Checks a recording of PTP between masters in the remote namespace and slaves in the guest,
+domain 0 over UDP and domain 1 over Ethernet, both masters with socket_priority 7. Prints TAP
+lines; exits 1 when a check failed."""
+import json
+import sys
+
+failed = 0
+n = 0
+
+
+def check(ok, what):
+    global failed, n
+    n += 1
+    failed += not ok
+    print(("ok" if ok else "not ok") + f" {n} - {what}")
+
+
+def main():
+    report = json.load(open(sys.argv[1]))
+    lines = [json.loads(l) for l in open(sys.argv[2])]
+    text = open(sys.argv[3]).read()
+    ptp = report.get("ptp", {})
+    types = {(t["direction"], t["type"]): t for t in ptp.get("types", [])}
+    # Sync 4/s and Announce 2/s per master, over 15 s less the agent's joining
+    want = [("to_guest", "Sync", 20), ("to_guest", "Follow_Up", 20), ("to_guest", "Announce", 10),
+            ("from_guest", "Delay_Req", 20), ("to_guest", "Delay_Resp", 20)]
+    for direction, name, least in want:
+        t = types.get((direction, name))
+        count = t["messages"] if t else 0
+        check(count >= least, f"{name} {direction}: {count} messages (>= {least})")
+    sync = types.get(("to_guest", "Sync"))
+    segs = {s["name"] for s in sync["segments"]} if sync else set()
+    need = {"host.tap_queue", "vmm.deliver"}
+    check(need <= segs, f"Sync's hops timed through the tap into the guest (segments {sorted(segs)})")
+    check(sync and sync["complete"] >= 0.9 * sync["messages"],
+          f"Sync journeys complete across both kernels: {sync['complete'] if sync else 0} of "
+          f"{sync['messages'] if sync else 0}")
+    dreq = types.get(("from_guest", "Delay_Req"))
+    segs = {s["name"] for s in dreq["segments"]} if dreq else set()
+    check("vmm.transmit" in segs, f"Delay_Req's hops from the guest out (segments {sorted(segs)})")
+    journeys = [l for l in lines if l["type"] == "journey" and "ptp" in l]
+    def prios(domain, kind, hop):
+        return [h.get("prio") for j in journeys
+                if j["ptp"]["domain"] == domain and j["ptp"]["type"] == kind
+                for h in j["hops"] if h["hop"] == hop and "prio" in h]
+
+    # the slaves' socket_priority 7, where the guest queues their Delay_Req: applied over
+    # Ethernet; over UDP ptp4l never applies it
+    for domain, want_prio, transport in ((0, 0, "UDP"), (1, 7, "Ethernet")):
+        seen = prios(domain, "Delay_Req", "guest.queue")
+        check(seen and all(p == want_prio for p in seen),
+              f"domain {domain} ({transport}): Delay_Req queued in the guest with priority "
+              f"{want_prio} ({len(seen)} messages, seen {sorted(set(seen))})")
+    # the masters' messages came through the remote's veth, which resets a forwarded
+    # packet's priority (dev_forward_skb): 0 at the tap whatever the master asked
+    for domain in (0, 1):
+        seen = prios(domain, "Sync", "tap.queue")
+        check(seen and all(p == 0 for p in seen),
+              f"domain {domain}: Sync queued at the tap with priority 0 ({len(seen)} messages, "
+              f"seen {sorted(set(seen))})")
+    check(ptp.get("udp_event_messages_at_priority_0", 0) > 0 and "socket_priority" in text,
+          f"the report says UDP event messages went at priority 0 "
+          f"({ptp.get('udp_event_messages_at_priority_0')} of {ptp.get('udp_event_messages_queued')})")
+    pairs = ptp.get("delay_pairs", {}).get("count", 0)
+    check(pairs >= 20, f"Delay_Req paired with its Delay_Resp: {pairs} round trips")
+    neg = [s for t in types.values() for s in t["segments"] if s["min_ns"] > s["max_ns"]]
+    check(not neg, "every PTP segment's min below its max")
+    return failed
+
+
+if __name__ == "__main__":
+    sys.exit(1 if main() else 0)

@@ -1,0 +1,85 @@
+#!/bin/bash
+# PTP through the whole path, with linuxptp nobody here wrote: two ptp4l masters in the
+# remote namespace (domain 0 over UDP/IPv4, domain 1 over Ethernet) and two free-running
+# ptp4l slaves in the real guest (QEMU under TCG, vnetlat agent inside), all asking for
+# socket_priority 7, through the uplink, the bridge and the tap. One recording: every message
+# type in its direction with its hops' latency across both kernels; the class the slaves'
+# Delay_Req had where the guest queued it (priority 7 over Ethernet; 0 over UDP, where ptp4l
+# ignores socket_priority, and the report says so); the masters' messages at priority 0 at
+# the tap (a veth resets a forwarded packet's priority); Delay_Req/Delay_Resp paired.
+. "$(dirname "$0")/lib.sh"
+here=$(dirname "$0")
+guest_image=$build/guest
+[[ -f $guest_image/initrd.img ]] || guest_image=$(cd "$build/.." && pwd)/guest
+state=${TMPDIR:-/tmp}/$prefix.topo
+token_file=$work/token
+echo "vnlptp$$$RANDOM" >"$token_file"
+masters=()
+
+if ! command -v ptp4l >/dev/null; then
+	not_ok "linuxptp is installed (tools/install-deps.sh)"
+	finish
+fi
+if [[ ! -f $guest_image/initrd.img ]]; then
+	not_ok "the test guest is built (make guest)"
+	finish
+fi
+stop_masters() {
+	local pid
+	for pid in "${masters[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+	masters=()
+}
+trap 'stop_masters; cleanup' EXIT
+ln -sfn "$guest_image" "$work/guest"
+vm() { VNL_BUILD=$work "$tools/topology.sh" "$1" "$prefix" "${@:2}"; }
+topo up vm || { not_ok "topology with a tap for the guest"; finish; }
+
+vm vm-start ptp "$(cat "$token_file")" || { not_ok "guest with two ptp4l slaves booted"; finish; }
+check "two ptp4l slaves run in the guest" wait_for 120 grep -q "VNL-PTP-UP 2" "$state/console.log"
+
+# the masters: never slaves (masterOnly), so nothing here ever adjusts this machine's clock
+for transport in UDPv4 L2; do
+	domain=0
+	[[ $transport == L2 ]] && domain=1
+	cat >"$work/master-$transport.cfg" <<CFG
+[global]
+domainNumber $domain
+network_transport $transport
+time_stamping software
+masterOnly 1
+priority1 1
+logSyncInterval -2
+logAnnounceInterval -1
+logMinDelayReqInterval -2
+socket_priority 7
+uds_address $work/ptp4l-$transport
+CFG
+	ip netns exec "$remote" ptp4l -i vr0 -f "$work/master-$transport.cfg" -m \
+		>"$work/master-$transport.log" 2>&1 &
+	masters+=($!)
+done
+# a slave that chose its master leaves LISTENING (for UNCALIBRATED, then SLAVE)
+check "the guest's slaves took the masters" \
+	wait_for 120 bash -c "grep -q 'VNL-PTP-UDPv4: .*to UNCALIBRATED' '$state/console.log' &&
+		grep -q 'VNL-PTP-L2: .*to UNCALIBRATED' '$state/console.log'"
+
+rec=$work/ptp.vnl
+# fifteen seconds of messages: Sync and Delay_Req four times a second, Announce twice
+if start_record "$rec" --guests --serial-socket "$state/vnetlat0.sock" --token-file "$token_file" \
+	-d 15s; then
+	check "the agent joined the recording" wait_for 120 grep -q "recorded as kernel" "$rec.log"
+	check "record ended after its 15 s" wait_for 60 bash -c "! kill -0 $rec_pid 2>/dev/null"
+	check "record stopped cleanly" stop_record
+	"$vnetlat" -j report "$rec" >"$work/ptp.json"
+	"$vnetlat" report "$rec" >"$work/ptp.txt"
+	"$vnetlat" dump "$rec" >"$work/ptp.dump"
+	sed -n '/^PTP:/,/^$/p' "$work/ptp.txt" | sed 's/^/# /'
+	checker "ptp" python3 "$here/check_ptp.py" "$work/ptp.json" "$work/ptp.dump" "$work/ptp.txt"
+else
+	not_ok "record started"
+fi
+stop_masters
+grep -E "VNL-PTP-(UDPv4|L2): " "$state/console.log" | grep -vE "rms|master offset" | head -20 |
+	sed 's/^/# guest: /'
+vm vm-stop
+finish
