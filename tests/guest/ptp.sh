@@ -2,7 +2,8 @@
 # on the virtio-serial port "vnetlat0": domain 0 over UDP/IPv4, domain 1 over Ethernet (L2),
 # both asking for socket_priority 7 (which ptp4l applies to L2 only). Both free-running: they
 # exchange every message but never adjust the guest's clock. Says VNL-PTP-UP once both run.
-(vnetlat agent --serial vnetlat0 --token-file /tmp/token 2>&1 | sed 's/^/VNL-AGENT: /' &)
+(vnetlat agent --serial vnetlat0 --token-file /tmp/token --ptp4l /run/ptp4l-UDPv4 2>&1 |
+	sed 's/^/VNL-AGENT: /' &)
 echo "VNL-AGENT-STARTED"
 for transport in UDPv4 L2; do
 	domain=0

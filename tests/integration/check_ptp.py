@@ -64,6 +64,21 @@ def main():
           f"({ptp.get('udp_event_messages_at_priority_0')} of {ptp.get('udp_event_messages_queued')})")
     pairs = ptp.get("delay_pairs", {}).get("count", 0)
     check(pairs >= 20, f"Delay_Req paired with its Delay_Resp: {pairs} round trips")
+    # the guest's UDP slave, asked by the agent (agent --ptp4l) as record asks the host's
+    g = [k for k in report.get("ptp4l", []) if k["kernel"] == 1]
+    g = g[0] if g else {}
+    check(g.get("answers", 0) >= 10 and g.get("port_state") in ("UNCALIBRATED", "SLAVE")
+          and g.get("master_offsets", 0) >= 10,
+          f"the guest's ptp4l, asked through the agent: {g.get('answers', 0)} answers, port "
+          f"{g.get('port_state')}, {g.get('master_offsets', 0)} master offsets")
+    # report --by priority: the Ethernet slave's Delay_Req in a table of its own
+    by = json.load(open(sys.argv[4]))
+    keys = {g["key"]: g for g in by.get("groups", [])}
+    p7 = keys.get("priority 7", {})
+    rt7 = [d for d in p7.get("directions", []) if d["direction"] == "from_guest"]
+    check(by.get("by") == "priority" and "priority 0" in keys and rt7 and rt7[0]["packets"] >= 20,
+          f"report --by priority: groups {sorted(keys)}, priority 7 holds "
+          f"{rt7[0]['packets'] if rt7 else 0} packets from the guest")
     neg = [s for t in types.values() for s in t["segments"] if s["min_ns"] > s["max_ns"]]
     check(not neg, "every PTP segment's min below its max")
     return failed

@@ -593,6 +593,7 @@ void breakdown_near(const struct breakdown *b, size_t w, size_t end, struct near
 		if (b->clock_events[i].ts_ns >= lo && b->clock_events[i].ts_ns < hi)
 			n->clocks++;
 	n->sched_usual_ns = b->sched_usual;
+	ptp4l_near(b, lo, hi, n);
 }
 
 const char *group_by_name(enum group_by by)

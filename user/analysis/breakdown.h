@@ -60,6 +60,9 @@ struct near {
 	size_t clocks;
 	uint64_t sched_ns, sched_max_ns; /* the VMM threads' waits for a CPU around it */
 	uint64_t sched_usual_ns;	 /* the median of the windows' totals */
+	size_t ptp4l_changes;		 /* ptp4l's port state changes around it */
+	uint64_t ptp4l_offset_max_ns;	 /* the largest |master offset| ptp4l said around it */
+	int ptp4l_asked;		 /* ptp4l answered around it */
 };
 
 /*
@@ -103,6 +106,27 @@ void breakdown_walk_row(const struct breakdown *b, int row, const struct dir_agg
 struct journey;
 void breakdown_add_journey(struct breakdown *b, struct dir_agg *d, const struct journey *j);
 void ptp_add(struct breakdown *b, const struct journey *j);
+
+/* What ptp4l said in one kernel over the recording (record --ptp4l). */
+#define PTP4L_MAX_CHANGES 64
+struct ptp4l_summary {
+	uint64_t samples;
+	unsigned int state; /* the last answered, 0 if none */
+	struct {
+		double time_s; /* since the recording began */
+		unsigned int from, to;
+	} changes[PTP4L_MAX_CHANGES];
+	size_t nchanges;
+	uint64_t offsets; /* samples with a master offset */
+	uint64_t offset_abs_p50_ns, offset_abs_max_ns;
+	double offset_abs_max_at_s;
+	uint64_t path_delay_p50_ns;
+};
+
+/* What ptp4l said between lo and hi (the recording's clock): into n. */
+void ptp4l_near(const struct breakdown *b, uint64_t lo, uint64_t hi, struct near *n);
+/* 0 with s filled in when kernel k's ptp4l was asked; -1 otherwise. */
+int ptp4l_summarize(const struct breakdown *b, unsigned int k, struct ptp4l_summary *s);
 
 /* The whole-run breakdown of a recording alone (for diff): 0 or an exit code. */
 int breakdown_of_file(const char *path, struct group **out, uint64_t *events);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* PTP messages in the breakdown: by direction and type, with the classes they had. */
 #include <stdlib.h>
+#include <string.h>
+#include "recording.h"
 #include "breakdown.h"
 #include "hoptab.h"
 #include "journey.h"
@@ -57,4 +59,101 @@ void ptp_add(struct breakdown *b, const struct journey *j)
 	b->ptp_udp_events_prio0 += prio0 > 0;
 	breakdown_add_journey(b, d, j);
 	add_classes(b, d, j);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t abs64(int64_t v)
+{
+	return v < 0 ? (uint64_t)-v : (uint64_t)v;
+}
+
+/* A sample's time on the host's clock, in seconds since the recording began. */
+static double sample_time_s(const struct recording *rec, const struct rec_ptp4l *p)
+{
+	uint64_t ts = p->s.ts_ns;
+
+	if (p->kernel && p->kernel < REC_MAX_KERNELS && rec->k[p->kernel].clock.valid &&
+	    !rec->k[p->kernel].ptp)
+		ts = clk_to_host(&rec->k[p->kernel].clock, ts);
+	return (double)(int64_t)(ts - rec->monotonic_ns) / 1e9;
+}
+
+void ptp4l_near(const struct breakdown *b, uint64_t lo, uint64_t hi, struct near *n)
+{
+	const struct recording *rec = b->rec;
+	double from = (double)(int64_t)(lo - rec->monotonic_ns) / 1e9;
+	double to = (double)(int64_t)(hi - rec->monotonic_ns) / 1e9;
+	unsigned int last[REC_MAX_KERNELS] = {0};
+	size_t i;
+
+	for (i = 0; i < rec->nptp4l; i++) {
+		const struct rec_ptp4l *p = &rec->ptp4l[i];
+		double t = sample_time_s(rec, p);
+		unsigned int k = p->kernel < REC_MAX_KERNELS ? p->kernel : 0;
+		int changed =
+		    (p->s.have & VNL_PTP4L_STATE) && last[k] && p->s.port_state != last[k];
+
+		if (p->s.have & VNL_PTP4L_STATE)
+			last[k] = p->s.port_state;
+		if (t < from || t >= to)
+			continue;
+		n->ptp4l_asked = 1;
+		n->ptp4l_changes += changed;
+		if ((p->s.have & VNL_PTP4L_OFFSET) &&
+		    abs64(p->s.master_offset_ns) > n->ptp4l_offset_max_ns)
+			n->ptp4l_offset_max_ns = abs64(p->s.master_offset_ns);
+	}
+}
+
+int ptp4l_summarize(const struct breakdown *b, unsigned int k, struct ptp4l_summary *s)
+{
+	const struct recording *rec = b->rec;
+	uint64_t *off = calloc(rec->nptp4l + 1, sizeof(*off));
+	uint64_t *delay = calloc(rec->nptp4l + 1, sizeof(*delay));
+	size_t i, ndelay = 0;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; off && delay && i < rec->nptp4l; i++) {
+		const struct rec_ptp4l *p = &rec->ptp4l[i];
+
+		/* an agent sends what it asked before the recording began, too */
+		if (p->kernel != k || sample_time_s(rec, p) < 0)
+			continue;
+		s->samples++;
+		if ((p->s.have & VNL_PTP4L_STATE) && p->s.port_state != s->state) {
+			if (s->state && s->nchanges < PTP4L_MAX_CHANGES) {
+				s->changes[s->nchanges].time_s = sample_time_s(rec, p);
+				s->changes[s->nchanges].from = s->state;
+				s->changes[s->nchanges++].to = p->s.port_state;
+			}
+			s->state = p->s.port_state;
+		}
+		if (p->s.have & VNL_PTP4L_OFFSET) {
+			off[s->offsets++] = abs64(p->s.master_offset_ns);
+			if (abs64(p->s.master_offset_ns) >= s->offset_abs_max_ns) {
+				s->offset_abs_max_ns = abs64(p->s.master_offset_ns);
+				s->offset_abs_max_at_s = sample_time_s(rec, p);
+			}
+		}
+		if (p->s.have & VNL_PTP4L_DELAY)
+			delay[ndelay++] =
+			    (uint64_t)(p->s.path_delay_ns < 0 ? 0 : p->s.path_delay_ns);
+	}
+	if (s->offsets) {
+		qsort(off, s->offsets, sizeof(*off), cmp_u64);
+		s->offset_abs_p50_ns = off[s->offsets / 2];
+	}
+	if (ndelay) {
+		qsort(delay, ndelay, sizeof(*delay), cmp_u64);
+		s->path_delay_p50_ns = delay[ndelay / 2];
+	}
+	free(off);
+	free(delay);
+	return s->samples ? 0 : -1;
 }

@@ -8,6 +8,7 @@
 #include "agentlink.h"
 #include "commands.h"
 #include "link.h"
+#include "ptp4l.h"
 #include "record.h"
 #include "util.h"
 
@@ -35,8 +36,8 @@ static void usage(FILE *f)
 	    "      --ring-size SIZE    BPF ring buffers, one per CPU: their total (default 16M)\n"
 	    "      --tracepoints-only  do not use fentry or kprobes\n"
 	    "      --clock CLOCK       monotonic (default) or tai, as the host's record --clock\n"
-	    "      --no-clock-events   do not record clock steps and slews (clock.adjust)\n"
-	    "  -v, --verbose           libbpf's debug output\n");
+	    "      --no-clock-events   do not record clock steps and slews "
+	    "(clock.adjust)\n" PTP4L_USAGE "  -v, --verbose           libbpf's debug output\n");
 }
 
 /* The agent's own TCP link is not traced (a virtio-serial port carries no packets). */
@@ -47,11 +48,21 @@ static char *exclude_link(const struct agent *a, const char *filter)
 	return link_exclude_filter(&a->addr, filter);
 }
 
+/* The guest's ptp4l, asked as the host's record asks its own (record --ptp4l). */
+struct agent_ptp4l {
+	const char *path;
+	uint32_t domain;
+	struct ptp4l_poller poller;
+};
+
+static struct agent_ptp4l ptp4l = {.poller.fd = -1};
+
 static int parse_agent_opts(int argc, char **argv, struct rec_opts *o, struct agent *a,
 			    char **token_file)
 {
 	static const struct option opts[] = {
 	    REC_COMMON_LONGOPTS,
+	    PTP4L_LONGOPTS,
 	    {"serial", required_argument, NULL, 's'},
 	    {"connect", required_argument, NULL, 'c'},
 	    {"token-file", required_argument, NULL, 'K'},
@@ -85,6 +96,11 @@ static int parse_agent_opts(int argc, char **argv, struct rec_opts *o, struct ag
 				vnl_err("--connect %s", err);
 				return -EINVAL;
 			}
+			break;
+		case 'Z':
+		case 'Y':
+			if (ptp4l_opt(c, optarg, &ptp4l.path, &ptp4l.domain))
+				return -EINVAL;
 			break;
 		case 'K':
 			*token_file = optarg;
@@ -150,6 +166,8 @@ int cmd_agent(int argc, char **argv)
 	o->argc = argc;
 	o->argv = argv;
 	ret = parse_agent_opts(argc, argv, o, a, &token_file);
+	if (!ret && ptp4l_source(&ptp4l.poller, ptp4l.path, ptp4l.domain, o))
+		ret = -EINVAL;
 	if (ret) {
 		ret = ret > 0 ? VNL_EXIT_OK : VNL_EXIT_USAGE;
 		goto out;
@@ -169,6 +187,7 @@ int cmd_agent(int argc, char **argv)
 	}
 	ret = record_run(o);
 out:
+	ptp4l_close(&ptp4l.poller);
 	if (a)
 		agent_free(a);
 	free(filter);

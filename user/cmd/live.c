@@ -14,6 +14,7 @@
 #include "hoptab.h"
 #include "journey.h"
 #include "link.h"
+#include "ptp4l.h"
 #include "live.h"
 #include "record.h"
 #include "util.h"
@@ -40,6 +41,7 @@ int live_init(struct live *l)
 	if (pthread_mutex_init(&l->lock, NULL))
 		return -ENOMEM;
 	l->started_ns = now_ns(CLOCK_MONOTONIC);
+	l->ptp4l.fd = -1;
 	l->rs = rec_stream_new(&l->rec, "the recorder", to_engine, l);
 	return l->rs ? 0 : -ENOMEM;
 }
@@ -200,6 +202,35 @@ static double cpu_seconds(void)
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+/* ptp4l's last answer (record --ptp4l), as gauges. */
+static void render_ptp4l(const struct live *l, FILE *f)
+{
+	const struct vnl_file_ptp4l *s;
+
+	if (!l->rec.nptp4l)
+		return;
+	s = &l->rec.ptp4l[l->rec.nptp4l - 1].s;
+	if (s->have & VNL_PTP4L_STATE)
+		fprintf(f,
+			"# HELP vnetlat_ptp4l_port_state ptp4l's port state (IEEE 1588: 6 MASTER, "
+			"8 UNCALIBRATED, 9 SLAVE).\n# TYPE vnetlat_ptp4l_port_state gauge\n"
+			"vnetlat_ptp4l_port_state{state=\"%s\"} %u\n",
+			ptp_state_name(s->port_state), s->port_state);
+	if (s->have & VNL_PTP4L_OFFSET)
+		fprintf(
+		    f,
+		    "# HELP vnetlat_ptp4l_master_offset_seconds ptp4l's clock less its master's.\n"
+		    "# TYPE vnetlat_ptp4l_master_offset_seconds gauge\n"
+		    "vnetlat_ptp4l_master_offset_seconds %.9f\n",
+		    (double)s->master_offset_ns / 1e9);
+	if (s->have & VNL_PTP4L_DELAY)
+		fprintf(f,
+			"# HELP vnetlat_ptp4l_path_delay_seconds ptp4l's mean path delay.\n"
+			"# TYPE vnetlat_ptp4l_path_delay_seconds gauge\n"
+			"vnetlat_ptp4l_path_delay_seconds %.9f\n",
+			(double)s->path_delay_ns / 1e9);
+}
+
 void live_render_metrics(struct live *l, FILE *f)
 {
 	const struct live_series *s;
@@ -250,6 +281,7 @@ void live_render_metrics(struct live *l, FILE *f)
 		"# TYPE vnetlat_tracer_cpu_seconds_total counter\n"
 		"vnetlat_tracer_cpu_seconds_total %.6f\n",
 		cpu_seconds());
+	render_ptp4l(l, f);
 	pthread_mutex_unlock(&l->lock);
 }
 
@@ -361,8 +393,12 @@ static void live_usage(FILE *f, int top)
 		      "address unless the scraper is elsewhere: e.g. 127.0.0.1:9464).\n");
 	fprintf(f, "  -i, --iface NAME, --vm PID, -f, --filter EXPR, -d, --duration TIME,\n"
 		   "  --sample N, --ring-size SIZE, --tracepoints-only, --no-drops, --no-sched,\n"
-		   "  --clock CLOCK, -v: as vnetlat record\n");
+		   "  --clock CLOCK, --ptp4l SOCKET, --ptp4l-domain N, -v: as vnetlat record\n"
+		   "  (live serves ptp4l's port state, master offset and path delay as gauges)\n");
 }
+
+static const char *ptp4l_path; /* --ptp4l, as record's */
+static uint32_t ptp4l_domain;
 
 static int parse_live_opts(int argc, char **argv, struct rec_opts *o, const char **prom, int top)
 {
@@ -371,6 +407,7 @@ static int parse_live_opts(int argc, char **argv, struct rec_opts *o, const char
 	    {"vm", required_argument, NULL, 'V'},
 	    {"no-sched", no_argument, NULL, 'Q'},
 	    {"prometheus", required_argument, NULL, 'P'},
+	    PTP4L_LONGOPTS,
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -385,6 +422,11 @@ static int parse_live_opts(int argc, char **argv, struct rec_opts *o, const char
 				return -EINVAL;
 			}
 			*prom = optarg;
+			break;
+		case 'Z':
+		case 'Y':
+			if (ptp4l_opt(c, optarg, &ptp4l_path, &ptp4l_domain))
+				return -EINVAL;
 			break;
 		case 'h':
 			live_usage(stdout, top);
@@ -451,6 +493,8 @@ static int run_live(int argc, char **argv, int top)
 	o->to.ctx = l;
 	o->clock_events = -1;
 	ret = parse_live_opts(argc, argv, o, &prom, top);
+	if (!ret && ptp4l_source(&l->ptp4l, ptp4l_path, ptp4l_domain, o))
+		ret = -EINVAL;
 	if (ret) {
 		ret = ret > 0 ? VNL_EXIT_OK : VNL_EXIT_USAGE;
 		goto out;
@@ -464,6 +508,8 @@ static int run_live(int argc, char **argv, int top)
 	}
 	ret = record_run(o);
 out:
+	if (l)
+		ptp4l_close(&l->ptp4l);
 	if (l && l->server)
 		prom_stop(l->server);
 	if (l && l->rs)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include "hist.h"
 #include "journey.h"
+#include "ptp4l.h"
 #include "recording.h"
 #include "vnlfile.h"
 
@@ -38,7 +39,8 @@ struct live {
 	uint64_t started_ns;
 	struct jengine *je;
 	int mode_top;
-	const char *prom_addr;	/* live: where to serve, started once capabilities are dropped */
+	struct ptp4l_poller ptp4l; /* --ptp4l: its answers come back through the stream */
+	const char *prom_addr;	   /* live: where to serve, started once capabilities are dropped */
 	uint64_t last_block_ns; /* when events last came: a quiet link drains the reorder buffer */
 	void *server;
 };

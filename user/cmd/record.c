@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "commands.h"
 #include "guests.h"
 #include "link.h"
+#include "ptp4l.h"
 #include "record.h"
 #include "util.h"
 
@@ -17,6 +19,9 @@ struct record_cmd {
 	char token_path[4096];
 	char filter[4096]; /* --filter, with the agents' own TCP link left out */
 	int want_guests;
+	const char *ptp4l_path; /* --ptp4l; NULL: ptp4l's usual socket when present */
+	uint32_t ptp4l_domain;
+	struct ptp4l_poller ptp4l;
 };
 
 static void usage(FILE *f)
@@ -52,7 +57,7 @@ static void usage(FILE *f)
 	    "      --serial-socket PATH  the UNIX socket of a QEMU virtio-serial chardev whose\n"
 	    "                          port an agent uses (repeatable; reconnected if it drops)\n"
 	    "      --listen ADDR:PORT  take agents' TCP connections here (no default address)\n"
-	    "      --token-file FILE   the token agents must present (with --guests)\n"
+	    "      --token-file FILE   the token agents must present (with --guests)\n" PTP4L_USAGE
 	    "  -v, --verbose           libbpf's debug output\n\n"
 	    "Without --iface or --vm every tap of this network namespace is traced, with the\n"
 	    "devices bridged to it. Ctrl-C stops and keeps everything collected.\n");
@@ -151,6 +156,7 @@ static int parse_opts(int argc, char **argv, struct record_cmd *rc)
 	    {"serial-socket", required_argument, NULL, 'U'},
 	    {"listen", required_argument, NULL, 'L'},
 	    {"token-file", required_argument, NULL, 'K'},
+	    PTP4L_LONGOPTS,
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -194,6 +200,11 @@ static int parse_opts(int argc, char **argv, struct record_cmd *rc)
 			if (parse_guest_opt(rc, c, optarg))
 				return -EINVAL;
 			break;
+		case 'Z':
+		case 'Y':
+			if (ptp4l_opt(c, optarg, &rc->ptp4l_path, &rc->ptp4l_domain))
+				return -EINVAL;
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -213,7 +224,9 @@ static int parse_opts(int argc, char **argv, struct record_cmd *rc)
 		vnl_err("record: -o FILE is required");
 		return -EINVAL;
 	}
-	return check_guest_opts(rc);
+	if (check_guest_opts(rc))
+		return -EINVAL;
+	return ptp4l_source(&rc->ptp4l, rc->ptp4l_path, rc->ptp4l_domain, o);
 }
 
 int cmd_record(int argc, char **argv)
@@ -225,12 +238,14 @@ int cmd_record(int argc, char **argv)
 		vnl_err("out of memory");
 		return VNL_EXIT_FAIL;
 	}
+	rc->ptp4l.fd = -1;
 	ret = parse_opts(argc, argv, rc);
 	if (ret)
 		ret = ret > 0 ? VNL_EXIT_OK : VNL_EXIT_USAGE;
 	else
 		ret = record_run(&rc->o);
 	guests_free(&rc->g);
+	ptp4l_close(&rc->ptp4l);
 	free(rc);
 	return ret;
 }

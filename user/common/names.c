@@ -56,3 +56,12 @@ const char *ptp_type_name(unsigned int type)
 
 	return type < 16 && names[type] ? names[type] : "reserved";
 }
+
+const char *ptp_state_name(unsigned int state)
+{
+	static const char *const names[] = {
+	    "?",	  "INITIALIZING", "FAULTY",  "DISABLED",     "LISTENING",
+	    "PRE_MASTER", "MASTER",	  "PASSIVE", "UNCALIBRATED", "SLAVE"};
+
+	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
+}

@@ -28,5 +28,7 @@ const char *dir_name(enum vnl_dir dir);
 const char *role_name(int role);
 /* A PTP messageType (enum vnl_ptp_type) as 1588 spells it: "Sync", "Delay_Req", ... */
 const char *ptp_type_name(unsigned int type);
+/* A PTP port's state (IEEE 1588 portState, 1..9) as ptp4l prints it: "SLAVE". */
+const char *ptp_state_name(unsigned int state);
 
 #endif

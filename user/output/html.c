@@ -234,6 +234,18 @@ static void series(FILE *f, const struct html_input *in, int row)
 			"%.1f s</title></line>\n",
 			TX(t), TX(t), CHART_H - 30, t);
 	}
+	for (k = 0; k < in->nmarks; k++) {
+		double t = in->marks[k].time_s;
+
+		if (t < 0 || t > tmax)
+			continue;
+		fprintf(f,
+			"<line class=\"ptp\" x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" "
+			"stroke=\"#2ca02c\" stroke-dasharray=\"4 2\"><title>",
+			TX(t), TX(t), CHART_H - 30);
+		esc(f, in->marks[k].what);
+		fprintf(f, " at %.1f s</title></line>\n", t);
+	}
 #undef TX
 #undef TY
 	fprintf(f, "</svg>\n");
@@ -289,10 +301,36 @@ int html_write(FILE *f, const struct html_input *in)
 	return ferror(f) ? -1 : 0;
 }
 
+/* ptp4l's port state changes, in every kernel that asked it, as marks. */
+static size_t ptp4l_marks(const struct breakdown *b, struct html_mark *marks, size_t max)
+{
+	struct ptp4l_summary s;
+	unsigned int k;
+	size_t i, n = 0;
+
+	for (k = 0; k < b->rec->nkernels; k++) {
+		if (ptp4l_summarize(b, k, &s))
+			continue;
+		for (i = 0; i < s.nchanges && n < max; i++, n++) {
+			marks[n].time_s = s.changes[i].time_s;
+			snprintf(marks[n].what, sizeof(marks[n].what), "ptp4l%s: %s -> %s",
+				 k ? " (guest)" : "", ptp_state_name(s.changes[i].from),
+				 ptp_state_name(s.changes[i].to));
+		}
+	}
+	return n;
+}
+
 int write_html(const struct breakdown *b, FILE *f)
 {
-	struct html_input in = {b->rec,		&b->all, b->windows, b->nwindows,
-				b->o.window_ns, &b->tl,	 NULL,	     b->nclock_events};
+	static struct html_mark marks[2 * PTP4L_MAX_CHANGES];
+	struct html_input in = {.rec = b->rec,
+				.all = &b->all,
+				.windows = b->windows,
+				.nwindows = b->nwindows,
+				.window_ns = b->o.window_ns,
+				.tl = &b->tl,
+				.nclock = b->nclock_events};
 	uint64_t *clock_ts = calloc(b->nclock_events + 1, sizeof(*clock_ts));
 	size_t i;
 	int err;
@@ -302,6 +340,8 @@ int write_html(const struct breakdown *b, FILE *f)
 	for (i = 0; i < b->nclock_events; i++)
 		clock_ts[i] = b->clock_events[i].ts_ns;
 	in.clock_ts = clock_ts;
+	in.marks = marks;
+	in.nmarks = ptp4l_marks(b, marks, sizeof(marks) / sizeof(marks[0]));
 	err = html_write(f, &in);
 	free(clock_ts);
 	return err ? -EIO : ferror(f) ? -EIO : 0;

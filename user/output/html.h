@@ -14,6 +14,12 @@
 #include "recording.h"
 #include "timeline.h"
 
+/* A moment marked on the time series, with what happened then. */
+struct html_mark {
+	double time_s;
+	char what[64];
+};
+
 struct html_input {
 	const struct recording *rec;
 	const struct group *all;
@@ -23,6 +29,8 @@ struct html_input {
 	const struct timeline *tl;
 	const uint64_t *clock_ts; /* clock.adjust events, ns */
 	size_t nclock;
+	const struct html_mark *marks; /* ptp4l's port state changes */
+	size_t nmarks;
 };
 
 int html_write(FILE *f, const struct html_input *in);

@@ -266,6 +266,10 @@ static void print_spikes_json(const struct breakdown *b, struct jw *w)
 			jw_u64(w, "vmm_sched_delay_ns", n.sched_ns);
 			jw_u64(w, "vmm_sched_delay_max_ns", n.sched_max_ns);
 			jw_u64(w, "vmm_sched_delay_usual_ns", n.sched_usual_ns);
+			if (n.ptp4l_asked) {
+				jw_u64(w, "ptp4l_state_changes", n.ptp4l_changes);
+				jw_u64(w, "ptp4l_master_offset_abs_max_ns", n.ptp4l_offset_max_ns);
+			}
 			jw_obj_end(w);
 		}
 		jw_arr_end(w);
@@ -383,6 +387,40 @@ static void print_accounting_json(struct jw *w, const struct jstats *js)
 	json_per_hop(w, "refused_by_hop", js->refused_by_hop);
 }
 
+/* ptp4l's state per kernel that asked it: answers, state changes, master offset, path delay. */
+static void print_ptp4l_json(const struct breakdown *b, struct jw *w)
+{
+	struct ptp4l_summary s;
+	unsigned int k;
+	size_t i;
+
+	jw_arr_begin(w, "ptp4l");
+	for (k = 0; k < b->rec->nkernels; k++) {
+		if (ptp4l_summarize(b, k, &s))
+			continue;
+		jw_obj_begin(w, NULL);
+		jw_u64(w, "kernel", k);
+		jw_u64(w, "answers", s.samples);
+		jw_str(w, "port_state", ptp_state_name(s.state));
+		jw_arr_begin(w, "state_changes");
+		for (i = 0; i < s.nchanges; i++) {
+			jw_obj_begin(w, NULL);
+			jw_f64(w, "time_s", s.changes[i].time_s);
+			jw_str(w, "from", ptp_state_name(s.changes[i].from));
+			jw_str(w, "to", ptp_state_name(s.changes[i].to));
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_u64(w, "master_offsets", s.offsets);
+		jw_u64(w, "master_offset_abs_p50_ns", s.offset_abs_p50_ns);
+		jw_u64(w, "master_offset_abs_max_ns", s.offset_abs_max_ns);
+		jw_f64(w, "master_offset_abs_max_at_s", s.offset_abs_max_at_s);
+		jw_u64(w, "path_delay_p50_ns", s.path_delay_p50_ns);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
 /* PTP: per direction and message type, the hops' latency and the classes its messages had. */
 static void print_ptp_json(const struct breakdown *b, struct jw *w)
 {
@@ -438,6 +476,7 @@ static void print_ptp_json(const struct breakdown *b, struct jw *w)
 	json_stats(w, &b->ptp_pairs.e2e);
 	jw_obj_end(w);
 	jw_obj_end(w);
+	print_ptp4l_json(b, w);
 }
 
 /* What the recording is: packets or aggregate, and what aggregate mode did not record. */

@@ -231,6 +231,16 @@ static void print_timeline_text(FILE *f, const struct breakdown *b)
 			struct near n;
 
 			breakdown_near(b, worst->spikes.at[k], worst->spikes.end[k], &n);
+			if (n.ptp4l_asked) {
+				char off[16];
+
+				fmt_ns(n.ptp4l_offset_max_ns, off, sizeof(off));
+				fprintf(f,
+					"  near %.1f s: ptp4l %zu port state changes, |master "
+					"offset| up to %s\n",
+					breakdown_window_mid_s(b, worst->spikes.at[k]),
+					n.ptp4l_changes, off);
+			}
 			if (n.drops || n.clocks ||
 			    (n.sched_ns > 2 * n.sched_usual_ns && n.sched_ns > 100000)) {
 				char total[16], longest[16], usual[16];
@@ -389,6 +399,35 @@ static void print_ptp_text(FILE *f, const struct breakdown *b)
 	}
 }
 
+/* ptp4l's state over the recording, per kernel that asked it (record --ptp4l). */
+static void print_ptp4l_text(FILE *f, const struct breakdown *b)
+{
+	struct ptp4l_summary s;
+	char v[3][16];
+	unsigned int k;
+	size_t i;
+
+	for (k = 0; k < b->rec->nkernels; k++) {
+		if (ptp4l_summarize(b, k, &s))
+			continue;
+		fmt_ns(s.offset_abs_p50_ns, v[0], sizeof(v[0]));
+		fmt_ns(s.offset_abs_max_ns, v[1], sizeof(v[1]));
+		fmt_ns(s.path_delay_p50_ns, v[2], sizeof(v[2]));
+		if (k)
+			fprintf(f, "ptp4l (guest %u): ", k);
+		else
+			fprintf(f, "ptp4l (host): ");
+		fprintf(f, "%" PRIu64 " answers, port %s", s.samples, ptp_state_name(s.state));
+		if (s.offsets)
+			fprintf(f, "; master offset |p50| %s, max %s at %.1f s; path delay p50 %s",
+				v[0], v[1], s.offset_abs_max_at_s, v[2]);
+		fputc('\n', f);
+		for (i = 0; i < s.nchanges; i++)
+			fprintf(f, "  at %.1f s: %s -> %s\n", s.changes[i].time_s,
+				ptp_state_name(s.changes[i].from), ptp_state_name(s.changes[i].to));
+	}
+}
+
 int write_text(const struct breakdown *b, FILE *f)
 {
 	const struct jstats *js = b->stats;
@@ -458,6 +497,7 @@ int write_text(const struct breakdown *b, FILE *f)
 		print_dir_text(f, b, row, &b->all.dirs[row]);
 	if (b->ptp_messages)
 		print_ptp_text(f, b);
+	print_ptp4l_text(f, b);
 	if (b->o.show_windows)
 		print_windows_text(f, b);
 	for (g = 0; g < b->ngroups; g++) {

@@ -365,6 +365,21 @@ static int read_events(struct read_ctx *rc, struct reorder *ro, const struct vnl
 	return 0;
 }
 
+static int read_ptp4l(struct recording *rec, unsigned int kernel, const struct vnl_block *b)
+{
+	size_t n = b->len / sizeof(struct vnl_file_ptp4l), i;
+
+	if (reserve(&rec->ptp4l, rec->nptp4l, n, sizeof(*rec->ptp4l)))
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct rec_ptp4l *r = &rec->ptp4l[rec->nptp4l++];
+
+		memcpy(&r->s, b->payload + i * sizeof(r->s), sizeof(r->s));
+		r->kernel = kernel;
+	}
+	return 0;
+}
+
 static int read_clock(struct read_ctx *rc, const struct vnl_block *b)
 {
 	size_t n = b->len / sizeof(struct vnl_file_clock);
@@ -425,6 +440,8 @@ int read_block(struct recording *rec, struct read_ctx *rc, struct reorder *ro,
 	}
 	if (b->type == VNL_BLK_CLOCK)
 		return read_clock(rc, b);
+	if (b->type == VNL_BLK_PTP4L)
+		return read_ptp4l(rec, rc->cur_kernel, b);
 	if (rc->cur_kernel)
 		return read_guest_block(rec, rc->cur_kernel, b);
 	switch (b->type) {

@@ -31,6 +31,12 @@ struct rec_kernel {
 	uint64_t link_samples, traffic_samples;
 };
 
+/* A ptp4l sample, in the kernel that asked (0: the host; a guest's on its own clock). */
+struct rec_ptp4l {
+	struct vnl_file_ptp4l s;
+	unsigned int kernel;
+};
+
 struct recording {
 	const char *path;
 	char hostname[128], kernel[128], clock[32], version[32], filter[256], command[512];
@@ -48,6 +54,8 @@ struct recording {
 	size_t ndamage;
 	struct vnl_file_devevent *devevents; /* devices that came and went while recording */
 	size_t ndevevents;
+	struct rec_ptp4l *ptp4l; /* ptp4l's state, as asked once a second (record --ptp4l) */
+	size_t nptp4l;
 	unsigned int nparts; /* files read: FILE, then FILE.1, FILE.2, ... of a rotated set */
 	/* aggregate mode */
 	int aggregate;	 /* the recorder ran with --mode aggregate */

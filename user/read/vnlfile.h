@@ -38,6 +38,7 @@ enum vnl_block_type {
 				 * IFACES, REASONS, LOST, END) are of kernel N (0: the host; 1..:
 				 * guests, through their agents) until the next KERNEL block */
 	VNL_BLK_CLOCK = 13,	/* struct vnl_file_clock[]: host/guest clock exchanges */
+	VNL_BLK_PTP4L = 14,	/* struct vnl_file_ptp4l[]: ptp4l's state, polled (--ptp4l) */
 };
 
 /* Guest events the agent could not keep (its spool was full): a LOST row with this hop. */
@@ -54,6 +55,23 @@ struct vnl_file_clock {
 	uint64_t host_rx;
 	uint32_t kernel;
 	uint32_t pad;
+};
+
+/* What ptp4l said when asked (its management interface, as pmc asks), once a second. */
+struct vnl_file_ptp4l {
+	uint64_t ts_ns;		  /* when the answer came, on the recording's clock */
+	int64_t master_offset_ns; /* TIME_STATUS_NP: this clock - its master */
+	int64_t path_delay_ns;	  /* CURRENT_DATA_SET meanPathDelay */
+	uint8_t port_state;	  /* PORT_DATA_SET: 1 INITIALIZING .. 9 SLAVE (IEEE 1588) */
+	uint8_t gm_present;	  /* TIME_STATUS_NP gmPresent */
+	uint8_t have;		  /* VNL_PTP4L_*: which of the above it answered */
+	uint8_t pad[5];
+};
+
+enum {
+	VNL_PTP4L_OFFSET = 1 << 0,
+	VNL_PTP4L_STATE = 1 << 1,
+	VNL_PTP4L_DELAY = 1 << 2,
 };
 
 /* Aggregate mode: histogram slot descriptions, window counts and drop totals. */

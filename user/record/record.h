@@ -36,6 +36,17 @@ struct rec_output {
 	void (*closed)(void *ctx);
 };
 
+/*
+ * What else the recorder asks, every turn of its loop, and writes into the recording
+ * (ptp4l's state). A source never blocks.
+ */
+struct rec_source {
+	void *ctx;
+	int (*poll)(void *ctx, struct vnl_writer *w);
+};
+
+#define REC_MAX_SOURCES 4
+
 /* What an output may do with the recording in its serve: */
 struct vnl_writer *rec_io_writer(struct rec_io *io);
 /* everything the rings hold written out now, with the lost counts */
@@ -66,6 +77,8 @@ struct rec_opts {
 	char **argv;
 	enum vnl_side side;   /* HOST: vnetlat record; GUEST: vnetlat agent */
 	struct rec_output to; /* all zero: the file OUT alone */
+	struct rec_source sources[REC_MAX_SOURCES];
+	int nsources;
 };
 
 /* Records with options already parsed; returns an exit code (enum vnl_exit). */

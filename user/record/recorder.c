@@ -77,7 +77,7 @@ static int record_loop(struct rec_state *st, const struct rec_opts *o)
 {
 	uint64_t start = now_ns(CLOCK_MONOTONIC), last_flush = start, last_scan = start, now;
 	struct rec_io io = {st, o};
-	int err = 0;
+	int err = 0, i;
 
 	while (!exiting) {
 		/* a link is served between polls: poll more often while one is up */
@@ -85,6 +85,8 @@ static int record_loop(struct rec_state *st, const struct rec_opts *o)
 		if (err < 0)
 			break;
 		err = o->to.serve ? o->to.serve(o->to.ctx, &io) : 0;
+		for (i = 0; !err && i < o->nsources; i++)
+			err = o->sources[i].poll(o->sources[i].ctx, &st->w);
 		if (err)
 			break;
 		now = now_ns(CLOCK_MONOTONIC);
