@@ -10,15 +10,7 @@ import re
 import statistics
 import sys
 
-n = 0
-failed = 0
-
-
-def check(ok, what):
-    global n, failed
-    n += 1
-    failed += not ok
-    print(("ok" if ok else "not ok") + f" {n} - {what}")
+from taplib import check, exit_code
 
 
 def load_dump(path):
@@ -127,4 +119,4 @@ def stream(report_path, dump, out, direction):
 if __name__ == "__main__":
     mode = sys.argv[1]
     {"rr": rr, "ping": ping, "stream": stream}[mode](*sys.argv[2:])
-    sys.exit(1 if failed else 0)
+    sys.exit(exit_code())

@@ -56,6 +56,24 @@ checker() {
 
 topo() { VNL_BUILD=$build "$tools/topology.sh" "$1" "$prefix" "${@:2}"; }
 
+# guest_setup: the test guest's image (a sanitizer build, build/san, boots the one built
+# beside it), its state folder and a fresh token; 1 (said) when the image is not built
+guest_setup() {
+	guest_image=$build/guest
+	[[ -f $guest_image/initrd.img ]] || guest_image=$(cd "$build/.." && pwd)/guest
+	state=${TMPDIR:-/tmp}/$prefix.topo
+	token_file=$work/token
+	token=vnltest$$$RANDOM
+	echo "$token" >"$token_file"
+	if [[ ! -f $guest_image/initrd.img ]]; then
+		not_ok "the test guest is built (make guest: qemu-system-x86, busybox-static, a Debian cloud kernel)"
+		return 1
+	fi
+	ln -sfn "$guest_image" "$work/guest"
+}
+# vm COMMAND...: topology.sh's guest commands (vm-start, vm-stop), finding the image in $work
+vm() { VNL_BUILD=$work "$tools/topology.sh" "$1" "$prefix" "${@:2}"; }
+
 # wait_for SECONDS COMMAND...: polls until COMMAND succeeds, at most SECONDS
 wait_for() {
 	local limit=$1 i

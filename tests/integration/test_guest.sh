@@ -12,12 +12,6 @@
 #     the report must take the clocks as one and warn that the traffic disagrees.
 . "$(dirname "$0")/lib.sh"
 
-guest_image=$build/guest
-[[ -f $guest_image/initrd.img ]] || guest_image=$(cd "$build/.." && pwd)/guest
-state=${TMPDIR:-/tmp}/$prefix.topo
-token_file=$work/token
-token=vnltest$$$RANDOM
-echo "$token" >"$token_file"
 cut_pid=
 mono_pid=
 
@@ -27,12 +21,7 @@ stop_cut() {
 }
 trap 'stop_cut; [[ -n $mono_pid ]] && kill -INT "$mono_pid" 2>/dev/null; cleanup' EXIT
 
-if [[ ! -f $guest_image/initrd.img ]]; then
-	not_ok "the test guest is built (make guest: qemu-system-x86, busybox-static, a Debian cloud kernel)"
-	finish
-fi
-ln -sfn "$guest_image" "$work/guest"
-vm() { VNL_BUILD=$work "$tools/topology.sh" "$1" "$prefix" "${@:2}"; }
+guest_setup || finish
 # the guest image is found through VNL_BUILD=$work ($work/guest); the rest of the topology
 # needs the real build folder only for vmm-standin, which a guest topology does not start
 topo up vm || { not_ok "topology with a tap for the guest"; finish; }

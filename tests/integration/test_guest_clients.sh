@@ -7,25 +7,14 @@
 # remote host adds (measured apart: the same client against a server on the host's bridge).
 . "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
-guest_image=$build/guest
-# a sanitizer build (build/san) boots the guest built beside it (build/guest)
-[[ -f $guest_image/initrd.img ]] || guest_image=$(cd "$build/.." && pwd)/guest
-state=${TMPDIR:-/tmp}/$prefix.topo
-token_file=$work/token
-echo "vnlclients$$$RANDOM" >"$token_file"
 ref_pid=
 
 if ! command -v sockperf >/dev/null || ! command -v iperf3 >/dev/null; then
 	not_ok "sockperf and iperf3 are installed (tools/install-deps.sh)"
 	finish
 fi
-if [[ ! -f $guest_image/initrd.img ]]; then
-	not_ok "the test guest is built (make guest)"
-	finish
-fi
+guest_setup || finish
 trap '[[ -n $ref_pid ]] && kill "$ref_pid" 2>/dev/null; cleanup' EXIT
-ln -sfn "$guest_image" "$work/guest"
-vm() { VNL_BUILD=$work "$tools/topology.sh" "$1" "$prefix" "${@:2}"; }
 topo up vm || { not_ok "topology with a tap for the guest"; finish; }
 in_remote() { ip netns exec "$remote" "$@"; }
 

@@ -9,29 +9,19 @@
 # the tap (a veth resets a forwarded packet's priority); Delay_Req/Delay_Resp paired.
 . "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
-guest_image=$build/guest
-[[ -f $guest_image/initrd.img ]] || guest_image=$(cd "$build/.." && pwd)/guest
-state=${TMPDIR:-/tmp}/$prefix.topo
-token_file=$work/token
-echo "vnlptp$$$RANDOM" >"$token_file"
 masters=()
 
 if ! command -v ptp4l >/dev/null; then
 	not_ok "linuxptp is installed (tools/install-deps.sh)"
 	finish
 fi
-if [[ ! -f $guest_image/initrd.img ]]; then
-	not_ok "the test guest is built (make guest)"
-	finish
-fi
+guest_setup || finish
 stop_masters() {
 	local pid
 	for pid in "${masters[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
 	masters=()
 }
 trap 'stop_masters; cleanup' EXIT
-ln -sfn "$guest_image" "$work/guest"
-vm() { VNL_BUILD=$work "$tools/topology.sh" "$1" "$prefix" "${@:2}"; }
 topo up vm || { not_ok "topology with a tap for the guest"; finish; }
 
 vm vm-start ptp "$(cat "$token_file")" || { not_ok "guest with two ptp4l slaves booted"; finish; }
