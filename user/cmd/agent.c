@@ -12,7 +12,7 @@
 #include "record.h"
 #include "util.h"
 
-static void usage(FILE *f)
+static void usage(FILE *f, int unused)
 {
 	fprintf(
 	    f,
@@ -111,21 +111,14 @@ static int parse_agent_opts(int argc, char **argv, struct rec_opts *o, struct ag
 				return -EINVAL;
 			}
 			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default: /* an option every recording command takes, or none */
-			ret = rec_common_opt(o, c, optarg);
-			if (ret > 0)
-				usage(stderr);
+		default: /* help, an option every recording command takes, or none */
+			ret = rec_other_opt(o, c, optarg, usage, 0);
 			if (ret)
-				return -EINVAL;
+				return ret;
 		}
 	}
-	if (optind < argc) {
-		vnl_err("agent: unexpected argument '%s'", argv[optind]);
+	if (rec_no_operands("agent", argc, argv))
 		return -EINVAL;
-	}
 	if (o->out) {
 		if (a->serial_name[0] || a->addr_len) {
 			vnl_err("agent: -o writes a file: no --serial or --connect with it");

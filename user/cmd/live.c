@@ -428,21 +428,14 @@ static int parse_live_opts(int argc, char **argv, struct rec_opts *o, const char
 			if (ptp4l_opt(c, optarg, &ptp4l_path, &ptp4l_domain))
 				return -EINVAL;
 			break;
-		case 'h':
-			live_usage(stdout, top);
-			return 1;
-		default: /* an option every recording command takes, or none */
-			ret = rec_common_opt(o, c, optarg);
-			if (ret > 0)
-				live_usage(stderr, top);
+		default: /* help, an option every recording command takes, or none */
+			ret = rec_other_opt(o, c, optarg, live_usage, top);
 			if (ret)
-				return -EINVAL;
+				return ret;
 		}
 	}
-	if (optind < argc) {
-		vnl_err("unexpected argument '%s'", argv[optind]);
+	if (rec_no_operands(top ? "top" : "live", argc, argv))
 		return -EINVAL;
-	}
 	if (!top && !*prom) {
 		vnl_err("live: --prometheus ADDR:PORT is required (e.g. 127.0.0.1:9464)");
 		return -EINVAL;

@@ -24,7 +24,7 @@ struct record_cmd {
 	struct ptp4l_poller ptp4l;
 };
 
-static void usage(FILE *f)
+static void usage(FILE *f, int unused)
 {
 	fprintf(
 	    f,
@@ -205,21 +205,14 @@ static int parse_opts(int argc, char **argv, struct record_cmd *rc)
 			if (ptp4l_opt(c, optarg, &rc->ptp4l_path, &rc->ptp4l_domain))
 				return -EINVAL;
 			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default: /* an option every recording command takes, or none */
-			ret = rec_common_opt(o, c, optarg);
-			if (ret > 0)
-				usage(stderr);
+		default: /* help, an option every recording command takes, or none */
+			ret = rec_other_opt(o, c, optarg, usage, 0);
 			if (ret)
-				return -EINVAL;
+				return ret;
 		}
 	}
-	if (optind < argc) {
-		vnl_err("record: unexpected argument '%s'", argv[optind]);
+	if (rec_no_operands("record", argc, argv))
 		return -EINVAL;
-	}
 	if (!o->out) {
 		vnl_err("record: -o FILE is required");
 		return -EINVAL;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The options every recording command takes: record, agent, live and top. */
 #include <errno.h>
+#include <stdio.h>
 #include <getopt.h>
 #include <string.h>
 #include "record.h"
@@ -92,4 +93,28 @@ int rec_common_opt(struct rec_opts *o, int c, const char *arg)
 	default:
 		return 1;
 	}
+}
+
+int rec_other_opt(struct rec_opts *o, int c, const char *arg, void (*usage)(FILE *f, int top),
+		  int top)
+{
+	int ret;
+
+	if (c == 'h') {
+		usage(stdout, top);
+		return 1;
+	}
+	ret = rec_common_opt(o, c, arg);
+	if (ret > 0)
+		usage(stderr, top);
+	return ret ? -EINVAL : 0;
+}
+
+int rec_no_operands(const char *cmd, int argc, char **argv)
+{
+	if (optind < argc) {
+		vnl_err("%s: unexpected argument '%s'", cmd, argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
 }

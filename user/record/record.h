@@ -3,6 +3,7 @@
 #define VNL_RECORD_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include "hops.h"
 
@@ -96,6 +97,15 @@ int rec_common_opt(struct rec_opts *o, int c, const char *arg);
 		"verbose", no_argument, NULL, 'v'                                                  \
 	}
 
+/*
+ * The end of a recording command's option switch: 'h' prints usage(stdout, top) and gives 1;
+ * an option every recording command takes gives 0; any other prints usage(stderr, top) and
+ * gives -EINVAL (as does a bad value, said).
+ */
+int rec_other_opt(struct rec_opts *o, int c, const char *arg, void (*usage)(FILE *f, int top),
+		  int top);
+/* After the options: no operand is taken; -EINVAL said when one is there. */
+int rec_no_operands(const char *cmd, int argc, char **argv);
 /* --clock (c = 'C') and --no-clock-events (c = 'N'). */
 int parse_clock_opt(struct rec_opts *o, int c, const char *arg);
 
