@@ -71,6 +71,10 @@ def main():
     check(by.get("by") == "priority" and "priority 0" in keys and rt7 and rt7[0]["packets"] >= 20,
           f"report --by priority: groups {sorted(keys)}, priority 7 holds "
           f"{rt7[0]['packets'] if rt7 else 0} packets from the guest")
+    # report --by flow: PTP over Ethernet named as such, not as an address of zeros
+    flows = {g["key"] for g in json.load(open(sys.argv[5])).get("groups", [])}
+    check("ptp ethernet domain 1" in flows and not any("0.0.0.0" in f for f in flows),
+          f"report --by flow names the Ethernet PTP flow ({sorted(flows)})")
     neg = [s for t in types.values() for s in t["segments"] if s["min_ns"] > s["max_ns"]]
     check(not neg, "every PTP segment's min below its max")
     return exit_code()

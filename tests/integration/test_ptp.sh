@@ -64,9 +64,10 @@ if start_record "$rec" --guests --serial-socket "$state/vnetlat0.sock" --token-f
 	"$vnetlat" report "$rec" >"$work/ptp.txt"
 	"$vnetlat" dump "$rec" >"$work/ptp.dump"
 	"$vnetlat" report --json --by priority "$rec" >"$work/ptp-prio.json"
+	"$vnetlat" report --json --by flow "$rec" >"$work/ptp-flow.json"
 	sed -n '/^PTP:/,/^$/p' "$work/ptp.txt" | sed 's/^/# /'
 	checker "ptp" python3 "$here/check_ptp.py" "$work/ptp.json" "$work/ptp.dump" "$work/ptp.txt" \
-		"$work/ptp-prio.json"
+		"$work/ptp-prio.json" "$work/ptp-flow.json"
 else
 	not_ok "record started"
 fi

@@ -14,6 +14,10 @@ static void flow_str(const struct vnl_pkt *p, char *buf, size_t size)
 	int af = p->flow.family == 6 ? AF_INET6 : AF_INET;
 	const char *proto;
 
+	if (!p->flow.family) { /* not IP: PTP over Ethernet, the only such packet followed */
+		snprintf(buf, size, "ptp ethernet domain %u", VNL_PTP_DOMAIN(p->ack));
+		return;
+	}
 	inet_ntop(af, p->flow.saddr, s, sizeof(s));
 	inet_ntop(af, p->flow.daddr, d, sizeof(d));
 	switch (p->flow.proto) {
