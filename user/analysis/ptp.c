@@ -39,14 +39,11 @@ static void add_classes(struct breakdown *b, struct dir_agg *d, const struct jou
 /* Whether a UDP event message was queued for transmit at priority 0 (-1: not queued there). */
 static int udp_event_at_prio0(const struct journey *j)
 {
-	int i;
+	int i = journey_queued_at(j);
 
 	if (!j->pkt.flow.family || VNL_PTP_TYPE(j->pkt.ack) >= VNL_PTP_FOLLOW_UP)
 		return -1; /* over Ethernet, or a general message */
-	for (i = 0; i < j->nhops; i++)
-		if ((j->classed & (1u << i)) && vnl_hops[j->hops[i]].point == VNL_PT_DEV_QUEUE)
-			return j->prio[i] == 0;
-	return -1;
+	return i < 0 ? -1 : j->prio[i] == 0;
 }
 
 void ptp_add(struct breakdown *b, const struct journey *j)

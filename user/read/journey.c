@@ -61,20 +61,22 @@ struct jengine *jengine_new(const struct jsink *sink, const struct jpath *path, 
 	return e;
 }
 
+int journey_queued_at(const struct journey *j)
+{
+	int i;
+
+	for (i = 0; i < j->nhops; i++)
+		if ((j->classed & (1u << i)) && vnl_hops[j->hops[i]].point == VNL_PT_DEV_QUEUE)
+			return i;
+	return -1;
+}
+
 int journey_class(const struct journey *j, uint8_t *prio, uint16_t *queue)
 {
-	int i, pick = -1;
+	int pick = journey_queued_at(j);
 
-	for (i = 0; i < j->nhops; i++) {
-		if (!(j->classed & (1u << i)))
-			continue;
-		if (pick < 0)
-			pick = i;
-		if (vnl_hops[j->hops[i]].point == VNL_PT_DEV_QUEUE) {
-			pick = i;
-			break;
-		}
-	}
+	if (pick < 0 && j->classed)
+		pick = __builtin_ctz(j->classed); /* the first hop that read one */
 	if (pick < 0)
 		return -1;
 	*prio = j->prio[pick];

@@ -121,6 +121,8 @@ void jpath_of(struct jpath *p, const int attached[VNL_HOP_MAX], const int roles[
  * first hop that read one): 0 with prio and queue, -1 when no hop read it.
  */
 int journey_class(const struct journey *j, uint8_t *prio, uint16_t *queue);
+/* The first hop where the journey was queued for transmit with its class read; -1 if none. */
+int journey_queued_at(const struct journey *j);
 
 struct recording;
 /* The path of what a recording attached, on the roles of the devices it traced. */
