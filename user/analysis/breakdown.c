@@ -432,13 +432,6 @@ static void sort_group(struct group *g)
 		sort_row(&g->dirs[row]);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The median window's total of VMM CPU waits: what "usual" means near a spike. */
 static int find_sched_usual(struct breakdown *b)
 {
@@ -450,8 +443,7 @@ static int find_sched_usual(struct breakdown *b)
 	for (i = 0; i < b->nwindows; i++)
 		if (b->windows[i])
 			tot[n++] = b->windows[i]->sched_ns;
-	qsort(tot, n, sizeof(*tot), cmp_u64);
-	b->sched_usual = n ? tot[n / 2] : 0;
+	b->sched_usual = median_u64(tot, n);
 	free(tot);
 	return 0;
 }

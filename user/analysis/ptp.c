@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "recording.h"
+#include "util.h"
 #include "breakdown.h"
 #include "hoptab.h"
 #include "journey.h"
@@ -56,13 +57,6 @@ void ptp_add(struct breakdown *b, const struct journey *j)
 	b->ptp_udp_events_prio0 += prio0 > 0;
 	breakdown_add_journey(b, d, j);
 	add_classes(b, d, j);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static uint64_t abs64(int64_t v)
@@ -142,14 +136,8 @@ int ptp4l_summarize(const struct breakdown *b, unsigned int k, struct ptp4l_summ
 			delay[ndelay++] =
 			    (uint64_t)(p->s.path_delay_ns < 0 ? 0 : p->s.path_delay_ns);
 	}
-	if (s->offsets) {
-		qsort(off, s->offsets, sizeof(*off), cmp_u64);
-		s->offset_abs_p50_ns = off[s->offsets / 2];
-	}
-	if (ndelay) {
-		qsort(delay, ndelay, sizeof(*delay), cmp_u64);
-		s->path_delay_p50_ns = delay[ndelay / 2];
-	}
+	s->offset_abs_p50_ns = median_u64(off, s->offsets);
+	s->path_delay_p50_ns = median_u64(delay, ndelay);
 	free(off);
 	free(delay);
 	return s->samples ? 0 : -1;

@@ -35,5 +35,7 @@ extern int vnl_event_clock;
 uint64_t event_now(void);
 /* Reads a whole small file (sysfs, procfs) into buf, trailing newline removed. */
 int read_small_file(const char *path, char *buf, size_t size);
+/* The median of v[0..n) (sorted in place: the upper one of an even count); 0 when n is 0. */
+uint64_t median_u64(uint64_t *v, size_t n);
 
 #endif
