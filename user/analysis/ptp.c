@@ -67,11 +67,8 @@ static uint64_t abs64(int64_t v)
 /* A sample's time on the host's clock, in seconds since the recording began. */
 static double sample_time_s(const struct recording *rec, const struct rec_ptp4l *p)
 {
-	uint64_t ts = p->s.ts_ns;
+	uint64_t ts = rec_host_time(rec, p->kernel, p->s.ts_ns);
 
-	if (p->kernel && p->kernel < REC_MAX_KERNELS && rec->k[p->kernel].clock.valid &&
-	    !rec->k[p->kernel].ptp)
-		ts = clk_to_host(&rec->k[p->kernel].clock, ts);
 	return (double)(int64_t)(ts - rec->monotonic_ns) / 1e9;
 }
 

@@ -157,9 +157,7 @@ void place_guest_events(struct recording *rec, struct read_ctx *rc)
 		struct vnl_event *ev = &rc->gev[i];
 		struct rec_kernel *k = &rec->k[ev->kernel];
 
-		/* with PTP both kernels stamp with the same (synchronised) clock */
-		if (k->clock.valid && !k->ptp)
-			ev->ts_ns = clk_to_host(&k->clock, ev->ts_ns);
+		ev->ts_ns = rec_host_time(rec, ev->kernel, ev->ts_ns);
 		if (rec->monotonic_ns && (k->clock.valid || k->ptp) &&
 		    ev->ts_ns < recording_start(rec, rc, k)) {
 			k->before_start++;

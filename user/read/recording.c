@@ -188,6 +188,14 @@ const char *rec_reason_of(const struct recording *rec, unsigned int k, uint32_t 
 	return "unknown";
 }
 
+uint64_t rec_host_time(const struct recording *rec, unsigned int k, uint64_t ts)
+{
+	/* with PTP both kernels stamp with the same (synchronised) clock */
+	if (k && k < REC_MAX_KERNELS && rec->k[k].clock.valid && !rec->k[k].ptp)
+		return clk_to_host(&rec->k[k].clock, ts);
+	return ts;
+}
+
 void rec_wall_time(const struct recording *rec, uint64_t ts, char *buf, size_t size)
 {
 	int64_t wall = (int64_t)rec->realtime_ns + ((int64_t)ts - (int64_t)rec->monotonic_ns);

@@ -105,6 +105,9 @@ const char *rec_reason(const struct recording *rec, uint32_t reason);
 /* A drop reason of kernel k (0: the host), whose numbers may differ from the host's. */
 const char *rec_reason_of(const struct recording *rec, unsigned int k, uint32_t reason);
 /* ts (CLOCK_MONOTONIC) as ISO 8601 UTC wall-clock time. */
+/* A timestamp of kernel k on the host's clock: a guest's through its estimated offset (with
+ * PTP, or with no estimate, as it is). */
+uint64_t rec_host_time(const struct recording *rec, unsigned int k, uint64_t ts);
 void rec_wall_time(const struct recording *rec, uint64_t ts, char *buf, size_t size);
 
 /*
