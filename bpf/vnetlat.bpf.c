@@ -154,9 +154,16 @@ struct skb_class {
 	__u16 queue;
 };
 
+/* The qdisc of a qdisc hop (struct vnl_event's reason, qparent and batch). */
+struct qdisc_at {
+	__u32 handle;
+	__u16 parent_minor;
+	__u8 batch;
+};
+
 static __always_inline void emit(__u32 hop, const struct vnl_pkt *pkt, __u64 skb,
 				 const struct vnl_dev_key *dev, __u32 len, __u32 reason, __u8 flags,
-				 const struct skb_class *cls)
+				 const struct skb_class *cls, const struct qdisc_at *qa)
 {
 	struct vnl_event *e;
 	void *ring;
@@ -173,14 +180,15 @@ static __always_inline void emit(__u32 hop, const struct vnl_pkt *pkt, __u64 skb
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
 	e->len = len;
-	e->reason = reason;
+	e->reason = qa ? qa->handle : reason;
 	e->hop = hop;
 	e->cpu = bpf_get_smp_processor_id();
 	e->kernel = 0; /* a guest's events: the host numbers them (guests.c) */
 	e->flags = flags | (cls ? VNL_EV_CLASS : 0);
 	e->prio = cls ? (cls->prio > 255 ? 255 : (__u8)cls->prio) : 0;
 	e->queue = cls ? cls->queue : 0;
-	__builtin_memset(e->pad, 0, sizeof(e->pad));
+	e->batch = qa ? qa->batch : 0;
+	e->qparent = qa ? qa->parent_minor : 0;
 	if (pkt)
 		e->pkt = *pkt;
 	else
@@ -333,7 +341,8 @@ static __always_inline int wanted(const struct vnl_pkt *pkt)
 /* Sends the hop of a packet whose fields were kept (sampled ones: all in packets mode). */
 static __always_inline void emit_sampled(__u32 hop, const struct pkt_ref *ref,
 					 const struct sk_buff *skb, const struct vnl_dev_key *dev,
-					 __u32 len, __u32 reason, const int direct, const int live)
+					 __u32 len, __u32 reason, const struct qdisc_at *qa,
+					 const int direct, const int live)
 {
 	struct skb_class cls;
 	struct vnl_pkt *pkt;
@@ -347,7 +356,7 @@ static __always_inline void emit_sampled(__u32 hop, const struct pkt_ref *ref,
 		cls.prio = VNL_RD(direct, skb->priority, BPF_CORE_READ(skb, priority));
 		cls.queue = VNL_RD(direct, skb->queue_mapping, BPF_CORE_READ(skb, queue_mapping));
 	}
-	emit(hop, pkt, (__u64)skb, dev, len, reason, 0, live ? &cls : NULL);
+	emit(hop, pkt, (__u64)skb, dev, len, reason, 0, live ? &cls : NULL, qa);
 }
 
 /*
@@ -364,7 +373,7 @@ static __always_inline int on_app_read(enum vnl_point pt, const struct sk_buff *
 	if (!hop || packet_seen(skb, hop - 1, &ref, direct))
 		return 0;
 	emit_sampled(hop - 1, &ref, skb, NULL, VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len)), 0,
-		     direct, 1);
+		     NULL, direct, 1);
 	return 0;
 }
 
@@ -385,12 +394,13 @@ static __always_inline void return_overtaken(struct pkt_ref *ref, __u32 hop,
 		return;
 	if (cfg.mode == VNL_MODE_AGGREGATE)
 		agg_step(ref, hop - 1, 0);
-	emit_sampled(hop - 1, ref, skb, dev, len, 0, direct, 1);
+	emit_sampled(hop - 1, ref, skb, dev, len, 0, NULL, direct, 1);
 	ref->from = hop - 1;
 }
 
 static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
-				  const struct net_device *dev, __u32 reason, const int direct)
+				  const struct net_device *dev, __u32 reason,
+				  const struct qdisc_at *qa, const int direct)
 {
 	struct vnl_dev_key key;
 	struct vnl_dev_val *dv;
@@ -423,7 +433,7 @@ static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 	return_overtaken(&ref, hop - 1, skb, &key, len, direct);
 	if (cfg.mode == VNL_MODE_AGGREGATE)
 		agg_step(&ref, hop - 1, reason);
-	emit_sampled(hop - 1, &ref, skb, &key, len, reason, direct, 1);
+	emit_sampled(hop - 1, &ref, skb, &key, len, reason, qa, direct, 1);
 	return 0;
 }
 
@@ -456,7 +466,7 @@ static __always_inline int on_xmit(const struct sk_buff *skb, const struct net_d
 	slot_reached(&ref, slot, hop - 1);
 	if (cfg.mode == VNL_MODE_AGGREGATE)
 		agg_step(&ref, hop - 1, 0);
-	emit_sampled(hop - 1, &ref, skb, &key, len, rc, direct, 0); /* the skb may be freed */
+	emit_sampled(hop - 1, &ref, skb, &key, len, rc, NULL, direct, 0); /* the skb may be freed */
 	return 0;
 }
 
@@ -472,7 +482,7 @@ static __always_inline int on_kfree(const struct sk_buff *skb, __u32 reason, con
 	px = bpf_map_lookup_elem(&xmit_pending, &zero);
 	if (px && px->skb == (__u64)skb)
 		px->skb = 0;
-	return on_skb(VNL_PT_KFREE_SKB, skb, NULL, reason, direct);
+	return on_skb(VNL_PT_KFREE_SKB, skb, NULL, reason, NULL, direct);
 }
 
 /* Hops without a packet: only from the VMMs whose taps are traced. */
@@ -485,7 +495,7 @@ static __always_inline int on_nopkt(enum vnl_point pt, __u32 arg)
 		return 0;
 	if (cfg.filter_vms && !is_vmm(tgid))
 		return 0;
-	emit(hop - 1, NULL, 0, NULL, 0, arg, VNL_EV_NO_PACKET, NULL);
+	emit(hop - 1, NULL, 0, NULL, 0, arg, VNL_EV_NO_PACKET, NULL, NULL);
 	return 0;
 }
 
@@ -516,7 +526,8 @@ static __always_inline int on_send(const struct pt_regs *regs, long nr)
 			if (!modes)
 				return 0; /* a query (chronyc, timedatectl), not an adjustment */
 		}
-		emit(cfg.clock_hop - 1, NULL, 0, NULL, modes, (__u32)nr, VNL_EV_NO_PACKET, NULL);
+		emit(cfg.clock_hop - 1, NULL, 0, NULL, modes, (__u32)nr, VNL_EV_NO_PACKET, NULL,
+		     NULL);
 		return 0;
 	}
 	if (nr != cfg.send_nr[0] && nr != cfg.send_nr[1] && nr != cfg.send_nr[2] &&
@@ -553,6 +564,53 @@ static __always_inline int on_napi(const struct napi_struct *napi)
 	if (!dv || dv->role != VNL_ROLE_GUEST)
 		return 0;
 	return on_nopkt(VNL_PT_VIRTNET_POLL, key.ifindex);
+}
+
+/*
+ * A device's root qdisc took a packet, or gave it back to be sent: the time between is its
+ * wait in the qdisc's queue, apart from the driver's. An empty qdisc that may be bypassed
+ * sends at once, and neither fires (the packet goes from net_dev_queue to the driver).
+ */
+static __always_inline void qdisc_of(const struct Qdisc *q, struct qdisc_at *qa, int packets,
+				     const int direct)
+{
+	qa->handle = VNL_RD(direct, q->handle, BPF_CORE_READ(q, handle));
+	qa->parent_minor = (__u16)VNL_RD(direct, q->parent, BPF_CORE_READ(q, parent));
+	qa->batch = packets > 255 ? 255 : (packets < 0 ? 0 : (__u8)packets);
+}
+
+static __always_inline int on_enqueue(const struct Qdisc *q, const struct sk_buff *skb,
+				      const int direct)
+{
+	struct qdisc_at qa;
+
+	qdisc_of(q, &qa, 0, direct);
+	return on_skb(VNL_PT_QDISC_ENQUEUE, skb, NULL, 0, &qa, direct);
+}
+
+/*
+ * A bulk dequeue hands the driver a list (skb->next) and reports its head only: the rest of
+ * the list, up to DEQUEUE_BATCH packets, leaves at the same time; a packet further down gets
+ * no dequeue hop, and its qdisc_wait ends at the driver.
+ */
+#define DEQUEUE_BATCH 8
+
+static __always_inline int on_dequeue(const struct Qdisc *q, int packets,
+				      const struct sk_buff *skb, const int direct)
+{
+	struct qdisc_at qa;
+	int i;
+
+	if (!skb)
+		return 0;
+	qdisc_of(q, &qa, packets, direct);
+	for (i = 0; i < DEQUEUE_BATCH && skb; i++) {
+		on_skb(VNL_PT_QDISC_DEQUEUE, skb, NULL, 0, &qa, direct);
+		if (packets <= i + 1)
+			break;
+		skb = VNL_RD(direct, skb->next, BPF_CORE_READ(skb, next));
+	}
+	return 0;
 }
 
 /*
@@ -673,20 +731,20 @@ static __always_inline int on_switch(const struct task_struct *prev, const struc
 	VNL_VARIANT("raw_tp/" #tp, raw_##tp, BPF_PROG, 0, body, args)
 #define VNL_COMMA ,
 
-VNL_TP(netif_rx, struct sk_buff *skb, on_skb(VNL_PT_NETIF_RX, skb, NULL, 0, direct))
+VNL_TP(netif_rx, struct sk_buff *skb, on_skb(VNL_PT_NETIF_RX, skb, NULL, 0, NULL, direct))
 VNL_TP(netif_receive_skb, struct sk_buff *skb,
-       on_skb(VNL_PT_NETIF_RECEIVE_SKB, skb, NULL, 0, direct))
+       on_skb(VNL_PT_NETIF_RECEIVE_SKB, skb, NULL, 0, NULL, direct))
 VNL_TP(napi_gro_receive_entry, const struct sk_buff *skb,
-       on_skb(VNL_PT_GRO_RECEIVE, skb, NULL, 0, direct))
-VNL_TP(net_dev_queue, struct sk_buff *skb, on_skb(VNL_PT_DEV_QUEUE, skb, NULL, 0, direct))
+       on_skb(VNL_PT_GRO_RECEIVE, skb, NULL, 0, NULL, direct))
+VNL_TP(net_dev_queue, struct sk_buff *skb, on_skb(VNL_PT_DEV_QUEUE, skb, NULL, 0, NULL, direct))
 VNL_TP(net_dev_start_xmit, const struct sk_buff *skb VNL_COMMA const struct net_device *dev,
-       on_skb(VNL_PT_DEV_START_XMIT, skb, dev, 0, direct))
+       on_skb(VNL_PT_DEV_START_XMIT, skb, dev, 0, NULL, direct))
 VNL_TP(net_dev_xmit,
        struct sk_buff *skb VNL_COMMA int rc VNL_COMMA struct net_device *dev
 	   VNL_COMMA unsigned int len,
        on_xmit(skb, dev, rc, len, direct))
 VNL_TP(skb_copy_datagram_iovec, const struct sk_buff *skb VNL_COMMA int len,
-       on_skb(VNL_PT_COPY_DATAGRAM, skb, NULL, 0, direct))
+       on_skb(VNL_PT_COPY_DATAGRAM, skb, NULL, 0, NULL, direct))
 VNL_TP(kfree_skb, struct sk_buff *skb VNL_COMMA void *location VNL_COMMA int reason,
        on_kfree(skb, reason, direct))
 VNL_TP(kvm_set_irq, unsigned int gsi, on_nopkt(VNL_PT_KVM_SET_IRQ, gsi))
@@ -697,6 +755,13 @@ VNL_TP(kvm_mmio, int type VNL_COMMA int len VNL_COMMA __u64 gpa,
        on_nopkt(VNL_PT_KVM_MMIO, (__u32)gpa))
 VNL_TP(kvm_pio, unsigned int rw VNL_COMMA unsigned int port, on_nopkt(VNL_PT_KVM_PIO, port))
 VNL_TP(sys_enter, struct pt_regs *regs VNL_COMMA long id, on_send(regs, id))
+VNL_TP(qdisc_enqueue,
+       struct Qdisc *qdisc VNL_COMMA const struct netdev_queue *txq VNL_COMMA struct sk_buff *skb,
+       on_enqueue(qdisc, skb, direct))
+VNL_TP(qdisc_dequeue,
+       struct Qdisc *qdisc VNL_COMMA const struct netdev_queue *txq VNL_COMMA int packets
+	   VNL_COMMA struct sk_buff *skb,
+       on_dequeue(qdisc, packets, skb, direct))
 VNL_TP(sched_wakeup, struct task_struct *p, on_wakeup(p, direct))
 VNL_TP(sched_switch,
        bool preempt VNL_COMMA struct task_struct *prev VNL_COMMA struct task_struct *next
@@ -709,13 +774,13 @@ VNL_TP(sched_switch,
 	VNL_VARIANT("kprobe/" #fn, kprobe_##fn, BPF_KPROBE, 0, body, args)
 
 VNL_FN(tun_net_xmit, struct sk_buff *skb VNL_COMMA struct net_device *dev,
-       on_skb(VNL_PT_TUN_NET_XMIT, skb, dev, 0, direct))
+       on_skb(VNL_PT_TUN_NET_XMIT, skb, dev, 0, NULL, direct))
 VNL_FN(tun_get_user, void *tun, on_nopkt(VNL_PT_TUN_GET_USER, 0))
 VNL_FN(handle_rx, void *net, on_nopkt(VNL_PT_VHOST_HANDLE_RX, 0))
 VNL_FN(handle_tx, void *net, on_nopkt(VNL_PT_VHOST_HANDLE_TX, 0))
 VNL_FN(vhost_signal, void *dev, on_nopkt(VNL_PT_VHOST_SIGNAL, 0))
 VNL_FN(start_xmit, struct sk_buff *skb VNL_COMMA struct net_device *dev,
-       on_skb(VNL_PT_VIRTNET_XMIT, skb, dev, 0, direct))
+       on_skb(VNL_PT_VIRTNET_XMIT, skb, dev, 0, NULL, direct))
 VNL_FN(virtqueue_notify, struct virtqueue *vq, on_vq(VNL_PT_VQ_NOTIFY, vq, 1))
 VNL_FN(vring_interrupt, int irq VNL_COMMA void *vq,
        on_vq(VNL_PT_VRING_INTERRUPT, (const struct virtqueue *)vq, 0))

@@ -46,6 +46,7 @@ enum vnl_reason_kind {
 	VNL_REASON_DROP,    /* the kernel's skb_drop_reason (names: the recording's REASONS) */
 	VNL_REASON_RC,	    /* the driver's return code (netdev_tx_t) */
 	VNL_REASON_SYSCALL, /* the syscall's number */
+	VNL_REASON_QDISC,   /* the qdisc's handle (the event's qparent: its parent's minor) */
 };
 
 /* Which kernel a hop runs in: the host's, the guest's (through the agent), or either. */
@@ -61,6 +62,8 @@ enum vnl_side {
 	X(UPLINK_GRO        , "uplink.gro"        , TO_GUEST  , GRO_RECEIVE      , UPLINK, NONE           , PACKET, HOST , NONE) \
 	X(UPLINK_RECEIVE    , "uplink.receive"    , TO_GUEST  , NETIF_RECEIVE_SKB, UPLINK, NONE           , PACKET, HOST , NONE) \
 	X(TAP_QUEUE         , "tap.queue"         , TO_GUEST  , DEV_QUEUE        , TAP   , NONE           , PACKET, HOST , NONE) \
+	X(TAP_QDISC_ENQ     , "tap.qdisc_enqueue" , TO_GUEST  , QDISC_ENQUEUE    , TAP   , NONE           , PACKET, HOST , QDISC) \
+	X(TAP_QDISC_DEQ     , "tap.qdisc_dequeue" , TO_GUEST  , QDISC_DEQUEUE    , TAP   , NONE           , PACKET, HOST , QDISC) \
 	X(TAP_XMIT_START    , "tap.xmit_start"    , TO_GUEST  , DEV_START_XMIT   , TAP   , TUN_NET_XMIT   , PACKET, HOST , NONE) \
 	X(TAP_XMIT          , "tap.xmit"          , TO_GUEST  , DEV_XMIT         , TAP   , NONE           , PACKET, HOST , RC) \
 	X(VMM_READ          , "vmm.read"          , TO_GUEST  , COPY_DATAGRAM    , TAP   , NONE           , PACKET, HOST , NONE) \
@@ -75,6 +78,8 @@ enum vnl_side {
 	X(GUEST_APP_READ    , "guest.app_read"    , TO_GUEST  , COPY_DATAGRAM    , GUEST , SKB_CONSUME_UDP, PACKET, GUEST, NONE) \
 	X(GUEST_APP_SEND    , "guest.app_send"    , FROM_GUEST, SYS_ENTER        , NONE  , NONE           , TIED  , GUEST, NONE) \
 	X(GUEST_QUEUE       , "guest.queue"       , FROM_GUEST, DEV_QUEUE        , GUEST , NONE           , PACKET, GUEST, NONE) \
+	X(GUEST_QDISC_ENQ   , "guest.qdisc_enqueue", FROM_GUEST, QDISC_ENQUEUE    , GUEST , NONE           , PACKET, GUEST, QDISC) \
+	X(GUEST_QDISC_DEQ   , "guest.qdisc_dequeue", FROM_GUEST, QDISC_DEQUEUE    , GUEST , NONE           , PACKET, GUEST, QDISC) \
 	X(GUEST_XMIT_START  , "guest.xmit_start"  , FROM_GUEST, DEV_START_XMIT   , GUEST , VIRTNET_XMIT   , PACKET, GUEST, NONE) \
 	X(GUEST_KICK        , "guest.kick"        , FROM_GUEST, NONE             , NONE  , VQ_NOTIFY      , TIED  , GUEST, NONE) \
 	X(KVM_KICK_FAST_MMIO, "kvm.kick_fast_mmio", FROM_GUEST, KVM_FAST_MMIO    , NONE  , NONE           , TIED  , HOST , NONE) \
@@ -85,6 +90,8 @@ enum vnl_side {
 	X(TAP_RX            , "tap.rx"            , FROM_GUEST, NETIF_RX         , TAP   , NONE           , PACKET, HOST , NONE) \
 	X(TAP_RECEIVE       , "tap.receive"       , FROM_GUEST, NETIF_RECEIVE_SKB, TAP   , NONE           , PACKET, HOST , NONE) \
 	X(UPLINK_QUEUE      , "uplink.queue"      , FROM_GUEST, DEV_QUEUE        , UPLINK, NONE           , PACKET, HOST , NONE) \
+	X(UPLINK_QDISC_ENQ  , "uplink.qdisc_enqueue", FROM_GUEST, QDISC_ENQUEUE    , UPLINK, NONE           , PACKET, HOST , QDISC) \
+	X(UPLINK_QDISC_DEQ  , "uplink.qdisc_dequeue", FROM_GUEST, QDISC_DEQUEUE    , UPLINK, NONE           , PACKET, HOST , QDISC) \
 	X(UPLINK_XMIT_START , "uplink.xmit_start" , FROM_GUEST, DEV_START_XMIT   , UPLINK, NONE           , PACKET, HOST , NONE) \
 	X(UPLINK_XMIT       , "uplink.xmit"       , FROM_GUEST, DEV_XMIT         , UPLINK, NONE           , PACKET, HOST , RC) \
 	X(DROP              , "drop"              , ANY       , KFREE_SKB        , NONE  , NONE           , DROP  , BOTH , DROP) \
@@ -170,6 +177,10 @@ enum vnl_hop { VNL_HOP_TABLE(VNL_HOP_ENUM) VNL_HOP_MAX };
 	X(UPLINK_GRO, UPLINK_RECEIVE, "host.gro")                                                  \
 	X(UPLINK_RECEIVE, TAP_QUEUE, "host.bridge")                                                \
 	X(TAP_QUEUE, TAP_XMIT_START, "host.qdisc")                                                 \
+	X(TAP_QUEUE, TAP_QDISC_ENQ, "host.qdisc_enqueue")  \
+	X(TAP_QDISC_ENQ, TAP_QDISC_DEQ, "host.qdisc_wait")  \
+	X(TAP_QDISC_ENQ, TAP_XMIT_START, "host.qdisc_wait")  \
+	X(TAP_QDISC_DEQ, TAP_XMIT_START, "host.qdisc_dequeue")  \
 	X(TAP_XMIT_START, TAP_XMIT, "host.tap_xmit")                                               \
 	X(TAP_XMIT, VMM_READ, "host.tap_queue")                                                    \
 	X(TAP_XMIT, VHOST_RX, "host.tap_queue")                                                    \
@@ -188,6 +199,10 @@ enum vnl_hop { VNL_HOP_TABLE(VNL_HOP_ENUM) VNL_HOP_MAX };
 	X(TAP_RX, TAP_RECEIVE, "host.backlog")                                                     \
 	X(TAP_RECEIVE, UPLINK_QUEUE, "host.bridge")                                                \
 	X(UPLINK_QUEUE, UPLINK_XMIT_START, "host.qdisc")                                           \
+	X(UPLINK_QUEUE, UPLINK_QDISC_ENQ, "host.qdisc_enqueue")  \
+	X(UPLINK_QDISC_ENQ, UPLINK_QDISC_DEQ, "host.qdisc_wait")  \
+	X(UPLINK_QDISC_ENQ, UPLINK_XMIT_START, "host.qdisc_wait")  \
+	X(UPLINK_QDISC_DEQ, UPLINK_XMIT_START, "host.qdisc_dequeue")  \
 	X(UPLINK_XMIT_START, UPLINK_XMIT, "host.uplink_xmit")                                      \
 	X(VMM_READ, GUEST_IRQ, "vmm.deliver")                                                      \
 	X(VMM_READ, GUEST_NAPI, "vmm.deliver")                                                     \
@@ -200,6 +215,10 @@ enum vnl_hop { VNL_HOP_TABLE(VNL_HOP_ENUM) VNL_HOP_MAX };
 	X(GUEST_RECEIVE, GUEST_APP_READ, "guest.stack_rx")                                         \
 	X(GUEST_APP_SEND, GUEST_QUEUE, "guest.stack_tx")                                           \
 	X(GUEST_QUEUE, GUEST_XMIT_START, "guest.qdisc")                                            \
+	X(GUEST_QUEUE, GUEST_QDISC_ENQ, "guest.qdisc_enqueue")  \
+	X(GUEST_QDISC_ENQ, GUEST_QDISC_DEQ, "guest.qdisc_wait")  \
+	X(GUEST_QDISC_ENQ, GUEST_XMIT_START, "guest.qdisc_wait")  \
+	X(GUEST_QDISC_DEQ, GUEST_XMIT_START, "guest.qdisc_dequeue")  \
 	X(GUEST_XMIT_START, GUEST_KICK, "guest.driver_tx")                                         \
 	X(GUEST_KICK, VMM_WRITE, "vmm.transmit")                                                   \
 	X(GUEST_KICK, TAP_RX, "vmm.transmit")                                                      \

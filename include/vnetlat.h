@@ -53,6 +53,8 @@ enum vnl_point {
 	VNL_PT_SKB_CONSUME_UDP, /* skb_consume_udp: a UDP socket's reader is done with a packet */
 	VNL_PT_SCHED_SWITCH,	/* sched:sched_switch: a VMM thread preempted, or back on a CPU */
 	VNL_PT_SCHED_WAKEUP,	/* sched:sched_wakeup: a VMM thread made runnable */
+	VNL_PT_QDISC_ENQUEUE,	/* qdisc:qdisc_enqueue: a device's root qdisc took the packet */
+	VNL_PT_QDISC_DEQUEUE,	/* qdisc:qdisc_dequeue: it gave it (and a batch after it) back */
 	VNL_PT_MAX,
 };
 
@@ -79,7 +81,9 @@ enum vnl_point {
 	X(KVM_PIO, kvm_pio)                                                                        \
 	X(SYS_ENTER, sys_enter)                                                                    \
 	X(SCHED_SWITCH, sched_switch)                                                              \
-	X(SCHED_WAKEUP, sched_wakeup)
+	X(SCHED_WAKEUP, sched_wakeup)                                                              \
+	X(QDISC_ENQUEUE, qdisc_enqueue)                                                            \
+	X(QDISC_DEQUEUE, qdisc_dequeue)
 #define VNL_FN_POINTS(X)                                                                           \
 	X(TUN_NET_XMIT, tun_net_xmit)                                                              \
 	X(TUN_GET_USER, tun_get_user)                                                              \
@@ -171,7 +175,8 @@ struct vnl_event {
 	__u8 flags;  /* enum vnl_ev_flags */
 	__u16 queue; /* skb->queue_mapping: the transmit queue the stack chose (0 before one) */
 	__u8 prio;   /* skb->priority, 255 for anything above (VNL_EV_CLASS: read) */
-	__u8 pad[3];
+	__u8 batch;  /* qdisc dequeue: packets the qdisc gave the driver at once (255: more) */
+	__u16 qparent; /* qdisc hops: the minor of the qdisc's parent (reason: its handle) */
 	struct vnl_pkt pkt;
 };
 

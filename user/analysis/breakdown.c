@@ -175,36 +175,54 @@ static void add_round_trip(struct breakdown *b, struct dir_agg *d, const struct 
 		b->oom = 1;
 }
 
-static struct group *group_get(struct breakdown *b, const struct journey *j)
+/* The group of key in a set (a hash of buckets, and the order first seen), made if new. */
+static struct group *set_get(struct breakdown *b, struct group **buckets, struct group ***order,
+			     size_t *n, const char *key)
 {
-	struct group *g, **order;
-	char key[128];
+	struct group *g, **grown;
 	uint32_t h = 2166136261u;
 	const char *p;
 
-	if (b->o.by == BY_NONE)
-		return NULL;
-	group_key(b->o.by, b->rec, j, key, sizeof(key));
 	for (p = key; *p; p++)
 		h = (h ^ (uint8_t)*p) * 16777619u;
 	h %= BREAKDOWN_BUCKETS;
-	for (g = b->buckets[h]; g; g = g->next)
+	for (g = buckets[h]; g; g = g->next)
 		if (!strcmp(g->key, key))
 			return g;
 	g = calloc(1, sizeof(*g));
-	order = realloc(b->order, (b->ngroups + 1) * sizeof(*order));
-	if (!g || !order) {
+	grown = realloc(*order, (*n + 1) * sizeof(*grown));
+	if (!g || !grown) {
 		free(g);
-		b->order = order ? order : b->order;
+		*order = grown ? grown : *order;
 		b->oom = 1;
 		return NULL;
 	}
 	snprintf(g->key, sizeof(g->key), "%s", key);
-	g->next = b->buckets[h];
-	b->buckets[h] = g;
-	b->order = order;
-	b->order[b->ngroups++] = g;
+	g->next = buckets[h];
+	buckets[h] = g;
+	*order = grown;
+	(*order)[(*n)++] = g;
 	return g;
+}
+
+static struct group *group_get(struct breakdown *b, const struct journey *j)
+{
+	char key[128];
+
+	if (b->o.by == BY_NONE)
+		return NULL;
+	group_key(b->o.by, b->rec, j, key, sizeof(key));
+	return set_get(b, b->buckets, &b->order, &b->ngroups, key);
+}
+
+/* The group of the class j was queued in; NULL for a journey never queued for transmit. */
+static struct group *class_get(struct breakdown *b, const struct journey *j)
+{
+	char key[128];
+
+	if (journey_queued_at(j) < 0 || journey_class_name(b->rec, j, key, sizeof(key)))
+		return NULL;
+	return set_get(b, b->class_buckets, &b->classes, &b->nclasses, key);
 }
 
 /* The group of the time window ts falls in. */
@@ -298,6 +316,9 @@ static void on_journey(void *ctx, const struct journey *j)
 	g = group_get(b, j);
 	if (g)
 		breakdown_add_journey(b, &g->dirs[j->dir], j);
+	g = class_get(b, j);
+	if (g)
+		breakdown_add_journey(b, &g->dirs[j->dir], j);
 	g = j->nhops ? window_at(b, j->ts[0]) : NULL;
 	if (g)
 		breakdown_add_journey(b, &g->dirs[j->dir], j);
@@ -313,6 +334,9 @@ static void on_round_trip(void *ctx, const struct journey *req, const struct jou
 		add_round_trip(b, &b->ptp_pairs, req, resp);
 	add_round_trip(b, &b->all.dirs[row], req, resp);
 	g = group_get(b, req);
+	if (g)
+		add_round_trip(b, &g->dirs[row], req, resp);
+	g = class_get(b, req);
 	if (g)
 		add_round_trip(b, &g->dirs[row], req, resp);
 	g = window_at(b, req->ts[0]);
@@ -465,6 +489,8 @@ static void finish(struct breakdown *b)
 	sort_row(&b->ptp_pairs);
 	for (i = 0; i < b->ngroups; i++)
 		sort_group(b->order[i]);
+	for (i = 0; i < b->nclasses; i++)
+		sort_group(b->classes[i]);
 	for (i = 0; i < b->nwindows; i++)
 		if (b->windows[i])
 			sort_group(b->windows[i]);
@@ -515,6 +541,11 @@ void breakdown_free(struct breakdown *b)
 		free(b->order[i]);
 	}
 	free(b->order);
+	for (i = 0; i < b->nclasses; i++) {
+		group_free(b->classes[i]);
+		free(b->classes[i]);
+	}
+	free(b->classes);
 	free(b->clock_events);
 	timeline_free(&b->tl);
 	for (i = 0; i < b->nwindows; i++) {
@@ -590,8 +621,8 @@ void breakdown_near(const struct breakdown *b, size_t w, size_t end, struct near
 
 const char *group_by_name(enum group_by by)
 {
-	static const char *const names[BY_MAX] = {"none", "vm",	      "iface",
-						  "flow", "priority", "queue"};
+	static const char *const names[BY_MAX] = {"none",     "vm",    "iface", "flow",
+						  "priority", "queue", "class"};
 
 	return names[by];
 }

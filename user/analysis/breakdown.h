@@ -36,6 +36,11 @@ struct breakdown {
 	struct group *buckets[BREAKDOWN_BUCKETS];
 	struct group **order; /* --by groups in the order first seen */
 	size_t ngroups;
+	/* by the class packets were queued in (report --by class's groups), kept for the
+	 * report's classes section whatever --by says */
+	struct group *class_buckets[BREAKDOWN_BUCKETS];
+	struct group **classes;
+	size_t nclasses;
 	struct group **windows; /* the time view; NULL where a window saw nothing */
 	size_t nwindows;
 	uint64_t events_by_hop[VNL_HOP_MAX];

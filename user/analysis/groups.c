@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "groups.h"
+#include "hoptab.h"
 #include "journey.h"
 #include "recording.h"
 
@@ -43,6 +44,81 @@ static void flow_str(const struct vnl_pkt *p, char *buf, size_t size)
 		snprintf(buf, size, "%s %s > %s id %u", proto, s, d, p->flow.sport);
 	else
 		snprintf(buf, size, "%s %s > %s proto %u", proto, s, d, p->flow.proto);
+}
+
+/* A device of kernel k by its ifindex: the host's from the interface table, a guest's from its. */
+static const char *iface_name(const struct recording *rec, unsigned int k, uint32_t ifindex)
+{
+	const struct vnl_file_iface *d = NULL;
+	unsigned int i;
+
+	if (!k && rec->nifaces)
+		d = rec_iface(rec, rec->ifaces[0].netns, ifindex);
+	for (i = 0; k && k < REC_MAX_KERNELS && i < rec->k[k].nifaces; i++)
+		if (rec->k[k].ifaces[i].ifindex == ifindex)
+			d = &rec->k[k].ifaces[i];
+	return d ? d->name : "?";
+}
+
+/* The device and kernel of a journey's hop. */
+static uint32_t hop_ifindex(const struct journey *j, unsigned int hop, unsigned int *kernel)
+{
+	*kernel = 0;
+	switch (vnl_hops[hop].role) {
+	case VNL_ROLE_TAP:
+		return j->tap_ifindex;
+	case VNL_ROLE_UPLINK:
+		return j->uplink_ifindex;
+	case VNL_ROLE_GUEST:
+		*kernel = j->kernel;
+		return j->guest_ifindex;
+	default:
+		return 0;
+	}
+}
+
+static void class_of_map(const struct vnl_file_qdisc *m, unsigned int prio, char *buf, size_t size)
+{
+	unsigned int c = m->prio_map[prio & 15];
+
+	if (!m->queues)
+		snprintf(buf, size, "band %u", c);
+	else if (c >= VNL_QDISC_CLASSES || m->count[c] <= 1)
+		snprintf(buf, size, "tc %u, queue %u", c, c < VNL_QDISC_CLASSES ? m->offset[c] : 0);
+	else
+		snprintf(buf, size, "tc %u, queues %u-%u", c, m->offset[c],
+			 m->offset[c] + m->count[c] - 1);
+}
+
+int journey_class_name(const struct recording *rec, const struct journey *j, char *buf,
+		       size_t size)
+{
+	const struct vnl_file_qdisc *m;
+	int at = journey_queued_at(j);
+	unsigned int kernel;
+	uint32_t ifindex;
+	uint16_t queue;
+	uint8_t prio;
+	char cls[48];
+
+	if (journey_class(j, &prio, &queue)) {
+		snprintf(buf, size, "unknown");
+		return -1;
+	}
+	if (at < 0 || prio == 255) {
+		snprintf(buf, size, prio == 255 ? "priority 255+" : "priority %u", prio);
+		return 0;
+	}
+	ifindex = hop_ifindex(j, j->hops[at], &kernel);
+	m = rec_class_map(rec, kernel, ifindex, j->ts[at]);
+	if (!m) {
+		snprintf(buf, size, "priority %u", prio);
+		return 0;
+	}
+	class_of_map(m, prio, cls, sizeof(cls));
+	snprintf(buf, size, "%s on %s (%s)", cls, iface_name(rec, kernel, m->ifindex),
+		 kernel ? "guest" : "host");
+	return 0;
 }
 
 void group_key(enum group_by by, const struct recording *rec, const struct journey *j, char *buf,
@@ -95,6 +171,9 @@ void group_key(enum group_by by, const struct recording *rec, const struct journ
 			snprintf(buf, size, "queue %u", queue);
 		break;
 	}
+	case BY_CLASS:
+		journey_class_name(rec, j, buf, size);
+		break;
 	default:
 		snprintf(buf, size, "all");
 	}

@@ -58,7 +58,7 @@ struct group {
 	struct group *next;
 };
 
-enum group_by { BY_NONE = 0, BY_VM, BY_IFACE, BY_FLOW, BY_PRIO, BY_QUEUE, BY_MAX };
+enum group_by { BY_NONE = 0, BY_VM, BY_IFACE, BY_FLOW, BY_PRIO, BY_QUEUE, BY_CLASS, BY_MAX };
 
 struct recording;
 struct journey;
@@ -66,6 +66,13 @@ struct journey;
 /* The key of the group a journey is counted in (by VM, tap or flow; "all" for none). */
 void group_key(enum group_by by, const struct recording *rec, const struct journey *j, char *buf,
 	       size_t size);
+/*
+ * The class journey j had where it was first queued for transmit, by the priority map of that
+ * device's qdisc ("tc 1, queues 2-3 on eth0 (guest)", "band 0 on tap0"); by its priority
+ * alone where the recording has no such map. -1 (buf "unknown") when no hop read a class.
+ */
+int journey_class_name(const struct recording *rec, const struct journey *j, char *buf,
+		       size_t size);
 void dir_agg_free(struct dir_agg *d);
 /* Frees what g holds (NULL-safe); g itself is the caller's. */
 void group_free(struct group *g);

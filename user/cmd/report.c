@@ -26,14 +26,16 @@ static void usage(void)
 	size_t i;
 
 	printf(
-	    "Usage: vnetlat report [--json] [--by vm|iface|flow|priority|queue] [--window T]\n"
-	    "                      [--max-stall T] [--EXPORT OUT]... FILE\n"
+	    "Usage: vnetlat report [--json] [--by vm|iface|flow|priority|queue|class]\n"
+	    "                      [--window T] [--max-stall T] [--EXPORT OUT]... FILE\n"
 	    "Per direction and segment: count, p50, p90, p99, p99.9, max and share of the\n"
 	    "total; end to end; round trips; lost hops and drops; spikes (their period) and\n"
 	    "trends found across time windows (--window, default 1s; in aggregate mode\n"
 	    "windows are made of the recording's 100 ms ones). --window also prints each\n"
-	    "window's percentiles. --by priority|queue: a table per class the packets had where\n"
-	    "they were queued for transmit (skb priority; the queue the stack chose).\n"
+	    "window's percentiles. --by priority|queue|class: a table per class the packets had\n"
+	    "where they were queued for transmit (skb priority; the queue the stack chose; the\n"
+	    "traffic class or band the device's qdisc maps that priority to: mqprio, taprio,\n"
+	    "pfifo_fast, prio).\n"
 	    "--max-stall T: how long a packet is followed while the path it waits on moves\n"
 	    "nothing at all (a paused VM; default 30s).\n"
 	    "Exports (each to its own file, beside the report):\n");

@@ -48,6 +48,10 @@ const struct point_info vnl_points[VNL_PT_MAX] = {
     [VNL_PT_SKB_CONSUME_UDP] = {.name = "skb_consume_udp", .category = NULL},
     [VNL_PT_SCHED_SWITCH] = {.name = "sched_switch", .category = "sched"},
     [VNL_PT_SCHED_WAKEUP] = {.name = "sched_wakeup", .category = "sched"},
+    [VNL_PT_QDISC_ENQUEUE] = {.name = "qdisc_enqueue",
+			      .category = "qdisc",
+			      .note = "not on the bypass path of an empty qdisc"},
+    [VNL_PT_QDISC_DEQUEUE] = {.name = "qdisc_dequeue", .category = "qdisc"},
 };
 
 #define SEG_ROW(a, b, nm) {VNL_HOP_##a, VNL_HOP_##b, nm},

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdio.h>
 #include "names.h"
 
 const struct row_names vnl_rows[ROW_MAX] = {
@@ -64,4 +65,15 @@ const char *ptp_state_name(unsigned int state)
 	    "PRE_MASTER", "MASTER",	  "PASSIVE", "UNCALIBRATED", "SLAVE"};
 
 	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
+}
+
+const char *tc_handle_str(unsigned int handle, char buf[16])
+{
+	if (handle == 0xffffffffU)
+		return "root";
+	if (handle & 0xffff)
+		snprintf(buf, 16, "%x:%x", handle >> 16, handle & 0xffff);
+	else
+		snprintf(buf, 16, "%x:", handle >> 16);
+	return buf;
 }

@@ -30,5 +30,7 @@ const char *role_name(int role);
 const char *ptp_type_name(unsigned int type);
 /* A PTP port's state (IEEE 1588 portState, 1..9) as ptp4l prints it: "SLAVE". */
 const char *ptp_state_name(unsigned int state);
+/* A tc handle as tc prints it: "1:", "8001:2", "root", "0:" (buf: 16 bytes). */
+const char *tc_handle_str(unsigned int handle, char buf[16]);
 
 #endif

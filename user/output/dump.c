@@ -9,6 +9,7 @@
 #include <string.h>
 #include "commands.h"
 #include "format.h"
+#include "names.h"
 #include "hoptab.h"
 #include "journey.h"
 #include "json.h"
@@ -94,6 +95,15 @@ static void dump_event(struct dump *d, const struct vnl_event *ev)
 	case VNL_REASON_SYSCALL:
 		jw_str(w, "syscall", clock_syscall_name(ev->reason));
 		break;
+	case VNL_REASON_QDISC: {
+		char h[16];
+
+		jw_str(w, "qdisc", tc_handle_str(ev->reason, h));
+		jw_u64(w, "qdisc_parent_minor", ev->qparent);
+		if (ev->batch)
+			jw_u64(w, "batch", ev->batch);
+		break;
+	}
 	case VNL_REASON_NONE:
 		break;
 	}

@@ -613,6 +613,16 @@ int write_json(const struct breakdown *b, FILE *f)
 	print_spikes_json(b, w);
 	print_trends_json(b, w);
 	print_windows_json(b, w);
+	if (b->nclasses > 1) { /* the class each packet was queued in, named by the qdisc */
+		jw_arr_begin(w, "classes");
+		for (i = 0; i < b->nclasses; i++) {
+			jw_obj_begin(w, NULL);
+			jw_str(w, "class", b->classes[i]->key);
+			print_group_json(b, w, b->classes[i]);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+	}
 	if (b->o.by != BY_NONE) {
 		jw_str(w, "by", group_by_name(b->o.by));
 		jw_arr_begin(w, "groups");

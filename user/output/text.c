@@ -20,7 +20,7 @@ static void print_stats_row(FILE *f, const char *name, const char *from, const c
 	for (i = 0; i < 4; i++)
 		fmt_ns(hist_percentile(h, vnl_pcts[i]), v[i], sizeof(v[i]));
 	fmt_ns(h->max, v[4], sizeof(v[4]));
-	fprintf(f, "  %-28s %-18s %-18s %8" PRIu64 " %9s %9s %9s %9s %9s", name, from, to, h->count,
+	fprintf(f, "  %-30s %-21s %-21s %8" PRIu64 " %9s %9s %9s %9s %9s", name, from, to, h->count,
 		v[0], v[1], v[2], v[3], v[4]);
 	if (share >= 0)
 		fprintf(f, " %5.1f%%", share * 100.0);
@@ -49,7 +49,7 @@ static void text_begin(void *ctx, int row, const struct dir_agg *d)
 			vnl_rows[row].direction, d->packets, d->complete, d->partial, d->incomplete,
 			d->dropped);
 	if (d->complete)
-		fprintf(t->f, "  %-28s %-18s %-18s %8s %9s %9s %9s %9s %9s %6s\n", "SEGMENT",
+		fprintf(t->f, "  %-30s %-21s %-21s %8s %9s %9s %9s %9s %9s %6s\n", "SEGMENT",
 			"FROM", "TO", "COUNT", "P50", "P90", "P99", "P99.9", "MAX", "SHARE");
 }
 
@@ -500,6 +500,16 @@ int write_text(const struct breakdown *b, FILE *f)
 	print_ptp4l_text(f, b);
 	if (b->o.show_windows)
 		print_windows_text(f, b);
+	if (b->nclasses > 1 && b->o.by != BY_CLASS) {
+		fprintf(f, "\nclasses: %zu, where packets were queued for transmit (the class their "
+			   "priority has in that device's qdisc)\n",
+			b->nclasses);
+		for (g = 0; g < b->nclasses; g++) {
+			fprintf(f, "\n=== class %s ===", b->classes[g]->key);
+			for (row = 0; row < ROW_MAX; row++)
+				print_dir_text(f, b, row, &b->classes[g]->dirs[row]);
+		}
+	}
 	for (g = 0; g < b->ngroups; g++) {
 		fprintf(f, "\n=== %s %s ===", group_by_name(b->o.by), b->order[g]->key);
 		for (row = 0; row < ROW_MAX; row++)

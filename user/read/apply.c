@@ -380,6 +380,45 @@ static int read_ptp4l(struct recording *rec, unsigned int kernel, const struct v
 	return 0;
 }
 
+/* Whether a QDISCS block says what kernel's last set said (the recorder repeats it). */
+static int same_qdiscs(const struct recording *rec, unsigned int kernel,
+		       const struct vnl_block *b, size_t n)
+{
+	size_t i, at = rec->qdisc_set_at[kernel];
+
+	if (n != rec->qdisc_set_n[kernel] || !n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		struct vnl_file_qdisc q;
+
+		memcpy(&q, b->payload + i * sizeof(q), sizeof(q));
+		q.ts_ns = rec->qdiscs[at + i].s.ts_ns;
+		if (memcmp(&q, &rec->qdiscs[at + i].s, sizeof(q)))
+			return 0;
+	}
+	return 1;
+}
+
+static int read_qdiscs(struct recording *rec, unsigned int kernel, const struct vnl_block *b)
+{
+	size_t n = b->len / sizeof(struct vnl_file_qdisc), i;
+
+	if (kernel >= REC_MAX_KERNELS || same_qdiscs(rec, kernel, b, n))
+		return 0;
+	if (reserve(&rec->qdiscs, rec->nqdiscs, n, sizeof(*rec->qdiscs)))
+		return -ENOMEM;
+	rec->qdisc_set_at[kernel] = rec->nqdiscs;
+	rec->qdisc_set_n[kernel] = n;
+	for (i = 0; i < n; i++) {
+		struct rec_qdisc *q = &rec->qdiscs[rec->nqdiscs++];
+
+		memcpy(&q->s, b->payload + i * sizeof(q->s), sizeof(q->s));
+		q->s.kind[sizeof(q->s.kind) - 1] = '\0';
+		q->kernel = kernel;
+	}
+	return 0;
+}
+
 static int read_clock(struct read_ctx *rc, const struct vnl_block *b)
 {
 	size_t n = b->len / sizeof(struct vnl_file_clock);
@@ -442,6 +481,8 @@ int read_block(struct recording *rec, struct read_ctx *rc, struct reorder *ro,
 		return read_clock(rc, b);
 	if (b->type == VNL_BLK_PTP4L)
 		return read_ptp4l(rec, rc->cur_kernel, b);
+	if (b->type == VNL_BLK_QDISCS)
+		return read_qdiscs(rec, rc->cur_kernel, b);
 	if (rc->cur_kernel)
 		return read_guest_block(rec, rc->cur_kernel, b);
 	switch (b->type) {

@@ -267,6 +267,8 @@ static void note_device(struct journey *j, const struct vnl_event *ev)
 		j->tap_ifindex = ev->ifindex;
 	else if (role == VNL_ROLE_UPLINK)
 		j->uplink_ifindex = ev->ifindex;
+	else if (role == VNL_ROLE_GUEST && ev->ifindex)
+		j->guest_ifindex = ev->ifindex;
 	if (ev->hop == VNL_HOP_VMM_READ)
 		j->vmm_pid = ev->pid;
 }

@@ -50,6 +50,7 @@ struct journey {
 	uint8_t drop_kernel;  /* whose drop reasons name it: each kernel numbers its own */
 	uint32_t tap_ifindex; /* the tap it crossed, 0 if none seen */
 	uint32_t uplink_ifindex;
+	uint32_t guest_ifindex; /* the guest's device, in its own kernel */
 	uint32_t vmm_pid;
 	uint8_t kernel; /* the guest kernel whose hops it has, 0 if none */
 	uint8_t host_hops, guest_hops;

@@ -147,6 +147,7 @@ void rec_free(struct recording *rec)
 	free(rec->damage);
 	free(rec->devevents);
 	free(rec->ptp4l);
+	free(rec->qdiscs);
 	free(rec->agg_drops);
 	for (i = 0; i < VNL_AGG_SLOTS; i++)
 		hist_free(&rec->agg[i]);
@@ -250,4 +251,44 @@ void rec_stream_free(struct rec_stream *s)
 		return;
 	reorder_free(s->ro);
 	free(s);
+}
+
+/* Of one kernel's qdisc sets, the time of the one read last before ts (else the first's). */
+static uint64_t qdisc_set_ts(const struct recording *rec, unsigned int k, uint64_t ts)
+{
+	uint64_t best = 0, first = 0;
+	int have_best = 0, have_first = 0;
+	size_t i;
+
+	for (i = 0; i < rec->nqdiscs; i++) {
+		const struct rec_qdisc *q = &rec->qdiscs[i];
+
+		if (q->kernel != k)
+			continue;
+		if (!have_first)
+			first = q->s.ts_ns, have_first = 1;
+		if (rec_host_time(rec, k, q->s.ts_ns) <= ts)
+			best = q->s.ts_ns, have_best = 1;
+	}
+	return have_best ? best : first;
+}
+
+/* mqprio or taprio (a class is its queues) before a band map (its children's pfifo_fast). */
+const struct vnl_file_qdisc *rec_class_map(const struct recording *rec, unsigned int k,
+					   uint32_t ifindex, uint64_t ts)
+{
+	const struct vnl_file_qdisc *pick = NULL;
+	uint64_t set_ts = qdisc_set_ts(rec, k, ts);
+	size_t i;
+
+	for (i = 0; i < rec->nqdiscs; i++) {
+		const struct rec_qdisc *q = &rec->qdiscs[i];
+
+		if (q->kernel != k || q->s.ts_ns != set_ts || !q->s.nclasses ||
+		    (ifindex && q->s.ifindex != ifindex))
+			continue;
+		if (!pick || (q->s.queues && !pick->queues))
+			pick = &q->s;
+	}
+	return pick;
 }

@@ -37,6 +37,12 @@ struct rec_ptp4l {
 	unsigned int kernel;
 };
 
+/* A qdisc of a traced device, in the kernel that has it (ts on that kernel's clock). */
+struct rec_qdisc {
+	struct vnl_file_qdisc s;
+	unsigned int kernel;
+};
+
 struct recording {
 	const char *path;
 	char hostname[128], kernel[128], clock[32], version[32], filter[256], command[512];
@@ -56,6 +62,9 @@ struct recording {
 	size_t ndevevents;
 	struct rec_ptp4l *ptp4l; /* ptp4l's state, as asked once a second (record --ptp4l) */
 	size_t nptp4l;
+	struct rec_qdisc *qdiscs; /* each kernel's qdisc sets, as they changed */
+	size_t nqdiscs;
+	size_t qdisc_set_at[REC_MAX_KERNELS], qdisc_set_n[REC_MAX_KERNELS]; /* the last set read */
 	unsigned int nparts; /* files read: FILE, then FILE.1, FILE.2, ... of a rotated set */
 	/* aggregate mode */
 	int aggregate;	 /* the recorder ran with --mode aggregate */
@@ -107,6 +116,12 @@ const char *rec_reason_of(const struct recording *rec, unsigned int k, uint32_t 
 /* ts (CLOCK_MONOTONIC) as ISO 8601 UTC wall-clock time. */
 /* A timestamp of kernel k on the host's clock: a guest's through its estimated offset (with
  * PTP, or with no estimate, as it is). */
+/*
+ * The qdisc of device ifindex (0: any) in kernel k that maps priorities to classes as it was
+ * at ts (the host's clock): from the set read last before ts, else the first; NULL if none.
+ */
+const struct vnl_file_qdisc *rec_class_map(const struct recording *rec, unsigned int k,
+					   uint32_t ifindex, uint64_t ts);
 uint64_t rec_host_time(const struct recording *rec, unsigned int k, uint64_t ts);
 void rec_wall_time(const struct recording *rec, uint64_t ts, char *buf, size_t size);
 

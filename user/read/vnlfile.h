@@ -39,6 +39,7 @@ enum vnl_block_type {
 				 * guests, through their agents) until the next KERNEL block */
 	VNL_BLK_CLOCK = 13,	/* struct vnl_file_clock[]: host/guest clock exchanges */
 	VNL_BLK_PTP4L = 14,	/* struct vnl_file_ptp4l[]: ptp4l's state, polled (--ptp4l) */
+	VNL_BLK_QDISCS = 15,	/* struct vnl_file_qdisc[]: the traced devices' qdiscs at a moment */
 };
 
 /* Guest events the agent could not keep (its spool was full): a LOST row with this hop. */
@@ -66,6 +67,30 @@ struct vnl_file_ptp4l {
 	uint8_t gm_present;	  /* TIME_STATUS_NP gmPresent */
 	uint8_t have;		  /* VNL_PTP4L_*: which of the above it answered */
 	uint8_t pad[5];
+};
+
+/*
+ * A qdisc of a traced device as tc shows it, with the map that gives a packet its class from
+ * its priority: mqprio and taprio map priority to a traffic class and the class to its
+ * transmit queues, pfifo_fast and prio to a band. A QDISCS block is every qdisc of the
+ * kernel's traced devices at one moment: at the start, on a change, and now and then again
+ * (a reader that starts mid-run, an agent's next recording).
+ */
+#define VNL_QDISC_CLASSES 16
+
+struct vnl_file_qdisc {
+	uint64_t ts_ns; /* when it was read, on the recording's clock */
+	uint32_t ifindex;
+	uint32_t netns;
+	uint32_t handle; /* major:minor as tc prints them, 0xffffffff: root */
+	uint32_t parent;
+	char kind[16];			    /* "mqprio", "pfifo_fast", "htb", ... */
+	uint8_t nclasses;		    /* classes of the map below; 0: no priority map */
+	uint8_t prio_map[VNL_QDISC_CLASSES]; /* skb->priority & 15 -> class */
+	uint8_t queues;			    /* 1: count and offset name each class's queues */
+	uint8_t pad[6];
+	uint16_t count[VNL_QDISC_CLASSES]; /* class c's queues: offset[c] .. offset[c]+count[c]-1 */
+	uint16_t offset[VNL_QDISC_CLASSES];
 };
 
 enum {

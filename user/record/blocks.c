@@ -218,6 +218,8 @@ int rotate(struct rec_state *st, const struct rec_opts *o)
 		return err;
 	}
 	st->part++;
+	st->qdiscs.written = 0; /* the next file names the classes too */
+	st->qdiscs.next_ns = 0;
 	err = write_description(st, o);
 	if (!err && o->to.rotated)
 		err = o->to.rotated(o->to.ctx, &st->w);

@@ -87,6 +87,8 @@ static int record_loop(struct rec_state *st, const struct rec_opts *o)
 		err = o->to.serve ? o->to.serve(o->to.ctx, &io) : 0;
 		for (i = 0; !err && i < o->nsources; i++)
 			err = o->sources[i].poll(o->sources[i].ctx, &st->w);
+		if (!err)
+			err = qdiscs_poll(&st->qdiscs, &st->w);
 		if (err)
 			break;
 		now = now_ns(CLOCK_MONOTONIC);
@@ -173,7 +175,7 @@ int record_run(struct rec_opts *op)
 {
 	struct vnl_filter_insn filter[VNL_FILTER_MAX];
 	unsigned int filter_len = 0;
-	struct rec_state st = {.w = {.fd = -1}};
+	struct rec_state st = {.w = {.fd = -1}, .qdiscs = {.fd = -1}};
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct rec_opts o = *op;
 	char err_msg[1024];
@@ -240,6 +242,11 @@ int record_run(struct rec_opts *op)
 	err = write_description(&st, &o);
 	if (!err && o.mode == VNL_MODE_AGGREGATE)
 		err = agg_init(&st);
+	if (!err && qdiscs_open(&st.qdiscs, &st.devs))
+		vnl_warn("cannot ask the kernel for the devices' qdiscs: %s; classes go unnamed",
+			 strerror(errno));
+	if (!err)
+		err = qdiscs_poll(&st.qdiscs, &st.w);
 	if (err) {
 		vnl_err("%s: %s", o.out, strerror(-err));
 		goto cleanup;
@@ -264,6 +271,7 @@ int record_run(struct rec_opts *op)
 		 (unsigned long long)st.last_lost, o.out);
 	ret = VNL_EXIT_OK;
 cleanup:
+	qdiscs_close(&st.qdiscs);
 	detach_all(&st);
 	rings_close(&st.rings);
 	vnetlat_bpf__destroy(st.skel);

@@ -11,6 +11,7 @@
 #include "devices.h"
 #include "probe.h"
 #include "record.h"
+#include "qdiscs.h"
 #include "rings.h"
 #include "vnetlat.h"
 #include "vnetlat.skel.h"
@@ -33,6 +34,7 @@ struct rec_state {
 	uint64_t *agg_prev; /* aggregate mode: counts already written, per slot and bucket */
 	uint64_t agg_last_ns;
 	uint64_t *agg_cpu; /* one slot's per-CPU values */
+	struct qdisc_watch qdiscs; /* the traced devices' qdiscs, into the recording */
 };
 
 /* traced.c: the devices the options select, in the BPF maps; rescanned as they come and go */
