@@ -589,28 +589,20 @@ static __always_inline int on_enqueue(const struct Qdisc *q, const struct sk_buf
 }
 
 /*
- * A bulk dequeue hands the driver a list (skb->next) and reports its head only: the rest of
- * the list, up to DEQUEUE_BATCH packets, leaves at the same time; a packet further down gets
- * no dequeue hop, and its qdisc_wait ends at the driver.
+ * A bulk dequeue hands the driver a list (skb->next) and reports its head only; the rest of
+ * the list leaves with it but gets no dequeue hop (following the list costs the verifier of
+ * older kernels more than it allows): its qdisc_wait ends at the driver instead, and batch
+ * says how many left together.
  */
-#define DEQUEUE_BATCH 8
-
 static __always_inline int on_dequeue(const struct Qdisc *q, int packets,
 				      const struct sk_buff *skb, const int direct)
 {
 	struct qdisc_at qa;
-	int i;
 
 	if (!skb)
 		return 0;
 	qdisc_of(q, &qa, packets, direct);
-	for (i = 0; i < DEQUEUE_BATCH && skb; i++) {
-		on_skb(VNL_PT_QDISC_DEQUEUE, skb, NULL, 0, &qa, direct);
-		if (packets <= i + 1)
-			break;
-		skb = VNL_RD(direct, skb->next, BPF_CORE_READ(skb, next));
-	}
-	return 0;
+	return on_skb(VNL_PT_QDISC_DEQUEUE, skb, NULL, 0, &qa, direct);
 }
 
 /*

@@ -12,7 +12,7 @@ repo=$(cd "$here/.." && pwd)
 build=$(cd "${1:?usage: guest-image.sh BUILD_DIR}" && pwd)
 out=$build/guest
 modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover
-net_failover virtio_net virtio_console tun"
+net_failover virtio_net virtio_console tun sch_mqprio sch_tbf"
 
 mkdir -p "$out/dl"
 busybox=/bin/busybox
@@ -55,12 +55,14 @@ echo "$modules" | tr '\n' ' ' >"$root/mods/order"
 for tool in vnetlat udp-rr vmm-standin; do
 	cp "$build/static/$tool" "$root/bin/$tool"
 done
-# real clients' servers for the guest (Debian's sockperf and iperf3) and a PTP slave
-# (linuxptp's ptp4l), with the shared libraries they load, where the host has them
+# real clients' servers for the guest (Debian's sockperf and iperf3), a PTP slave
+# (linuxptp's ptp4l), and iproute2's tc and ethtool to give the guest's virtio-net its
+# traffic classes, with the shared libraries they load, where the host has them
 # (tools/install-deps.sh installs them)
-for prog in sockperf iperf3 ptp4l; do
+for prog in sockperf iperf3 ptp4l tc ethtool; do
 	bin=$(command -v "$prog" || true)
 	[[ -n $bin ]] || continue
+	rm -f "$root/bin/$prog" # busybox's own applet (its tc knows no mqprio)
 	cp "$bin" "$root/bin/$prog"
 	for lib in $(ldd "$bin" | awk '/=> \//{print $3} /^\t\/lib/{print $1}'); do
 		mkdir -p "$root$(dirname "$lib")"

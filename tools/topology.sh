@@ -19,7 +19,9 @@
 #                                         socket $state/vnetlat0.sock, its console $state/console.log
 #        topology.sh vm-stop PREFIX       end the guest's QEMU
 #                                         (VNL_VIRTIO_OPTS: more virtio-net-pci properties,
-#                                         e.g. guest_tso4=off: the host must cut TSO packets)
+#                                         e.g. guest_tso4=off: the host must cut TSO packets;
+#                                         VNL_TAP_QUEUES=N, given to up and vm-start: a
+#                                         multiqueue tap and virtio-net with N queue pairs)
 # Namespaces are PREFIX-host and PREFIX-remote. Traffic stays inside them (198.18.0.0/15
 # and ULA addresses only). State (PIDs) lives in ${TMPDIR:-/tmp}/PREFIX.topo.
 set -euo pipefail
@@ -56,8 +58,8 @@ vm_start() {
 		-display none -monitor none -serial "file:$log" \
 		-kernel "$build/guest/vmlinuz" -initrd "$build/guest/initrd.img" \
 		-append "console=ttyS0 quiet panic=-1 tsc=reliable vnl.scenario=$scenario vnl.token=$token $*" \
-		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=off \
-		-device "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56${VNL_VIRTIO_OPTS:+,$VNL_VIRTIO_OPTS}" \
+		-netdev "tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=off${VNL_TAP_QUEUES:+,queues=$VNL_TAP_QUEUES}" \
+		-device "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56${VNL_TAP_QUEUES:+,mq=on,vectors=$((2 * VNL_TAP_QUEUES + 2))}${VNL_VIRTIO_OPTS:+,$VNL_VIRTIO_OPTS}" \
 		-device virtio-serial-pci \
 		-chardev "socket,id=vnl0,path=$state/vnetlat0.sock,server=on,wait=off" \
 		-device virtserialport,chardev=vnl0,name=vnetlat0 \
@@ -97,7 +99,8 @@ start_standin() {
 }
 
 add_tap() {
-	ip -n "$host" tuntap add dev tap0 mode tap vnet_hdr
+	# VNL_TAP_QUEUES=N: a multiqueue tap, for a guest whose virtio-net has N queue pairs
+	ip -n "$host" tuntap add dev tap0 mode tap vnet_hdr ${VNL_TAP_QUEUES:+multi_queue}
 	ip -n "$host" link set tap0 master br0
 	ip -n "$host" link set tap0 up
 }

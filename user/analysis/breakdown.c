@@ -560,24 +560,48 @@ void breakdown_free(struct breakdown *b)
 	memset(b, 0, sizeof(*b));
 }
 
-int breakdown_of_file(const char *path, struct group **out, uint64_t *events)
+/* Moves b's groups (everything, or --by's) into a new array of n. */
+static struct group *take_groups(struct breakdown *b, size_t *n)
 {
-	struct breakdown_opts o = {0};
+	struct group *g;
+	size_t i;
+
+	*n = b->o.by == BY_NONE ? 1 : b->ngroups;
+	g = calloc(*n ? *n : 1, sizeof(*g));
+	if (!g)
+		return NULL;
+	if (b->o.by == BY_NONE) {
+		g[0] = b->all;
+		snprintf(g[0].key, sizeof(g[0].key), "all");
+		memset(&b->all, 0, sizeof(b->all));
+		return g;
+	}
+	for (i = 0; i < b->ngroups; i++) {
+		g[i] = *b->order[i]; /* moved: what it points to is the caller's now */
+		g[i].next = NULL;
+		memset(b->order[i], 0, sizeof(*b->order[i]));
+	}
+	return g;
+}
+
+int breakdown_of_file(const char *path, enum group_by by, struct group **out, size_t *n,
+		      uint64_t *events)
+{
+	struct breakdown_opts o = {.by = by};
 	struct breakdown *b = calloc(1, sizeof(*b));
 	int ret;
 
 	*out = NULL;
+	*n = 0;
 	if (!b)
 		return VNL_EXIT_FAIL;
 	ret = breakdown_build(b, path, &o);
 	if (!ret) {
-		*out = malloc(sizeof(**out));
+		*out = take_groups(b, n);
 		if (!*out) {
 			vnl_err("%s: out of memory", path);
 			ret = VNL_EXIT_FAIL;
 		} else {
-			**out = b->all; /* moved: what it points to is the caller's now */
-			memset(&b->all, 0, sizeof(b->all));
 			*events = b->rec->events;
 		}
 	}
@@ -625,6 +649,19 @@ const char *group_by_name(enum group_by by)
 						  "priority", "queue", "class"};
 
 	return names[by];
+}
+
+int group_by_parse(const char *arg, enum group_by *by)
+{
+	int i;
+
+	for (i = BY_VM; i < BY_MAX; i++)
+		if (!strcmp(arg, group_by_name(i))) {
+			*by = i;
+			return 0;
+		}
+	vnl_err("--by '%s': expected vm, iface, flow, priority, queue or class", arg);
+	return -1;
 }
 
 static uint64_t segs_sum(const struct dir_agg *d)

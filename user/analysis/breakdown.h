@@ -55,6 +55,9 @@ struct breakdown {
 	/* event messages (they carry the timestamps) over UDP queued for transmit: all, and at
 	 * priority 0 (ptp4l's socket_priority applies to its L2 transport only) */
 	uint64_t ptp_udp_events_queued, ptp_udp_events_prio0;
+	/* the class those at priority 0 were queued in, and the one the device keeps for a
+	 * higher priority ("tc 1 for priority 7"); "" when the recording has no class map */
+	char ptp_prio0_class[128], ptp_higher_class[64];
 	struct timeline tl; /* spikes and trends, across windows */
 	int oom;
 };
@@ -80,6 +83,8 @@ void breakdown_free(struct breakdown *b);
 void breakdown_near(const struct breakdown *b, size_t w, size_t end, struct near *n);
 double breakdown_window_mid_s(const struct breakdown *b, size_t w);
 const char *group_by_name(enum group_by by);
+/* --by's argument: 0, or -1 with the error said. */
+int group_by_parse(const char *arg, enum group_by *by);
 
 /*
  * One walk over a row, for every writer of the breakdown: the same segments in the same
@@ -133,6 +138,11 @@ void ptp4l_near(const struct breakdown *b, uint64_t lo, uint64_t hi, struct near
 /* 0 with s filled in when kernel k's ptp4l was asked; -1 otherwise. */
 int ptp4l_summarize(const struct breakdown *b, unsigned int k, struct ptp4l_summary *s);
 
-/* The whole-run breakdown of a recording alone (for diff): 0 or an exit code. */
-int breakdown_of_file(const char *path, struct group **out, uint64_t *events);
+/*
+ * The whole-run breakdown of a recording alone (for diff): its groups by by (BY_NONE: one,
+ * everything, keyed "all") into *out, an array of *n the caller frees (group_free each);
+ * 0 or an exit code.
+ */
+int breakdown_of_file(const char *path, enum group_by by, struct group **out, size_t *n,
+		      uint64_t *events);
 #endif

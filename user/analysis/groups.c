@@ -60,8 +60,7 @@ static const char *iface_name(const struct recording *rec, unsigned int k, uint3
 	return d ? d->name : "?";
 }
 
-/* The device and kernel of a journey's hop. */
-static uint32_t hop_ifindex(const struct journey *j, unsigned int hop, unsigned int *kernel)
+uint32_t journey_hop_device(const struct journey *j, unsigned int hop, unsigned int *kernel)
 {
 	*kernel = 0;
 	switch (vnl_hops[hop].role) {
@@ -109,7 +108,7 @@ int journey_class_name(const struct recording *rec, const struct journey *j, cha
 		snprintf(buf, size, prio == 255 ? "priority 255+" : "priority %u", prio);
 		return 0;
 	}
-	ifindex = hop_ifindex(j, j->hops[at], &kernel);
+	ifindex = journey_hop_device(j, j->hops[at], &kernel);
 	m = rec_class_map(rec, kernel, ifindex, j->ts[at]);
 	if (!m) {
 		snprintf(buf, size, "priority %u", prio);

@@ -71,6 +71,8 @@ void group_key(enum group_by by, const struct recording *rec, const struct journ
  * device's qdisc ("tc 1, queues 2-3 on eth0 (guest)", "band 0 on tap0"); by its priority
  * alone where the recording has no such map. -1 (buf "unknown") when no hop read a class.
  */
+/* The device (ifindex; 0 if none) a journey's hop is on, and the kernel it is in. */
+uint32_t journey_hop_device(const struct journey *j, unsigned int hop, unsigned int *kernel);
 int journey_class_name(const struct recording *rec, const struct journey *j, char *buf,
 		       size_t size);
 void dir_agg_free(struct dir_agg *d);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* PTP messages in the breakdown: by direction and type, with the classes they had. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "recording.h"
@@ -47,6 +48,31 @@ static int udp_event_at_prio0(const struct journey *j)
 	return i < 0 ? -1 : j->prio[i] == 0;
 }
 
+/*
+ * The class a PTP event message at priority 0 was queued in, and the highest priority its
+ * device's qdisc puts in another class: priority 0 was a choice nobody made.
+ */
+static void note_prio0_class(struct breakdown *b, const struct journey *j)
+{
+	const struct vnl_file_qdisc *m;
+	unsigned int kernel, p;
+	int at = journey_queued_at(j);
+	uint32_t ifindex;
+
+	if (b->ptp_prio0_class[0] || at < 0 ||
+	    journey_class_name(b->rec, j, b->ptp_prio0_class, sizeof(b->ptp_prio0_class)))
+		return;
+	ifindex = journey_hop_device(j, j->hops[at], &kernel);
+	m = rec_class_map(b->rec, kernel, ifindex, j->ts[at]);
+	for (p = 15; m && p > 0; p--)
+		if (m->prio_map[p] != m->prio_map[0]) {
+			snprintf(b->ptp_higher_class, sizeof(b->ptp_higher_class),
+				 m->queues ? "tc %u for priority %u" : "band %u for priority %u",
+				 m->prio_map[p], p);
+			break;
+		}
+}
+
 void ptp_add(struct breakdown *b, const struct journey *j)
 {
 	struct dir_agg *d = &b->ptp[j->dir][VNL_PTP_TYPE(j->pkt.ack)];
@@ -55,6 +81,8 @@ void ptp_add(struct breakdown *b, const struct journey *j)
 	b->ptp_messages++;
 	b->ptp_udp_events_queued += prio0 >= 0;
 	b->ptp_udp_events_prio0 += prio0 > 0;
+	if (prio0 > 0)
+		note_prio0_class(b, j);
 	breakdown_add_journey(b, d, j);
 	add_classes(b, d, j);
 }

@@ -87,8 +87,8 @@ static void fmt(uint64_t ns, char *buf, size_t size)
 		snprintf(buf, size, "%.2fms", (double)ns / 1e6);
 }
 
-static void print_line(int row, const char *name, const struct hist *a, const struct hist *b,
-		       struct jw *w)
+static void print_line(const char *group, int row, const char *name, const struct hist *a,
+		       const struct hist *b, struct jw *w)
 {
 	struct cmp c;
 	int i;
@@ -96,6 +96,8 @@ static void print_line(int row, const char *name, const struct hist *a, const st
 	compare(a, b, &c);
 	if (vnl_json) {
 		jw_obj_begin(w, NULL);
+		if (group)
+			jw_str(w, "group", group);
 		jw_str(w, "direction", vnl_rows[row].direction);
 		if (row >= ROW_RT_REMOTE)
 			jw_str(w, "initiator", vnl_rows[row].initiator);
@@ -138,7 +140,8 @@ static void print_line(int row, const char *name, const struct hist *a, const st
 	putchar('\n');
 }
 
-static void diff_rows(const struct group *a, const struct group *b, struct jw *w)
+static void diff_rows(const char *group, const struct group *a, const struct group *b,
+		      struct jw *w)
 {
 	int row;
 	size_t i;
@@ -152,41 +155,92 @@ static void diff_rows(const struct group *a, const struct group *b, struct jw *w
 			const struct seg_agg *sb = find_seg(db, &da->segs[i]);
 			struct hist empty = {0};
 
-			print_line(row, da->segs[i].name, &da->segs[i].h, sb ? &sb->h : &empty, w);
+			print_line(group, row, da->segs[i].name, &da->segs[i].h, sb ? &sb->h : &empty,
+				   w);
 		}
 		for (i = 0; i < db->nsegs; i++) {
 			struct hist empty = {0};
 
 			if (!find_seg(da, &db->segs[i]))
-				print_line(row, db->segs[i].name, &empty, &db->segs[i].h, w);
+				print_line(group, row, db->segs[i].name, &empty, &db->segs[i].h, w);
 		}
-		print_line(row, "end_to_end", &da->e2e, &db->e2e, w);
+		print_line(group, row, "end_to_end", &da->e2e, &db->e2e, w);
 	}
+}
+
+static const struct group *find_group(const struct group *g, size_t n, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(g[i].key, key))
+			return &g[i];
+	return NULL;
+}
+
+/* Each group of A beside B's of the same key (an empty one where B has none), then B's own. */
+static void diff_groups(enum group_by by, const struct group *a, size_t na, const struct group *b,
+			size_t nb, struct jw *w)
+{
+	static const struct group empty;
+	const char *label = by == BY_NONE ? NULL : group_by_name(by);
+	size_t i;
+
+	for (i = 0; i < na + nb; i++) {
+		const struct group *ga = i < na ? &a[i] : find_group(a, na, b[i - na].key);
+		const struct group *gb = i < na ? find_group(b, nb, a[i].key) : &b[i - na];
+
+		if (i >= na && ga)
+			continue; /* B's group of a key A has: done with A's */
+		if (label && !vnl_json)
+			printf("\n=== %s %s ===\n", label, ga ? ga->key : gb->key);
+		diff_rows(label ? (ga ? ga->key : gb->key) : NULL, ga ? ga : &empty, gb ? gb : &empty,
+			  w);
+	}
+}
+
+static void free_groups(struct group *g, size_t n)
+{
+	size_t i;
+
+	for (i = 0; g && i < n; i++)
+		group_free(&g[i]);
+	free(g);
 }
 
 int cmd_diff(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"json", no_argument, NULL, 'j'},
+	    {"by", required_argument, NULL, 'b'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct group *a = NULL, *b = NULL;
+	enum group_by by = BY_NONE;
 	uint64_t ea = 0, eb = 0;
+	size_t na = 0, nb = 0;
 	struct jw w;
 	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jb:h", opts, NULL)) != -1) {
 		if (c == 'j') {
 			vnl_json = 1;
+		} else if (c == 'b') {
+			if (group_by_parse(optarg, &by))
+				return VNL_EXIT_USAGE;
 		} else if (c == 'h') {
-			printf("Usage: vnetlat diff [--json] A.vnl B.vnl\n"
+			printf("Usage: vnetlat diff [--json] [--by vm|iface|flow|priority|queue|class] "
+			       "A.vnl B.vnl\n"
 			       "Per direction and segment, p50, p99 and p99.9 of A and B and the "
 			       "change;\n"
 			       "* marks a change larger than the runs' own noise (the 95%% "
 			       "intervals of\n"
-			       "the two estimates do not overlap); ? too few samples to tell.\n");
+			       "the two estimates do not overlap); ? too few samples to tell.\n"
+			       "--by: the same per group, A's and B's of one key side by side (per "
+			       "class:\n"
+			       "did the load's class wait longer, and the priority class not?).\n");
 			return VNL_EXIT_OK;
 		} else {
 			return VNL_EXIT_USAGE;
@@ -196,9 +250,9 @@ int cmd_diff(int argc, char **argv)
 		vnl_err("diff: expected two recordings, A and B");
 		return VNL_EXIT_USAGE;
 	}
-	ret = breakdown_of_file(argv[optind], &a, &ea);
+	ret = breakdown_of_file(argv[optind], by, &a, &na, &ea);
 	if (ret == VNL_EXIT_OK || ret == VNL_EXIT_DATA) {
-		int rb = breakdown_of_file(argv[optind + 1], &b, &eb);
+		int rb = breakdown_of_file(argv[optind + 1], by, &b, &nb, &eb);
 
 		if (rb != VNL_EXIT_OK)
 			ret = rb;
@@ -210,6 +264,8 @@ int cmd_diff(int argc, char **argv)
 			jw_u64(&w, "version", 1);
 			jw_str(&w, "a", argv[optind]);
 			jw_str(&w, "b", argv[optind + 1]);
+			if (by != BY_NONE)
+				jw_str(&w, "by", group_by_name(by));
 			jw_arr_begin(&w, "segments");
 		} else {
 			printf(
@@ -220,16 +276,14 @@ int cmd_diff(int argc, char **argv)
 			printf("  %-20s %-30s %7s %7s %-28s %-28s %-28s\n", "DIRECTION", "SEGMENT",
 			       "N(A)", "N(B)", "P50 A->B", "P99 A->B", "P99.9 A->B");
 		}
-		diff_rows(a, b, &w);
+		diff_groups(by, a, na, b, nb, &w);
 		if (vnl_json) {
 			jw_arr_end(&w);
 			jw_obj_end(&w);
 			jw_newline(&w);
 		}
 	}
-	group_free(a);
-	free(a);
-	group_free(b);
-	free(b);
+	free_groups(a, na);
+	free_groups(b, nb);
 	return ret;
 }

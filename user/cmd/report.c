@@ -43,19 +43,6 @@ static void usage(void)
 		printf("  --%-8s OUT %s\n", vnl_exports[i].option, vnl_exports[i].help);
 }
 
-static int parse_by(const char *arg, enum group_by *by)
-{
-	int i;
-
-	for (i = BY_VM; i < BY_MAX; i++)
-		if (!strcmp(arg, group_by_name(i))) {
-			*by = i;
-			return 0;
-		}
-	vnl_err("--by '%s': expected vm, iface, flow, priority or queue", arg);
-	return -1;
-}
-
 /* 0 to go on, else an exit code (help printed, or a bad argument said). */
 static int parse_args(int argc, char **argv, struct report_args *a)
 {
@@ -99,7 +86,7 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 			}
 			break;
 		case 'b':
-			if (parse_by(optarg, &a->o.by))
+			if (group_by_parse(optarg, &a->o.by))
 				return VNL_EXIT_USAGE;
 			break;
 		case 'j':

@@ -432,6 +432,10 @@ static void print_ptp_json(const struct breakdown *b, struct jw *w)
 	jw_bool(w, "sampled", b->rec->aggregate);
 	jw_u64(w, "udp_event_messages_queued", b->ptp_udp_events_queued);
 	jw_u64(w, "udp_event_messages_at_priority_0", b->ptp_udp_events_prio0);
+	if (b->ptp_prio0_class[0])
+		jw_str(w, "priority_0_class", b->ptp_prio0_class);
+	if (b->ptp_higher_class[0])
+		jw_str(w, "higher_class", b->ptp_higher_class);
 	jw_arr_begin(w, "types");
 	for (dir = 0; dir < VNL_DIR_ANY; dir++) {
 		for (type = 0; type < 16; type++) {

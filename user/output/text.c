@@ -388,6 +388,10 @@ static void print_ptp_text(FILE *f, const struct breakdown *b)
 		    " (ptp4l applies socket_priority to its L2 transport only; over UDP a DSCP, "
 		    "dscp_event, gives a priority through ip_tos2prio)\n",
 		    b->ptp_udp_events_prio0, b->ptp_udp_events_queued);
+	if (b->ptp_udp_events_prio0 && b->ptp_prio0_class[0])
+		fprintf(f, "    queued in %s%s%s%s\n", b->ptp_prio0_class,
+			b->ptp_higher_class[0] ? ", while that device keeps " : "",
+			b->ptp_higher_class, b->ptp_higher_class[0] ? " apart" : "");
 	if (b->ptp_pairs.complete) {
 		fmt_ns(hist_percentile(&b->ptp_pairs.e2e, 50), v[0], sizeof(v[0]));
 		fmt_ns(hist_percentile(&b->ptp_pairs.e2e, 99), v[1], sizeof(v[1]));

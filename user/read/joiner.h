@@ -16,6 +16,7 @@
 #define PENDING_MAX	65536
 #define FLOW_SLOTS	4096
 #define OPEN_MAX	(1u << 20) /* open journeys beyond this are not held for a stall */
+#define J_PROGRESS_CLASSES 256 /* (priority & 15) | (queue & 15) << 4 */
 #define MAX_STALL_NS	30000000000ULL
 /*
  * A request is unanswered once PAIR_RTTS of its flow's longest round trips went by without
@@ -86,9 +87,10 @@ struct jengine {
 	/*
 	 * Per hop, the latest arrival there of a journey that has since moved on: a journey
 	 * that arrived after it and is still there was overtaken (lost); one that was not
-	 * overtaken waits where the whole path stalled.
+	 * overtaken waits where the whole path stalled. In a qdisc, per class (priority and
+	 * transmit queue): a higher band or another queue overtakes a waiting packet by design.
 	 */
-	uint64_t progress[VNL_DIR_MAX][VNL_HOP_MAX];
+	uint64_t progress[VNL_DIR_MAX][VNL_HOP_MAX][J_PROGRESS_CLASSES];
 	struct tie_slot ties[TIE_RULES][TIE_SLOTS];
 	uint64_t pair_delay_ns; /* pair in time order, this long after a journey closes */
 	uint64_t pair_now;

@@ -206,10 +206,21 @@ static void close_journey(struct jengine *e, struct journey *j)
 		pair(e, j); /* out of memory: pair now, as a host-only recording does */
 }
 
-/* No journey that came to j's hop after it has moved on: the path stalled there. */
-static int path_stalled(const struct jengine *e, const struct journey *j)
+/* Where j waits now: its last hop, and in a qdisc its class there (see progress). */
+static uint64_t *progress_of(struct jengine *e, const struct journey *j)
 {
-	return !j->reached && e->progress[j->dir][j->hops[j->nhops - 1]] <= j->last_ts;
+	int last = j->nhops - 1;
+	unsigned int cls = 0;
+
+	if (vnl_hops[j->hops[last]].point == VNL_PT_QDISC_ENQUEUE && (j->classed & (1u << last)))
+		cls = (j->prio[last] & 15u) | (j->queue[last] & 15u) << 4;
+	return &e->progress[j->dir][j->hops[last]][cls];
+}
+
+/* No journey that came to j's hop (and class) after it has moved on: the path stalled there. */
+static int path_stalled(struct jengine *e, const struct journey *j)
+{
+	return !j->reached && *progress_of(e, j) <= j->last_ts;
 }
 
 static void expire(struct jengine *e)
@@ -478,8 +489,8 @@ static void on_packet(struct jengine *e, const struct vnl_event *ev)
 		j = new_journey(e, ev);
 	if (!j)
 		return;
-	if (j->nhops && e->progress[j->dir][j->hops[j->nhops - 1]] < j->last_ts)
-		e->progress[j->dir][j->hops[j->nhops - 1]] = j->last_ts;
+	if (j->nhops && *progress_of(e, j) < j->last_ts)
+		*progress_of(e, j) = j->last_ts;
 	tie_before(e, j, ev);
 	if (add_hop(j, ev->hop, ev->ts_ns)) {
 		e->st.overflow++;
