@@ -470,6 +470,27 @@ static __always_inline int on_xmit(const struct sk_buff *skb, const struct net_d
 	return 0;
 }
 
+/*
+ * A transmit timestamp handed to its socket (SO_TIMESTAMPING: ptp4l's software stamps) is a
+ * clone of the packet on the socket's error queue; the kernel frees it with kfree_skb once the
+ * application read it (6.1 does), which is no loss of the packet.
+ */
+#define VNL_ENOMSG		   42
+#define VNL_EE_ORIGIN_TIMESTAMPING 4
+
+static __always_inline int tx_timestamp_report(const struct sk_buff *skb)
+{
+	const struct sock_exterr_skb *serr = (const void *)skb->cb;
+	__u32 err = 0;
+	__u8 origin = 0;
+
+	if (!BPF_CORE_READ(skb, sk))
+		return 0;
+	bpf_probe_read_kernel(&err, sizeof(err), &serr->ee.ee_errno);
+	bpf_probe_read_kernel(&origin, sizeof(origin), &serr->ee.ee_origin);
+	return err == VNL_ENOMSG && origin == VNL_EE_ORIGIN_TIMESTAMPING;
+}
+
 static __always_inline int on_kfree(const struct sk_buff *skb, __u32 reason, const int direct)
 {
 	struct pending_xmit *px;
@@ -477,6 +498,8 @@ static __always_inline int on_kfree(const struct sk_buff *skb, __u32 reason, con
 
 	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
 	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
+		return 0;
+	if (tx_timestamp_report(skb))
 		return 0;
 	/* dropped inside the driver (a full tun ring): no net_dev_xmit hop for it */
 	px = bpf_map_lookup_elem(&xmit_pending, &zero);
@@ -504,30 +527,72 @@ static __always_inline int on_nopkt(enum vnl_point pt, __u32 arg)
  * a clock being stepped or slewed (clock.adjust: applications stamping with the realtime or
  * TAI clock see it as latency).
  */
-/* The struct timex of adjtimex/clock_adjtime: a call with no mode bits only reads. */
-static __always_inline __u32 timex_modes(const struct pt_regs *regs, long nr)
-{
-	const void *tx = nr == cfg.clock_nr[1] ? (const void *)PT_REGS_PARM2_CORE(regs)
-					       : (const void *)PT_REGS_PARM1_CORE(regs);
-	__u32 modes = 0;
+/* The start of struct __kernel_timex (include/uapi/linux/timex.h), as the caller passed it. */
+struct user_timex {
+	__u32 modes;
+	__u32 pad;
+	__s64 offset;
+	__s64 freq; /* ppm << 16 */
+	__s64 maxerror, esterror;
+	__s32 status, pad2;
+	__s64 constant, precision, tolerance;
+	__s64 tv_sec, tv_usec; /* ADJ_SETOFFSET: the step; tv_usec in ns with ADJ_NANO */
+};
 
-	bpf_probe_read_user(&modes, sizeof(modes), tx);
-	return modes;
+#define ADJ_OFFSET    0x0001
+#define ADJ_FREQUENCY 0x0002
+#define ADJ_SETOFFSET 0x0100
+#define ADJ_NANO      0x2000
+
+/*
+ * clock.adjust: the clock (ifindex: a clockid, negative for a PHC's fd), the timex modes
+ * (len), the step in ns (pkt.fp), the frequency in ppm << 16 (pkt.seq) and the offset given
+ * to the kernel's PLL (pkt.ack). A timex call with no mode bits only reads (chronyc,
+ * timedatectl): not sent.
+ */
+static __always_inline void on_clock(const struct pt_regs *regs, long nr)
+{
+	int by_id = nr == cfg.clock_nr[0] || nr == cfg.clock_nr[1]; /* clock_settime, _adjtime */
+	struct user_timex tx = {};
+	struct vnl_event *e;
+	void *ring;
+	__s32 clockid = by_id ? (__s32)PT_REGS_PARM1_CORE(regs) : 0;
+
+	if (nr == cfg.clock_nr[1] || nr == cfg.clock_nr[3]) {
+		const void *utx = nr == cfg.clock_nr[1] ? (const void *)PT_REGS_PARM2_CORE(regs)
+							: (const void *)PT_REGS_PARM1_CORE(regs);
+
+		if (bpf_probe_read_user(&tx, sizeof(tx), utx) || !tx.modes)
+			return;
+	}
+	e = event_reserve(cfg.clock_hop - 1, &ring);
+	if (!e)
+		return;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = event_now();
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	e->ifindex = (__u32)clockid;
+	e->len = tx.modes;
+	e->reason = (__u32)nr;
+	e->hop = cfg.clock_hop - 1;
+	e->cpu = bpf_get_smp_processor_id();
+	e->flags = VNL_EV_NO_PACKET;
+	if (tx.modes & ADJ_SETOFFSET)
+		e->pkt.fp = (__u64)(tx.tv_sec * 1000000000LL +
+				    (tx.modes & ADJ_NANO ? tx.tv_usec : tx.tv_usec * 1000));
+	if (tx.modes & ADJ_FREQUENCY)
+		e->pkt.seq = (__u32)(__s32)tx.freq;
+	if (tx.modes & ADJ_OFFSET)
+		e->pkt.ack = (__u32)(__s32)tx.offset;
+	bpf_ringbuf_submit(e, wakeup_flag(ring));
 }
 
 static __always_inline int on_send(const struct pt_regs *regs, long nr)
 {
 	if (cfg.clock_hop && (nr == cfg.clock_nr[0] || nr == cfg.clock_nr[1] ||
 			      nr == cfg.clock_nr[2] || nr == cfg.clock_nr[3])) {
-		__u32 modes = 0;
-
-		if (nr == cfg.clock_nr[1] || nr == cfg.clock_nr[3]) {
-			modes = timex_modes(regs, nr);
-			if (!modes)
-				return 0; /* a query (chronyc, timedatectl), not an adjustment */
-		}
-		emit(cfg.clock_hop - 1, NULL, 0, NULL, modes, (__u32)nr, VNL_EV_NO_PACKET, NULL,
-		     NULL);
+		on_clock(regs, nr);
 		return 0;
 	}
 	if (nr != cfg.send_nr[0] && nr != cfg.send_nr[1] && nr != cfg.send_nr[2] &&

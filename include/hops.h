@@ -45,7 +45,7 @@ enum vnl_reason_kind {
 	VNL_REASON_NONE,
 	VNL_REASON_DROP,    /* the kernel's skb_drop_reason (names: the recording's REASONS) */
 	VNL_REASON_RC,	    /* the driver's return code (netdev_tx_t) */
-	VNL_REASON_SYSCALL, /* the syscall's number */
+	VNL_REASON_SYSCALL, /* the syscall's number; see on_clock in bpf/ for the other fields */
 	VNL_REASON_QDISC,   /* the qdisc's handle (the event's qparent: its parent's minor) */
 };
 

@@ -115,11 +115,12 @@ stop_pids
 
 "$vnetlat" report --json "$loaded" >"$work/loaded.json"
 "$vnetlat" report "$loaded" >"$work/loaded.txt"
-"$vnetlat" report --json --by class "$quiet" >"$work/quiet-class.json"
+"$vnetlat" report --json "$quiet" >"$work/quiet.json"
+"$vnetlat" report "$quiet" >"$work/quiet.txt"
 "$vnetlat" diff --json --by class "$quiet" "$loaded" >"$work/diff.json"
 "$vnetlat" diff --by class "$quiet" "$loaded" | grep -E "===|qdisc_wait" | sed 's/^/# /'
 sed -n '/^PTP:/,/^$/p' "$work/loaded.txt" | sed 's/^/# /'
 checker "classes" python3 "$here/check_classes.py" "$work/loaded.json" "$work/diff.json" \
-	"$work/loaded.txt" "$work/quiet-class.json"
+	"$work/loaded.txt" "$work/quiet.json" "$work/quiet.txt"
 vm vm-stop
 finish

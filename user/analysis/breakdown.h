@@ -58,6 +58,7 @@ struct breakdown {
 	/* the class those at priority 0 were queued in, and the one the device keeps for a
 	 * higher priority ("tc 1 for priority 7"); "" when the recording has no class map */
 	char ptp_prio0_class[128], ptp_higher_class[64];
+	int ptp_prio0_origin; /* that class is the sender's own device's */
 	struct timeline tl; /* spikes and trends, across windows */
 	int oom;
 };

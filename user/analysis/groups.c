@@ -110,8 +110,9 @@ int journey_class_name(const struct recording *rec, const struct journey *j, cha
 	}
 	ifindex = journey_hop_device(j, j->hops[at], &kernel);
 	m = rec_class_map(rec, kernel, ifindex, j->ts[at]);
-	if (!m) {
-		snprintf(buf, size, "priority %u", prio);
+	if (!m) { /* a device whose qdisc has no priority map (noqueue, htb, tbf...) */
+		snprintf(buf, size, "priority %u on %s (%s)", prio, iface_name(rec, kernel, ifindex),
+			 kernel ? "guest" : "host");
 		return 0;
 	}
 	class_of_map(m, prio, cls, sizeof(cls));

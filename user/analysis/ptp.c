@@ -59,9 +59,15 @@ static void note_prio0_class(struct breakdown *b, const struct journey *j)
 	int at = journey_queued_at(j);
 	uint32_t ifindex;
 
-	if (b->ptp_prio0_class[0] || at < 0 ||
+	int origin = at >= 0 && vnl_hops[j->hops[at]].side ==
+					(j->dir == VNL_DIR_FROM_GUEST ? VNL_SIDE_GUEST : VNL_SIDE_HOST);
+
+	/* the sender's own device says most; a later one (past a veth) only until it is seen */
+	if (at < 0 || (b->ptp_prio0_class[0] && (b->ptp_prio0_origin || !origin)) ||
 	    journey_class_name(b->rec, j, b->ptp_prio0_class, sizeof(b->ptp_prio0_class)))
 		return;
+	b->ptp_prio0_origin = origin;
+	b->ptp_higher_class[0] = '\0';
 	ifindex = journey_hop_device(j, j->hops[at], &kernel);
 	m = rec_class_map(b->rec, kernel, ifindex, j->ts[at]);
 	for (p = 15; m && p > 0; p--)

@@ -29,6 +29,22 @@ static const char *finding_name(const struct finding *f)
 	return f->seg ? f->seg->name : "end_to_end";
 }
 
+/* Which clock, and by how much: a step, a frequency. */
+static void print_clock_change(struct jw *w, const struct vnl_event *e)
+{
+	char clk[32];
+	int has;
+	int64_t step = clock_event_step(e, &has);
+	double ppm;
+
+	jw_str(w, "clock", clock_event_clock(e, clk));
+	if (has)
+		jw_i64(w, "step_ns", step);
+	ppm = clock_event_ppm(e, &has);
+	if (has)
+		jw_f64(w, "frequency_ppm", ppm);
+}
+
 /* Who stepped or slewed a clock, and when. */
 static void print_clock_events(struct jw *w, const struct breakdown *b)
 {
@@ -45,6 +61,7 @@ static void print_clock_events(struct jw *w, const struct breakdown *b)
 		jw_u64(w, "kernel", e->kernel);
 		jw_u64(w, "pid", e->pid);
 		jw_str(w, "syscall", clock_syscall_name(e->reason));
+		print_clock_change(w, e);
 		jw_obj_end(w);
 	}
 }

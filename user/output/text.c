@@ -184,18 +184,94 @@ static void print_clock_text(FILE *f, const struct recording *rec)
 	}
 }
 
-/* Who stepped or slewed a clock, and when: marked on the timeline. */
-static void print_clock_events(FILE *f, const struct breakdown *b)
+/* clock.adjust events of one caller on one clock, summed up: how often, the range of
+ * frequencies it set, and each step. */
+struct clock_run {
+	const struct vnl_event *first, *last;
+	size_t n, nfreq, nsteps;
+	double ppm_lo, ppm_hi;
+};
+
+static int same_caller(const struct vnl_event *a, const struct vnl_event *b)
+{
+	return a->kernel == b->kernel && a->pid == b->pid && a->ifindex == b->ifindex &&
+	       a->netns == b->netns && a->reason == b->reason;
+}
+
+#define STEPS_SHOWN 5
+
+static void print_clock_run(FILE *f, const struct breakdown *b, const struct clock_run *r,
+			    size_t from, size_t to)
+{
+	char first[40], last[40], clk[32], at[40], v[16];
+	size_t i, shown = 0;
+
+	rec_wall_time(b->rec, r->first->ts_ns, first, sizeof(first));
+	rec_wall_time(b->rec, r->last->ts_ns, last, sizeof(last));
+	fprintf(f, "clock adjusted: %s, pid %u, %s on %s: %zu time%s", r->first->kernel ? "guest" : "host",
+		r->first->pid, clock_syscall_name(r->first->reason),
+		clock_event_clock(r->first, clk), r->n, r->n == 1 ? "" : "s");
+	fprintf(f, r->n == 1 ? " at %s" : " from %s to %s", first, last);
+	if (r->nfreq)
+		fprintf(f, "; frequency %+.3f to %+.3f ppm", r->ppm_lo, r->ppm_hi);
+	if (r->nsteps)
+		fprintf(f, "; %zu step%s", r->nsteps, r->nsteps == 1 ? "" : "s");
+	fputc('\n', f);
+	for (i = from; i < to && shown < STEPS_SHOWN; i++) {
+		const struct vnl_event *e = &b->clock_events[i];
+		int has;
+		int64_t step = clock_event_step(e, &has);
+
+		if (!has || !same_caller(e, r->first))
+			continue;
+		rec_wall_time(b->rec, e->ts_ns, at, sizeof(at));
+		fmt_ns((uint64_t)(step < 0 ? -step : step), v, sizeof(v));
+		fprintf(f, "  step at %s: %s%s\n", at, step < 0 ? "-" : "+", v);
+		shown++;
+	}
+}
+
+/* The first event of e's caller: e itself, or one before it. */
+static size_t caller_first(const struct breakdown *b, size_t e)
 {
 	size_t i;
 
-	for (i = 0; i < b->nclock_events; i++) {
-		const struct vnl_event *e = &b->clock_events[i];
-		char wall[40];
+	for (i = 0; i < e; i++)
+		if (same_caller(&b->clock_events[i], &b->clock_events[e]))
+			return i;
+	return e;
+}
 
-		rec_wall_time(b->rec, e->ts_ns, wall, sizeof(wall));
-		fprintf(f, "clock adjusted: %s, %s, pid %u (%s)\n", wall,
-			e->kernel ? "guest" : "host", e->pid, clock_syscall_name(e->reason));
+/* Who stepped or slewed which clock, when and by how much (one line per caller and clock,
+ * each step below it): marked on the timeline. */
+static void print_clock_events(FILE *f, const struct breakdown *b)
+{
+	size_t i, k;
+
+	for (i = 0; i < b->nclock_events; i++) {
+		struct clock_run r = {.first = &b->clock_events[i]};
+
+		if (caller_first(b, i) != i)
+			continue;
+		for (k = i; k < b->nclock_events; k++) {
+			const struct vnl_event *e = &b->clock_events[k];
+			int has;
+			double ppm;
+
+			if (!same_caller(e, r.first))
+				continue;
+			r.last = e;
+			r.n++;
+			clock_event_step(e, &has);
+			r.nsteps += has;
+			ppm = clock_event_ppm(e, &has);
+			if (has) {
+				r.ppm_lo = r.nfreq && r.ppm_lo < ppm ? r.ppm_lo : ppm;
+				r.ppm_hi = r.nfreq && r.ppm_hi > ppm ? r.ppm_hi : ppm;
+				r.nfreq++;
+			}
+		}
+		print_clock_run(f, b, &r, i, b->nclock_events);
 	}
 }
 

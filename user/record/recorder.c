@@ -31,11 +31,41 @@ static void on_signal(int sig)
 	exiting = sig;
 }
 
-static int on_event(void *ctx, const struct vnl_event *ev)
+/*
+ * A clock.adjust of a PHC names it by the caller's fd (FD_TO_CLOCKID): while the caller still
+ * holds it, /proc says which /dev/ptpN it is; its N + 1 goes in the event's netns.
+ */
+static void name_phc(struct vnl_event *ev)
+{
+	int32_t clockid = (int32_t)ev->ifindex;
+	char path[64], dev[64];
+	unsigned int n;
+	ssize_t len;
+
+	if (ev->hop != VNL_HOP_CLOCK_ADJUST || clockid >= 0 || (clockid & 7) != 3)
+		return;
+	snprintf(path, sizeof(path), "%s/%u/fd/%u", vnl_procfs, ev->pid,
+		 (unsigned int)~(clockid >> 3));
+	len = readlink(path, dev, sizeof(dev) - 1);
+	if (len <= 0)
+		return;
+	dev[len] = '\0';
+	if (sscanf(dev, "/dev/ptp%u", &n) == 1 && n < 0xffff)
+		ev->netns = n + 1;
+}
+
+static int on_event(void *ctx, const struct vnl_event *in)
 {
 	struct rec_state *st = ctx;
+	struct vnl_event copy;
+	const struct vnl_event *ev = in;
 	int err;
 
+	if (in->hop == VNL_HOP_CLOCK_ADJUST) {
+		copy = *in;
+		name_phc(&copy);
+		ev = &copy;
+	}
 	err = vnl_writer_event(&st->w, ev);
 	if (err) {
 		st->write_err = err;
