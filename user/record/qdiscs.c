@@ -73,7 +73,7 @@ static void take_taprio(struct vnl_file_qdisc *out, const struct rtattr *opts)
 	int left = (int)RTA_PAYLOAD(opts);
 
 	for (; RTA_OK(a, left); a = RTA_NEXT(a, left))
-		if (a->rta_type == TCA_TAPRIO_ATTR_PRIOMAP)
+		if ((a->rta_type & NLA_TYPE_MASK) == TCA_TAPRIO_ATTR_PRIOMAP)
 			take_mqprio(out, RTA_DATA(a), RTA_PAYLOAD(a));
 }
 
@@ -103,10 +103,12 @@ int qdisc_parse(const struct nlmsghdr *nh, size_t len, struct vnl_file_qdisc *ou
 	out->parent = tcm->tcm_parent;
 	left = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*tcm)));
 	for (a = TCA_RTA(tcm); RTA_OK(a, left); a = RTA_NEXT(a, left)) {
-		if (a->rta_type == TCA_KIND && RTA_PAYLOAD(a) > 0)
+		unsigned short type = a->rta_type & NLA_TYPE_MASK; /* taprio's nest is flagged */
+
+		if (type == TCA_KIND && RTA_PAYLOAD(a) > 0)
 			snprintf(out->kind, sizeof(out->kind), "%.*s", (int)RTA_PAYLOAD(a),
 				 (const char *)RTA_DATA(a));
-		else if (a->rta_type == TCA_OPTIONS)
+		else if (type == TCA_OPTIONS)
 			opts = a;
 	}
 	if (!out->kind[0])
