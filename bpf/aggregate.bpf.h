@@ -51,6 +51,69 @@ struct {
 	__type(value, __u64);
 } agg_drops SEC(".maps");
 
+/*
+ * --keep-slow: each slot's path (same index as the packet cache), and the end-to-end
+ * threshold per direction, which user space moves (a fixed value, or one that follows the
+ * running histogram's quantile). ~0: keep nothing yet.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << PKT_CACHE_BITS);
+	__type(key, __u32);
+	__type(value, struct vnl_path);
+} pkt_path SEC(".maps");
+
+volatile __u64 keep_ns[VNL_DIR_MAX] = {~0ULL, ~0ULL, ~0ULL};
+
+/* Slow packets sent whole, and slow ones the ring had no room for. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} kept_count SEC(".maps");
+
+static __always_inline void kept_counted(__u32 which)
+{
+	__u64 *n = bpf_map_lookup_elem(&kept_count, &which);
+
+	if (n)
+		*n += 1;
+}
+
+static __always_inline void path_add(struct vnl_path *p, __u32 hop, __u64 now, __u32 ifindex)
+{
+	__u32 i = p->n;
+
+	if (i >= VNL_PATH_MAX)
+		return;
+	p->hop[i] = (__u8)hop;
+	p->dt[i] = now - p->t0 > 0xffffffffULL ? 0xffffffffU : (__u32)(now - p->t0);
+	p->ifindex[i] = ifindex;
+	p->n = (__u8)(i + 1);
+}
+
+/* The packet's whole path to user space (its fields were kept at its first hop). */
+static __always_inline void path_send(const struct pkt_ref *ref, const struct vnl_path *p)
+{
+	struct vnl_pkt *fields = slot_fields(ref->idx);
+	struct vnl_kept *k;
+	void *ring = cpu_ring();
+
+	if (!fields || fields->fp != ref->slot->fp)
+		return;
+	k = ring ? bpf_ringbuf_reserve(ring, sizeof(*k), 0) : NULL;
+	if (!k) {
+		kept_counted(1);
+		return;
+	}
+	__builtin_memcpy(&k->path, p, sizeof(*p));
+	k->skb = ref->slot->skb;
+	k->pkt = *fields;
+	bpf_ringbuf_submit(k, wakeup_flag(ring));
+	kept_counted(0);
+}
+
 static __always_inline void agg_add(__u32 slot, __u64 delta)
 {
 	struct agg_hist *h = bpf_map_lookup_elem(&agg_hists, &slot);
@@ -79,10 +142,13 @@ static __always_inline void agg_unrecorded(__u32 cause)
 		*n += 1;
 }
 
-static __always_inline void agg_step(const struct pkt_ref *ref, __u32 hop, __u32 reason)
+static __always_inline void agg_step(const struct pkt_ref *ref, __u32 hop, __u32 reason,
+				     const struct vnl_dev_key *dev)
 {
 	struct pkt_slot *st = ref->slot;
-	__u32 from = ref->from, to = hop, dir = hop_dir(hop);
+	__u32 from = ref->from, to = hop, dir = hop_dir(hop), idx = ref->idx, slot;
+	struct vnl_path *path = cfg.keep_slow ? bpf_map_lookup_elem(&pkt_path, &idx) : NULL;
+	__u32 ifindex = dev ? dev->ifindex : 0;
 	__u64 now, row, col;
 
 	if (hop == VNL_HOP_DROP) {
@@ -101,8 +167,17 @@ static __always_inline void agg_step(const struct pkt_ref *ref, __u32 hop, __u32
 	if (from >= VNL_HOP_MAX || !st->ts) {
 		st->first_ts = now;
 		st->ts = now;
+		if (path) {
+			path->t0 = now;
+			path->n = 0;
+			path->slow = 0;
+			path->netns = dev ? dev->netns : 0;
+			path_add(path, hop, now, ifindex);
+		}
 		return;
 	}
+	if (path)
+		path_add(path, hop, now, ifindex);
 	/* bounds checked one by one on 64-bit copies the compiler cannot re-derive: it would
 	 * fold two checks against a power of two into one of (from | to), or check one
 	 * zero-extended copy and index with another, which tells the verifier nothing */
@@ -114,12 +189,18 @@ static __always_inline void agg_step(const struct pkt_ref *ref, __u32 hop, __u32
 	barrier_var(col);
 	if (col >= VNL_HOP_MAX)
 		return;
-	if (seg_of[row][col])
-		agg_add(seg_of[row][col], now - st->ts);
+	slot = seg_of[row][col];
+	if (slot)
+		agg_add(slot, now - st->ts);
 	else
 		agg_unrecorded(VNL_AGG_OUTSIDE_TABLE);
+	if (path && cfg.keep_seg_mask && slot < 64 && ((cfg.keep_seg_mask >> slot) & 1) &&
+	    now - st->ts > keep_ns[dir < VNL_DIR_ANY ? dir : 0])
+		path->slow = 1;
 	if (dir < VNL_DIR_ANY && hop == final_of[dir]) {
 		agg_add(VNL_AGG_E2E + dir, now - st->first_ts);
+		if (path && (path->slow || (!cfg.keep_seg_mask && now - st->first_ts > keep_ns[dir])))
+			path_send(ref, path);
 		st->ts = 0;
 		return;
 	}

@@ -113,7 +113,7 @@ static __always_inline int slot_take(struct pkt_slot *slot, struct pkt_ref *ref,
 	slot->ts = 0;
 	slot->pass = wanted(pkt);
 	slot->skey = cfg.sample_n > 1 ? vnl_sample_key(pkt) : 0; /* sampled() reads it then only */
-	if (slot->pass && sampled(slot->skey)) {
+	if (slot->pass && (sampled(slot->skey) || cfg.keep_slow)) {
 		fields = slot_fields(ref->idx);
 		if (fields)
 			*fields = *pkt;

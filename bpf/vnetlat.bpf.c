@@ -393,7 +393,7 @@ static __always_inline void return_overtaken(struct pkt_ref *ref, __u32 hop,
 	if (ref->from >= VNL_HOP_MAX || ref->from + 2 != hop || !overtaken_return(hop - 1))
 		return;
 	if (cfg.mode == VNL_MODE_AGGREGATE)
-		agg_step(ref, hop - 1, 0);
+		agg_step(ref, hop - 1, 0, dev);
 	emit_sampled(hop - 1, ref, skb, dev, len, 0, NULL, direct, 1);
 	ref->from = hop - 1;
 }
@@ -432,7 +432,7 @@ static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,
 	len = VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len));
 	return_overtaken(&ref, hop - 1, skb, &key, len, direct);
 	if (cfg.mode == VNL_MODE_AGGREGATE)
-		agg_step(&ref, hop - 1, reason);
+		agg_step(&ref, hop - 1, reason, &key);
 	emit_sampled(hop - 1, &ref, skb, &key, len, reason, qa, direct, 1);
 	return 0;
 }
@@ -465,7 +465,7 @@ static __always_inline int on_xmit(const struct sk_buff *skb, const struct net_d
 		return 0;
 	slot_reached(&ref, slot, hop - 1);
 	if (cfg.mode == VNL_MODE_AGGREGATE)
-		agg_step(&ref, hop - 1, 0);
+		agg_step(&ref, hop - 1, 0, &key);
 	emit_sampled(hop - 1, &ref, skb, &key, len, rc, NULL, direct, 0); /* the skb may be freed */
 	return 0;
 }

@@ -250,7 +250,9 @@ struct vnl_config {
 	__u8 mode;	    /* enum vnl_mode */
 	__u8 filter_vms;    /* tied hops only from the VMMs of traced devices */
 	__u8 clock_tai;	    /* stamp events with CLOCK_TAI (PTP-synchronised hosts) */
-	__u8 pad[3];
+	__u8 keep_slow;	    /* aggregate mode --keep-slow: send the whole path of slow packets */
+	__u8 pad[2];
+	__u64 keep_seg_mask; /* --keep-slow SEG>T: the aggregate slots of SEG; 0: end to end */
 	struct vnl_filter_insn filter[VNL_FILTER_MAX]; /* the compiled --filter */
 };
 
@@ -261,6 +263,30 @@ struct vnl_config {
  */
 #define VNL_AGG_SLOTS 64
 #define VNL_AGG_E2E   61
+
+/*
+ * --keep-slow: the path of the packet a cache slot holds (its hops and their times, in one
+ * kernel), and what is sent at its last hop when it was slow: the path with its parsed
+ * fields, which user space turns back into one event per hop.
+ */
+#define VNL_PATH_MAX 16
+
+struct vnl_path {
+	__u64 t0; /* its first hop's time */
+	__u8 n;	  /* hops in hop[] (the first VNL_PATH_MAX) */
+	__u8 slow; /* a segment passed --keep-slow's threshold */
+	__u16 pad;
+	__u32 netns;
+	__u8 hop[VNL_PATH_MAX];
+	__u32 dt[VNL_PATH_MAX]; /* ns after t0 */
+	__u32 ifindex[VNL_PATH_MAX];
+};
+
+struct vnl_kept {
+	struct vnl_path path;
+	__u64 skb;
+	struct vnl_pkt pkt;
+};
 
 /* Why aggregate mode did not record a sample: the agg_evicted map's index. */
 enum vnl_agg_unrecorded {

@@ -71,6 +71,25 @@ static int lose_this(void)
 	n_unanswered++;
 	return 1;
 }
+/*
+ * --stall-every N --stall D: after every Nth echo it answered, the stand-in reads nothing for
+ * D, as a VMM whose thread was held: the next request (a client that waits for each answer
+ * sends one) waits in the tap's queue for that long. One packet in N is slow.
+ */
+static unsigned long stall_every;
+static uint64_t stall_ns;
+
+static void stall_if_due(void)
+{
+	static unsigned long long last;
+	struct timespec ts = {(time_t)(stall_ns / 1000000000ULL), (long)(stall_ns % 1000000000ULL)};
+
+	if (!stall_every || n_echo == last || n_echo % stall_every)
+		return;
+	last = n_echo;
+	nanosleep(&ts, NULL);
+}
+
 static int sink; /* --sink: read and discard, like a VMM under a flood; answers only ARP */
 static volatile sig_atomic_t report_count;
 
@@ -404,7 +423,8 @@ static void usage(FILE *f)
 		"for TIME (5ms, 200us; default 0). --sink reads and discards (a VMM under a\n"
 		"flood). --spike-every T --spike-extra D [--spike-length L] hold echoes D longer\n"
 		"for L (default 300ms) every T. --lose N leaves every Nth IPv4 echo request\n"
-		"unanswered (a lost reply). SIGUSR1 prints the frames read so far;\n"
+		"unanswered (a lost reply). --stall-every N --stall D reads nothing for D after\n"
+		"every Nth echo answered. SIGUSR1 prints the frames read so far;\n"
 		"SIGTERM/SIGINT stop it.\n");
 }
 
@@ -422,6 +442,8 @@ int main(int argc, char **argv)
 	    {"spike-extra", required_argument, NULL, 'X'},
 	    {"spike-length", required_argument, NULL, 'L'},
 	    {"lose", required_argument, NULL, 'l'},
+	    {"stall-every", required_argument, NULL, 'S'},
+	    {"stall", required_argument, NULL, 'D'},
 	    {NULL, 0, NULL, 0},
 	};
 	static uint8_t buf[VNET_HDR + FRAME_MAX];
@@ -478,6 +500,24 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case 'S': {
+			char *end;
+
+			errno = 0;
+			stall_every = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || stall_every < 1) {
+				fprintf(stderr, "vmm-standin: --stall-every '%s': not a count\n",
+					optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'D':
+			if (parse_delay(optarg, &stall_ns)) {
+				fprintf(stderr, "vmm-standin: '%s': not a time\n", optarg);
+				return 2;
+			}
+			break;
 		case 'E':
 		case 'X':
 		case 'L':
@@ -541,8 +581,12 @@ int main(int argc, char **argv)
 			perror("vmm-standin: poll");
 			break;
 		}
-		while ((n = read(fd, buf, sizeof(buf))) > 0)
+		while ((n = read(fd, buf, sizeof(buf))) > 0) {
 			handle_frame(buf, (size_t)n, now_ns());
+			if (send_due(fd, now_ns()))
+				break;
+			stall_if_due();
+		}
 	}
 	fprintf(stderr,
 		"vmm-standin: %llu echoes, %llu ARP/ND answers, %llu dropped (queue full), %llu "

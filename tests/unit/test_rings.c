@@ -146,6 +146,41 @@ static void merge_holds_back_past_the_horizon(void **state)
 		free(runs[r].ev);
 }
 
+/* A kept packet's path becomes its events, each in its place in time among the run's. */
+static void kept_path_becomes_events(void **state)
+{
+	struct ring_run run = {0};
+	struct vnl_event ev = {.ts_ns = 1500, .hop = 1};
+	struct vnl_kept k = {.path = {.t0 = 1000, .n = 3, .netns = 7}, .skb = 0xabc};
+	size_t i;
+
+	(void)state;
+	k.pkt.fp = 42;
+	k.path.hop[0] = 0, k.path.dt[0] = 0, k.path.ifindex[0] = 2;
+	k.path.hop[1] = 2, k.path.dt[1] = 400, k.path.ifindex[1] = 3;
+	k.path.hop[2] = 4, k.path.dt[2] = 900, k.path.ifindex[2] = 3;
+	assert_int_equal(rings_take(&run, &ev, sizeof(ev)), 0);
+	assert_int_equal(rings_take(&run, &k, sizeof(k)), 0);
+	assert_int_equal(run.n, 4);
+	for (i = 1; i < run.n; i++)
+		assert_true(run.ev[i - 1].ts_ns <= run.ev[i].ts_ns);
+	assert_int_equal(run.ev[0].ts_ns, 1000);
+	assert_int_equal(run.ev[1].ts_ns, 1400);
+	assert_int_equal(run.ev[2].ts_ns, 1500); /* the event sent before the path was */
+	assert_int_equal(run.ev[3].ts_ns, 1900);
+	assert_int_equal(run.ev[3].hop, 4);
+	assert_int_equal(run.ev[3].ifindex, 3);
+	assert_int_equal(run.ev[3].netns, 7);
+	assert_int_equal(run.ev[3].skb, 0xabc);
+	assert_int_equal(run.ev[3].pkt.fp, 42);
+	k.path.n = 200; /* a path claims more hops than it holds: only what it holds */
+	assert_int_equal(rings_take(&run, &k, sizeof(k)), 0);
+	assert_int_equal(run.n, 4 + VNL_PATH_MAX);
+	assert_int_equal(rings_take(&run, &k, 3), 0); /* neither record: ignored */
+	assert_int_equal(run.n, 4 + VNL_PATH_MAX);
+	free(run.ev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,6 +188,7 @@ int main(void)
 	    cmocka_unit_test(merge_orders_every_pass),
 	    cmocka_unit_test(merge_stops_on_error),
 	    cmocka_unit_test(merge_holds_back_past_the_horizon),
+	    cmocka_unit_test(kept_path_becomes_events),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

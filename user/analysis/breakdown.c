@@ -302,11 +302,52 @@ static void on_window(void *ctx, const struct recording *rec, uint64_t start, ui
 	}
 }
 
+/* --keep-slow: the slowest KEPT_MAX complete journeys of the kept packets. */
+#define KEPT_MAX 1000
+
+static uint64_t journey_e2e(const struct journey *j)
+{
+	return j->nhops ? (uint64_t)ts_diff(j->ts[j->nhops - 1], j->ts[0]) : 0;
+}
+
+static void keep_journey(struct breakdown *b, const struct journey *j)
+{
+	size_t i, fastest = 0;
+
+	if (!j->complete)
+		return;
+	b->kept_seen++;
+	if (!b->kept)
+		b->kept = calloc(KEPT_MAX, sizeof(*b->kept));
+	if (!b->kept) {
+		b->oom = 1;
+		return;
+	}
+	if (b->nkept < KEPT_MAX) {
+		b->kept[b->nkept++] = *j;
+		return;
+	}
+	for (i = 1; i < b->nkept; i++)
+		if (journey_e2e(&b->kept[i]) < journey_e2e(&b->kept[fastest]))
+			fastest = i;
+	if (journey_e2e(j) > journey_e2e(&b->kept[fastest]))
+		b->kept[fastest] = *j;
+}
+
+static int slower_first(const void *a, const void *b)
+{
+	uint64_t x = journey_e2e(a), y = journey_e2e(b);
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
 static void on_journey(void *ctx, const struct journey *j)
 {
 	struct breakdown *b = ctx;
 	struct group *g;
 
+	if (j->dir < VNL_DIR_ANY && b->rec->aggregate && b->rec->keep_slow[0])
+		keep_journey(b, j);
 	if (j->dir < VNL_DIR_ANY && (j->pkt.flags & VNL_PKT_PTP))
 		ptp_add(b, j);
 	/* in aggregate mode the in-kernel histograms hold every packet; journeys are a sample */
@@ -484,6 +525,8 @@ static void finish(struct breakdown *b)
 	if (b->rec->aggregate)
 		add_aggregate(b);
 	sort_group(&b->all);
+	if (b->nkept)
+		qsort(b->kept, b->nkept, sizeof(*b->kept), slower_first);
 	for (i = 0; i < VNL_DIR_ANY * 16; i++)
 		sort_row(&b->ptp[0][0] + i);
 	sort_row(&b->ptp_pairs);
@@ -546,6 +589,7 @@ void breakdown_free(struct breakdown *b)
 		free(b->classes[i]);
 	}
 	free(b->classes);
+	free(b->kept);
 	free(b->clock_events);
 	timeline_free(&b->tl);
 	for (i = 0; i < b->nwindows; i++) {

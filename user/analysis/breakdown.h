@@ -59,6 +59,9 @@ struct breakdown {
 	 * higher priority ("tc 1 for priority 7"); "" when the recording has no class map */
 	char ptp_prio0_class[128], ptp_higher_class[64];
 	int ptp_prio0_origin; /* that class is the sender's own device's */
+	/* --keep-slow: the slow packets kept whole, slowest first after the build */
+	struct journey *kept;
+	size_t nkept, kept_seen;
 	struct timeline tl; /* spikes and trends, across windows */
 	int oom;
 };

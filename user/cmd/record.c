@@ -44,6 +44,10 @@ static void usage(FILE *f, int unused)
 	    "      --sample N          keep one packet in N, chosen by fingerprint (with\n"
 	    "                          aggregate: journeys of one packet in N beside the "
 	    "histograms)\n"
+	    "      --keep-slow SPEC    with aggregate: the whole path of each slow packet too;\n"
+	    "                          SPEC: a time (500us: end to end), a quantile (p99.9: of\n"
+	    "                          the running end-to-end histogram) or SEGMENT>TIME\n"
+	    "                          (host.tap_queue>2ms)\n"
 	    "      --tracepoints-only  do not use fentry or kprobes even where available\n"
 	    "      --no-drops          do not attach skb:kfree_skb (saves its cost on busy hosts)\n"
 	    "      --clock-events      record clock steps and slews (clock.adjust: a program on\n"
@@ -152,6 +156,7 @@ static int parse_opts(int argc, char **argv, struct record_cmd *rc)
 	    {"force", no_argument, NULL, 'F'},
 	    {"max-size", required_argument, NULL, 'M'},
 	    {"mode", required_argument, NULL, 'm'},
+	    {"keep-slow", required_argument, NULL, 'k'},
 	    {"guests", no_argument, NULL, 'G'},
 	    {"serial-socket", required_argument, NULL, 'U'},
 	    {"listen", required_argument, NULL, 'L'},
@@ -186,6 +191,10 @@ static int parse_opts(int argc, char **argv, struct record_cmd *rc)
 				return -EINVAL;
 			}
 			break;
+		case 'k':
+			if (parse_keep_slow(o, optarg))
+				return -EINVAL;
+			break;
 		case 'M':
 			if (parse_size(optarg, &o->max_size) || o->max_size < (64u << 10)) {
 				vnl_err("--max-size '%s': not a size of at least 64k (e.g. 1G)",
@@ -219,6 +228,10 @@ static int parse_opts(int argc, char **argv, struct record_cmd *rc)
 	}
 	if (check_guest_opts(rc))
 		return -EINVAL;
+	if (o->keep_spec && o->mode != VNL_MODE_AGGREGATE) {
+		vnl_err("--keep-slow needs --mode aggregate (packets mode keeps every packet)");
+		return -EINVAL;
+	}
 	return ptp4l_source(&rc->ptp4l, rc->ptp4l_path, rc->ptp4l_domain, o);
 }
 

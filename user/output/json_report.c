@@ -66,6 +66,46 @@ static void print_clock_events(struct jw *w, const struct breakdown *b)
 	}
 }
 
+/* --keep-slow: the kept packets, slowest first (up to 100), each with its segments. */
+static void print_kept_json(const struct breakdown *b, struct jw *w)
+{
+	char wall[40], flow[128], seg[80];
+	size_t i;
+	int h;
+
+	if (!b->rec->keep_slow[0])
+		return;
+	jw_obj_begin(w, "kept");
+	jw_str(w, "spec", b->rec->keep_slow);
+	jw_u64(w, "sent", b->rec->kept);
+	jw_u64(w, "ring_full", b->rec->kept_lost);
+	jw_u64(w, "complete", b->kept_seen);
+	jw_arr_begin(w, "packets");
+	for (i = 0; i < b->nkept && i < 100; i++) {
+		const struct journey *j = &b->kept[i];
+
+		rec_wall_time(b->rec, j->ts[0], wall, sizeof(wall));
+		group_key(BY_FLOW, b->rec, j, flow, sizeof(flow));
+		jw_obj_begin(w, NULL);
+		jw_str(w, "direction", dir_name(j->dir));
+		jw_str(w, "time", wall);
+		jw_u64(w, "ts_ns", j->ts[0]);
+		jw_str(w, "flow", flow);
+		jw_i64(w, "end_to_end_ns", ts_diff(j->ts[j->nhops - 1], j->ts[0]));
+		jw_arr_begin(w, "segments");
+		for (h = 1; h < j->nhops; h++) {
+			jw_obj_begin(w, NULL);
+			jw_str(w, "name", segment_name(j->hops[h - 1], j->hops[h], seg, sizeof(seg)));
+			jw_i64(w, "ns", ts_diff(j->ts[h], j->ts[h - 1]));
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
 static void json_row_keys(struct jw *w, int row)
 {
 	jw_str(w, "direction", vnl_rows[row].direction);
@@ -631,6 +671,7 @@ int write_json(const struct breakdown *b, FILE *f)
 	jw_obj_end(w);
 	print_group_json(b, w, &b->all);
 	print_ptp_json(b, w);
+	print_kept_json(b, w);
 	print_spikes_json(b, w);
 	print_trends_json(b, w);
 	print_windows_json(b, w);

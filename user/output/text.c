@@ -275,6 +275,39 @@ static void print_clock_events(FILE *f, const struct breakdown *b)
 	}
 }
 
+/* --keep-slow: the kept packets, slowest first, each with its segments. */
+#define KEPT_SHOWN 20
+
+static void print_kept_text(FILE *f, const struct breakdown *b)
+{
+	const struct recording *rec = b->rec;
+	char e2e[16], wall[40], flow[128], seg[80], v[16];
+	size_t i;
+	int h;
+
+	if (!rec->keep_slow[0])
+		return;
+	fprintf(f,
+		"\nkept (--keep-slow %s): %" PRIu64 " slow packets sent whole, %" PRIu64
+		" more the ring had no room for; %zu complete here%s\n",
+		rec->keep_slow, rec->kept, rec->kept_lost, b->kept_seen,
+		b->nkept ? ", the slowest:" : "");
+	for (i = 0; i < b->nkept && i < KEPT_SHOWN; i++) {
+		const struct journey *j = &b->kept[i];
+
+		fmt_ns((uint64_t)ts_diff(j->ts[j->nhops - 1], j->ts[0]), e2e, sizeof(e2e));
+		rec_wall_time(rec, j->ts[0], wall, sizeof(wall));
+		group_key(BY_FLOW, rec, j, flow, sizeof(flow));
+		fprintf(f, "  %9s %-10s %s %s\n   ", e2e, dir_name(j->dir), wall, flow);
+		for (h = 1; h < j->nhops; h++) {
+			fmt_ns((uint64_t)ts_diff(j->ts[h], j->ts[h - 1]), v, sizeof(v));
+			fprintf(f, " %s %s", segment_name(j->hops[h - 1], j->hops[h], seg, sizeof(seg)),
+				v);
+		}
+		fputc('\n', f);
+	}
+}
+
 static const char *finding_name(const struct finding *f)
 {
 	return f->seg ? f->seg->name : "end_to_end";
@@ -575,6 +608,7 @@ int write_text(const struct breakdown *b, FILE *f)
 	print_timeline_text(f, b);
 	for (row = 0; row < ROW_MAX; row++)
 		print_dir_text(f, b, row, &b->all.dirs[row]);
+	print_kept_text(f, b);
 	if (b->ptp_messages)
 		print_ptp_text(f, b);
 	print_ptp4l_text(f, b);

@@ -37,6 +37,7 @@ static void read_meta(struct recording *rec, const struct vnl_block *b)
 	meta_str(b, "mode", mode, sizeof(mode));
 	rec->aggregate = !strcmp(mode, "aggregate");
 	rec->sample = (uint32_t)meta_u64(b, "sample");
+	meta_str(b, "keep_slow", rec->keep_slow, sizeof(rec->keep_slow));
 	rec->guests = meta_u64(b, "guests") != 0;
 }
 
@@ -518,6 +519,8 @@ int read_block(struct recording *rec, struct read_ctx *rc, struct reorder *ro,
 		rec->agg_evicted = meta_u64(b, "agg_evicted"); /* running totals */
 		rec->agg_unfinished = meta_u64(b, "agg_unfinished");
 		rec->agg_outside_table = meta_u64(b, "agg_outside_table");
+		rec->kept = meta_u64(b, "kept");
+		rec->kept_lost = meta_u64(b, "kept_lost");
 		meta_str(b, "next", rc->next, sizeof(rc->next));
 		break;
 	default:

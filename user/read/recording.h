@@ -69,6 +69,8 @@ struct recording {
 	/* aggregate mode */
 	int aggregate;	 /* the recorder ran with --mode aggregate */
 	uint32_t sample; /* --sample N, 0 if not */
+	char keep_slow[64]; /* --keep-slow SPEC, "" if not */
+	uint64_t kept, kept_lost; /* slow packets sent whole; those the ring had no room for */
 	struct vnl_file_slot slots[VNL_AGG_SLOTS];
 	uint8_t have_slot[VNL_AGG_SLOTS];
 	struct hist agg[VNL_AGG_SLOTS];

@@ -38,6 +38,33 @@ int write_slots(struct rec_state *st)
 	return vnl_writer_block(&st->w, VNL_BLK_AGG_SLOTS, slots, n * sizeof(slots[0]));
 }
 
+/*
+ * --keep-slow pQ: the end-to-end threshold of each direction follows the running histogram,
+ * the top of the bucket that holds its quantile, once it has a thousand packets.
+ */
+#define KEEP_WARMUP 1000
+
+static void keep_follow(struct rec_state *st)
+{
+	unsigned int dir;
+	uint32_t b;
+
+	for (dir = 0; dir < VNL_DIR_ANY && st->keep_q > 0; dir++) {
+		const uint64_t *h = &st->agg_prev[(VNL_AGG_E2E + dir) * VNL_LL_BUCKETS];
+		uint64_t total = 0, cum = 0, want;
+
+		for (b = 0; b < VNL_LL_BUCKETS; b++)
+			total += h[b];
+		if (total < KEEP_WARMUP)
+			continue;
+		want = (uint64_t)((double)total * st->keep_q / 100.0);
+		for (b = 0; b < VNL_LL_BUCKETS && cum + h[b] < want; b++)
+			cum += h[b];
+		if (b < VNL_LL_BUCKETS)
+			st->skel->data->keep_ns[dir] = vnl_ll_low(b) + vnl_ll_width(b);
+	}
+}
+
 /* Writes what the histograms gained since the last call, as one window. */
 int agg_drain(struct rec_state *st)
 {
@@ -82,6 +109,7 @@ int agg_drain(struct rec_state *st)
 			*prev = total;
 		}
 	}
+	keep_follow(st);
 	hdr.n = (uint32_t)n;
 	buf = malloc(sizeof(hdr) + n * sizeof(*ents));
 	if (!buf) {
@@ -125,6 +153,19 @@ uint64_t agg_unrecorded(struct rec_state *st, __u32 cause)
 
 	if (ncpu <= 0 || ncpu > 512 || !st->agg_prev ||
 	    bpf_map_lookup_elem(bpf_map__fd(st->skel->maps.agg_evicted), &cause, vals))
+		return 0;
+	for (c = 0; c < ncpu; c++)
+		total += vals[c];
+	return total;
+}
+
+uint64_t agg_kept(struct rec_state *st, unsigned int which)
+{
+	int ncpu = libbpf_num_possible_cpus(), c;
+	uint64_t vals[512], total = 0;
+
+	if (ncpu <= 0 || ncpu > 512 ||
+	    bpf_map_lookup_elem(bpf_map__fd(st->skel->maps.kept_count), &which, vals))
 		return 0;
 	for (c = 0; c < ncpu; c++)
 		total += vals[c];

@@ -149,6 +149,10 @@ void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 	}
 	ro->cfg.mode = (__u8)o->mode;
 	ro->cfg.sample_n = o->sample;
+	ro->cfg.keep_slow = o->keep_spec != NULL;
+	ro->cfg.keep_seg_mask = o->keep_seg_mask;
+	for (r = 0; r < VNL_DIR_MAX; r++) /* a quantile's threshold waits for its histogram */
+		st->skel->data->keep_ns[r] = o->keep_q > 0 ? ~0ULL : o->keep_ns;
 	memcpy((void *)ro->cfg.filter, filter, sizeof(*filter) * filter_len);
 	ro->cfg.filter_len = filter_len;
 	ro->cfg.filter_vms = o->side == VNL_SIDE_HOST;

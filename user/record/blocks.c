@@ -47,6 +47,8 @@ static int write_meta(struct rec_state *st, const struct rec_opts *o)
 		o->to.guests);
 	fprintf(f, "mode=%s\nsample=%u\n", o->mode == VNL_MODE_AGGREGATE ? "aggregate" : "packets",
 		o->sample);
+	if (o->keep_spec)
+		fprintf(f, "keep_slow=%s\n", o->keep_spec);
 	fprintf(f, "netns=%u\nring_size=%llu\nfilter=%s\ncommand=", st->devs.netns,
 		(unsigned long long)o->ring_size, o->filter ? o->filter : "");
 	for (i = 0; i < o->argc; i++) {
@@ -189,12 +191,14 @@ int write_trailer(struct rec_state *st, const struct rec_opts *o, const char *ne
 		return err;
 	snprintf(end, sizeof(end),
 		 "events=%llu\nlost=%llu\nend_monotonic_ns=%llu\nagg_evicted=%llu\n"
-		 "agg_unfinished=%llu\nagg_outside_table=%llu\n%s%s%s",
+		 "agg_unfinished=%llu\nagg_outside_table=%llu\nkept=%llu\nkept_lost=%llu\n%s%s%s",
 		 (unsigned long long)st->events, (unsigned long long)st->last_lost,
 		 (unsigned long long)event_now(),
 		 (unsigned long long)agg_unrecorded(st, VNL_AGG_EVICTED),
 		 (unsigned long long)agg_unrecorded(st, VNL_AGG_UNFINISHED),
-		 (unsigned long long)agg_unrecorded(st, VNL_AGG_OUTSIDE_TABLE), next ? "next=" : "",
+		 (unsigned long long)agg_unrecorded(st, VNL_AGG_OUTSIDE_TABLE),
+		 (unsigned long long)agg_kept(st, 0), (unsigned long long)agg_kept(st, 1),
+		 next ? "next=" : "",
 		 next ? next : "", next ? "\n" : "");
 	return write_text_block(&st->w, VNL_BLK_END, end);
 }

@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
+#include "hoptab.h"
 #include "record.h"
 #include "util.h"
 
@@ -114,6 +116,54 @@ int rec_no_operands(const char *cmd, int argc, char **argv)
 {
 	if (optind < argc) {
 		vnl_err("%s: unexpected argument '%s'", cmd, argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* SEG>DUR: the aggregate slots of segment SEG (one name may be a row of each direction). */
+static int keep_segment(struct rec_opts *o, const char *spec, const char *gt)
+{
+	char seg[64];
+	unsigned int slot, from, to;
+	const char *name;
+
+	snprintf(seg, sizeof(seg), "%.*s", (int)(gt - spec), spec);
+	for (slot = 1; slot < 64; slot++)
+		if (!segment_of_slot(slot, &from, &to, &name) && !strcmp(name, seg))
+			o->keep_seg_mask |= 1ULL << slot;
+	if (!o->keep_seg_mask) {
+		vnl_err("--keep-slow '%s': '%s' is no segment of one kernel's path (a segment "
+			"name of the report, e.g. host.qdisc_wait or host.tap_queue)",
+			spec, seg);
+		return -EINVAL;
+	}
+	if (parse_duration_ns(gt + 1, &o->keep_ns) || !o->keep_ns) {
+		vnl_err("--keep-slow '%s': '%s' is not a duration (e.g. 500us, 2ms)", spec, gt + 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int parse_keep_slow(struct rec_opts *o, const char *spec)
+{
+	const char *gt = strchr(spec, '>');
+	char *end;
+
+	o->keep_spec = spec;
+	if (gt)
+		return keep_segment(o, spec, gt);
+	if (spec[0] == 'p') {
+		o->keep_q = strtod(spec + 1, &end);
+		if (end != spec + 1 && !*end && o->keep_q >= 50 && o->keep_q < 100)
+			return 0;
+		vnl_err("--keep-slow '%s': a quantile is p50 to p99.999 (e.g. p99.9)", spec);
+		return -EINVAL;
+	}
+	if (parse_duration_ns(spec, &o->keep_ns) || !o->keep_ns) {
+		vnl_err("--keep-slow '%s': expected a time (500us), a quantile (p99.9) or "
+			"SEGMENT>TIME (host.tap_queue>2ms)",
+			spec);
 		return -EINVAL;
 	}
 	return 0;

@@ -70,6 +70,14 @@ struct rec_opts {
 	int clock_events; /* 1 on, -1 off */
 	int no_sched;	  /* do not record vmm.sched_delay (sched_switch, sched_wakeup) */
 	int clock_tai;	  /* stamp events with CLOCK_TAI: clocks synchronised by PTP */
+	/*
+	 * aggregate mode --keep-slow SPEC: the whole path of each packet slower than a fixed
+	 * end-to-end time (keep_ns), than a quantile of the running histogram (keep_q, e.g.
+	 * 99.9), or with a segment of the mask's slots slower than keep_ns
+	 */
+	const char *keep_spec;
+	uint64_t keep_ns, keep_seg_mask;
+	double keep_q;
 	char *ifaces[VNL_MAX_DEVS];
 	int nifaces;
 	pid_t vms[VNL_MAX_VMS];
@@ -105,6 +113,8 @@ int rec_common_opt(struct rec_opts *o, int c, const char *arg);
 int rec_other_opt(struct rec_opts *o, int c, const char *arg, void (*usage)(FILE *f, int top),
 		  int top);
 /* After the options: no operand is taken; -EINVAL said when one is there. */
+/* --keep-slow SPEC into o (said when bad). */
+int parse_keep_slow(struct rec_opts *o, const char *spec);
 int rec_no_operands(const char *cmd, int argc, char **argv);
 /* --clock (c = 'C') and --no-clock-events (c = 'N'). */
 int parse_clock_opt(struct rec_opts *o, int c, const char *arg);

@@ -20,6 +20,7 @@
 
 #define FLUSH_INTERVAL_NS  200000000ULL
 #define RESCAN_INTERVAL_NS 1000000000ULL
+#define KEEP_HOLD_NS	   5000000000ULL /* a kept packet slower than this comes late */
 #define AGG_INTERVAL_NS	   100000000ULL /* aggregate mode's base time resolution */
 #define POLL_MS		   100
 #define LINK_POLL_MS	   10
@@ -237,6 +238,9 @@ int record_run(struct rec_opts *op)
 	}
 	rings_plan(o.ring_size, (unsigned int)libbpf_num_possible_cpus(), &nrings, &ring_each);
 	bpf_map__set_max_entries(st.skel->maps.events, nrings);
+	st.keep_q = o.keep_q;
+	if (!o.keep_spec) /* the paths of --keep-slow: 10 MB for nothing otherwise */
+		bpf_map__set_max_entries(st.skel->maps.pkt_path, 1);
 	st.skel->rodata->cfg.nrings = nrings;
 	st.skel->rodata->cfg.wakeup_bytes = ring_each / 8;
 	choose_programs(&st, &o);
@@ -263,6 +267,8 @@ int record_run(struct rec_opts *op)
 			(unsigned long long)ring_each, strerror(-err));
 		goto cleanup;
 	}
+	if (o.keep_spec)
+		st.rings.hold_ns = KEEP_HOLD_NS;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (attach_programs(&st)) {

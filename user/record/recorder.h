@@ -35,6 +35,7 @@ struct rec_state {
 	uint64_t agg_last_ns;
 	uint64_t *agg_cpu; /* one slot's per-CPU values */
 	struct qdisc_watch qdiscs; /* the traced devices' qdiscs, into the recording */
+	double keep_q; /* --keep-slow pQ: the quantile the threshold follows; 0: none */
 };
 
 /* traced.c: the devices the options select, in the BPF maps; rescanned as they come and go */
@@ -59,6 +60,8 @@ int rotate(struct rec_state *st, const struct rec_opts *o);
 /* aggregate.c: the in-kernel histograms, as windows */
 int agg_init(struct rec_state *st);
 int write_slots(struct rec_state *st);
+/* --keep-slow: slow packets sent whole [0], and those the ring had no room for [1] */
+uint64_t agg_kept(struct rec_state *st, unsigned int which);
 int agg_drain(struct rec_state *st);
 int agg_write_drops(struct rec_state *st);
 uint64_t agg_unrecorded(struct rec_state *st, __u32 cause);

@@ -31,24 +31,77 @@ void rings_plan(uint64_t total, unsigned int ncpus, unsigned int *n, uint64_t *e
 	*each = pow2_at_least(total / *n);
 }
 
-static int run_add(void *ctx, void *data, size_t size)
+/* Room for one more event in a run; its place is kept in time order by the caller. */
+static struct vnl_event *run_slot(struct ring_run *run)
 {
-	struct ring_run *run = ctx;
 	struct vnl_event *ev;
 	size_t cap;
 
-	if (size < sizeof(*ev))
-		return 0;
 	if (run->n == run->cap) {
 		cap = run->cap ? run->cap * 2 : 1024;
 		ev = realloc(run->ev, cap * sizeof(*ev));
 		if (!ev)
-			return -ENOMEM;
+			return NULL;
 		run->ev = ev;
 		run->cap = cap;
 	}
-	memcpy(&run->ev[run->n++], data, sizeof(*ev));
+	return &run->ev[run->n++];
+}
+
+/* The last event added moves back to its place in time (a kept path's are older). */
+static void run_sink(struct ring_run *run)
+{
+	size_t i = run->n - 1;
+
+	while (i > 0 && run->ev[i - 1].ts_ns > run->ev[i].ts_ns) {
+		struct vnl_event t = run->ev[i - 1];
+
+		run->ev[i - 1] = run->ev[i];
+		run->ev[i] = t;
+		i--;
+	}
+}
+
+/* --keep-slow: a slow packet's whole path, as the events its hops would have sent. */
+static int run_add_kept(struct ring_run *run, const struct vnl_kept *k)
+{
+	unsigned int i, n = k->path.n < VNL_PATH_MAX ? k->path.n : VNL_PATH_MAX;
+
+	for (i = 0; i < n; i++) {
+		struct vnl_event *ev = run_slot(run);
+
+		if (!ev)
+			return -ENOMEM;
+		memset(ev, 0, sizeof(*ev));
+		ev->ts_ns = k->path.t0 + k->path.dt[i];
+		ev->skb = k->skb;
+		ev->ifindex = k->path.ifindex[i];
+		ev->netns = k->path.netns;
+		ev->hop = k->path.hop[i];
+		ev->pkt = k->pkt;
+		run_sink(run);
+	}
 	return 0;
+}
+
+int rings_take(struct ring_run *run, const void *data, size_t size)
+{
+	struct vnl_event *ev;
+
+	if (size == sizeof(struct vnl_kept))
+		return run_add_kept(run, data);
+	if (size < sizeof(*ev))
+		return 0;
+	ev = run_slot(run);
+	if (!ev)
+		return -ENOMEM;
+	memcpy(ev, data, sizeof(*ev));
+	return 0;
+}
+
+static int run_add(void *ctx, void *data, size_t size)
+{
+	return rings_take(ctx, data, size);
 }
 
 static int ring_add(struct rings *r, unsigned int i)
@@ -185,7 +238,7 @@ int rings_poll(struct rings *r, int timeout_ms)
 	if (err == -EINTR)
 		err = 0;
 	/* BPF wakes us only when a ring fills up: take what every ring holds each time */
-	began = now_ns(vnl_event_clock);
+	began = now_ns(vnl_event_clock) - r->hold_ns;
 	if (err >= 0)
 		err = ring_buffer__consume(r->rb);
 	return hand_on(r, err, began);

@@ -25,6 +25,9 @@ struct rings {
 	unsigned int n;
 	rings_out_fn out;
 	void *ctx;
+	/* events are handed on this long after their time: --keep-slow sends a slow packet's
+	 * hops at its last one, up to this much after its first */
+	uint64_t hold_ns;
 };
 
 /*
@@ -32,6 +35,12 @@ struct rings {
  * total of about total bytes.
  */
 void rings_plan(uint64_t total, unsigned int ncpus, unsigned int *n, uint64_t *each);
+
+/*
+ * One record of a ring into its run: an event, or a --keep-slow packet's path (struct
+ * vnl_kept) as one event per hop, each put in time order among the run's.
+ */
+int rings_take(struct ring_run *run, const void *data, size_t size);
 
 /* Creates the rings, puts them in the BPF array outer_fd, and opens them for reading. */
 int rings_open(struct rings *r, int outer_fd, unsigned int n, uint64_t each, rings_out_fn out,
