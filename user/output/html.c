@@ -79,6 +79,51 @@ static void waterfall(FILE *f, const struct dir_agg *d)
 	fprintf(f, "</svg>\n");
 }
 
+/*
+ * --keep-slow: each kept packet as a bar on a time axis from its first hop, its segments in
+ * colour, the host's on one lane and the guest's below it; the slowest first.
+ */
+#define KEPT_DRAWN 20
+
+static void kept_lanes(FILE *f, const struct html_input *in)
+{
+	double width = W - PLOT_L - PLOT_R, longest;
+	size_t i, n = in->nkept < KEPT_DRAWN ? in->nkept : KEPT_DRAWN;
+	char seg[80], v[24], e2e[24];
+	int h;
+
+	if (!n)
+		return;
+	longest = (double)ts_diff(in->kept[0].ts[in->kept[0].nhops - 1], in->kept[0].ts[0]);
+	fprintf(f, "<h2>Kept slow packets (--keep-slow ");
+	esc(f, in->rec->keep_slow);
+	fprintf(f, "): the %zu slowest</h2>\n<svg width=\"%d\" height=\"%zu\">\n", n, W, 30 * n + 10);
+	for (i = 0; i < n; i++) {
+		const struct journey *j = &in->kept[i];
+		double y = 30.0 * (double)i + 4;
+
+		fmt_ns((double)ts_diff(j->ts[j->nhops - 1], j->ts[0]), e2e, sizeof(e2e));
+		fprintf(f, "<text x=\"0\" y=\"%.0f\" font-size=\"10\">%s<title>%s</title></text>\n",
+			y + 11, e2e, dir_name(j->dir));
+		for (h = 1; h < j->nhops; h++) {
+			double x0 = (double)ts_diff(j->ts[h - 1], j->ts[0]) / longest * width;
+			double dx = (double)ts_diff(j->ts[h], j->ts[h - 1]) / longest * width;
+			int lane = hop_in_guest(j->hops[h]) ? 1 : 0;
+
+			fmt_ns((double)ts_diff(j->ts[h], j->ts[h - 1]), v, sizeof(v));
+			fprintf(f,
+				"<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"11\" "
+				"fill=\"%s\"><title>",
+				PLOT_L + x0, y + 12.0 * lane, dx < 0.5 ? 0.5 : dx,
+				colors[(size_t)h % NCOLORS]);
+			esc(f, segment_name(j->hops[h - 1], j->hops[h], seg, sizeof(seg)));
+			fprintf(f, " (%s): %s</title></rect>\n", lane ? "guest" : "host", v);
+		}
+	}
+	fprintf(f, "</svg>\n<p class=\"note\">Each bar: one packet from its first hop; upper "
+		   "lane the host's segments, lower the guest's. Hover for a segment.</p>\n");
+}
+
 /* x position of value v on a log axis [lo, hi]. */
 static double logx(double v, double lo, double hi)
 {
@@ -294,6 +339,7 @@ int html_write(FILE *f, const struct html_input *in)
 		fprintf(f, "<h3>Over time (windows of %.3g s)</h3>\n", (double)in->window_ns / 1e9);
 		series(f, in, row);
 	}
+	kept_lanes(f, in);
 	fprintf(f,
 		"<p class=\"note\">Written by vnetlat %s. Red lines: spikes; blue dashed: "
 		"clock adjustments.</p>\n</body></html>\n",
@@ -342,6 +388,8 @@ int write_html(const struct breakdown *b, FILE *f)
 	in.clock_ts = clock_ts;
 	in.marks = marks;
 	in.nmarks = ptp4l_marks(b, marks, sizeof(marks) / sizeof(marks[0]));
+	in.kept = b->kept;
+	in.nkept = b->nkept;
 	err = html_write(f, &in);
 	free(clock_ts);
 	return err ? -EIO : ferror(f) ? -EIO : 0;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include "breakdown.h"
 #include "recording.h"
+#include "journey.h"
 #include "timeline.h"
 
 /* A moment marked on the time series, with what happened then. */
@@ -31,6 +32,8 @@ struct html_input {
 	size_t nclock;
 	const struct html_mark *marks; /* ptp4l's port state changes */
 	size_t nmarks;
+	const struct journey *kept; /* --keep-slow: the kept packets, slowest first */
+	size_t nkept;
 };
 
 int html_write(FILE *f, const struct html_input *in);

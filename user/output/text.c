@@ -275,6 +275,25 @@ static void print_clock_events(FILE *f, const struct breakdown *b)
 	}
 }
 
+/* What else happened around a kept packet (its windows and the ones either side). */
+static void print_kept_near(FILE *f, const struct breakdown *b, const struct journey *j)
+{
+	uint64_t base = b->rec->monotonic_ns;
+	size_t w = j->ts[0] > base ? (size_t)((j->ts[0] - base) / b->o.window_ns) : 0;
+	size_t end = j->ts[j->nhops - 1] > base
+			 ? (size_t)((j->ts[j->nhops - 1] - base) / b->o.window_ns)
+			 : 0;
+	char waited[16], longest[16];
+	struct near n;
+
+	breakdown_near(b, w, end, &n);
+	fmt_ns(n.sched_ns, waited, sizeof(waited));
+	fmt_ns(n.sched_max_ns, longest, sizeof(longest));
+	fprintf(f, "\n    around it: VMM threads waited %s for a CPU (longest %s), %" PRIu64
+		   " drops, %zu clock changes\n",
+		waited, longest, n.drops, n.clocks);
+}
+
 /* --keep-slow: the kept packets, slowest first, each with its segments. */
 #define KEPT_SHOWN 20
 
@@ -304,7 +323,7 @@ static void print_kept_text(FILE *f, const struct breakdown *b)
 			fprintf(f, " %s %s", segment_name(j->hops[h - 1], j->hops[h], seg, sizeof(seg)),
 				v);
 		}
-		fputc('\n', f);
+		print_kept_near(f, b, j);
 	}
 }
 
