@@ -69,7 +69,7 @@ static void print_clock_events(struct jw *w, const struct breakdown *b)
 /* --keep-slow: the kept packets, slowest first (up to 100), each with its segments. */
 static void print_kept_json(const struct breakdown *b, struct jw *w)
 {
-	char wall[40], flow[128], seg[80];
+	char wall[40], flow[128], seg[80], fp[20];
 	size_t i;
 	int h;
 
@@ -91,6 +91,8 @@ static void print_kept_json(const struct breakdown *b, struct jw *w)
 		jw_str(w, "time", wall);
 		jw_u64(w, "ts_ns", j->ts[0]);
 		jw_str(w, "flow", flow);
+		snprintf(fp, sizeof(fp), "%016" PRIx64, j->fp);
+		jw_str(w, "fp", fp); /* as dump spells it */
 		jw_i64(w, "end_to_end_ns", ts_diff(j->ts[j->nhops - 1], j->ts[0]));
 		jw_arr_begin(w, "segments");
 		for (h = 1; h < j->nhops; h++) {
