@@ -199,7 +199,8 @@ static __always_inline void agg_step(const struct pkt_ref *ref, __u32 hop, __u32
 		path->slow = 1;
 	if (dir < VNL_DIR_ANY && hop == final_of[dir]) {
 		agg_add(VNL_AGG_E2E + dir, now - st->first_ts);
-		if (path && (path->slow || (!cfg.keep_seg_mask && now - st->first_ts > keep_ns[dir])))
+		if (path &&
+		    (path->slow || (!cfg.keep_seg_mask && now - st->first_ts > keep_ns[dir])))
 			path_send(ref, path);
 		st->ts = 0;
 		return;

@@ -659,8 +659,8 @@ static __always_inline int on_enqueue(const struct Qdisc *q, const struct sk_buf
  * older kernels more than it allows): its qdisc_wait ends at the driver instead, and batch
  * says how many left together.
  */
-static __always_inline int on_dequeue(const struct Qdisc *q, int packets,
-				      const struct sk_buff *skb, const int direct)
+static __always_inline int on_dequeue(const struct Qdisc *q, int packets, const struct sk_buff *skb,
+				      const int direct)
 {
 	struct qdisc_at qa;
 

@@ -177,10 +177,10 @@ enum vnl_hop { VNL_HOP_TABLE(VNL_HOP_ENUM) VNL_HOP_MAX };
 	X(UPLINK_GRO, UPLINK_RECEIVE, "host.gro")                                                  \
 	X(UPLINK_RECEIVE, TAP_QUEUE, "host.bridge")                                                \
 	X(TAP_QUEUE, TAP_XMIT_START, "host.qdisc")                                                 \
-	X(TAP_QUEUE, TAP_QDISC_ENQ, "host.qdisc_enqueue")  \
-	X(TAP_QDISC_ENQ, TAP_QDISC_DEQ, "host.qdisc_wait")  \
-	X(TAP_QDISC_ENQ, TAP_XMIT_START, "host.qdisc_wait")  \
-	X(TAP_QDISC_DEQ, TAP_XMIT_START, "host.qdisc_dequeue")  \
+	X(TAP_QUEUE, TAP_QDISC_ENQ, "host.qdisc_enqueue")                                          \
+	X(TAP_QDISC_ENQ, TAP_QDISC_DEQ, "host.qdisc_wait")                                         \
+	X(TAP_QDISC_ENQ, TAP_XMIT_START, "host.qdisc_wait")                                        \
+	X(TAP_QDISC_DEQ, TAP_XMIT_START, "host.qdisc_dequeue")                                     \
 	X(TAP_XMIT_START, TAP_XMIT, "host.tap_xmit")                                               \
 	X(TAP_XMIT, VMM_READ, "host.tap_queue")                                                    \
 	X(TAP_XMIT, VHOST_RX, "host.tap_queue")                                                    \
@@ -199,10 +199,10 @@ enum vnl_hop { VNL_HOP_TABLE(VNL_HOP_ENUM) VNL_HOP_MAX };
 	X(TAP_RX, TAP_RECEIVE, "host.backlog")                                                     \
 	X(TAP_RECEIVE, UPLINK_QUEUE, "host.bridge")                                                \
 	X(UPLINK_QUEUE, UPLINK_XMIT_START, "host.qdisc")                                           \
-	X(UPLINK_QUEUE, UPLINK_QDISC_ENQ, "host.qdisc_enqueue")  \
-	X(UPLINK_QDISC_ENQ, UPLINK_QDISC_DEQ, "host.qdisc_wait")  \
-	X(UPLINK_QDISC_ENQ, UPLINK_XMIT_START, "host.qdisc_wait")  \
-	X(UPLINK_QDISC_DEQ, UPLINK_XMIT_START, "host.qdisc_dequeue")  \
+	X(UPLINK_QUEUE, UPLINK_QDISC_ENQ, "host.qdisc_enqueue")                                    \
+	X(UPLINK_QDISC_ENQ, UPLINK_QDISC_DEQ, "host.qdisc_wait")                                   \
+	X(UPLINK_QDISC_ENQ, UPLINK_XMIT_START, "host.qdisc_wait")                                  \
+	X(UPLINK_QDISC_DEQ, UPLINK_XMIT_START, "host.qdisc_dequeue")                               \
 	X(UPLINK_XMIT_START, UPLINK_XMIT, "host.uplink_xmit")                                      \
 	X(VMM_READ, GUEST_IRQ, "vmm.deliver")                                                      \
 	X(VMM_READ, GUEST_NAPI, "vmm.deliver")                                                     \
@@ -215,10 +215,10 @@ enum vnl_hop { VNL_HOP_TABLE(VNL_HOP_ENUM) VNL_HOP_MAX };
 	X(GUEST_RECEIVE, GUEST_APP_READ, "guest.stack_rx")                                         \
 	X(GUEST_APP_SEND, GUEST_QUEUE, "guest.stack_tx")                                           \
 	X(GUEST_QUEUE, GUEST_XMIT_START, "guest.qdisc")                                            \
-	X(GUEST_QUEUE, GUEST_QDISC_ENQ, "guest.qdisc_enqueue")  \
-	X(GUEST_QDISC_ENQ, GUEST_QDISC_DEQ, "guest.qdisc_wait")  \
-	X(GUEST_QDISC_ENQ, GUEST_XMIT_START, "guest.qdisc_wait")  \
-	X(GUEST_QDISC_DEQ, GUEST_XMIT_START, "guest.qdisc_dequeue")  \
+	X(GUEST_QUEUE, GUEST_QDISC_ENQ, "guest.qdisc_enqueue")                                     \
+	X(GUEST_QDISC_ENQ, GUEST_QDISC_DEQ, "guest.qdisc_wait")                                    \
+	X(GUEST_QDISC_ENQ, GUEST_XMIT_START, "guest.qdisc_wait")                                   \
+	X(GUEST_QDISC_DEQ, GUEST_XMIT_START, "guest.qdisc_dequeue")                                \
 	X(GUEST_XMIT_START, GUEST_KICK, "guest.driver_tx")                                         \
 	X(GUEST_KICK, VMM_WRITE, "vmm.transmit")                                                   \
 	X(GUEST_KICK, TAP_RX, "vmm.transmit")                                                      \

@@ -171,11 +171,11 @@ struct vnl_event {
 	__u32 reason; /* kfree_skb drop reason; net_dev_xmit return code */
 	__u16 hop;
 	__u16 cpu;
-	__u8 kernel; /* 0 = host; guests get their own ids */
-	__u8 flags;  /* enum vnl_ev_flags */
-	__u16 queue; /* skb->queue_mapping: the transmit queue the stack chose (0 before one) */
-	__u8 prio;   /* skb->priority, 255 for anything above (VNL_EV_CLASS: read) */
-	__u8 batch;  /* qdisc dequeue: packets the qdisc gave the driver at once (255: more) */
+	__u8 kernel;   /* 0 = host; guests get their own ids */
+	__u8 flags;    /* enum vnl_ev_flags */
+	__u16 queue;   /* skb->queue_mapping: the transmit queue the stack chose (0 before one) */
+	__u8 prio;     /* skb->priority, 255 for anything above (VNL_EV_CLASS: read) */
+	__u8 batch;    /* qdisc dequeue: packets the qdisc gave the driver at once (255: more) */
 	__u16 qparent; /* qdisc hops: the minor of the qdisc's parent (reason: its handle) */
 	struct vnl_pkt pkt;
 };
@@ -272,8 +272,8 @@ struct vnl_config {
 #define VNL_PATH_MAX 16
 
 struct vnl_path {
-	__u64 t0; /* its first hop's time */
-	__u8 n;	  /* hops in hop[] (the first VNL_PATH_MAX) */
+	__u64 t0;  /* its first hop's time */
+	__u8 n;	   /* hops in hop[] (the first VNL_PATH_MAX) */
 	__u8 slow; /* a segment passed --keep-slow's threshold */
 	__u16 pad;
 	__u32 netns;

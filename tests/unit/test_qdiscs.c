@@ -119,7 +119,8 @@ static void test_taprio(void **state)
 
 static void test_pfifo_fast(void **state)
 {
-	struct tc_prio_qopt q = {.bands = 3, .priomap = {1, 2, 2, 2, 1, 2, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1}};
+	struct tc_prio_qopt q = {.bands = 3,
+				 .priomap = {1, 2, 2, 2, 1, 2, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1}};
 	struct vnl_file_qdisc out;
 	struct msg m;
 
@@ -238,8 +239,8 @@ static void test_class_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_mqprio),	cmocka_unit_test(test_taprio),
-	    cmocka_unit_test(test_pfifo_fast),	cmocka_unit_test(test_no_map),
+	    cmocka_unit_test(test_mqprio),	 cmocka_unit_test(test_taprio),
+	    cmocka_unit_test(test_pfifo_fast),	 cmocka_unit_test(test_no_map),
 	    cmocka_unit_test(test_bad_messages), cmocka_unit_test(test_class_names),
 	};
 

@@ -89,8 +89,7 @@ static void class_of_map(const struct vnl_file_qdisc *m, unsigned int prio, char
 			 m->offset[c] + m->count[c] - 1);
 }
 
-int journey_class_name(const struct recording *rec, const struct journey *j, char *buf,
-		       size_t size)
+int journey_class_name(const struct recording *rec, const struct journey *j, char *buf, size_t size)
 {
 	const struct vnl_file_qdisc *m;
 	int at = journey_queued_at(j);
@@ -111,8 +110,8 @@ int journey_class_name(const struct recording *rec, const struct journey *j, cha
 	ifindex = journey_hop_device(j, j->hops[at], &kernel);
 	m = rec_class_map(rec, kernel, ifindex, j->ts[at]);
 	if (!m) { /* a device whose qdisc has no priority map (noqueue, htb, tbf...) */
-		snprintf(buf, size, "priority %u on %s (%s)", prio, iface_name(rec, kernel, ifindex),
-			 kernel ? "guest" : "host");
+		snprintf(buf, size, "priority %u on %s (%s)", prio,
+			 iface_name(rec, kernel, ifindex), kernel ? "guest" : "host");
 		return 0;
 	}
 	class_of_map(m, prio, cls, sizeof(cls));

@@ -60,7 +60,7 @@ static void note_prio0_class(struct breakdown *b, const struct journey *j)
 	uint32_t ifindex;
 
 	int origin = at >= 0 && vnl_hops[j->hops[at]].side ==
-					(j->dir == VNL_DIR_FROM_GUEST ? VNL_SIDE_GUEST : VNL_SIDE_HOST);
+				    (j->dir == VNL_DIR_FROM_GUEST ? VNL_SIDE_GUEST : VNL_SIDE_HOST);
 
 	/* the sender's own device says most; a later one (past a veth) only until it is seen */
 	if (at < 0 || (b->ptp_prio0_class[0] && (b->ptp_prio0_origin || !origin)) ||

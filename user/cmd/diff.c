@@ -140,8 +140,7 @@ static void print_line(const char *group, int row, const char *name, const struc
 	putchar('\n');
 }
 
-static void diff_rows(const char *group, const struct group *a, const struct group *b,
-		      struct jw *w)
+static void diff_rows(const char *group, const struct group *a, const struct group *b, struct jw *w)
 {
 	int row;
 	size_t i;
@@ -155,8 +154,8 @@ static void diff_rows(const char *group, const struct group *a, const struct gro
 			const struct seg_agg *sb = find_seg(db, &da->segs[i]);
 			struct hist empty = {0};
 
-			print_line(group, row, da->segs[i].name, &da->segs[i].h, sb ? &sb->h : &empty,
-				   w);
+			print_line(group, row, da->segs[i].name, &da->segs[i].h,
+				   sb ? &sb->h : &empty, w);
 		}
 		for (i = 0; i < db->nsegs; i++) {
 			struct hist empty = {0};
@@ -194,8 +193,8 @@ static void diff_groups(enum group_by by, const struct group *a, size_t na, cons
 			continue; /* B's group of a key A has: done with A's */
 		if (label && !vnl_json)
 			printf("\n=== %s %s ===\n", label, ga ? ga->key : gb->key);
-		diff_rows(label ? (ga ? ga->key : gb->key) : NULL, ga ? ga : &empty, gb ? gb : &empty,
-			  w);
+		diff_rows(label ? (ga ? ga->key : gb->key) : NULL, ga ? ga : &empty,
+			  gb ? gb : &empty, w);
 	}
 }
 
@@ -231,7 +230,8 @@ int cmd_diff(int argc, char **argv)
 			if (group_by_parse(optarg, &by))
 				return VNL_EXIT_USAGE;
 		} else if (c == 'h') {
-			printf("Usage: vnetlat diff [--json] [--by vm|iface|flow|priority|queue|class] "
+			printf("Usage: vnetlat diff [--json] [--by "
+			       "vm|iface|flow|priority|queue|class] "
 			       "A.vnl B.vnl\n"
 			       "Per direction and segment, p50, p99 and p99.9 of A and B and the "
 			       "change;\n"

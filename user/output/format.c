@@ -76,6 +76,7 @@ int64_t clock_event_step(const struct vnl_event *e, int *has)
 
 double clock_event_ppm(const struct vnl_event *e, int *has)
 {
-	*has = (e->len & ADJ_FREQUENCY) && (e->reason == SYS_clock_adjtime || e->reason == SYS_adjtimex);
+	*has = (e->len & ADJ_FREQUENCY) &&
+	       (e->reason == SYS_clock_adjtime || e->reason == SYS_adjtimex);
 	return *has ? (double)(int32_t)e->pkt.seq / 65536.0 : 0;
 }

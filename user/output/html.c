@@ -97,7 +97,8 @@ static void kept_lanes(FILE *f, const struct html_input *in)
 	longest = (double)ts_diff(in->kept[0].ts[in->kept[0].nhops - 1], in->kept[0].ts[0]);
 	fprintf(f, "<h2>Kept slow packets (--keep-slow ");
 	esc(f, in->rec->keep_slow);
-	fprintf(f, "): the %zu slowest</h2>\n<svg width=\"%d\" height=\"%zu\">\n", n, W, 30 * n + 10);
+	fprintf(f, "): the %zu slowest</h2>\n<svg width=\"%d\" height=\"%zu\">\n", n, W,
+		30 * n + 10);
 	for (i = 0; i < n; i++) {
 		const struct journey *j = &in->kept[i];
 		double y = 30.0 * (double)i + 4;

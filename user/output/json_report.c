@@ -97,7 +97,8 @@ static void print_kept_json(const struct breakdown *b, struct jw *w)
 		jw_arr_begin(w, "segments");
 		for (h = 1; h < j->nhops; h++) {
 			jw_obj_begin(w, NULL);
-			jw_str(w, "name", segment_name(j->hops[h - 1], j->hops[h], seg, sizeof(seg)));
+			jw_str(w, "name",
+			       segment_name(j->hops[h - 1], j->hops[h], seg, sizeof(seg)));
 			jw_i64(w, "ns", ts_diff(j->ts[h], j->ts[h - 1]));
 			jw_obj_end(w);
 		}

@@ -208,9 +208,10 @@ static void print_clock_run(FILE *f, const struct breakdown *b, const struct clo
 
 	rec_wall_time(b->rec, r->first->ts_ns, first, sizeof(first));
 	rec_wall_time(b->rec, r->last->ts_ns, last, sizeof(last));
-	fprintf(f, "clock adjusted: %s, pid %u, %s on %s: %zu time%s", r->first->kernel ? "guest" : "host",
-		r->first->pid, clock_syscall_name(r->first->reason),
-		clock_event_clock(r->first, clk), r->n, r->n == 1 ? "" : "s");
+	fprintf(f, "clock adjusted: %s, pid %u, %s on %s: %zu time%s",
+		r->first->kernel ? "guest" : "host", r->first->pid,
+		clock_syscall_name(r->first->reason), clock_event_clock(r->first, clk), r->n,
+		r->n == 1 ? "" : "s");
 	fprintf(f, r->n == 1 ? " at %s" : " from %s to %s", first, last);
 	if (r->nfreq)
 		fprintf(f, "; frequency %+.3f to %+.3f ppm", r->ppm_lo, r->ppm_hi);
@@ -289,8 +290,9 @@ static void print_kept_near(FILE *f, const struct breakdown *b, const struct jou
 	breakdown_near(b, w, end, &n);
 	fmt_ns(n.sched_ns, waited, sizeof(waited));
 	fmt_ns(n.sched_max_ns, longest, sizeof(longest));
-	fprintf(f, "\n    around it: VMM threads waited %s for a CPU (longest %s), %" PRIu64
-		   " drops, %zu clock changes\n",
+	fprintf(f,
+		"\n    around it: VMM threads waited %s for a CPU (longest %s), %" PRIu64
+		" drops, %zu clock changes\n",
 		waited, longest, n.drops, n.clocks);
 }
 
@@ -320,8 +322,8 @@ static void print_kept_text(FILE *f, const struct breakdown *b)
 		fprintf(f, "  %9s %-10s %s %s\n   ", e2e, dir_name(j->dir), wall, flow);
 		for (h = 1; h < j->nhops; h++) {
 			fmt_ns((uint64_t)ts_diff(j->ts[h], j->ts[h - 1]), v, sizeof(v));
-			fprintf(f, " %s %s", segment_name(j->hops[h - 1], j->hops[h], seg, sizeof(seg)),
-				v);
+			fprintf(f, " %s %s",
+				segment_name(j->hops[h - 1], j->hops[h], seg, sizeof(seg)), v);
 		}
 		print_kept_near(f, b, j);
 	}
@@ -634,8 +636,9 @@ int write_text(const struct breakdown *b, FILE *f)
 	if (b->o.show_windows)
 		print_windows_text(f, b);
 	if (b->nclasses > 1 && b->o.by != BY_CLASS) {
-		fprintf(f, "\nclasses: %zu, where packets were queued for transmit (the class their "
-			   "priority has in that device's qdisc)\n",
+		fprintf(f,
+			"\nclasses: %zu, where packets were queued for transmit (the class their "
+			"priority has in that device's qdisc)\n",
 			b->nclasses);
 		for (g = 0; g < b->nclasses; g++) {
 			fprintf(f, "\n=== class %s ===", b->classes[g]->key);

@@ -382,8 +382,8 @@ static int read_ptp4l(struct recording *rec, unsigned int kernel, const struct v
 }
 
 /* Whether a QDISCS block says what kernel's last set said (the recorder repeats it). */
-static int same_qdiscs(const struct recording *rec, unsigned int kernel,
-		       const struct vnl_block *b, size_t n)
+static int same_qdiscs(const struct recording *rec, unsigned int kernel, const struct vnl_block *b,
+		       size_t n)
 {
 	size_t i, at = rec->qdisc_set_at[kernel];
 

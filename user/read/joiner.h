@@ -9,15 +9,15 @@
 #include "hoptab.h"
 #include "journey.h"
 
-#define J_BUCKETS	(1u << 16)
-#define TIE_SLOTS	256
-#define TIE_NS		10000000ULL /* a packetless hop ties to a packet hop this close */
-#define PENDING_BUCKETS (1u << 14)
-#define PENDING_MAX	65536
-#define FLOW_SLOTS	4096
-#define OPEN_MAX	(1u << 20) /* open journeys beyond this are not held for a stall */
-#define J_PROGRESS_CLASSES 256 /* (priority & 15) | (queue & 15) << 4 */
-#define MAX_STALL_NS	30000000000ULL
+#define J_BUCKETS	   (1u << 16)
+#define TIE_SLOTS	   256
+#define TIE_NS		   10000000ULL /* a packetless hop ties to a packet hop this close */
+#define PENDING_BUCKETS	   (1u << 14)
+#define PENDING_MAX	   65536
+#define FLOW_SLOTS	   4096
+#define OPEN_MAX	   (1u << 20) /* open journeys beyond this are not held for a stall */
+#define J_PROGRESS_CLASSES 256	      /* (priority & 15) | (queue & 15) << 4 */
+#define MAX_STALL_NS	   30000000000ULL
 /*
  * A request is unanswered once PAIR_RTTS of its flow's longest round trips went by without
  * its response (within the bounds below); a flow whose round trip is not known yet waits

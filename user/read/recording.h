@@ -67,9 +67,9 @@ struct recording {
 	size_t qdisc_set_at[REC_MAX_KERNELS], qdisc_set_n[REC_MAX_KERNELS]; /* the last set read */
 	unsigned int nparts; /* files read: FILE, then FILE.1, FILE.2, ... of a rotated set */
 	/* aggregate mode */
-	int aggregate;	 /* the recorder ran with --mode aggregate */
-	uint32_t sample; /* --sample N, 0 if not */
-	char keep_slow[64]; /* --keep-slow SPEC, "" if not */
+	int aggregate;		  /* the recorder ran with --mode aggregate */
+	uint32_t sample;	  /* --sample N, 0 if not */
+	char keep_slow[64];	  /* --keep-slow SPEC, "" if not */
 	uint64_t kept, kept_lost; /* slow packets sent whole; those the ring had no room for */
 	struct vnl_file_slot slots[VNL_AGG_SLOTS];
 	uint8_t have_slot[VNL_AGG_SLOTS];

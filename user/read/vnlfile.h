@@ -39,7 +39,7 @@ enum vnl_block_type {
 				 * guests, through their agents) until the next KERNEL block */
 	VNL_BLK_CLOCK = 13,	/* struct vnl_file_clock[]: host/guest clock exchanges */
 	VNL_BLK_PTP4L = 14,	/* struct vnl_file_ptp4l[]: ptp4l's state, polled (--ptp4l) */
-	VNL_BLK_QDISCS = 15,	/* struct vnl_file_qdisc[]: the traced devices' qdiscs at a moment */
+	VNL_BLK_QDISCS = 15, /* struct vnl_file_qdisc[]: the traced devices' qdiscs at a moment */
 };
 
 /* Guest events the agent could not keep (its spool was full): a LOST row with this hop. */
@@ -84,10 +84,10 @@ struct vnl_file_qdisc {
 	uint32_t netns;
 	uint32_t handle; /* major:minor as tc prints them, 0xffffffff: root */
 	uint32_t parent;
-	char kind[16];			    /* "mqprio", "pfifo_fast", "htb", ... */
-	uint8_t nclasses;		    /* classes of the map below; 0: no priority map */
+	char kind[16];			     /* "mqprio", "pfifo_fast", "htb", ... */
+	uint8_t nclasses;		     /* classes of the map below; 0: no priority map */
 	uint8_t prio_map[VNL_QDISC_CLASSES]; /* skb->priority & 15 -> class */
-	uint8_t queues;			    /* 1: count and offset name each class's queues */
+	uint8_t queues;			     /* 1: count and offset name each class's queues */
 	uint8_t pad[6];
 	uint16_t count[VNL_QDISC_CLASSES]; /* class c's queues: offset[c] .. offset[c]+count[c]-1 */
 	uint16_t offset[VNL_QDISC_CLASSES];

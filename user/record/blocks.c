@@ -198,8 +198,7 @@ int write_trailer(struct rec_state *st, const struct rec_opts *o, const char *ne
 		 (unsigned long long)agg_unrecorded(st, VNL_AGG_UNFINISHED),
 		 (unsigned long long)agg_unrecorded(st, VNL_AGG_OUTSIDE_TABLE),
 		 (unsigned long long)agg_kept(st, 0), (unsigned long long)agg_kept(st, 1),
-		 next ? "next=" : "",
-		 next ? next : "", next ? "\n" : "");
+		 next ? "next=" : "", next ? next : "", next ? "\n" : "");
 	return write_text_block(&st->w, VNL_BLK_END, end);
 }
 

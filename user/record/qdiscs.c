@@ -222,8 +222,8 @@ int qdiscs_poll(void *ctx, struct vnl_writer *w)
 		return 0; /* asked again in a second; the last set written stands */
 	if (q->written && same_set(q) && now - q->written_ns < REWRITE_NS)
 		return 0;
-	err = q->nset ? vnl_writer_block(w, VNL_BLK_QDISCS, q->set, q->nset * sizeof(q->set[0]))
-		      : 0;
+	err =
+	    q->nset ? vnl_writer_block(w, VNL_BLK_QDISCS, q->set, q->nset * sizeof(q->set[0])) : 0;
 	memcpy(q->last, q->set, q->nset * sizeof(q->set[0]));
 	q->nlast = q->nset;
 	q->written = 1;

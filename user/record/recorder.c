@@ -21,7 +21,7 @@
 #define FLUSH_INTERVAL_NS  200000000ULL
 #define RESCAN_INTERVAL_NS 1000000000ULL
 #define KEEP_HOLD_NS	   5000000000ULL /* a kept packet slower than this comes late */
-#define AGG_INTERVAL_NS	   100000000ULL /* aggregate mode's base time resolution */
+#define AGG_INTERVAL_NS	   100000000ULL	 /* aggregate mode's base time resolution */
 #define POLL_MS		   100
 #define LINK_POLL_MS	   10
 

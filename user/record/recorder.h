@@ -33,9 +33,9 @@ struct rec_state {
 	unsigned int part;  /* rotation: the number of the file being written, 0 for OUT itself */
 	uint64_t *agg_prev; /* aggregate mode: counts already written, per slot and bucket */
 	uint64_t agg_last_ns;
-	uint64_t *agg_cpu; /* one slot's per-CPU values */
+	uint64_t *agg_cpu;	   /* one slot's per-CPU values */
 	struct qdisc_watch qdiscs; /* the traced devices' qdiscs, into the recording */
-	double keep_q; /* --keep-slow pQ: the quantile the threshold follows; 0: none */
+	double keep_q;		   /* --keep-slow pQ: the quantile the threshold follows; 0: none */
 };
 
 /* traced.c: the devices the options select, in the BPF maps; rescanned as they come and go */
