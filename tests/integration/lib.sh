@@ -74,6 +74,42 @@ guest_setup() {
 # vm COMMAND...: topology.sh's guest commands (vm-start, vm-stop), finding the image in $work
 vm() { VNL_BUILD=$work "$tools/topology.sh" "$1" "$prefix" "${@:2}"; }
 
+# start_ptp_masters ARRAY: a ptp4l master per transport in the remote namespace (domain 0 over
+# UDP/IPv4, domain 1 over Ethernet, socket_priority 7), their PIDs appended to the array named
+# ARRAY, their management sockets $work/ptp4l-UDPv4 and $work/ptp4l-L2. Never slaves
+# (masterOnly): nothing here ever adjusts this machine's clock.
+start_ptp_masters() {
+	local -n into=$1
+	local transport domain
+	for transport in UDPv4 L2; do
+		domain=0
+		[[ $transport == L2 ]] && domain=1
+		cat >"$work/master-$transport.cfg" <<CFG
+[global]
+domainNumber $domain
+network_transport $transport
+time_stamping software
+masterOnly 1
+priority1 1
+logSyncInterval -2
+logAnnounceInterval -1
+logMinDelayReqInterval -2
+socket_priority 7
+uds_address $work/ptp4l-$transport
+CFG
+		ip netns exec "$remote" ptp4l -i vr0 -f "$work/master-$transport.cfg" -m \
+			>"$work/master-$transport.log" 2>&1 &
+		into+=($!)
+	done
+}
+
+# guest_took_ptp_masters: the guest's UDPv4 and L2 slaves each chose their master (a slave
+# leaves LISTENING for UNCALIBRATED, then SLAVE)
+guest_took_ptp_masters() {
+	grep -q 'VNL-PTP-UDPv4: .*to UNCALIBRATED' "$state/console.log" &&
+		grep -q 'VNL-PTP-L2: .*to UNCALIBRATED' "$state/console.log"
+}
+
 # wait_for SECONDS COMMAND...: polls until COMMAND succeeds, at most SECONDS
 wait_for() {
 	local limit=$1 i

@@ -61,29 +61,8 @@ if ! grep -q "VNL-CLASSES-UP 2" "$state/console.log"; then
 fi
 ok "the guest set up its classes and two ptp4l slaves"
 
-for transport in UDPv4 L2; do
-	domain=0
-	[[ $transport == L2 ]] && domain=1
-	cat >"$work/master-$transport.cfg" <<CFG
-[global]
-domainNumber $domain
-network_transport $transport
-time_stamping software
-masterOnly 1
-priority1 1
-logSyncInterval -2
-logAnnounceInterval -1
-logMinDelayReqInterval -2
-socket_priority 7
-uds_address $work/ptp4l-$transport
-CFG
-	ip netns exec "$remote" ptp4l -i vr0 -f "$work/master-$transport.cfg" -m \
-		>"$work/master-$transport.log" 2>&1 &
-	pids+=($!)
-done
-check "the guest's slaves took the masters" \
-	wait_for 120 bash -c "grep -q 'VNL-PTP-UDPv4: .*to UNCALIBRATED' '$state/console.log' &&
-		grep -q 'VNL-PTP-L2: .*to UNCALIBRATED' '$state/console.log'"
+start_ptp_masters pids
+check "the guest's slaves took the masters" wait_for 120 guest_took_ptp_masters
 
 record_guest() { # record_guest OUT SECONDS: the host and the guest's agent
 	start_record "$1" --guests --serial-socket "$state/vnetlat0.sock" \

@@ -27,31 +27,8 @@ topo up vm || { not_ok "topology with a tap for the guest"; finish; }
 vm vm-start ptp "$(cat "$token_file")" || { not_ok "guest with two ptp4l slaves booted"; finish; }
 check "two ptp4l slaves run in the guest" wait_for 120 grep -q "VNL-PTP-UP 2" "$state/console.log"
 
-# the masters: never slaves (masterOnly), so nothing here ever adjusts this machine's clock
-for transport in UDPv4 L2; do
-	domain=0
-	[[ $transport == L2 ]] && domain=1
-	cat >"$work/master-$transport.cfg" <<CFG
-[global]
-domainNumber $domain
-network_transport $transport
-time_stamping software
-masterOnly 1
-priority1 1
-logSyncInterval -2
-logAnnounceInterval -1
-logMinDelayReqInterval -2
-socket_priority 7
-uds_address $work/ptp4l-$transport
-CFG
-	ip netns exec "$remote" ptp4l -i vr0 -f "$work/master-$transport.cfg" -m \
-		>"$work/master-$transport.log" 2>&1 &
-	masters+=($!)
-done
-# a slave that chose its master leaves LISTENING (for UNCALIBRATED, then SLAVE)
-check "the guest's slaves took the masters" \
-	wait_for 120 bash -c "grep -q 'VNL-PTP-UDPv4: .*to UNCALIBRATED' '$state/console.log' &&
-		grep -q 'VNL-PTP-L2: .*to UNCALIBRATED' '$state/console.log'"
+start_ptp_masters masters
+check "the guest's slaves took the masters" wait_for 120 guest_took_ptp_masters
 
 rec=$work/ptp.vnl
 # fifteen seconds of messages: Sync and Delay_Req four times a second, Announce twice
