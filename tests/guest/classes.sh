@@ -24,30 +24,12 @@ out=$(/bin/tc qdisc replace dev eth0 parent 100:1 handle 11: tbf rate 2mbit burs
 	--ptp4l-domain 1 2>&1 |
 	sed 's/^/VNL-AGENT: /' &)
 echo "VNL-AGENT-STARTED"
-for transport in UDPv4 L2; do
-	domain=0 role="slaveOnly 1
-free_running 1"
-	[ $transport = L2 ] && domain=1 role="slaveOnly 1"
-	cat >/tmp/ptp-$transport.cfg <<CFG
-[global]
-domainNumber $domain
-network_transport $transport
-time_stamping software
-$role
-socket_priority 7
-logMinDelayReqInterval -2
-uds_address /run/ptp4l-$transport
-CFG
-	(ptp4l -i eth0 -f /tmp/ptp-$transport.cfg -m 2>&1 | sed "s/^/VNL-PTP-$transport: /" &)
-done
-# the bulk load: tries until the remote side serves, then sends for 12 s
+. /scenarios/lib-ptp.sh
+start_ptp_slaves 1
+# the bulk load: tries until the remote side serves, then sends for 40 s
 ( (while ! iperf3 -c 198.18.0.1 -p 5202 -u -b 6M -l 1200 -t 40 >/tmp/iperf3-load.log 2>&1; do
 	sleep 0.5
 done
 echo "VNL-LOAD-DONE") &)
-for _ in $(seq 100); do
-	[ "$(pidof ptp4l | wc -w)" -ge 2 ] && break
-	sleep 0.1
-done
-echo "VNL-CLASSES-UP $(pidof ptp4l | wc -w)"
+echo "VNL-CLASSES-UP $ptp_up"
 while :; do sleep 60; done

@@ -5,25 +5,7 @@
 (vnetlat agent --serial vnetlat0 --token-file /tmp/token --ptp4l /run/ptp4l-UDPv4 2>&1 |
 	sed 's/^/VNL-AGENT: /' &)
 echo "VNL-AGENT-STARTED"
-for transport in UDPv4 L2; do
-	domain=0
-	[ $transport = L2 ] && domain=1
-	cat >/tmp/ptp-$transport.cfg <<CFG
-[global]
-domainNumber $domain
-network_transport $transport
-time_stamping software
-slaveOnly 1
-free_running 1
-socket_priority 7
-logMinDelayReqInterval -2
-uds_address /run/ptp4l-$transport
-CFG
-	(ptp4l -i eth0 -f /tmp/ptp-$transport.cfg -m 2>&1 | sed "s/^/VNL-PTP-$transport: /" &)
-done
-for _ in $(seq 100); do
-	[ "$(pidof ptp4l | wc -w)" -ge 2 ] && break
-	sleep 0.1
-done
-echo "VNL-PTP-UP $(pidof ptp4l | wc -w)"
+. /scenarios/lib-ptp.sh
+start_ptp_slaves 0
+echo "VNL-PTP-UP $ptp_up"
 while :; do sleep 60; done
