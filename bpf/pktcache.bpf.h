@@ -62,7 +62,14 @@ static const __u8 hop_dir_of[VNL_HOP_MAX] = {VNL_HOP_TABLE(VNL_DIR_OF)};
 
 static __always_inline __u32 hop_dir(__u32 hop)
 {
-	return hop < VNL_HOP_MAX ? hop_dir_of[hop] : VNL_DIR_ANY;
+	__u64 h = hop;
+
+	/* checked and used as one 64-bit copy: older verifiers lose a bound the compiler
+	 * checked on a spilled 32-bit one */
+	barrier_var(h);
+	if (h >= VNL_HOP_MAX)
+		return VNL_DIR_ANY;
+	return hop_dir_of[h];
 }
 
 /* hop comes after last on one packet's path (the table is in path order per direction) */

@@ -314,7 +314,7 @@ static void keep_journey(struct breakdown *b, const struct journey *j)
 {
 	size_t i, fastest = 0;
 
-	if (!j->complete)
+	if (!j->complete && !j->partial) /* partial: one kernel's part of a kept packet */
 		return;
 	b->kept_seen++;
 	if (!b->kept)
@@ -332,6 +332,11 @@ static void keep_journey(struct breakdown *b, const struct journey *j)
 			fastest = i;
 	if (journey_e2e(j) > journey_e2e(&b->kept[fastest]))
 		b->kept[fastest] = *j;
+}
+
+const char *kept_kernels(const struct journey *j)
+{
+	return j->host_hops && j->guest_hops ? "both" : j->guest_hops ? "guest" : "host";
 }
 
 static int slower_first(const void *a, const void *b)

@@ -121,6 +121,13 @@ struct journey;
 void breakdown_add_journey(struct breakdown *b, struct dir_agg *d, const struct journey *j);
 void ptp_add(struct breakdown *b, const struct journey *j);
 
+/*
+ * Whose part of a kept packet the recording has: "both", "host" or "guest". A kernel keeps
+ * what was slow on its own path: the other's part of the same packet is kept only when it
+ * was slow there too.
+ */
+const char *kept_kernels(const struct journey *j);
+
 /* What ptp4l said in one kernel over the recording (record --ptp4l). */
 #define PTP4L_MAX_CHANGES 64
 struct ptp4l_summary {

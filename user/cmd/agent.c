@@ -32,6 +32,8 @@ static void usage(FILE *f, int unused)
 	    "  -f, --filter EXPR       only packets matching EXPR\n"
 	    "  -d, --duration TIME     stop after TIME; default: until Ctrl-C\n"
 	    "      --sample N          keep one packet in N, chosen by fingerprint (as the host)\n"
+	    "      --keep-slow SPEC    send only the whole guest path of each slow packet (as\n"
+	    "                          the host's record --mode aggregate --keep-slow SPEC)\n"
 	    "      --spool-size SIZE   events kept while the link is down (default 64M)\n"
 	    "      --ring-size SIZE    BPF ring buffers, one per CPU: their total (default 16M)\n"
 	    "      --tracepoints-only  do not use fentry or kprobes\n"
@@ -69,6 +71,7 @@ static int parse_agent_opts(int argc, char **argv, struct rec_opts *o, struct ag
 	    {"output", required_argument, NULL, 'o'},
 	    {"force", no_argument, NULL, 'F'},
 	    {"spool-size", required_argument, NULL, 'P'},
+	    {"keep-slow", required_argument, NULL, 'k'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -104,6 +107,11 @@ static int parse_agent_opts(int argc, char **argv, struct rec_opts *o, struct ag
 			break;
 		case 'K':
 			*token_file = optarg;
+			break;
+		case 'k': /* the guest's part of slow packets only: no histograms leave it */
+			if (parse_keep_slow(o, optarg))
+				return -EINVAL;
+			o->mode = VNL_MODE_AGGREGATE;
 			break;
 		case 'P':
 			if (parse_size(optarg, &a->spool_max) || a->spool_max < (1u << 20)) {

@@ -93,6 +93,7 @@ static void print_kept_json(const struct breakdown *b, struct jw *w)
 		jw_str(w, "flow", flow);
 		snprintf(fp, sizeof(fp), "%016" PRIx64, j->fp);
 		jw_str(w, "fp", fp); /* as dump spells it */
+		jw_str(w, "kernels", kept_kernels(j));
 		jw_i64(w, "end_to_end_ns", ts_diff(j->ts[j->nhops - 1], j->ts[0]));
 		jw_arr_begin(w, "segments");
 		for (h = 1; h < j->nhops; h++) {
