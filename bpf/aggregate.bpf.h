@@ -94,13 +94,14 @@ static __always_inline void path_add(struct vnl_path *p, __u32 hop, __u64 now, _
 }
 
 /* The packet's whole path to user space (its fields were kept at its first hop). */
-static __always_inline void path_send(const struct pkt_ref *ref, const struct vnl_path *p)
+static __always_inline void path_send(__u32 idx, const struct vnl_path *p)
 {
-	struct vnl_pkt *fields = slot_fields(ref->idx);
+	struct pkt_slot *slot = bpf_map_lookup_elem(&pkt_cache, &idx);
+	struct vnl_pkt *fields = slot_fields(idx);
 	struct vnl_kept *k;
 	void *ring = cpu_ring();
 
-	if (!fields || fields->fp != ref->slot->fp)
+	if (!slot || !fields || fields->fp != slot->fp)
 		return;
 	k = ring ? bpf_ringbuf_reserve(ring, sizeof(*k), 0) : NULL;
 	if (!k) {
@@ -108,10 +109,45 @@ static __always_inline void path_send(const struct pkt_ref *ref, const struct vn
 		return;
 	}
 	__builtin_memcpy(&k->path, p, sizeof(*p));
-	k->skb = ref->slot->skb;
+	k->skb = slot->skb;
 	k->pkt = *fields;
 	bpf_ringbuf_submit(k, wakeup_flag(ring));
 	kept_counted(0);
+}
+
+enum { PATH_FIRST = 1, PATH_END = 2 };
+
+/*
+ * --keep-slow's part of a hop, a global function: the verifier checks it once, not in every
+ * path of every program (the aggregate programs would pass the older verifiers' budget).
+ * what: hop | segment slot << 8 | PATH_* << 16 | ifindex << 32; arg: the segment's time
+ * (the namespace at a first hop); e2e: the end-to-end time at the last hop.
+ */
+__noinline int path_step(__u32 idx, __u64 what, __u64 now, __u64 arg, __u64 e2e)
+{
+	struct vnl_path *path = bpf_map_lookup_elem(&pkt_path, &idx);
+	__u32 hop = what & 0xff, slot = (what >> 8) & 0xff, flags = (what >> 16) & 0xff;
+	__u32 dir = hop_dir(hop);
+
+	if (!path)
+		return 0;
+	if (flags & PATH_FIRST) {
+		path->t0 = now;
+		path->n = 0;
+		path->slow = 0;
+		path->netns = (__u32)arg;
+		path_add(path, hop, now, (__u32)(what >> 32));
+		return 0;
+	}
+	path_add(path, hop, now, (__u32)(what >> 32));
+	if (dir >= VNL_DIR_ANY)
+		return 0;
+	if (cfg.keep_seg_mask && slot < 64 && ((cfg.keep_seg_mask >> slot) & 1) &&
+	    arg > keep_ns[dir])
+		path->slow = 1;
+	if ((flags & PATH_END) && (path->slow || (!cfg.keep_seg_mask && e2e > keep_ns[dir])))
+		path_send(idx, path);
+	return 0;
 }
 
 static __always_inline void agg_add(__u32 slot, __u64 delta)
@@ -146,10 +182,8 @@ static __always_inline void agg_step(const struct pkt_ref *ref, __u32 hop, __u32
 				     const struct vnl_dev_key *dev)
 {
 	struct pkt_slot *st = ref->slot;
-	__u32 from = ref->from, to = hop, dir = hop_dir(hop), idx = ref->idx, slot;
-	struct vnl_path *path = cfg.keep_slow ? bpf_map_lookup_elem(&pkt_path, &idx) : NULL;
-	__u32 ifindex = dev ? dev->ifindex : 0;
-	__u64 now, row, col;
+	__u32 from = ref->from, to = hop, dir = hop_dir(hop), slot;
+	__u64 ifindex = dev ? dev->ifindex : 0, now, row, col;
 
 	if (hop == VNL_HOP_DROP) {
 		if (from < VNL_HOP_MAX && st->ts) {
@@ -167,17 +201,11 @@ static __always_inline void agg_step(const struct pkt_ref *ref, __u32 hop, __u32
 	if (from >= VNL_HOP_MAX || !st->ts) {
 		st->first_ts = now;
 		st->ts = now;
-		if (path) {
-			path->t0 = now;
-			path->n = 0;
-			path->slow = 0;
-			path->netns = dev ? dev->netns : 0;
-			path_add(path, hop, now, ifindex);
-		}
+		if (cfg.keep_slow)
+			path_step(ref->idx, hop | (__u64)PATH_FIRST << 16 | ifindex << 32, now,
+				  dev ? dev->netns : 0, 0);
 		return;
 	}
-	if (path)
-		path_add(path, hop, now, ifindex);
 	/* bounds checked one by one on 64-bit copies the compiler cannot re-derive: it would
 	 * fold two checks against a power of two into one of (from | to), or check one
 	 * zero-extended copy and index with another, which tells the verifier nothing */
@@ -194,17 +222,19 @@ static __always_inline void agg_step(const struct pkt_ref *ref, __u32 hop, __u32
 		agg_add(slot, now - st->ts);
 	else
 		agg_unrecorded(VNL_AGG_OUTSIDE_TABLE);
-	if (path && cfg.keep_seg_mask && slot < 64 && ((cfg.keep_seg_mask >> slot) & 1) &&
-	    now - st->ts > keep_ns[dir < VNL_DIR_ANY ? dir : 0])
-		path->slow = 1;
-	if (dir < VNL_DIR_ANY && hop == final_of[dir]) {
+	row = dir; /* the same care as above: one 64-bit copy checked and used */
+	barrier_var(row);
+	if (row < VNL_DIR_ANY && hop == final_of[row]) {
 		agg_add(VNL_AGG_E2E + dir, now - st->first_ts);
-		if (path &&
-		    (path->slow || (!cfg.keep_seg_mask && now - st->first_ts > keep_ns[dir])))
-			path_send(ref, path);
+		if (cfg.keep_slow)
+			path_step(ref->idx,
+				  hop | (__u64)slot << 8 | (__u64)PATH_END << 16 | ifindex << 32,
+				  now, now - st->ts, now - st->first_ts);
 		st->ts = 0;
 		return;
 	}
+	if (cfg.keep_slow)
+		path_step(ref->idx, hop | (__u64)slot << 8 | ifindex << 32, now, now - st->ts, 0);
 	st->ts = now;
 }
 

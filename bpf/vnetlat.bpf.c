@@ -372,6 +372,10 @@ static __always_inline int on_app_read(enum vnl_point pt, const struct sk_buff *
 
 	if (!hop || packet_seen(skb, hop - 1, &ref, direct))
 		return 0;
+	if (cfg.mode == VNL_MODE_AGGREGATE) { /* the guest's last hop closes its path */
+		ref.old_ts = 0;
+		agg_step(&ref, hop - 1, 0, NULL);
+	}
 	emit_sampled(hop - 1, &ref, skb, NULL, VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len)), 0,
 		     NULL, direct, 1);
 	return 0;

@@ -321,11 +321,10 @@ static void print_kept_text(FILE *f, const struct breakdown *b)
 		rec_wall_time(rec, j->ts[0], wall, sizeof(wall));
 		group_key(BY_FLOW, rec, j, flow, sizeof(flow));
 		fprintf(f, "  %9s %-10s %s %s%s\n   ", e2e, dir_name(j->dir), wall, flow,
-			!strcmp(kept_kernels(j), "both") || !rec->guests
-			    ? ""
-			    : !strcmp(kept_kernels(j), "guest")
-				  ? " (the guest's part only: the host's was not slow there)"
-				  : " (the host's part only: the guest's was not slow there)");
+			!strcmp(kept_kernels(j), "both") || !rec->guests ? ""
+			: !strcmp(kept_kernels(j), "guest")
+			    ? " (the guest's part only: the host's was not slow there)"
+			    : " (the host's part only: the guest's was not slow there)");
 		for (h = 1; h < j->nhops; h++) {
 			fmt_ns((uint64_t)ts_diff(j->ts[h], j->ts[h - 1]), v, sizeof(v));
 			fprintf(f, " %s %s",
