@@ -12,12 +12,13 @@ vm vm-start keepslow "$(cat "$token_file")" || { not_ok "guest booted"; finish; 
 check "the guest's echo server runs" wait_for 60 grep -q "VNL-ECHO [0-9]" "$state/console.log"
 rec=$work/ks.vnl
 if start_record "$rec" --mode aggregate --keep-slow 50ms --guests \
-	--serial-socket "$state/vnetlat0.sock" --token-file "$token_file" -d 15s &&
+	--serial-socket "$state/vnetlat0.sock" --token-file "$token_file" &&
 	wait_for 120 grep -q "recorded as kernel" "$rec.log"; then
 	ok "the host records in aggregate mode, the guest's agent keeps its slow packets"
 	ip netns exec "$remote" "$build/udp-rr" --dst 198.18.0.2 --count 600 --interval 10ms \
 		--timeout 2s >"$work/rr.json"
-	check "the recording ended" wait_for 60 bash -c "! kill -0 $rec_pid 2>/dev/null"
+	# the recording runs from the agent's join until the traffic is over: an agent can take
+	# seconds to join on a fresh machine, so no fixed duration
 	check "it stopped cleanly" stop_record
 else
 	not_ok "the host records in aggregate mode, the guest's agent keeps its slow packets"
