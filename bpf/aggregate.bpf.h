@@ -63,6 +63,28 @@ struct {
 	__type(value, struct vnl_path);
 } pkt_path SEC(".maps");
 
+/*
+ * --keep-slow with another kernel (host and agents): the last packets each CPU finished,
+ * oldest overwritten first (CPU n's at n << recent_bits), so that when the other kernel says
+ * it kept a packet our part is still here to keep. Not the cache slot itself: a freed skb
+ * head is the next one's (slab and page-fragment reuse), so a slot is taken again within a
+ * packet or two. Sized by user space, mapped read-only there.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct vnl_kept);
+} recent_paths SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} recent_next SEC(".maps");
+
 volatile __u64 keep_ns[VNL_DIR_MAX] = {~0ULL, ~0ULL, ~0ULL};
 
 /* Slow packets sent whole, and slow ones the ring had no room for. */
@@ -96,7 +118,7 @@ static __always_inline void path_add(struct vnl_path *p, __u32 hop, __u64 now, _
 /* The packet's whole path to user space (its fields were kept at its first hop). */
 static __always_inline void path_send(__u32 idx, const struct vnl_path *p)
 {
-	struct pkt_slot *slot = bpf_map_lookup_elem(&pkt_cache, &idx);
+	struct vnl_slot *slot = bpf_map_lookup_elem(&pkt_cache, &idx);
 	struct vnl_pkt *fields = slot_fields(idx);
 	struct vnl_kept *k;
 	void *ring = cpu_ring();
@@ -113,6 +135,27 @@ static __always_inline void path_send(__u32 idx, const struct vnl_path *p)
 	k->pkt = *fields;
 	bpf_ringbuf_submit(k, wakeup_flag(ring));
 	kept_counted(0);
+}
+
+/* A finished packet's path into this CPU's part of recent_paths. */
+static __always_inline void path_remember(__u32 idx, const struct vnl_path *p)
+{
+	struct vnl_slot *slot = bpf_map_lookup_elem(&pkt_cache, &idx);
+	struct vnl_pkt *fields = slot_fields(idx);
+	__u32 zero = 0, at, bits = cfg.recent_bits & 31;
+	__u64 *next = bpf_map_lookup_elem(&recent_next, &zero);
+	struct vnl_kept *k;
+
+	if (!slot || !fields || !next || fields->fp != slot->fp)
+		return;
+	at = (bpf_get_smp_processor_id() << bits) | (__u32)(*next & ((1ULL << bits) - 1));
+	*next += 1;
+	k = bpf_map_lookup_elem(&recent_paths, &at);
+	if (!k)
+		return;
+	__builtin_memcpy(&k->path, p, sizeof(*p));
+	k->skb = slot->skb;
+	k->pkt = *fields;
 }
 
 enum { PATH_FIRST = 1, PATH_END = 2 };
@@ -147,6 +190,8 @@ __noinline int path_step(__u32 idx, __u64 what, __u64 now, __u64 arg, __u64 e2e)
 		path->slow = 1;
 	if ((flags & PATH_END) && (path->slow || (!cfg.keep_seg_mask && e2e > keep_ns[dir])))
 		path_send(idx, path);
+	else if ((flags & PATH_END) && cfg.recent_bits)
+		path_remember(idx, path);
 	return 0;
 }
 
@@ -181,7 +226,7 @@ static __always_inline void agg_unrecorded(__u32 cause)
 static __always_inline void agg_step(const struct pkt_ref *ref, __u32 hop, __u32 reason,
 				     const struct vnl_dev_key *dev)
 {
-	struct pkt_slot *st = ref->slot;
+	struct vnl_slot *st = ref->slot;
 	__u32 from = ref->from, to = hop, dir = hop_dir(hop), slot;
 	__u64 ifindex = dev ? dev->ifindex : 0, now, row, col;
 

@@ -16,19 +16,7 @@
 
 #define PKT_CACHE_BITS 16
 
-struct pkt_slot {
-	__u64 skb;
-	__u64 head;
-	__u64 sig; /* the frame's first bytes after the MAC addresses */
-	__u64 fp;
-	__u64 ts;	/* aggregate mode: the packet's last hop; 0 when no segment is open */
-	__u64 first_ts; /* aggregate mode: its first hop */
-	__u32 hop;	/* the last hop this packet was seen at */
-	__u32 pass;	/* --filter's verdict */
-	__u64 skey;	/* --sample's key (vnl_sample_key) */
-};
-
-_Static_assert(sizeof(struct pkt_slot) == 64, "a slot is one cache line");
+/* struct vnl_slot (vnetlat.h): user space reads the slots of --keep-slow's paths */
 
 /* mmapable arrays start on a page: every slot sits on a line of its own */
 struct {
@@ -36,7 +24,7 @@ struct {
 	__uint(max_entries, 1 << PKT_CACHE_BITS);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, struct pkt_slot);
+	__type(value, struct vnl_slot);
 } pkt_cache SEC(".maps");
 
 struct {
@@ -49,7 +37,7 @@ struct {
 
 /* Where a hop found its packet. */
 struct pkt_ref {
-	struct pkt_slot *slot;
+	struct vnl_slot *slot;
 	__u32 idx;
 	__u32 from;	/* the packet's previous hop in this kernel; VNL_HOP_MAX when first seen */
 	__u64 old_ts;	/* the open segment of the packet whose slot this one took */
@@ -92,7 +80,7 @@ static __always_inline struct vnl_pkt *slot_fields(__u32 idx)
 }
 
 /* The packet a slot holds, seen again at a later hop. */
-static __always_inline void slot_reached(struct pkt_ref *ref, struct pkt_slot *slot, __u32 hop)
+static __always_inline void slot_reached(struct pkt_ref *ref, struct vnl_slot *slot, __u32 hop)
 {
 	ref->slot = slot;
 	ref->from = slot->hop;
@@ -102,7 +90,7 @@ static __always_inline void slot_reached(struct pkt_ref *ref, struct pkt_slot *s
 }
 
 /* A packet first seen here: parse it into the slot (its fields too, when they are sent). */
-static __always_inline int slot_take(struct pkt_slot *slot, struct pkt_ref *ref, __u64 skb,
+static __always_inline int slot_take(struct vnl_slot *slot, struct pkt_ref *ref, __u64 skb,
 				     const struct frame_ref *fr, int l3, __u64 sig)
 {
 	struct vnl_pkt *pkt = parse_frame(fr, l3), *fields;
@@ -133,7 +121,7 @@ static __always_inline int packet_at_hop(const struct sk_buff *skb, int l3, __u3
 					 struct pkt_ref *ref, const int direct)
 {
 	struct frame_ref fr;
-	struct pkt_slot *slot;
+	struct vnl_slot *slot;
 	__u64 sig = 0;
 
 	frame_locate(skb, l3, &fr, direct);
@@ -172,7 +160,7 @@ static __always_inline int packet_seen(const struct sk_buff *skb, __u32 hop, str
 				       const int direct)
 {
 	struct frame_ref fr;
-	struct pkt_slot *slot;
+	struct vnl_slot *slot;
 	__u64 sig = 0;
 
 	frame_locate(skb, 0, &fr, direct);

@@ -447,7 +447,7 @@ static __always_inline int on_xmit(const struct sk_buff *skb, const struct net_d
 	struct pending_xmit *px;
 	struct vnl_dev_key key;
 	struct vnl_dev_val *dv;
-	struct pkt_slot *slot;
+	struct vnl_slot *slot;
 	struct pkt_ref ref;
 	__u32 zero = 0, hop;
 

@@ -251,7 +251,9 @@ struct vnl_config {
 	__u8 filter_vms;    /* tied hops only from the VMMs of traced devices */
 	__u8 clock_tai;	    /* stamp events with CLOCK_TAI (PTP-synchronised hosts) */
 	__u8 keep_slow;	    /* aggregate mode --keep-slow: send the whole path of slow packets */
-	__u8 pad[2];
+	__u8 recent_bits;   /* --keep-slow with another kernel: each CPU keeps the paths of its
+			     * last 1 << recent_bits finished packets (recent_paths); 0: none */
+	__u8 pad;
 	__u64 keep_seg_mask; /* --keep-slow SEG>T: the aggregate slots of SEG; 0: end to end */
 	struct vnl_filter_insn filter[VNL_FILTER_MAX]; /* the compiled --filter */
 };
@@ -270,6 +272,21 @@ struct vnl_config {
  * fields, which user space turns back into one event per hop.
  */
 #define VNL_PATH_MAX 16
+
+/* A slot of the BPF packet cache (pktcache.bpf.h), one cache line. */
+struct vnl_slot {
+	__u64 skb;
+	__u64 head;
+	__u64 sig; /* the frame's first bytes after the MAC addresses */
+	__u64 fp;
+	__u64 ts;	/* aggregate mode: the packet's last hop; 0 when no segment is open */
+	__u64 first_ts; /* aggregate mode: its first hop */
+	__u32 hop;	/* the last hop this packet was seen at */
+	__u32 pass;	/* --filter's verdict */
+	__u64 skey;	/* --sample's key (vnl_sample_key) */
+};
+
+_Static_assert(sizeof(struct vnl_slot) == 64, "a slot is one cache line");
 
 struct vnl_path {
 	__u64 t0;  /* its first hop's time */

@@ -10,10 +10,12 @@ host=$prefix-host
 remote=$prefix-remote
 work=$(mktemp -d /tmp/vnetlat-test.XXXXXX)
 rec_pid=
+bg_pids=() # helpers a test started in the background: ended on exit, by PID
 ntest=0
 nfail=0
 
 cleanup() {
+	((${#bg_pids[@]})) && kill "${bg_pids[@]}" 2>/dev/null
 	[[ -n $rec_pid ]] && kill -INT "$rec_pid" 2>/dev/null && wait "$rec_pid" 2>/dev/null
 	VNL_BUILD=$build "$tools/topology.sh" down "$prefix" >/dev/null 2>&1
 	# file systems a test mounted under its work directory (a tiny tmpfs to fill)

@@ -339,6 +339,39 @@ const char *kept_kernels(const struct journey *j)
 	return j->host_hops && j->guest_hops ? "both" : j->guest_hops ? "guest" : "host";
 }
 
+/* The first guest that recorded with --keep-slow, NULL if none did. */
+static const struct rec_kernel *keeping_guest(const struct recording *rec)
+{
+	unsigned int k;
+
+	for (k = 1; k < rec->nkernels && k < REC_MAX_KERNELS; k++)
+		if (rec->k[k].keep_slow[0])
+			return &rec->k[k];
+	return NULL;
+}
+
+const char *kept_missing(const struct recording *rec, const struct journey *j)
+{
+	const struct rec_kernel *g = keeping_guest(rec);
+
+	if (!rec->guests || !strcmp(kept_kernels(j), "both"))
+		return NULL;
+	if (j->guest_hops) {
+		if (!rec->keep_slow[0])
+			return "the host's part is not kept: the host recorded without --keep-slow";
+		if (!rec->k[0].keep.asked)
+			return "the host's part is not kept: the agent's word never reached it";
+		return "the host's part was no longer in its packet cache when the guest's word "
+		       "came";
+	}
+	if (!g)
+		return "the guest's part is not kept: no agent ran with --keep-slow";
+	if (!g->keep.asked)
+		return "the guest's part is not kept: the host's word never reached the agent";
+	return "the guest's part was not in the guest's packet cache (taken before the host's word "
+	       "came, or the packet never reached that guest)";
+}
+
 static int slower_first(const void *a, const void *b)
 {
 	uint64_t x = journey_e2e(a), y = journey_e2e(b);

@@ -123,10 +123,12 @@ void ptp_add(struct breakdown *b, const struct journey *j);
 
 /*
  * Whose part of a kept packet the recording has: "both", "host" or "guest". A kernel keeps
- * what was slow on its own path: the other's part of the same packet is kept only when it
- * was slow there too.
+ * what was slow on its own path and tells the other, which keeps its part of the same
+ * packet while its packet cache still holds it.
  */
 const char *kept_kernels(const struct journey *j);
+/* Why the other kernel's part of a kept packet is missing; NULL when it is not. */
+const char *kept_missing(const struct recording *rec, const struct journey *j);
 
 /* What ptp4l said in one kernel over the recording (record --ptp4l). */
 #define PTP4L_MAX_CHANGES 64

@@ -66,6 +66,33 @@ static void print_clock_events(struct jw *w, const struct breakdown *b)
 	}
 }
 
+/* --keep-slow: what each kernel kept on its own and at the other's word. */
+static void print_keep_counts_json(const struct recording *rec, struct jw *w)
+{
+	unsigned int k;
+
+	jw_arr_begin(w, "by_kernel");
+	for (k = 0; k < (rec->nkernels ? rec->nkernels : 1) && k < REC_MAX_KERNELS; k++) {
+		const struct rec_keep *n = &rec->k[k].keep;
+
+		if (!n->present)
+			continue;
+		jw_obj_begin(w, NULL);
+		jw_u64(w, "kernel", k);
+		jw_str(w, "hostname", k ? rec->k[k].hostname : rec->hostname);
+		jw_str(w, "spec", k ? rec->k[k].keep_slow : rec->keep_slow);
+		jw_u64(w, "kept", n->kept);
+		jw_u64(w, "ring_full", n->ring_full);
+		jw_u64(w, "told", n->told);
+		jw_u64(w, "asked", n->asked);
+		jw_u64(w, "served", n->served);
+		jw_u64(w, "already", n->already);
+		jw_u64(w, "gone", n->gone);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
 /* --keep-slow: the kept packets, slowest first (up to 100), each with its segments. */
 static void print_kept_json(const struct breakdown *b, struct jw *w)
 {
@@ -80,6 +107,7 @@ static void print_kept_json(const struct breakdown *b, struct jw *w)
 	jw_u64(w, "sent", b->rec->kept);
 	jw_u64(w, "ring_full", b->rec->kept_lost);
 	jw_u64(w, "complete", b->kept_seen);
+	print_keep_counts_json(b->rec, w);
 	jw_arr_begin(w, "packets");
 	for (i = 0; i < b->nkept && i < 100; i++) {
 		const struct journey *j = &b->kept[i];
@@ -94,6 +122,8 @@ static void print_kept_json(const struct breakdown *b, struct jw *w)
 		snprintf(fp, sizeof(fp), "%016" PRIx64, j->fp);
 		jw_str(w, "fp", fp); /* as dump spells it */
 		jw_str(w, "kernels", kept_kernels(j));
+		if (kept_missing(b->rec, j))
+			jw_str(w, "missing", kept_missing(b->rec, j));
 		jw_i64(w, "end_to_end_ns", ts_diff(j->ts[j->nhops - 1], j->ts[0]));
 		jw_arr_begin(w, "segments");
 		for (h = 1; h < j->nhops; h++) {

@@ -297,6 +297,26 @@ static void print_kept_near(FILE *f, const struct breakdown *b, const struct jou
 		waited, longest, n.drops, n.clocks);
 }
 
+/* --keep-slow: what each kernel kept on its own and at the other's word. */
+static void print_keep_counts(FILE *f, const struct recording *rec)
+{
+	unsigned int k;
+
+	for (k = 0; k < rec->nkernels && k < REC_MAX_KERNELS; k++) {
+		const struct rec_keep *n = &rec->k[k].keep;
+
+		if (!n->present)
+			continue;
+		fprintf(f,
+			"  %-6s %s: %" PRIu64 " kept as slow there (%" PRIu64
+			" the ring had no room for), the other side told of %" PRIu64
+			"; at the other side's word: %" PRIu64 " asked, %" PRIu64 " kept, %" PRIu64
+			" kept anyway, %" PRIu64 " no longer held\n",
+			k ? "guest" : "host", k ? rec->k[k].hostname : rec->hostname, n->kept,
+			n->ring_full, n->told, n->asked, n->served, n->already, n->gone);
+	}
+}
+
 /* --keep-slow: the kept packets, slowest first, each with its segments. */
 #define KEPT_SHOWN 20
 
@@ -304,6 +324,7 @@ static void print_kept_text(FILE *f, const struct breakdown *b)
 {
 	const struct recording *rec = b->rec;
 	char e2e[16], wall[40], flow[128], seg[80], v[16];
+	const char *missing;
 	size_t i;
 	int h;
 
@@ -314,17 +335,17 @@ static void print_kept_text(FILE *f, const struct breakdown *b)
 		" more the ring had no room for; %zu complete here%s\n",
 		rec->keep_slow, rec->kept, rec->kept_lost, b->kept_seen,
 		b->nkept ? ", the slowest:" : "");
+	if (rec->guests)
+		print_keep_counts(f, rec);
 	for (i = 0; i < b->nkept && i < KEPT_SHOWN; i++) {
 		const struct journey *j = &b->kept[i];
 
 		fmt_ns((uint64_t)ts_diff(j->ts[j->nhops - 1], j->ts[0]), e2e, sizeof(e2e));
 		rec_wall_time(rec, j->ts[0], wall, sizeof(wall));
 		group_key(BY_FLOW, rec, j, flow, sizeof(flow));
-		fprintf(f, "  %9s %-10s %s %s%s\n   ", e2e, dir_name(j->dir), wall, flow,
-			!strcmp(kept_kernels(j), "both") || !rec->guests ? ""
-			: !strcmp(kept_kernels(j), "guest")
-			    ? " (the guest's part only: the host's was not slow there)"
-			    : " (the host's part only: the guest's was not slow there)");
+		missing = kept_missing(rec, j);
+		fprintf(f, "  %9s %-10s %s %s%s%s%s\n   ", e2e, dir_name(j->dir), wall, flow,
+			missing ? " (" : "", missing ? missing : "", missing ? ")" : "");
 		for (h = 1; h < j->nhops; h++) {
 			fmt_ns((uint64_t)ts_diff(j->ts[h], j->ts[h - 1]), v, sizeof(v));
 			fprintf(f, " %s %s",

@@ -49,6 +49,21 @@ static void read_guest_meta(struct rec_kernel *k, const struct vnl_block *b)
 	meta_str(b, "clock", k->clock_name, sizeof(k->clock_name));
 	k->realtime_ns = meta_u64(b, "realtime_ns");
 	k->monotonic_ns = meta_u64(b, "monotonic_ns");
+	meta_str(b, "keep_slow", k->keep_slow, sizeof(k->keep_slow));
+}
+
+static void read_kept(struct recording *rec, unsigned int kernel, const struct vnl_block *b)
+{
+	struct rec_keep *k = &rec->k[kernel].keep;
+
+	k->present = 1;
+	k->kept = meta_u64(b, "kept");
+	k->ring_full = meta_u64(b, "ring_full");
+	k->told = meta_u64(b, "told");
+	k->asked = meta_u64(b, "asked");
+	k->served = meta_u64(b, "served");
+	k->already = meta_u64(b, "already");
+	k->gone = meta_u64(b, "gone");
 }
 
 /* A hop id of the file (kernel's) as this build's. */
@@ -484,6 +499,10 @@ int read_block(struct recording *rec, struct read_ctx *rc, struct reorder *ro,
 		return read_ptp4l(rec, rc->cur_kernel, b);
 	if (b->type == VNL_BLK_QDISCS)
 		return read_qdiscs(rec, rc->cur_kernel, b);
+	if (b->type == VNL_BLK_KEPT) {
+		read_kept(rec, rc->cur_kernel, b);
+		return 0;
+	}
 	if (rc->cur_kernel)
 		return read_guest_block(rec, rc->cur_kernel, b);
 	switch (b->type) {

@@ -15,8 +15,16 @@
 #define REC_HOP_UNKNOWN	 0xfffe /* above every hop id: the joiner counts it, a report skips it */
 
 /* A guest's kernel, recorded through its agent (kernel ids 1..). */
+/* --keep-slow's running totals of one kernel (its last KEPT block; keepsync.h says each) */
+struct rec_keep {
+	int present;
+	uint64_t kept, ring_full, told, asked, served, already, gone;
+};
+
 struct rec_kernel {
 	int present, ended;
+	char keep_slow[64];   /* a guest's agent --keep-slow SPEC, "" if not */
+	struct rec_keep keep; /* [0]: the host's */
 	char hostname[128], kernel[128], version[32], clock_name[32]; /* "monotonic" or "tai" */
 	uint64_t realtime_ns, monotonic_ns, end_monotonic_ns;
 	int ptp; /* host and guest stamped with CLOCK_TAI: PTP keeps them together, not us */

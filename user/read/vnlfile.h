@@ -40,6 +40,9 @@ enum vnl_block_type {
 	VNL_BLK_CLOCK = 13,	/* struct vnl_file_clock[]: host/guest clock exchanges */
 	VNL_BLK_PTP4L = 14,	/* struct vnl_file_ptp4l[]: ptp4l's state, polled (--ptp4l) */
 	VNL_BLK_QDISCS = 15, /* struct vnl_file_qdisc[]: the traced devices' qdiscs at a moment */
+	VNL_BLK_KEPT = 16,   /* text, key=value lines: --keep-slow's running totals, the last
+			      * block of a kernel wins (kept, ring_full, told, asked, served,
+			      * already, gone: keepsync.h) */
 };
 
 /* Guest events the agent could not keep (its spool was full): a LOST row with this hop. */

@@ -261,6 +261,9 @@ static void on_frame(struct agent *a, const struct vnl_block_header *h, const ui
 	case VNL_MSG_FLUSH:
 		a->flush_requested = 1;
 		break;
+	case VNL_MSG_KEEP:
+		keep_inbox_add(&a->keep_in, p, h->len);
+		break;
 	case VNL_MSG_REFUSED:
 		vnl_err("the host refused this agent: %.*s", (int)(h->len > 200 ? 200 : h->len),
 			(const char *)p);
@@ -444,6 +447,8 @@ static int serve_output(void *ctx, struct rec_io *io)
 
 	if (err == -EACCES)
 		return err;
+	if (a->keep_in.n)
+		rec_io_keep_ask(io, &a->keep_in);
 	if (a->flush_requested) {
 		a->flush_requested = 0;
 		err = rec_io_flush(io);
@@ -475,6 +480,14 @@ static void drain_output(void *ctx)
 			 (unsigned long long)a->spool_bytes);
 }
 
+static void keep_tell(void *ctx, const struct vnl_keep_req *req)
+{
+	struct agent *a = ctx;
+
+	if (a->up && a->welcomed)
+		push_ctl(a, VNL_MSG_KEEP, 0, req, sizeof(*req));
+}
+
 struct rec_output agent_output(struct agent *a)
 {
 	return (struct rec_output){
@@ -483,6 +496,7 @@ struct rec_output agent_output(struct agent *a)
 	    .fast_poll = 1,
 	    .serve = serve_output,
 	    .lost = spool_lost,
+	    .keep_tell = keep_tell,
 	    .closed = drain_output,
 	};
 }

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <sys/socket.h>
+#include "keepsync.h"
 #include "link.h"
 #include "record.h"
 
@@ -41,7 +42,8 @@ struct agent {
 	 */
 	struct link_buf *desc[AGENT_DESC_MAX];
 	int ndesc;
-	uint64_t recordings; /* hosts' recordings served */
+	uint64_t recordings;	   /* hosts' recordings served */
+	struct keep_inbox keep_in; /* the host kept these packets: keep the guest's part */
 };
 
 int agent_init(struct agent *a, char *err, size_t err_size);

@@ -155,6 +155,26 @@ int write_lost(struct rec_state *st, const struct rec_opts *o, int force)
 	return ret ? ret : vnl_writer_block(&st->w, VNL_BLK_LOST, rows, n * sizeof(rows[0]));
 }
 
+int write_kept(struct rec_state *st, const struct rec_opts *o, int force)
+{
+	const struct keep_counts *n = &st->keep.n;
+	char text[sizeof(st->last_kept)];
+
+	if (!o->keep_spec)
+		return 0;
+	snprintf(text, sizeof(text),
+		 "kept=%llu\nring_full=%llu\ntold=%llu\nasked=%llu\nserved=%llu\nalready=%llu\n"
+		 "gone=%llu\n",
+		 (unsigned long long)agg_kept(st, 0), (unsigned long long)agg_kept(st, 1),
+		 (unsigned long long)n->told, (unsigned long long)n->asked,
+		 (unsigned long long)n->served, (unsigned long long)n->already,
+		 (unsigned long long)n->gone);
+	if (!force && !strcmp(text, st->last_kept))
+		return 0;
+	memcpy(st->last_kept, text, sizeof(text));
+	return write_text_block(&st->w, VNL_BLK_KEPT, text);
+}
+
 /* What makes a file readable on its own: written at the start of each file of a run. */
 int write_description(struct rec_state *st, const struct rec_opts *o)
 {
@@ -187,6 +207,8 @@ int write_trailer(struct rec_state *st, const struct rec_opts *o, const char *ne
 		err = agg_write_drops(st);
 	if (!err)
 		err = write_lost(st, o, 1);
+	if (!err)
+		err = write_kept(st, o, 1);
 	if (err)
 		return err;
 	snprintf(end, sizeof(end),

@@ -294,6 +294,8 @@ static int read_conn(struct guests *g, struct guest_conn *c, struct vnl_writer *
 				continue; /* nothing counts before a valid HELLO */
 			} else if (h.type == VNL_MSG_PONG) {
 				on_pong(g, c, p, h.len);
+			} else if (h.type == VNL_MSG_KEEP) {
+				keep_inbox_add(&g->keep_in, p, h.len);
 			} else {
 				*werr = on_block(g, c, &h, p, w);
 				if (*werr)
@@ -439,7 +441,23 @@ static int start_output(void *ctx)
 
 static int serve_output(void *ctx, struct rec_io *io)
 {
-	return guests_service(ctx, rec_io_writer(io));
+	struct guests *g = ctx;
+	int err = guests_service(g, rec_io_writer(io));
+
+	if (g->keep_in.n)
+		rec_io_keep_ask(io, &g->keep_in);
+	return err;
+}
+
+/* Every agent is told: the packet's own guest has its part, the others count it gone. */
+static void keep_tell(void *ctx, const struct vnl_keep_req *req)
+{
+	struct guests *g = ctx;
+	int i;
+
+	for (i = 0; i < g->nconns; i++)
+		if (g->conns[i].kernel)
+			send_frame(&g->conns[i], VNL_MSG_KEEP, 0, req, sizeof(*req));
 }
 
 static int close_output(void *ctx, struct vnl_writer *w)
@@ -462,6 +480,7 @@ struct rec_output guests_output(struct guests *g)
 	    .serve = serve_output,
 	    .rotated = rotated_output,
 	    .closing = close_output,
+	    .keep_tell = keep_tell,
 	};
 }
 

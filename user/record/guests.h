@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 #include <sys/socket.h>
+#include "keepsync.h"
 #include "link.h"
 #include "record.h"
 
@@ -55,7 +56,8 @@ struct guests {
 	struct vnl_file_clock clocks[256]; /* exchanges not yet written */
 	unsigned int nclocks;
 	uint64_t refused;
-	int started; /* guests_start ran: there is something to free */
+	struct keep_inbox keep_in; /* agents kept these packets: keep the host's part */
+	int started;		   /* guests_start ran: there is something to free */
 };
 
 struct vnl_writer;

@@ -9,7 +9,7 @@
  * blocks (META, HOPS, IFACES, REASONS, EVENTS, LOST, END) with increasing seq, PONG, FLUSHED.
  * Host -> agent: WELCOME (text: kernel id, next seq wanted), ACK (seq: everything below is
  * written), PING (host time), FLUSH (send what you hold), REFUSED (text: why), WHO (a new
- * connection: say HELLO).
+ * connection: say HELLO). Either way: KEEP (--keep-slow: a kept packet's fingerprint).
  */
 #ifndef VNL_LINK_H
 #define VNL_LINK_H
@@ -32,7 +32,8 @@ enum vnl_msg {
 	VNL_MSG_FLUSH,
 	VNL_MSG_FLUSHED,
 	VNL_MSG_REFUSED,
-	VNL_MSG_WHO, /* host -> agent on a new connection: say HELLO */
+	VNL_MSG_WHO,  /* host -> agent on a new connection: say HELLO */
+	VNL_MSG_KEEP, /* either way: a packet kept as slow; keep your part (keepsync.h) */
 };
 
 struct link_ping {

@@ -10,6 +10,7 @@
 struct vnl_block_header;
 struct vnl_writer;
 struct rec_io;
+struct vnl_keep_req;
 
 /*
  * Where a recording's blocks go besides or instead of the file OUT: the agent's link, the
@@ -30,6 +31,8 @@ struct rec_output {
 	int (*serve)(void *ctx, struct rec_io *io);
 	/* a --max-size run began its next file (after that file's own description) */
 	int (*rotated)(void *ctx, struct vnl_writer *w);
+	/* --keep-slow: this kernel kept a slow packet; the other kernels are to keep their part */
+	void (*keep_tell)(void *ctx, const struct vnl_keep_req *req);
 	/* events lost after the rings (the agent's spool), counted with the rings' */
 	uint64_t (*lost)(void *ctx);
 	/* stopping: before the file's trailer (the last blocks), and once it is written */
@@ -52,6 +55,9 @@ struct rec_source {
 struct vnl_writer *rec_io_writer(struct rec_io *io);
 /* everything the rings hold written out now, with the lost counts */
 int rec_io_flush(struct rec_io *io);
+/* another kernel kept a slow packet: keep this kernel's part of it (keepsync.h) */
+struct keep_inbox;
+void rec_io_keep_ask(struct rec_io *io, struct keep_inbox *box);
 
 struct rec_opts {
 	const char *out;

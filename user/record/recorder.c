@@ -95,6 +95,37 @@ struct vnl_writer *rec_io_writer(struct rec_io *io)
 	return &io->st->w;
 }
 
+void rec_io_keep_ask(struct rec_io *io, struct keep_inbox *box)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	unsigned int i;
+
+	for (i = 0; i < box->n; i++)
+		keep_sync_ask(&io->st->keep, &box->req[i], now);
+	io->st->keep.n.asked += box->overflow;
+	io->st->keep.n.gone += box->overflow;
+	box->n = 0;
+	box->overflow = 0;
+}
+
+/* A packet kept here (the ring's record): the other kernels keep their part of it. */
+static void on_kept(void *ctx, const struct vnl_kept *k)
+{
+	struct rec_state *st = ctx;
+	struct vnl_keep_req req;
+
+	if (keep_sync_own(&st->keep, k, &req) && st->to->keep_tell)
+		st->to->keep_tell(st->to->ctx, &req);
+}
+
+/* Our part of a packet another kernel kept: its events, in time order among the ring's. */
+static int take_part(void *ctx, const struct vnl_kept *k)
+{
+	struct rec_state *st = ctx;
+
+	return rings_take(&st->rings.run[0], k, sizeof(*k));
+}
+
 int rec_io_flush(struct rec_io *io)
 {
 	int err;
@@ -116,6 +147,8 @@ static int record_loop(struct rec_state *st, const struct rec_opts *o)
 		if (err < 0)
 			break;
 		err = o->to.serve ? o->to.serve(o->to.ctx, &io) : 0;
+		if (!err)
+			err = keep_sync_serve(&st->keep, now_ns(CLOCK_MONOTONIC), take_part, st);
 		for (i = 0; !err && i < o->nsources; i++)
 			err = o->sources[i].poll(o->sources[i].ctx, &st->w);
 		if (!err)
@@ -137,6 +170,8 @@ static int record_loop(struct rec_state *st, const struct rec_opts *o)
 			err = vnl_writer_flush(&st->w);
 			if (!err)
 				err = write_lost(st, o, 0);
+			if (!err)
+				err = write_kept(st, o, 0);
 			if (err)
 				break;
 			last_flush = now;
@@ -214,6 +249,7 @@ int record_run(struct rec_opts *op)
 	uint64_t ring_each;
 	int err, ret = VNL_EXIT_FAIL;
 
+	st.to = &o.to;
 	vnl_event_clock = o.clock_tai ? CLOCK_TAI : CLOCK_MONOTONIC;
 	if (o.filter && filter_compile(o.filter, filter, &filter_len, err_msg, sizeof(err_msg))) {
 		vnl_err("%s", err_msg);
@@ -241,6 +277,13 @@ int record_run(struct rec_opts *op)
 	st.keep_q = o.keep_q;
 	if (!o.keep_spec) /* the paths of --keep-slow: 10 MB for nothing otherwise */
 		bpf_map__set_max_entries(st.skel->maps.pkt_path, 1);
+	if (o.keep_spec && o.to.keep_tell) { /* another kernel may ask for our part */
+		st.skel->rodata->cfg.recent_bits =
+		    (__u8)keep_sync_bits((unsigned int)libbpf_num_possible_cpus());
+		bpf_map__set_max_entries(st.skel->maps.recent_paths,
+					 (__u32)libbpf_num_possible_cpus()
+					     << st.skel->rodata->cfg.recent_bits);
+	}
 	st.skel->rodata->cfg.nrings = nrings;
 	st.skel->rodata->cfg.wakeup_bytes = ring_each / 8;
 	choose_programs(&st, &o);
@@ -267,8 +310,19 @@ int record_run(struct rec_opts *op)
 			(unsigned long long)ring_each, strerror(-err));
 		goto cleanup;
 	}
-	if (o.keep_spec)
+	if (o.keep_spec) {
 		st.rings.hold_ns = KEEP_HOLD_NS;
+		st.rings.on_kept = on_kept;
+		err = o.to.keep_tell
+			  ? keep_sync_open(&st.keep, bpf_map__fd(st.skel->maps.recent_paths),
+					   bpf_map__max_entries(st.skel->maps.recent_paths))
+			  : 0;
+		if (err)
+			vnl_warn(
+			    "--keep-slow: cannot map the recent paths (%s): the other kernel's "
+			    "part of a kept packet is not kept here",
+			    strerror(-err));
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (attach_programs(&st)) {
@@ -308,6 +362,7 @@ int record_run(struct rec_opts *op)
 	ret = VNL_EXIT_OK;
 cleanup:
 	qdiscs_close(&st.qdiscs);
+	keep_sync_close(&st.keep);
 	detach_all(&st);
 	rings_close(&st.rings);
 	vnetlat_bpf__destroy(st.skel);

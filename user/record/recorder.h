@@ -9,6 +9,7 @@
 
 #include <bpf/libbpf.h>
 #include "devices.h"
+#include "keepsync.h"
 #include "probe.h"
 #include "record.h"
 #include "qdiscs.h"
@@ -36,6 +37,9 @@ struct rec_state {
 	uint64_t *agg_cpu;	   /* one slot's per-CPU values */
 	struct qdisc_watch qdiscs; /* the traced devices' qdiscs, into the recording */
 	double keep_q;		   /* --keep-slow pQ: the quantile the threshold follows; 0: none */
+	struct keep_sync keep;	   /* --keep-slow: the other kernel's part of kept packets */
+	const struct rec_output *to;
+	char last_kept[512]; /* the KEPT block last written */
 };
 
 /* traced.c: the devices the options select, in the BPF maps; rescanned as they come and go */
@@ -54,6 +58,8 @@ void detach_all(struct rec_state *st);
 /* blocks.c: what makes a file readable on its own, what closes it, the next of a run */
 int write_description(struct rec_state *st, const struct rec_opts *o);
 int write_lost(struct rec_state *st, const struct rec_opts *o, int force);
+/* --keep-slow's totals (a KEPT block) when they changed, or force */
+int write_kept(struct rec_state *st, const struct rec_opts *o, int force);
 int write_trailer(struct rec_state *st, const struct rec_opts *o, const char *next);
 int rotate(struct rec_state *st, const struct rec_opts *o);
 

@@ -101,7 +101,11 @@ int rings_take(struct ring_run *run, const void *data, size_t size)
 
 static int run_add(void *ctx, void *data, size_t size)
 {
-	return rings_take(ctx, data, size);
+	struct ring_run *run = ctx;
+
+	if (size == sizeof(struct vnl_kept) && run->owner && run->owner->on_kept)
+		run->owner->on_kept(run->owner->ctx, data);
+	return rings_take(run, data, size);
 }
 
 static int ring_add(struct rings *r, unsigned int i)
@@ -128,6 +132,7 @@ int rings_open(struct rings *r, int outer_fd, unsigned int n, uint64_t each, rin
 			return -errno;
 		r->fds[i] = fd;
 		r->n = i + 1;
+		r->run[i].owner = r;
 		if (bpf_map_update_elem(outer_fd, &i, &fd, BPF_ANY))
 			return -errno;
 		err = ring_add(r, i);

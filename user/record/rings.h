@@ -10,10 +10,13 @@
 #include <stdint.h>
 #include "vnetlat.h"
 
+struct rings;
+
 /* What one ring gave in the current pass, in the order it gave it. */
 struct ring_run {
 	struct vnl_event *ev;
 	size_t n, cap;
+	struct rings *owner;
 };
 
 typedef int (*rings_out_fn)(void *ctx, const struct vnl_event *ev);
@@ -28,6 +31,8 @@ struct rings {
 	/* events are handed on this long after their time: --keep-slow sends a slow packet's
 	 * hops at its last one, up to this much after its first */
 	uint64_t hold_ns;
+	/* a --keep-slow packet's path as the ring gave it (before it becomes events) */
+	void (*on_kept)(void *ctx, const struct vnl_kept *k);
 };
 
 /*
