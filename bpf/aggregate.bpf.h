@@ -112,6 +112,7 @@ static __always_inline void path_add(struct vnl_path *p, __u32 hop, __u64 now, _
 	p->hop[i] = (__u8)hop;
 	p->dt[i] = now - p->t0 > 0xffffffffULL ? 0xffffffffU : (__u32)(now - p->t0);
 	p->ifindex[i] = ifindex;
+	p->cpu[i] = (__u16)bpf_get_smp_processor_id();
 	p->n = (__u8)(i + 1);
 }
 

@@ -775,6 +775,44 @@ static __always_inline int on_switch(const struct task_struct *prev, const struc
 	return 0;
 }
 
+/* Each CPU's softirq time (struct vnl_softirq): context for the packets that crossed it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VNL_SOFTIRQ_SLOTS);
+	__type(key, __u32);
+	__type(value, struct vnl_softirq);
+} softirq_time SEC(".maps");
+
+volatile __u32 softirq_epoch;
+
+static __always_inline int on_softirq(__u32 vec, const int entry)
+{
+	__u32 slot =
+	    vec == VNL_SOFTIRQ_NET_TX || vec == VNL_SOFTIRQ_NET_RX ? vec : VNL_SOFTIRQ_OTHER;
+	struct vnl_softirq *s = bpf_map_lookup_elem(&softirq_time, &slot);
+	__u64 now = bpf_ktime_get_ns(), d;
+
+	if (!s)
+		return 0;
+	if (entry) {
+		s->since = now;
+		return 0;
+	}
+	if (!s->since)
+		return 0;
+	d = now - s->since;
+	s->since = 0;
+	s->ns += d;
+	s->count++;
+	if (s->epoch != softirq_epoch) {
+		s->epoch = softirq_epoch;
+		s->max_ns = 0;
+	}
+	if (d > s->max_ns)
+		s->max_ns = d > 0xffffffffULL ? 0xffffffffU : (__u32)d;
+	return 0;
+}
+
 /*
  * One program of an attach point; direct says whether plain loads may read kernel memory.
  * The program's arguments come last, so the commas VNL_COMMA stands for in them may expand.
@@ -824,6 +862,8 @@ VNL_TP(qdisc_dequeue,
 	   VNL_COMMA struct sk_buff *skb,
        on_dequeue(qdisc, packets, skb, direct))
 VNL_TP(sched_wakeup, struct task_struct *p, on_wakeup(p, direct))
+VNL_TP(softirq_entry, unsigned int vec, on_softirq(vec, 1))
+VNL_TP(softirq_exit, unsigned int vec, on_softirq(vec, 0))
 VNL_TP(sched_switch,
        bool preempt VNL_COMMA struct task_struct *prev VNL_COMMA struct task_struct *next
 	   VNL_COMMA unsigned int prev_state,

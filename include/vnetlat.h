@@ -55,6 +55,8 @@ enum vnl_point {
 	VNL_PT_SCHED_WAKEUP,	/* sched:sched_wakeup: a VMM thread made runnable */
 	VNL_PT_QDISC_ENQUEUE,	/* qdisc:qdisc_enqueue: a device's root qdisc took the packet */
 	VNL_PT_QDISC_DEQUEUE,	/* qdisc:qdisc_dequeue: it gave it (and a batch after it) back */
+	VNL_PT_SOFTIRQ_ENTRY,	/* irq:softirq_entry: no hop; each CPU's softirq time */
+	VNL_PT_SOFTIRQ_EXIT,	/* irq:softirq_exit */
 	VNL_PT_MAX,
 };
 
@@ -83,7 +85,9 @@ enum vnl_point {
 	X(SCHED_SWITCH, sched_switch)                                                              \
 	X(SCHED_WAKEUP, sched_wakeup)                                                              \
 	X(QDISC_ENQUEUE, qdisc_enqueue)                                                            \
-	X(QDISC_DEQUEUE, qdisc_dequeue)
+	X(QDISC_DEQUEUE, qdisc_dequeue)                                                            \
+	X(SOFTIRQ_ENTRY, softirq_entry)                                                            \
+	X(SOFTIRQ_EXIT, softirq_exit)
 #define VNL_FN_POINTS(X)                                                                           \
 	X(TUN_NET_XMIT, tun_net_xmit)                                                              \
 	X(TUN_GET_USER, tun_get_user)                                                              \
@@ -259,6 +263,23 @@ struct vnl_config {
 };
 
 /*
+ * Each CPU's softirq time, by vector (NET_TX 2, NET_RX 3; the rest summed in
+ * VNL_SOFTIRQ_OTHER): running totals the recorder reads once a second (the SOFTIRQ block);
+ * max_ns is the longest since user space last moved softirq_epoch.
+ */
+#define VNL_SOFTIRQ_NET_TX 2
+#define VNL_SOFTIRQ_NET_RX 3
+#define VNL_SOFTIRQ_OTHER  4
+#define VNL_SOFTIRQ_SLOTS  5
+struct vnl_softirq {
+	__u64 ns;
+	__u64 count;
+	__u64 since; /* the softirq running on this CPU began; 0 when none */
+	__u32 max_ns;
+	__u32 epoch;
+};
+
+/*
  * In-kernel aggregate mode: per-CPU log-linear histograms (include/loglin.h buckets) of each
  * segment, indexed by slot: 0 for a pair of hops not in the segment table, 1.. for the table's
  * rows in order, and VNL_AGG_E2E + direction for end to end.
@@ -297,6 +318,7 @@ struct vnl_path {
 	__u8 hop[VNL_PATH_MAX];
 	__u32 dt[VNL_PATH_MAX]; /* ns after t0 */
 	__u32 ifindex[VNL_PATH_MAX];
+	__u16 cpu[VNL_PATH_MAX];
 };
 
 struct vnl_kept {

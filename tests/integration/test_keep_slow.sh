@@ -11,6 +11,9 @@ n=3000 every=300
 VNL_STANDIN_ARGS="--stall-every $every --stall 3ms" topo up 0 >/dev/null ||
 	{ not_ok "topology up"; finish; }
 filter='udp and host 198.18.0.2'
+# NET_RX softirqs run on each CPU, as the kernel counts them (the recorders see a part)
+net_rx() { awk '$1 == "NET_RX:" {s = 0; for (i = 2; i <= NF; i++) s += $i; print s}' /proc/softirqs; }
+net_rx_before=$(net_rx)
 pids=()
 for spec in 500us host.tap_queue'>'500us p99; do
 	out=$work/keep-${#pids[@]}.vnl
@@ -26,6 +29,7 @@ for pid in "${pids[@]}"; do
 	rec_pid=$pid
 	check "recorder $pid stops" stop_record
 done
+net_rx_after=$(net_rx)
 for i in 0 1 2; do
 	"$vnetlat" report --json "$work/keep-$i.vnl" >"$work/keep-$i.json"
 done
@@ -42,9 +46,10 @@ check "record refuses --keep-slow without --mode aggregate (exit $?), naming why
 	grep -q "needs --mode aggregate" "$work/refused.out"
 check "a bad SPEC is named" bash -c \
 	"'$vnetlat' record -o '$work/x.vnl' --mode aggregate --keep-slow 'nosuch>1ms' 2>&1 | grep -q \"'nosuch' is no segment\""
-checker "keep-slow" python3 - "$work" $n $every <<'PY'
+checker "keep-slow" python3 - "$work" $n $every $((net_rx_after - net_rx_before)) "$(nproc)" <<'PY'
 import json, sys
 work, n, every = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+net_rx_kernel, ncpu = int(sys.argv[4]), int(sys.argv[5])
 stalls = n // every
 def load(i):
     return json.load(open(f"{work}/keep-{i}.json"))
@@ -74,6 +79,17 @@ for i, spec in enumerate(("500us", "host.tap_queue>500us")):
        f"missed {sorted(slow[spec] - kept)})")
     ok(len(kept - slow[spec]) <= 2,
        f"{spec}: no other packet is kept ({len(kept - slow[spec])} of {2 * n - len(slow[spec])})")
+    around = [a for p in pk for a in p.get("around", {}).get("softirq", [])]
+    ok(len(around) == len(pk) and all(
+        a["kernel"] == "host" and a["cpus"] and max(a["cpus"]) < ncpu and
+        0 < a["net_rx_ns"] <= a["interval_ns"] * len(a["cpus"]) and
+        a["net_rx_max_ns"] <= a["net_rx_ns"] for a in around),
+       f"{spec}: each kept packet has the NET_RX time of the CPUs it ran on around it, "
+       f"within the time there was ({around[:1]})")
+    net_rx = sum(c["net_rx"]["count"] for c in r.get("softirq", []) if c["kernel"] == 0)
+    ok(0.5 * net_rx_kernel <= net_rx <= net_rx_kernel,
+       f"{spec}: NET_RX softirqs counted: {net_rx}, /proc/softirqs around the recording: "
+       f"{net_rx_kernel}")
     hops = {tuple(s["name"] for s in p["segments"]) for p in stalled}
     ok(all("host.tap_queue" in h and "host.backlog" in h for h in hops) and
        all(p["direction"] == "to_guest" for p in stalled),

@@ -73,6 +73,9 @@ say({"host.tap_queue", "guest.gro", "guest.stack_rx"} <= names,
 say(host.get("served", 0) >= len(in_socket) - host.get("already", 0) and host.get("told", 0) >= 2,
     f"the host kept its part at the guest's word and told the guest of its own")
 say(guest.get("served", 0) >= 2, f"the guest kept its part at the host's word ({guest.get('served')})")
+sides = [{a["kernel"] for a in p.get("around", {}).get("softirq", [])} for p in in_tap + in_socket]
+say(sides and all(s == {"host", "guest"} for s in sides),
+    f"each has the softirq time of the CPUs it ran on in both kernels around it ({sides})")
 others = [p for p in pk if p not in in_socket and p not in in_tap]
 print(f"# kept for neither stop: {len(others)}")
 say(len(others) <= len(pk) // 4, f"almost no others are kept ({len(others)} of {len(pk)})")

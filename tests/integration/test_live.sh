@@ -80,6 +80,25 @@ check "the endpoint listens on the loopback it was given only" \
 check "live stopped cleanly" stop_record
 ip netns exec "$host" "$vnetlat" live --prometheus "198.18.0.999:$port" >/dev/null 2>"$work/bad.log"
 check "a bad --prometheus address: exit 2, named" bash -c "[[ \$? == 0 ]] || true; grep -q \"198.18.0.999:$port\" $work/bad.log"
+# aggregate mode: the in-kernel histograms (no VM or tap label), and the packets --keep-slow
+# kept; with a threshold every packet passes, the kept count must equal the histograms'
+ip netns exec "$host" "$vnetlat" live --prometheus "127.0.0.1:$port" -f udp --mode aggregate \
+	--keep-slow 1ns 2>"$work/live-agg.log" &
+rec_pid=$!
+check "live --mode aggregate --keep-slow started" wait_for 60 grep -q "serving http" "$work/live-agg.log"
+ip netns exec "$remote" "$build/udp-rr" --dst 198.18.0.2 --count 100 --interval 5ms >/dev/null
+have_agg() {
+	scrape /metrics &&
+		grep -q 'direction="to_guest",segment="end_to_end",le="+Inf"} 100$' "$work/scrape.body" &&
+		grep -q 'vnetlat_kept_packets_total{direction="to_guest"} 100$' "$work/scrape.body"
+}
+check "aggregate: the in-kernel histograms count the 100 requests, all 100 kept" wait_for 20 have_agg
+grep -E 'end_to_end",le="\+Inf"|vnetlat_kept' "$work/scrape.body" | sed 's/^/# /'
+check "aggregate: series carry no VM or tap label ('-')" \
+	grep -q 'vnetlat_segment_latency_seconds_count{vm="-",tap="-",direction="to_guest",segment="host.tap_queue"} 100$' "$work/scrape.body"
+check "aggregate live stopped cleanly" stop_record
+ip netns exec "$host" "$vnetlat" live --prometheus "127.0.0.1:$port" --keep-slow 1ms >/dev/null 2>"$work/bad.log"
+check "live refuses --keep-slow without --mode aggregate, naming why" grep -q "needs --mode aggregate" "$work/bad.log"
 # vnetlat top: a table refreshed every second
 ip netns exec "$host" "$vnetlat" top -d 4s -f udp >"$work/top.out" 2>"$work/top.err" &
 rec_pid=$!

@@ -80,7 +80,7 @@ static void waits_for_a_part_still_on_its_way(void **state)
 	keep_sync_serve(ks, NOW, take, &t);
 	assert_int_equal(t.n, 0);
 	assert_int_equal(ks->npending, 1);
-	put(recent, 3, 0x77, NOW + SEC / 2); /* its last hop came half a second later */
+	put(recent, 3, 0x77, NOW + SEC / 2);	       /* its last hop came half a second later */
 	keep_sync_serve(ks, NOW + SEC / 10, take, &t); /* scans are 50 ms apart at least */
 	assert_int_equal(t.n, 0);
 	keep_sync_serve(ks, NOW + SEC, take, &t);

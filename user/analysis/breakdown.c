@@ -339,6 +339,35 @@ const char *kept_kernels(const struct journey *j)
 	return j->host_hops && j->guest_hops ? "both" : j->guest_hops ? "guest" : "host";
 }
 
+void softirq_near(const struct recording *rec, const struct journey *j, struct softirq_near out[2])
+{
+	uint64_t lo = j->ts[0], hi = j->ts[j->nhops - 1], start, end, last_end[2] = {0, 0};
+	size_t i;
+
+	memset(out, 0, 2 * sizeof(*out));
+	for (i = 0; i < rec->nsoftirq; i++) {
+		const struct rec_softirq *s = &rec->softirq[i];
+		unsigned int side = s->kernel != 0;
+		struct softirq_near *n = &out[side];
+
+		if (side && s->kernel != j->kernel)
+			continue; /* another guest's */
+		n->seen = 1;
+		start = rec_host_time(rec, s->kernel, s->start_ns);
+		end = rec_host_time(rec, s->kernel, s->end_ns);
+		if (end < lo || start > hi || !(j->cpus[side] >> (s->cpu & 63) & 1))
+			continue;
+		n->cpus |= 1ULL << (s->cpu & 63);
+		if (end != last_end[side]) { /* the next interval: each is counted once */
+			n->interval_ns += end - start;
+			last_end[side] = end;
+		}
+		n->ns[s->vec] += s->ns;
+		if (s->max_ns > n->max_ns[s->vec])
+			n->max_ns[s->vec] = s->max_ns;
+	}
+}
+
 /* The first guest that recorded with --keep-slow, NULL if none did. */
 static const struct rec_kernel *keeping_guest(const struct recording *rec)
 {

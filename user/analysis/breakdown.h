@@ -127,6 +127,17 @@ void ptp_add(struct breakdown *b, const struct journey *j);
  * packet while its packet cache still holds it.
  */
 const char *kept_kernels(const struct journey *j);
+/*
+ * The softirq time on the CPUs a packet's hops ran on, in one kernel ([0] the host, [1] its
+ * guest), over the recorder's intervals (about a second) that its journey overlaps.
+ */
+struct softirq_near {
+	uint64_t cpus;	      /* bit cpu % 64 */
+	uint64_t interval_ns; /* the intervals' length (per CPU) */
+	uint64_t ns[VNL_SOFTIRQ_SLOTS], max_ns[VNL_SOFTIRQ_SLOTS];
+	int seen; /* the kernel recorded softirq time at all */
+};
+void softirq_near(const struct recording *rec, const struct journey *j, struct softirq_near out[2]);
 /* Why the other kernel's part of a kept packet is missing; NULL when it is not. */
 const char *kept_missing(const struct recording *rec, const struct journey *j);
 

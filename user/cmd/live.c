@@ -89,6 +89,51 @@ int live_add(struct live *l, const char *vm, const char *tap, const char *direct
 	return 0;
 }
 
+/* Aggregate mode: count packets of a slot in one in-kernel histogram bucket. */
+static int live_add_bucket(struct live *l, unsigned int slot, uint32_t bucket, uint64_t count)
+{
+	const struct vnl_file_slot *sl = &l->rec.slots[slot];
+	uint64_t mid = vnl_ll_low(bucket) + vnl_ll_width(bucket) / 2;
+	struct live_series *s;
+	double v = (double)mid / 1e9;
+	int i;
+
+	if (!l->rec.have_slot[slot] || sl->dir >= VNL_DIR_ANY)
+		return 0;
+	s = series_get(l, "-", "-", dir_name(sl->dir), sl->name);
+	if (!s)
+		return -ENOMEM;
+	/* the bucket's whole range on the side of the boundary its middle is on */
+	for (i = 0; i < LIVE_LE_N && v > live_le_seconds[i]; i++)
+		;
+	s->le[i] += count;
+	s->count += count;
+	s->sum_s += v * (double)count;
+	if (hist_add_bucket(&s->h, bucket, count) || hist_add_bucket(&s->last_h, bucket, count))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Aggregate mode: a window of the in-kernel histograms (a HIST block) into the series. */
+static int live_add_window(struct live *l, const void *payload, uint32_t len)
+{
+	struct vnl_file_hist_hdr hdr;
+	struct vnl_file_hist_entry e;
+	size_t n, i;
+	int err = 0;
+
+	if (len < sizeof(hdr))
+		return 0;
+	memcpy(&hdr, payload, sizeof(hdr));
+	n = (len - sizeof(hdr)) / sizeof(e);
+	for (i = 0; i < n && i < hdr.n && !err; i++) {
+		memcpy(&e, (const uint8_t *)payload + sizeof(hdr) + i * sizeof(e), sizeof(e));
+		if (e.slot < VNL_AGG_SLOTS && e.bucket < VNL_LL_BUCKETS)
+			err = live_add_bucket(l, e.slot, e.bucket, e.count);
+	}
+	return err;
+}
+
 static void labels_of(const struct live *l, const struct journey *j, const char **vm,
 		      const char **tap)
 {
@@ -120,6 +165,11 @@ static void on_journey(void *ctx, const struct journey *j)
 	const char *vm, *tap;
 
 	l->journeys++;
+	if (l->aggregate) { /* a kept packet: the histograms have it already */
+		if (j->dir < VNL_DIR_ANY)
+			l->kept[j->dir]++;
+		return;
+	}
 	if (!j->complete || j->dropped || !j->nhops)
 		return;
 	labels_of(l, j, &vm, &tap);
@@ -134,6 +184,8 @@ static void on_round_trip(void *ctx, const struct journey *req, const struct jou
 	const char *vm, *tap;
 
 	l->round_trips++;
+	if (l->aggregate)
+		return;
 	labels_of(l, req, &vm, &tap);
 	if (req->complete && resp->complete) /* a partial one's end to end is not the whole */
 		live_add(l, vm, tap, direction, "end_to_end",
@@ -165,6 +217,8 @@ int live_sink(void *ctx, const struct vnl_block_header *bh, const void *payload)
 	}
 	if (!err)
 		err = rec_stream_block(l->rs, bh->type, payload, bh->len);
+	if (!err && l->aggregate && bh->type == VNL_BLK_HIST)
+		err = live_add_window(l, payload, bh->len);
 	pthread_mutex_unlock(&l->lock);
 	return err;
 }
@@ -231,6 +285,23 @@ static void render_ptp4l(const struct live *l, FILE *f)
 			(double)s->path_delay_ns / 1e9);
 }
 
+/* Aggregate mode: the packets --keep-slow kept, and those its ring had no room for. */
+static void render_kept(const struct live *l, FILE *f)
+{
+	int d;
+
+	fputs("# HELP vnetlat_kept_packets_total Slow packets kept whole (--keep-slow), by "
+	      "direction.\n# TYPE vnetlat_kept_packets_total counter\n",
+	      f);
+	for (d = 0; d < VNL_DIR_ANY; d++)
+		fprintf(f, "vnetlat_kept_packets_total{direction=\"%s\"} %" PRIu64 "\n",
+			dir_name(d), l->kept[d]);
+	fprintf(f,
+		"# HELP vnetlat_kept_lost_total Slow packets --keep-slow had no ring room for.\n"
+		"# TYPE vnetlat_kept_lost_total counter\nvnetlat_kept_lost_total %" PRIu64 "\n",
+		l->rec.k[0].keep.ring_full);
+}
+
 void live_render_metrics(struct live *l, FILE *f)
 {
 	const struct live_series *s;
@@ -282,6 +353,8 @@ void live_render_metrics(struct live *l, FILE *f)
 		"vnetlat_tracer_cpu_seconds_total %.6f\n",
 		cpu_seconds());
 	render_ptp4l(l, f);
+	if (l->aggregate)
+		render_kept(l, f);
 	pthread_mutex_unlock(&l->lock);
 }
 
@@ -355,9 +428,12 @@ static int top_tick(void *ctx, struct rec_io *io)
 	if (v)
 		qsort(v, n, sizeof(*v), by_name);
 	printf("\033[H\033[2Jvnetlat top  %.0f s  events %" PRIu64 "  lost %" PRIu64
-	       "  journeys %" PRIu64 "  round trips %" PRIu64 "   (last second; us)\n\n",
+	       "  journeys %" PRIu64 "  round trips %" PRIu64,
 	       (double)(now - l->started_ns) / 1e9, l->events, l->rec.lost_total, l->journeys,
 	       l->round_trips);
+	if (l->aggregate)
+		printf("  kept %" PRIu64, l->kept[VNL_DIR_TO_GUEST] + l->kept[VNL_DIR_FROM_GUEST]);
+	printf("   (last second; us)\n\n");
 	printf("%-11s %-8s %-30s %8s %9s %9s %9s %10s\n", "DIRECTION", "TAP", "SEGMENT", "COUNT",
 	       "P50", "P99", "MAX", "TOTAL");
 	for (i = 0; i < n; i++) {
@@ -393,8 +469,11 @@ static void live_usage(FILE *f, int top)
 		      "address unless the scraper is elsewhere: e.g. 127.0.0.1:9464).\n");
 	fprintf(f, "  -i, --iface NAME, --vm PID, -f, --filter EXPR, -d, --duration TIME,\n"
 		   "  --sample N, --ring-size SIZE, --tracepoints-only, --no-drops, --no-sched,\n"
-		   "  --clock CLOCK, --ptp4l SOCKET, --ptp4l-domain N, -v: as vnetlat record\n"
-		   "  (live serves ptp4l's port state, master offset and path delay as gauges)\n");
+		   "  --clock CLOCK, --ptp4l SOCKET, --ptp4l-domain N, --mode MODE,\n"
+		   "  --keep-slow SPEC, -v: as vnetlat record\n"
+		   "  (live serves ptp4l's port state, master offset and path delay as gauges;\n"
+		   "  in aggregate mode, the in-kernel histograms without VM and tap labels, and\n"
+		   "  the packets --keep-slow kept as vnetlat_kept_packets_total)\n");
 }
 
 static const char *ptp4l_path; /* --ptp4l, as record's */
@@ -407,6 +486,8 @@ static int parse_live_opts(int argc, char **argv, struct rec_opts *o, const char
 	    {"vm", required_argument, NULL, 'V'},
 	    {"no-sched", no_argument, NULL, 'Q'},
 	    {"prometheus", required_argument, NULL, 'P'},
+	    {"mode", required_argument, NULL, 'm'},
+	    {"keep-slow", required_argument, NULL, 'k'},
 	    PTP4L_LONGOPTS,
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -423,6 +504,14 @@ static int parse_live_opts(int argc, char **argv, struct rec_opts *o, const char
 			}
 			*prom = optarg;
 			break;
+		case 'm':
+			if (parse_mode(o, optarg))
+				return -EINVAL;
+			break;
+		case 'k':
+			if (parse_keep_slow(o, optarg))
+				return -EINVAL;
+			break;
 		case 'Z':
 		case 'Y':
 			if (ptp4l_opt(c, optarg, &ptp4l_path, &ptp4l_domain))
@@ -434,7 +523,7 @@ static int parse_live_opts(int argc, char **argv, struct rec_opts *o, const char
 				return ret;
 		}
 	}
-	if (rec_no_operands(top ? "top" : "live", argc, argv))
+	if (rec_no_operands(top ? "top" : "live", argc, argv) || check_keep_slow_mode(o))
 		return -EINVAL;
 	if (!top && !*prom) {
 		vnl_err("live: --prometheus ADDR:PORT is required (e.g. 127.0.0.1:9464)");
@@ -486,6 +575,7 @@ static int run_live(int argc, char **argv, int top)
 	o->to.ctx = l;
 	o->clock_events = -1;
 	ret = parse_live_opts(argc, argv, o, &prom, top);
+	l->aggregate = o->mode == VNL_MODE_AGGREGATE;
 	if (!ret && ptp4l_source(&l->ptp4l, ptp4l_path, ptp4l_domain, o))
 		ret = -EINVAL;
 	if (ret) {

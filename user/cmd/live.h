@@ -39,8 +39,10 @@ struct live {
 	uint64_t started_ns;
 	struct jengine *je;
 	int mode_top;
-	struct ptp4l_poller ptp4l; /* --ptp4l: its answers come back through the stream */
-	const char *prom_addr;	   /* live: where to serve, started once capabilities are dropped */
+	int aggregate;		    /* --mode aggregate: series from the in-kernel histograms */
+	uint64_t kept[VNL_DIR_MAX]; /* aggregate mode: kept packets' journeys, per direction */
+	struct ptp4l_poller ptp4l;  /* --ptp4l: its answers come back through the stream */
+	const char *prom_addr;	/* live: where to serve, started once capabilities are dropped */
 	uint64_t last_block_ns; /* when events last came: a quiet link drains the reorder buffer */
 	void *server;
 };

@@ -182,14 +182,8 @@ static int parse_opts(int argc, char **argv, struct record_cmd *rc)
 			o->force = 1;
 			break;
 		case 'm':
-			if (!strcmp(optarg, "packets")) {
-				o->mode = VNL_MODE_PACKETS;
-			} else if (!strcmp(optarg, "aggregate")) {
-				o->mode = VNL_MODE_AGGREGATE;
-			} else {
-				vnl_err("--mode '%s': expected packets or aggregate", optarg);
+			if (parse_mode(o, optarg))
 				return -EINVAL;
-			}
 			break;
 		case 'k':
 			if (parse_keep_slow(o, optarg))
@@ -228,10 +222,8 @@ static int parse_opts(int argc, char **argv, struct record_cmd *rc)
 	}
 	if (check_guest_opts(rc))
 		return -EINVAL;
-	if (o->keep_spec && o->mode != VNL_MODE_AGGREGATE) {
-		vnl_err("--keep-slow needs --mode aggregate (packets mode keeps every packet)");
+	if (check_keep_slow_mode(o))
 		return -EINVAL;
-	}
 	return ptp4l_source(&rc->ptp4l, rc->ptp4l_path, rc->ptp4l_domain, o);
 }
 

@@ -52,6 +52,8 @@ const struct point_info vnl_points[VNL_PT_MAX] = {
 			      .category = "qdisc",
 			      .note = "not on the bypass path of an empty qdisc"},
     [VNL_PT_QDISC_DEQUEUE] = {.name = "qdisc_dequeue", .category = "qdisc"},
+    [VNL_PT_SOFTIRQ_ENTRY] = {.name = "softirq_entry", .category = "irq"},
+    [VNL_PT_SOFTIRQ_EXIT] = {.name = "softirq_exit", .category = "irq"},
 };
 
 #define SEG_ROW(a, b, nm) {VNL_HOP_##a, VNL_HOP_##b, nm},

@@ -4,6 +4,8 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "breakdown.h"
 #include "format.h"
 #include "hoptab.h"
@@ -66,6 +68,103 @@ static void print_clock_events(struct jw *w, const struct breakdown *b)
 	}
 }
 
+/* Each kernel's CPUs' softirq time over the whole recording, per vector. */
+static void print_softirq_json(const struct recording *rec, struct jw *w)
+{
+	static const char *const vec_name[VNL_SOFTIRQ_SLOTS] = {[VNL_SOFTIRQ_NET_TX] = "net_tx",
+								[VNL_SOFTIRQ_NET_RX] = "net_rx",
+								[VNL_SOFTIRQ_OTHER] = "other"};
+	struct total {
+		uint64_t count, ns, max_ns;
+	} * t;
+	unsigned int k, cpu, v, ncpu = 0;
+	size_t i;
+
+	for (i = 0; i < rec->nsoftirq; i++)
+		if (rec->softirq[i].cpu >= ncpu)
+			ncpu = rec->softirq[i].cpu + 1u;
+	if (!ncpu)
+		return;
+	t = calloc((size_t)ncpu * VNL_SOFTIRQ_SLOTS, sizeof(*t));
+	if (!t)
+		return;
+	jw_arr_begin(w, "softirq");
+	for (k = 0; k < (rec->nkernels ? rec->nkernels : 1) && k < REC_MAX_KERNELS; k++) {
+		memset(t, 0, (size_t)ncpu * VNL_SOFTIRQ_SLOTS * sizeof(*t));
+		for (i = 0; i < rec->nsoftirq; i++) {
+			const struct rec_softirq *s = &rec->softirq[i];
+			struct total *x = &t[(size_t)s->cpu * VNL_SOFTIRQ_SLOTS + s->vec];
+
+			if (s->kernel != k)
+				continue;
+			x->count += s->count;
+			x->ns += s->ns;
+			x->max_ns = s->max_ns > x->max_ns ? s->max_ns : x->max_ns;
+		}
+		for (cpu = 0; cpu < ncpu; cpu++) {
+			struct total *row = &t[(size_t)cpu * VNL_SOFTIRQ_SLOTS];
+
+			if (!row[VNL_SOFTIRQ_NET_TX].count && !row[VNL_SOFTIRQ_NET_RX].count &&
+			    !row[VNL_SOFTIRQ_OTHER].count)
+				continue;
+			jw_obj_begin(w, NULL);
+			jw_u64(w, "kernel", k);
+			jw_u64(w, "cpu", cpu);
+			for (v = VNL_SOFTIRQ_NET_TX; v < VNL_SOFTIRQ_SLOTS; v++) {
+				jw_obj_begin(w, vec_name[v]);
+				jw_u64(w, "count", row[v].count);
+				jw_u64(w, "ns", row[v].ns);
+				jw_u64(w, "max_ns", row[v].max_ns);
+				jw_obj_end(w);
+			}
+			jw_obj_end(w);
+		}
+	}
+	jw_arr_end(w);
+	free(t);
+}
+
+/* What happened around a kept packet: the VMM's CPU waits, drops, clock changes, softirqs. */
+static void print_kept_around_json(const struct breakdown *b, const struct journey *j, struct jw *w)
+{
+	uint64_t base = b->rec->monotonic_ns, last = j->ts[j->nhops - 1];
+	size_t first_w = j->ts[0] > base ? (size_t)((j->ts[0] - base) / b->o.window_ns) : 0;
+	size_t last_w = last > base ? (size_t)((last - base) / b->o.window_ns) : 0;
+	struct softirq_near s[2];
+	struct near n;
+	int side, c;
+
+	breakdown_near(b, first_w, last_w, &n);
+	softirq_near(b->rec, j, s);
+	jw_obj_begin(w, "around");
+	jw_u64(w, "vmm_cpu_wait_ns", n.sched_ns);
+	jw_u64(w, "vmm_cpu_wait_max_ns", n.sched_max_ns);
+	jw_u64(w, "drops", n.drops);
+	jw_u64(w, "clock_changes", n.clocks);
+	jw_arr_begin(w, "softirq");
+	for (side = 0; side < 2; side++) {
+		if (!s[side].cpus)
+			continue;
+		jw_obj_begin(w, NULL);
+		jw_str(w, "kernel", side ? "guest" : "host");
+		jw_arr_begin(w, "cpus");
+		for (c = 0; c < 64; c++)
+			if (s[side].cpus >> c & 1)
+				jw_u64(w, NULL, (uint64_t)c);
+		jw_arr_end(w);
+		jw_u64(w, "interval_ns", s[side].interval_ns);
+		jw_u64(w, "net_rx_ns", s[side].ns[VNL_SOFTIRQ_NET_RX]);
+		jw_u64(w, "net_rx_max_ns", s[side].max_ns[VNL_SOFTIRQ_NET_RX]);
+		jw_u64(w, "net_tx_ns", s[side].ns[VNL_SOFTIRQ_NET_TX]);
+		jw_u64(w, "net_tx_max_ns", s[side].max_ns[VNL_SOFTIRQ_NET_TX]);
+		jw_u64(w, "other_ns", s[side].ns[VNL_SOFTIRQ_OTHER]);
+		jw_u64(w, "other_max_ns", s[side].max_ns[VNL_SOFTIRQ_OTHER]);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
 /* --keep-slow: what each kernel kept on its own and at the other's word. */
 static void print_keep_counts_json(const struct recording *rec, struct jw *w)
 {
@@ -125,6 +224,7 @@ static void print_kept_json(const struct breakdown *b, struct jw *w)
 		if (kept_missing(b->rec, j))
 			jw_str(w, "missing", kept_missing(b->rec, j));
 		jw_i64(w, "end_to_end_ns", ts_diff(j->ts[j->nhops - 1], j->ts[0]));
+		print_kept_around_json(b, j, w);
 		jw_arr_begin(w, "segments");
 		for (h = 1; h < j->nhops; h++) {
 			jw_obj_begin(w, NULL);
@@ -706,6 +806,7 @@ int write_json(const struct breakdown *b, FILE *f)
 	print_group_json(b, w, &b->all);
 	print_ptp_json(b, w);
 	print_kept_json(b, w);
+	print_softirq_json(b->rec, w);
 	print_spikes_json(b, w);
 	print_trends_json(b, w);
 	print_windows_json(b, w);

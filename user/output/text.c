@@ -277,6 +277,44 @@ static void print_clock_events(FILE *f, const struct breakdown *b)
 	}
 }
 
+/* "0,1": the CPUs of a mask. */
+static void cpu_list(uint64_t mask, char *buf, size_t size)
+{
+	size_t len = 0;
+	int c;
+
+	buf[0] = '\0';
+	for (c = 0; c < 64 && len + 4 < size; c++)
+		if (mask >> c & 1)
+			len += (size_t)snprintf(buf + len, size - len, "%s%d", len ? "," : "", c);
+}
+
+/* The softirq time on the CPUs a kept packet crossed, in each kernel, over those seconds. */
+static void print_softirq_near(FILE *f, const struct recording *rec, const struct journey *j)
+{
+	static const char *const side_name[2] = {"host", "guest"};
+	char cpus[200], span[16], rx[16], rx_max[16], tx[16], other[16];
+	struct softirq_near n[2];
+	int side;
+
+	softirq_near(rec, j, n);
+	for (side = 0; side < 2; side++) {
+		if (!n[side].cpus)
+			continue;
+		cpu_list(n[side].cpus, cpus, sizeof(cpus));
+		fmt_ns(n[side].interval_ns, span, sizeof(span));
+		fmt_ns(n[side].ns[VNL_SOFTIRQ_NET_RX], rx, sizeof(rx));
+		fmt_ns(n[side].max_ns[VNL_SOFTIRQ_NET_RX], rx_max, sizeof(rx_max));
+		fmt_ns(n[side].ns[VNL_SOFTIRQ_NET_TX], tx, sizeof(tx));
+		fmt_ns(n[side].ns[VNL_SOFTIRQ_OTHER], other, sizeof(other));
+		fprintf(
+		    f,
+		    "    softirq on the %s CPUs it ran on (%s), over the %s around it: NET_RX %s "
+		    "(longest %s), NET_TX %s, others %s\n",
+		    side_name[side], cpus, span, rx, rx_max, tx, other);
+	}
+}
+
 /* What else happened around a kept packet (its windows and the ones either side). */
 static void print_kept_near(FILE *f, const struct breakdown *b, const struct journey *j)
 {
@@ -295,6 +333,7 @@ static void print_kept_near(FILE *f, const struct breakdown *b, const struct jou
 		"\n    around it: VMM threads waited %s for a CPU (longest %s), %" PRIu64
 		" drops, %zu clock changes\n",
 		waited, longest, n.drops, n.clocks);
+	print_softirq_near(f, b->rec, j);
 }
 
 /* --keep-slow: what each kernel kept on its own and at the other's word. */

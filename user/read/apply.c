@@ -435,6 +435,38 @@ static int read_qdiscs(struct recording *rec, unsigned int kernel, const struct 
 	return 0;
 }
 
+static int read_softirq(struct recording *rec, unsigned int kernel, const struct vnl_block *b)
+{
+	struct vnl_file_softirq_hdr hdr;
+	struct vnl_file_softirq e;
+	size_t n, i, cap;
+	void *p;
+
+	if (b->len < sizeof(hdr))
+		return 0;
+	memcpy(&hdr, b->payload, sizeof(hdr));
+	n = (b->len - sizeof(hdr)) / sizeof(e);
+	if (rec->nsoftirq + n > rec->softirq_cap) {
+		cap = rec->softirq_cap ? rec->softirq_cap * 2 : 1024;
+		while (cap < rec->nsoftirq + n)
+			cap *= 2;
+		p = realloc(rec->softirq, cap * sizeof(*rec->softirq));
+		if (!p)
+			return -ENOMEM;
+		rec->softirq = p;
+		rec->softirq_cap = cap;
+	}
+	for (i = 0; i < n; i++) {
+		memcpy(&e, b->payload + sizeof(hdr) + i * sizeof(e), sizeof(e));
+		if (e.vec >= VNL_SOFTIRQ_SLOTS || hdr.end_ns < hdr.start_ns)
+			continue; /* damaged: counted nowhere */
+		rec->softirq[rec->nsoftirq++] =
+		    (struct rec_softirq){hdr.start_ns, hdr.end_ns, e.count, e.ns,
+					 e.max_ns,     e.cpu,	   e.vec,   (uint8_t)kernel};
+	}
+	return 0;
+}
+
 static int read_clock(struct read_ctx *rc, const struct vnl_block *b)
 {
 	size_t n = b->len / sizeof(struct vnl_file_clock);
@@ -499,6 +531,8 @@ int read_block(struct recording *rec, struct read_ctx *rc, struct reorder *ro,
 		return read_ptp4l(rec, rc->cur_kernel, b);
 	if (b->type == VNL_BLK_QDISCS)
 		return read_qdiscs(rec, rc->cur_kernel, b);
+	if (b->type == VNL_BLK_SOFTIRQ)
+		return read_softirq(rec, rc->cur_kernel, b);
 	if (b->type == VNL_BLK_KEPT) {
 		read_kept(rec, rc->cur_kernel, b);
 		return 0;

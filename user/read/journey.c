@@ -504,6 +504,7 @@ static void on_packet(struct jengine *e, const struct vnl_event *ev)
 		j->classed |= 1u << (j->nhops - 1);
 	}
 	note_device(j, ev);
+	j->cpus[!!ev->kernel] |= 1ULL << (ev->cpu & 63);
 	if (ev->kernel) {
 		j->kernel = ev->kernel;
 		j->guest_hops++;

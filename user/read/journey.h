@@ -54,6 +54,7 @@ struct journey {
 	uint32_t vmm_pid;
 	uint8_t kernel; /* the guest kernel whose hops it has, 0 if none */
 	uint8_t host_hops, guest_hops;
+	uint64_t cpus[2]; /* the CPUs its hops ran on (bit cpu % 64): the host's, the guest's */
 	uint16_t hops[J_MAX_HOPS];
 	uint64_t ts[J_MAX_HOPS];
 	/* the packet's class at each hop: skb priority and transmit queue (where classed) */

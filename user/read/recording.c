@@ -148,6 +148,7 @@ void rec_free(struct recording *rec)
 	free(rec->devevents);
 	free(rec->ptp4l);
 	free(rec->qdiscs);
+	free(rec->softirq);
 	free(rec->agg_drops);
 	for (i = 0; i < VNL_AGG_SLOTS; i++)
 		hist_free(&rec->agg[i]);

@@ -39,6 +39,14 @@ struct rec_kernel {
 	uint64_t link_samples, traffic_samples;
 };
 
+/* One CPU's softirq time of one vector over an interval, in kernel's clock. */
+struct rec_softirq {
+	uint64_t start_ns, end_ns;
+	uint32_t count, ns, max_ns;
+	uint16_t cpu;
+	uint8_t vec, kernel;
+};
+
 /* A ptp4l sample, in the kernel that asked (0: the host; a guest's on its own clock). */
 struct rec_ptp4l {
 	struct vnl_file_ptp4l s;
@@ -70,6 +78,8 @@ struct recording {
 	size_t ndevevents;
 	struct rec_ptp4l *ptp4l; /* ptp4l's state, as asked once a second (record --ptp4l) */
 	size_t nptp4l;
+	struct rec_softirq *softirq; /* each kernel's CPUs' softirq time, interval by interval */
+	size_t nsoftirq, softirq_cap;
 	struct rec_qdisc *qdiscs; /* each kernel's qdisc sets, as they changed */
 	size_t nqdiscs;
 	size_t qdisc_set_at[REC_MAX_KERNELS], qdisc_set_n[REC_MAX_KERNELS]; /* the last set read */

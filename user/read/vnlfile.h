@@ -39,10 +39,11 @@ enum vnl_block_type {
 				 * guests, through their agents) until the next KERNEL block */
 	VNL_BLK_CLOCK = 13,	/* struct vnl_file_clock[]: host/guest clock exchanges */
 	VNL_BLK_PTP4L = 14,	/* struct vnl_file_ptp4l[]: ptp4l's state, polled (--ptp4l) */
-	VNL_BLK_QDISCS = 15, /* struct vnl_file_qdisc[]: the traced devices' qdiscs at a moment */
-	VNL_BLK_KEPT = 16,   /* text, key=value lines: --keep-slow's running totals, the last
-			      * block of a kernel wins (kept, ring_full, told, asked, served,
-			      * already, gone: keepsync.h) */
+	VNL_BLK_QDISCS = 15,  /* struct vnl_file_qdisc[]: the traced devices' qdiscs at a moment */
+	VNL_BLK_KEPT = 16,    /* text, key=value lines: --keep-slow's running totals, the last
+			       * block of a kernel wins (kept, ring_full, told, asked, served,
+			       * already, gone: keepsync.h) */
+	VNL_BLK_SOFTIRQ = 17, /* struct vnl_file_softirq_hdr, then struct vnl_file_softirq[] */
 };
 
 /* Guest events the agent could not keep (its spool was full): a LOST row with this hop. */
@@ -94,6 +95,24 @@ struct vnl_file_qdisc {
 	uint8_t pad[6];
 	uint16_t count[VNL_QDISC_CLASSES]; /* class c's queues: offset[c] .. offset[c]+count[c]-1 */
 	uint16_t offset[VNL_QDISC_CLASSES];
+};
+
+/*
+ * Each CPU's softirq time over one interval (about a second): per CPU and vector (NET_TX,
+ * NET_RX, the rest as VNL_SOFTIRQ_OTHER), what ran in it; CPUs and vectors without any are
+ * left out.
+ */
+struct vnl_file_softirq_hdr {
+	uint64_t start_ns, end_ns; /* on the recording's clock */
+};
+
+struct vnl_file_softirq {
+	uint16_t cpu;
+	uint8_t vec;
+	uint8_t pad;
+	uint32_t count;
+	uint32_t ns;	 /* time in softirqs of that vector in the interval */
+	uint32_t max_ns; /* the longest one (that ended in the interval) */
 };
 
 enum {

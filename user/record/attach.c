@@ -82,6 +82,11 @@ void choose_programs(struct rec_state *st, const struct rec_opts *o)
 		if (companion >= 0)
 			st->attached[companion] = st->probe.pt[companion].mech;
 	}
+	/* no hop: each CPU's softirq time, the context of the packets that crossed it */
+	if (!o->no_sched) {
+		st->attached[VNL_PT_SOFTIRQ_ENTRY] = st->probe.pt[VNL_PT_SOFTIRQ_ENTRY].mech;
+		st->attached[VNL_PT_SOFTIRQ_EXIT] = st->probe.pt[VNL_PT_SOFTIRQ_EXIT].mech;
+	}
 	for (p = 0; p < VNL_PT_MAX; p++) {
 		if (st->attached[p] == VNL_MECH_NONE)
 			continue;

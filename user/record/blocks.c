@@ -206,6 +206,8 @@ int write_trailer(struct rec_state *st, const struct rec_opts *o, const char *ne
 	if (!err && o->mode == VNL_MODE_AGGREGATE)
 		err = agg_write_drops(st);
 	if (!err)
+		err = softirq_write(st, 1);
+	if (!err)
 		err = write_lost(st, o, 1);
 	if (!err)
 		err = write_kept(st, o, 1);

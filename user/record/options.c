@@ -145,6 +145,28 @@ static int keep_segment(struct rec_opts *o, const char *spec, const char *gt)
 	return 0;
 }
 
+int parse_mode(struct rec_opts *o, const char *arg)
+{
+	if (!strcmp(arg, "packets")) {
+		o->mode = VNL_MODE_PACKETS;
+	} else if (!strcmp(arg, "aggregate")) {
+		o->mode = VNL_MODE_AGGREGATE;
+	} else {
+		vnl_err("--mode '%s': expected packets or aggregate", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int check_keep_slow_mode(const struct rec_opts *o)
+{
+	if (o->keep_spec && o->mode != VNL_MODE_AGGREGATE) {
+		vnl_err("--keep-slow needs --mode aggregate (packets mode keeps every packet)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int parse_keep_slow(struct rec_opts *o, const char *spec)
 {
 	const char *gt = strchr(spec, '>');

@@ -121,6 +121,10 @@ int rec_other_opt(struct rec_opts *o, int c, const char *arg, void (*usage)(FILE
 /* After the options: no operand is taken; -EINVAL said when one is there. */
 /* --keep-slow SPEC into o (said when bad). */
 int parse_keep_slow(struct rec_opts *o, const char *spec);
+/* --mode packets|aggregate into o (said when bad). */
+int parse_mode(struct rec_opts *o, const char *arg);
+/* After the options: --keep-slow without --mode aggregate is said and refused. */
+int check_keep_slow_mode(const struct rec_opts *o);
 int rec_no_operands(const char *cmd, int argc, char **argv);
 /* --clock (c = 'C') and --no-clock-events (c = 'N'). */
 int parse_clock_opt(struct rec_opts *o, int c, const char *arg);

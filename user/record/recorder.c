@@ -176,6 +176,9 @@ static int record_loop(struct rec_state *st, const struct rec_opts *o)
 				break;
 			last_flush = now;
 		}
+		err = softirq_write(st, 0);
+		if (err)
+			break;
 		if (o->mode == VNL_MODE_AGGREGATE &&
 		    event_now() - st->agg_last_ns >= AGG_INTERVAL_NS) {
 			err = agg_drain(st);
@@ -330,6 +333,8 @@ int record_run(struct rec_opts *op)
 		goto cleanup;
 	}
 	err = write_description(&st, &o);
+	if (!err)
+		err = softirq_init(&st);
 	if (!err && o.mode == VNL_MODE_AGGREGATE)
 		err = agg_init(&st);
 	if (!err && qdiscs_open(&st.qdiscs, &st.devs))
@@ -363,6 +368,7 @@ int record_run(struct rec_opts *op)
 cleanup:
 	qdiscs_close(&st.qdiscs);
 	keep_sync_close(&st.keep);
+	softirq_free(&st);
 	detach_all(&st);
 	rings_close(&st.rings);
 	vnetlat_bpf__destroy(st.skel);

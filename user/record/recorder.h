@@ -18,6 +18,8 @@
 #include "vnetlat.skel.h"
 #include "vnlfile.h"
 
+struct vnl_file_softirq;
+
 struct rec_state {
 	struct vnetlat_bpf *skel;
 	struct rings rings;
@@ -40,6 +42,11 @@ struct rec_state {
 	struct keep_sync keep;	   /* --keep-slow: the other kernel's part of kept packets */
 	const struct rec_output *to;
 	char last_kept[512]; /* the KEPT block last written */
+	/* softirq.c: each CPU's running totals per vector as last written, a read's scratch */
+	struct vnl_softirq *softirq_prev, *softirq_cur;
+	struct vnl_file_softirq *softirq_rows;
+	unsigned int softirq_ncpu;
+	uint64_t softirq_last_ns;
 };
 
 /* traced.c: the devices the options select, in the BPF maps; rescanned as they come and go */
@@ -62,6 +69,11 @@ int write_lost(struct rec_state *st, const struct rec_opts *o, int force);
 int write_kept(struct rec_state *st, const struct rec_opts *o, int force);
 int write_trailer(struct rec_state *st, const struct rec_opts *o, const char *next);
 int rotate(struct rec_state *st, const struct rec_opts *o);
+
+/* softirq.c: each CPU's softirq time, a SOFTIRQ block a second (force: now) */
+int softirq_init(struct rec_state *st);
+int softirq_write(struct rec_state *st, int force);
+void softirq_free(struct rec_state *st);
 
 /* aggregate.c: the in-kernel histograms, as windows */
 int agg_init(struct rec_state *st);

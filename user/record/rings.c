@@ -76,6 +76,7 @@ static int run_add_kept(struct ring_run *run, const struct vnl_kept *k)
 		ev->ts_ns = k->path.t0 + k->path.dt[i];
 		ev->skb = k->skb;
 		ev->ifindex = k->path.ifindex[i];
+		ev->cpu = k->path.cpu[i];
 		ev->netns = k->path.netns;
 		ev->hop = k->path.hop[i];
 		ev->pkt = k->pkt;
