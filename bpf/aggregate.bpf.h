@@ -172,6 +172,7 @@ __noinline int path_step(__u32 idx, __u64 what, __u64 now, __u64 arg, __u64 e2e)
 	struct vnl_path *path = bpf_map_lookup_elem(&pkt_path, &idx);
 	__u32 hop = what & 0xff, slot = (what >> 8) & 0xff, flags = (what >> 16) & 0xff;
 	__u32 dir = hop_dir(hop);
+	__u64 sum;
 
 	if (!path)
 		return 0;
@@ -179,6 +180,7 @@ __noinline int path_step(__u32 idx, __u64 what, __u64 now, __u64 arg, __u64 e2e)
 		path->t0 = now;
 		path->n = 0;
 		path->slow = 0;
+		path->seg_ns = 0;
 		path->netns = (__u32)arg;
 		path_add(path, hop, now, (__u32)(what >> 32));
 		return 0;
@@ -186,9 +188,12 @@ __noinline int path_step(__u32 idx, __u64 what, __u64 now, __u64 arg, __u64 e2e)
 	path_add(path, hop, now, (__u32)(what >> 32));
 	if (dir >= VNL_DIR_ANY)
 		return 0;
-	if (cfg.keep_seg_mask && slot < 64 && ((cfg.keep_seg_mask >> slot) & 1) &&
-	    arg > keep_ns[dir])
-		path->slow = 1;
+	if (cfg.keep_seg_mask && slot < 64 && ((cfg.keep_seg_mask >> slot) & 1)) {
+		sum = path->seg_ns + arg;
+		path->seg_ns = sum > 0xffffffffULL ? 0xffffffffU : (__u32)sum;
+		if (sum > keep_ns[dir])
+			path->slow = 1;
+	}
 	if ((flags & PATH_END) && (path->slow || (!cfg.keep_seg_mask && e2e > keep_ns[dir])))
 		path_send(idx, path);
 	else if ((flags & PATH_END) && cfg.recent_bits)

@@ -312,9 +312,11 @@ _Static_assert(sizeof(struct vnl_slot) == 64, "a slot is one cache line");
 struct vnl_path {
 	__u64 t0;  /* its first hop's time */
 	__u8 n;	   /* hops in hop[] (the first VNL_PATH_MAX) */
-	__u8 slow; /* a segment passed --keep-slow's threshold */
+	__u8 slow; /* its --keep-slow segments passed the threshold */
 	__u16 pad;
 	__u32 netns;
+	__u32 seg_ns; /* --keep-slow SEG+SEG>T: the time in those segments so far */
+	__u32 pad2;
 	__u8 hop[VNL_PATH_MAX];
 	__u32 dt[VNL_PATH_MAX]; /* ns after t0 */
 	__u32 ifindex[VNL_PATH_MAX];

@@ -121,22 +121,46 @@ int rec_no_operands(const char *cmd, int argc, char **argv)
 	return 0;
 }
 
-/* SEG>DUR: the aggregate slots of segment SEG (one name may be a row of each direction). */
-static int keep_segment(struct rec_opts *o, const char *spec, const char *gt)
+/*
+ * A term of SEG+SEG>DUR: a segment's name (one name may be a row of each direction) or a
+ * layer (host, vmm, guest: each segment whose name begins with it and a dot), as slots.
+ */
+static uint64_t keep_term_slots(const char *term, size_t len)
 {
-	char seg[64];
 	unsigned int slot, from, to;
 	const char *name;
+	uint64_t mask = 0;
 
-	snprintf(seg, sizeof(seg), "%.*s", (int)(gt - spec), spec);
-	for (slot = 1; slot < 64; slot++)
-		if (!segment_of_slot(slot, &from, &to, &name) && !strcmp(name, seg))
-			o->keep_seg_mask |= 1ULL << slot;
-	if (!o->keep_seg_mask) {
-		vnl_err("--keep-slow '%s': '%s' is no segment of one kernel's path (a segment "
-			"name of the report, e.g. host.qdisc_wait or host.tap_queue)",
-			spec, seg);
-		return -EINVAL;
+	for (slot = 1; slot < 64; slot++) {
+		if (segment_of_slot(slot, &from, &to, &name))
+			continue;
+		if ((strlen(name) == len && !strncmp(name, term, len)) ||
+		    (!memchr(term, '.', len) && !strncmp(name, term, len) && name[len] == '.'))
+			mask |= 1ULL << slot;
+	}
+	return mask;
+}
+
+/* SEG+SEG>DUR: the slots whose times, summed along a packet's path, are compared to DUR. */
+static int keep_segment(struct rec_opts *o, const char *spec, const char *gt)
+{
+	const char *term = spec, *end;
+	uint64_t mask;
+
+	while (term < gt) {
+		end = memchr(term, '+', (size_t)(gt - term));
+		if (!end)
+			end = gt;
+		mask = keep_term_slots(term, (size_t)(end - term));
+		if (!mask) {
+			vnl_err("--keep-slow '%s': '%.*s' is no segment or layer of one kernel's "
+				"path (a segment name of the report, e.g. host.qdisc_wait or "
+				"host.tap_queue, or a layer: host, vmm, guest)",
+				spec, (int)(end - term), term);
+			return -EINVAL;
+		}
+		o->keep_seg_mask |= mask;
+		term = end + 1;
 	}
 	if (parse_duration_ns(gt + 1, &o->keep_ns) || !o->keep_ns) {
 		vnl_err("--keep-slow '%s': '%s' is not a duration (e.g. 500us, 2ms)", spec, gt + 1);
