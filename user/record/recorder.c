@@ -291,6 +291,11 @@ int record_run(struct rec_opts *op)
 	st.skel->rodata->cfg.wakeup_bytes = ring_each / 8;
 	choose_programs(&st, &o);
 	fill_rodata(&st, &o, filter, filter_len);
+	if (getenv("VNETLAT_VERIFIER_STATS")) { /* each program's verifier statistics, with -v */
+		struct bpf_program *prog;
+
+		bpf_object__for_each_program(prog, st.skel->obj) bpf_program__set_log_level(prog, 4);
+	}
 	err = vnetlat_bpf__load(st.skel);
 	if (err) {
 		vnl_err("cannot load the BPF programs: %s%s", strerror(-err),
