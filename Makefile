@@ -160,7 +160,7 @@ demo: deps
 	$(Q)tools/demo.sh $(OUTPUT)
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all guest
 	$(Q)tools/bench.sh $(OUTPUT)
 
 fmt:

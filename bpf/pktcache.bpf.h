@@ -116,6 +116,18 @@ static __always_inline int slot_take(struct vnl_slot *slot, struct pkt_ref *ref,
 	return 0;
 }
 
+/* When the first packet was recorded (user space says how long after its start). */
+volatile __u64 first_packet_ns;
+
+static __always_inline int packet_recorded(const struct vnl_slot *slot)
+{
+	if (!slot->pass)
+		return -1;
+	if (!first_packet_ns)
+		first_packet_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
 /* 0 with ref filled in when this hop is to be recorded. */
 static __always_inline int packet_at_hop(const struct sk_buff *skb, int l3, __u32 hop,
 					 struct pkt_ref *ref, const int direct)
@@ -148,7 +160,7 @@ static __always_inline int packet_at_hop(const struct sk_buff *skb, int l3, __u3
 		if (hop != VNL_HOP_DROP)
 			slot->hop = hop;
 	}
-	return slot->pass ? 0 : -1;
+	return packet_recorded(slot);
 }
 
 /*

@@ -153,7 +153,8 @@ static __always_inline __u32 fp_ipv6(const __u8 *b, __u32 off, __u32 len, struct
 	for (i = 0; i < FP_MAX_V6_EXT && fp_v6_ext(nexthdr); i++) {
 		__u32 hdr = nexthdr, frag;
 
-		if (!fp_has(off, 8, len)) {
+		FP_FORGET(p->payload, off); /* one state a header, whichever kinds came before */
+		if (off > VNL_HDR_MAX || !fp_has(off, 8, len)) {
 			p->flags |= VNL_PKT_TRUNCATED;
 			return 0;
 		}
@@ -252,6 +253,9 @@ static __always_inline void fp_udp(const __u8 *b, __u32 off, __u32 len, struct v
 		p->flags |= VNL_PKT_TRUNCATED;
 		n = off < len ? len - off : 0;
 	}
+	FP_FORGET(p->seq, n); /* seq is set below */
+	if (n > FP_UDP_HASH_BYTES)
+		return;
 	/* eight bytes a mix (the first hop parses on every packet's path) */
 	for (i = 0; i < FP_UDP_HASH_BYTES; i += 8)
 		if (i < n)

@@ -2,6 +2,7 @@
 /* vnetlat: where a packet's latency goes on a VM host. One command table, bpftool style. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "commands.h"
 #include "util.h"
 
@@ -40,6 +41,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int a = 1;
 
+	vnl_start_ns = now_ns(CLOCK_MONOTONIC);
 	for (; a < argc && argv[a][0] == '-'; a++) {
 		if (!strcmp(argv[a], "-j") || !strcmp(argv[a], "--json")) {
 			vnl_json = 1;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "util.h"
 
+uint64_t vnl_start_ns;
 bool vnl_verbose;
 int vnl_json;
 const char *vnl_prog = "vnetlat";
@@ -41,6 +42,17 @@ void vnl_info(const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+void vnl_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!vnl_verbose)
+		return;
 	va_start(ap, fmt);
 	vmsg("", fmt, ap);
 	va_end(ap);

@@ -16,12 +16,16 @@ enum vnl_exit {
 };
 
 extern bool vnl_verbose;
+/* CLOCK_MONOTONIC when the process began (main's first step): startup is measured from it */
+extern uint64_t vnl_start_ns;
 extern int vnl_json; /* -j: every printer emits JSON */
 extern const char *vnl_prog;
 
 void vnl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vnl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vnl_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* only with -v */
+void vnl_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* "30s", "500ms", "2m", "1h", a bare number is seconds. Returns -EINVAL on bad input. */
 int parse_duration_ns(const char *s, uint64_t *ns);

@@ -186,6 +186,7 @@ int attach_programs(struct rec_state *st)
 				 prog ? bpf_program__name(prog) : "?", strerror(errno),
 				 vnl_points[p].name);
 			st->attached[p] = VNL_MECH_NONE;
+			st->attach_failed = 1;
 			continue;
 		}
 		n++;

@@ -46,17 +46,26 @@ static int load_tracing(enum bpf_attach_type type, __u32 btf_id, int btf_obj_fd)
 	return bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", ret0, 2, &opts);
 }
 
-/* Finds a function in vmlinux or module BTF; *obj_fd is set for module BTF (caller closes). */
-static int find_func(struct btf *vmlinux, const char *fn, int *obj_fd)
+/*
+ * The kernel's BTF as the probe reads it: vmlinux's, and the loaded modules' (read once, on
+ * the first function vmlinux lacks: each is a parse of its own).
+ */
+#define PROBE_MAX_MODS 256
+
+struct probe_btf {
+	struct btf *vmlinux;
+	struct btf *mod[PROBE_MAX_MODS];
+	int mod_fd[PROBE_MAX_MODS];
+	int nmods, mods_read;
+	char *kallsyms; /* the text symbols' names, "\nNAME\n..." (kprobes), read once */
+};
+
+static void read_module_btfs(struct probe_btf *pb)
 {
 	__u32 id = 0;
-	int ret;
 
-	*obj_fd = 0;
-	ret = btf__find_by_name_kind(vmlinux, fn, BTF_KIND_FUNC);
-	if (ret > 0)
-		return ret;
-	while (!bpf_btf_get_next_id(id, &id)) {
+	pb->mods_read = 1;
+	while (pb->nmods < PROBE_MAX_MODS && !bpf_btf_get_next_id(id, &id)) {
 		struct bpf_btf_info info = {};
 		__u32 len = sizeof(info);
 		char name[64] = "";
@@ -73,52 +82,97 @@ static int find_func(struct btf *vmlinux, const char *fn, int *obj_fd)
 			close(fd);
 			continue;
 		}
-		mod = btf__load_from_kernel_by_id_split(id, vmlinux);
-		ret = mod ? btf__find_by_name_kind(mod, fn, BTF_KIND_FUNC) : -ENOENT;
-		btf__free(mod);
+		mod = btf__load_from_kernel_by_id_split(id, pb->vmlinux);
+		if (!mod) {
+			close(fd);
+			continue;
+		}
+		pb->mod[pb->nmods] = mod;
+		pb->mod_fd[pb->nmods++] = fd;
+	}
+}
+
+static void probe_btf_free(struct probe_btf *pb)
+{
+	int i;
+
+	for (i = 0; i < pb->nmods; i++) {
+		btf__free(pb->mod[i]);
+		close(pb->mod_fd[i]);
+	}
+	btf__free(pb->vmlinux);
+	free(pb->kallsyms);
+}
+
+/* Finds a function in vmlinux or module BTF; *obj_fd is the module's BTF fd (0: vmlinux). */
+static int find_func(struct probe_btf *pb, const char *fn, int *obj_fd)
+{
+	int ret, i;
+
+	*obj_fd = 0;
+	ret = btf__find_by_name_kind(pb->vmlinux, fn, BTF_KIND_FUNC);
+	if (ret > 0)
+		return ret;
+	if (!pb->mods_read)
+		read_module_btfs(pb);
+	for (i = 0; i < pb->nmods; i++) {
+		ret = btf__find_by_name_kind(pb->mod[i], fn, BTF_KIND_FUNC);
 		if (ret > 0) {
-			*obj_fd = fd;
+			*obj_fd = pb->mod_fd[i];
 			return ret;
 		}
-		close(fd);
 	}
 	return -ENOENT;
 }
 
-static int try_fentry(struct btf *vmlinux, const char *fn, char *why, size_t size)
+/*
+ * fentry on fn: loaded against its BTF id (the verifier checks the target). attach: also
+ * attached once, which the mechanism's own probe does; a function's own probe does not, as
+ * every attach and detach rewrites a trampoline (seconds for ten under emulation).
+ */
+static int try_fentry(struct probe_btf *pb, const char *fn, int attach, char *why, size_t size)
 {
-	int obj_fd, id, fd, link;
+	int obj_fd, id, fd, link = 0;
 
-	id = find_func(vmlinux, fn, &obj_fd);
+	id = find_func(pb, fn, &obj_fd);
 	if (id < 0) {
 		snprintf(why, size, "function %s not in the kernel's BTF", fn);
 		return 0;
 	}
 	fd = load_tracing(BPF_TRACE_FENTRY, (__u32)id, obj_fd);
-	if (obj_fd > 0)
-		close(obj_fd);
 	if (fd < 0) {
 		snprintf(why, size, "fentry load failed: %s", strerror(errno));
 		return 0;
 	}
-	link = bpf_raw_tracepoint_open(NULL, fd);
-	if (link < 0)
-		snprintf(why, size, "fentry attach failed: %s", strerror(errno));
-	else
-		close(link);
+	if (attach) {
+		link = bpf_raw_tracepoint_open(NULL, fd);
+		if (link < 0)
+			snprintf(why, size, "fentry attach failed: %s", strerror(errno));
+		else
+			close(link);
+	}
 	close(fd);
 	return link >= 0;
 }
 
+static int kprobe_pmu_type(uint32_t *type)
+{
+	char buf[32];
+
+	return read_small_file("/sys/bus/event_source/devices/kprobe/type", buf, sizeof(buf)) < 0 ||
+		       parse_u32(buf, type)
+		   ? -1
+		   : 0;
+}
+
+/* A kprobe on fn, registered and a program loaded: whether kprobes work here at all. */
 static int try_kprobe(const char *fn, char *why, size_t size)
 {
 	struct perf_event_attr attr = {.size = sizeof(attr)};
-	char buf[32];
 	uint32_t type;
 	int pfd, fd;
 
-	if (read_small_file("/sys/bus/event_source/devices/kprobe/type", buf, sizeof(buf)) < 0 ||
-	    parse_u32(buf, &type)) {
+	if (kprobe_pmu_type(&type)) {
 		snprintf(why, size, "no kprobe PMU (CONFIG_KPROBES off)");
 		return 0;
 	}
@@ -135,6 +189,58 @@ static int try_kprobe(const char *fn, char *why, size_t size)
 	close(fd);
 	close(pfd);
 	return fd >= 0;
+}
+
+/* The kernel's text symbols (module ones too), as "\nNAME\n" lines, from /proc/kallsyms. */
+static void read_kallsyms(struct probe_btf *pb)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[512], name[256], kind;
+	size_t len = 1, cap = 1 << 20;
+	char *buf = malloc(cap);
+
+	if (!f || !buf) {
+		if (f)
+			fclose(f);
+		free(buf);
+		return;
+	}
+	buf[0] = '\n';
+	while (fgets(line, sizeof(line), f)) {
+		size_t n;
+
+		if (sscanf(line, "%*s %c %255s", &kind, name) != 2 || (kind != 't' && kind != 'T'))
+			continue;
+		n = strlen(name);
+		if (len + n + 2 > cap) {
+			char *more = realloc(buf, cap * 2);
+
+			if (!more)
+				break;
+			buf = more;
+			cap *= 2;
+		}
+		memcpy(buf + len, name, n);
+		buf[len + n] = '\n';
+		len += n + 1;
+	}
+	buf[len] = '\0';
+	fclose(f);
+	pb->kallsyms = buf;
+}
+
+/* A function a kprobe can take, where kprobes work: the kernel has it as text. */
+static int kprobe_target(struct probe_btf *pb, const char *fn, char *why, size_t size)
+{
+	char needle[260];
+
+	if (!pb->kallsyms)
+		read_kallsyms(pb);
+	snprintf(needle, sizeof(needle), "\n%s\n", fn);
+	if (pb->kallsyms && strstr(pb->kallsyms, needle))
+		return 1;
+	snprintf(why, size, "kprobe: no function %s in /proc/kallsyms", fn);
+	return 0;
 }
 
 static enum vnl_mech probe_tracepoint(struct btf *vmlinux, const char *tp, int tp_btf_ok, char *why,
@@ -185,13 +291,14 @@ static void choose_hops(struct probe_result *r)
 	}
 }
 
-int probe_kernel(struct probe_result *r, int no_kfunc)
+int probe_kernel(struct probe_result *r, int no_kfunc, int thorough)
 {
+	struct probe_btf pb = {0};
 	struct btf *vmlinux;
 	int p, id;
 
 	memset(r, 0, sizeof(*r));
-	vmlinux = btf__load_vmlinux_btf();
+	vmlinux = pb.vmlinux = btf__load_vmlinux_btf();
 	if (!vmlinux) {
 		vnl_err("cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s",
 			strerror(errno));
@@ -215,7 +322,7 @@ int probe_kernel(struct probe_result *r, int no_kfunc)
 			snprintf(r->fentry_why, sizeof(r->fentry_why),
 				 "switched off (VNETLAT_NO_FENTRY)");
 		else
-			r->fentry_ok = try_fentry(vmlinux, "bpf_fentry_test1", r->fentry_why,
+			r->fentry_ok = try_fentry(&pb, "bpf_fentry_test1", 1, r->fentry_why,
 						  sizeof(r->fentry_why));
 		r->kprobe_ok = try_kprobe("bpf_fentry_test1", r->kprobe_why, sizeof(r->kprobe_why));
 	}
@@ -227,15 +334,17 @@ int probe_kernel(struct probe_result *r, int no_kfunc)
 			pp->mech = probe_tracepoint(vmlinux, pi->name, r->tp_btf_ok, pp->why,
 						    sizeof(pp->why));
 		} else if (r->fentry_ok &&
-			   try_fentry(vmlinux, pi->name, pp->why, sizeof(pp->why))) {
+			   try_fentry(&pb, pi->name, thorough, pp->why, sizeof(pp->why))) {
 			pp->mech = VNL_MECH_FENTRY;
-		} else if (r->kprobe_ok && try_kprobe(pi->name, pp->why, sizeof(pp->why))) {
+		} else if (r->kprobe_ok &&
+			   (thorough ? try_kprobe(pi->name, pp->why, sizeof(pp->why))
+				     : kprobe_target(&pb, pi->name, pp->why, sizeof(pp->why)))) {
 			pp->mech = VNL_MECH_KPROBE;
 		} else if (!r->fentry_ok && !r->kprobe_ok) {
 			snprintf(pp->why, sizeof(pp->why), "%s; %s", r->fentry_why, r->kprobe_why);
 		}
 	}
-	btf__free(vmlinux);
+	probe_btf_free(&pb);
 	choose_hops(r);
 	return 0;
 }
@@ -363,7 +472,7 @@ int cmd_probe(int argc, char **argv)
 			return VNL_EXIT_USAGE;
 		}
 	}
-	if (probe_kernel(&r, no_kfunc))
+	if (probe_kernel(&r, no_kfunc, 1))
 		return VNL_EXIT_FAIL;
 	if (vnl_json) {
 		struct jw w;

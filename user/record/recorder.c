@@ -135,6 +135,18 @@ int rec_io_flush(struct rec_io *io)
 	return err ? err : write_lost(io->st, io->o, 0);
 }
 
+/* Once: how long after the process began the first packet was recorded. */
+static void say_first_packet(struct rec_state *st)
+{
+	uint64_t first = st->skel->bss->first_packet_ns;
+
+	if (st->first_said || !first)
+		return;
+	st->first_said = 1;
+	vnl_info("first packet recorded %.3f s after start",
+		 first > vnl_start_ns ? (double)(first - vnl_start_ns) / 1e9 : 0.0);
+}
+
 static int record_loop(struct rec_state *st, const struct rec_opts *o)
 {
 	uint64_t start = now_ns(CLOCK_MONOTONIC), last_flush = start, last_scan = start, now;
@@ -156,6 +168,7 @@ static int record_loop(struct rec_state *st, const struct rec_opts *o)
 		if (err)
 			break;
 		now = now_ns(CLOCK_MONOTONIC);
+		say_first_packet(st);
 		if (o->duration_ns && now - start >= o->duration_ns)
 			break;
 		if (o->max_size && !o->to.sink &&
@@ -249,7 +262,7 @@ int record_run(struct rec_opts *op)
 	struct rec_opts o = *op;
 	char err_msg[1024];
 	unsigned int nrings;
-	uint64_t ring_each;
+	uint64_t ring_each, t_probe, t_open, t_load, t_loaded = 0, t_attach, t_attached;
 	int err, ret = VNL_EXIT_FAIL;
 
 	st.to = &o.to;
@@ -267,8 +280,10 @@ int record_run(struct rec_opts *op)
 			err_msg);
 		return VNL_EXIT_NOPERM;
 	}
-	if (probe_kernel(&st.probe, o.no_kfunc))
+	t_probe = now_ns(CLOCK_MONOTONIC);
+	if (probe_kernel_cached(&st.probe, o.no_kfunc))
 		return VNL_EXIT_FAIL;
+	t_open = now_ns(CLOCK_MONOTONIC);
 
 	st.skel = vnetlat_bpf__open();
 	if (!st.skel) {
@@ -294,9 +309,12 @@ int record_run(struct rec_opts *op)
 	if (getenv("VNETLAT_VERIFIER_STATS")) { /* each program's verifier statistics, with -v */
 		struct bpf_program *prog;
 
-		bpf_object__for_each_program(prog, st.skel->obj) bpf_program__set_log_level(prog, 4);
+		bpf_object__for_each_program(prog, st.skel->obj)
+		    bpf_program__set_log_level(prog, 4);
 	}
+	t_load = now_ns(CLOCK_MONOTONIC);
 	err = vnetlat_bpf__load(st.skel);
+	t_loaded = now_ns(CLOCK_MONOTONIC);
 	if (err) {
 		vnl_err("cannot load the BPF programs: %s%s", strerror(-err),
 			geteuid() ? " (run as root, or with CAP_BPF and CAP_PERFMON)"
@@ -333,10 +351,20 @@ int record_run(struct rec_opts *op)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (attach_programs(&st)) {
+	t_attach = now_ns(CLOCK_MONOTONIC);
+	err = attach_programs(&st);
+	if (st.probe.cached && st.attach_failed)
+		probe_cache_forget(o.no_kfunc);
+	if (err) {
 		vnl_err("no hop could be attached");
 		goto cleanup;
 	}
+	t_attached = now_ns(CLOCK_MONOTONIC);
+	vnl_debug("startup: %.3f s before the probe, probe %.3f s, open and set up %.3f s, load "
+		  "(verifier) %.3f s, attach %.3f s",
+		  (double)(t_probe - vnl_start_ns) / 1e9, (double)(t_open - t_probe) / 1e9,
+		  (double)(t_load - t_open) / 1e9, (double)(t_loaded - t_load) / 1e9,
+		  (double)(t_attached - t_attach) / 1e9);
 	err = write_description(&st, &o);
 	if (!err)
 		err = softirq_init(&st);

@@ -47,6 +47,8 @@ struct rec_state {
 	struct vnl_file_softirq *softirq_rows;
 	unsigned int softirq_ncpu;
 	uint64_t softirq_last_ns;
+	int first_said;	   /* the first packet's time was said */
+	int attach_failed; /* a point the probe offered did not attach */
 };
 
 /* traced.c: the devices the options select, in the BPF maps; rescanned as they come and go */
