@@ -48,19 +48,26 @@ static __always_inline __u32 fp_raw32(const __u8 *b, __u32 off)
 }
 
 /*
- * Up to eight bytes from off as one number, the first in the low byte; zeros past n. All
- * eight are read (the buffer is VNL_HDR_MAX long) and the ones past n masked off: no branch
- * per byte, which the verifier would follow as a path each.
+ * Up to eight bytes from off as one number, the first in the low byte; zeros past n. Eight
+ * whole bytes are read without a branch a byte (the verifier follows each branch as a path);
+ * only a shorter tail is read byte by byte, never past n (user space passes exactly the
+ * frame).
  */
 static __always_inline __u64 fp_bytes64(const __u8 *b, __u32 off, __u32 n)
 {
 	__u64 v = 0;
 	__u32 i;
 
-	for (i = 0; i < 8; i++)
+	if (n >= 8) {
+		for (i = 0; i < 8; i++)
+			v |= (__u64)FP_B(b, off + i) << (8 * i);
+		return v;
+	}
+	for (i = 0; i < 8; i++) {
+		if (i >= n)
+			break;
 		v |= (__u64)FP_B(b, off + i) << (8 * i);
-	if (n < 8)
-		v &= (1ULL << (8 * n)) - 1;
+	}
 	return v;
 }
 

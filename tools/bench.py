@@ -275,6 +275,28 @@ def startup_guest():
     return {"agent, probing afresh": runs[:1], "agent": runs[1:]}
 
 
+def report_day():
+    """vnetlat report on a day of aggregate mode: the request/response run's recording (a
+    busy VM's windows, 100 ms each) played for 24 h by tools/vnl-stretch.py."""
+    src, day = os.path.join(OUT, "rr-agg.vnl"), os.path.join(OUT, "day.vnl")
+    try:
+        sh(sys.executable, os.path.join(TOOLS, "vnl-stretch.py"), src, day, "86400")
+        out = {"file_gb": round(os.path.getsize(day) / 2**30, 2)}
+        for name, extra in (("report", []), ("report --window 10m", ["--window", "10m"])):
+            t0 = time.monotonic()
+            with open(os.path.join(OUT, "day.txt"), "w") as f:
+                p = subprocess.Popen([VNETLAT, "report", *extra, day], stdout=f)
+                _, status, usage = os.wait4(p.pid, 0)
+            if status:
+                raise RuntimeError(f"vnetlat {name} on a day failed ({status})")
+            out[name] = {"seconds": round(time.monotonic() - t0, 2),
+                         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+        return out
+    finally:
+        if os.path.exists(day):
+            os.unlink(day)
+
+
 def ensure_tracefs():
     """bpftrace finds tracepoints through tracefs, which a new machine may not have mounted
     (vnetlat itself needs none)."""
@@ -323,6 +345,7 @@ def main():
                 results["rr"].setdefault(name, []).append(rr_latency(rr_configs[name], f"rr-{name}"))
         topo("standin", "sink")
         results["report"] = report_speed()
+        results["day"] = report_day()
         results["startup"] = startup_host()
         results["startup_guest"] = startup_guest()
     finally:
@@ -390,6 +413,8 @@ def summarize(r):
         ("sampled 1/64 rate loss <= 1.5x the floor's", loss["sample64"] <= 1.5 * max(loss["floor"], 0.005)),
         ("aggregate adds <= 2 us at p50 (request/response)", add["aggregate"]["p50_us"] <= 2.0),
         ("report reads >= 5 M events/s on one core", r["report"]["events_per_s"] >= 5e6),
+        ("report of a day of aggregate mode in <= 200 MB (and with --window 10m)",
+         all(v["peak_rss_mb"] <= 200 for k, v in r["day"].items() if isinstance(v, dict))),
         ("no event lost in aggregate mode", all(x["lost"] == 0 for x in r["lost"].get("aggregate", []))),
         ("no event lost sampled 1/64", all(x["lost"] == 0 for x in r["lost"].get("sample64", []))),
         ("keep-slow p99.9 per-packet cost within 10% of aggregate's (net of floor)",
@@ -417,6 +442,11 @@ def summarize(r):
     print(f"\nvnetlat report: {rep['events']} events in {rep['cpu_seconds']} s CPU = "
           f"{rep['events_per_s'] / 1e6:.2f} M events/s, peak RSS {rep['peak_rss_mb']} MB "
           f"(file {rep['file_mb']} MB; untraced rate this run {base / 1000:.0f} kpps)")
+    day = r["day"]
+    print(f"\nvnetlat report on 24 h of aggregate mode ({day['file_gb']} GB, the request/response "
+          "run's windows played for a day): " +
+          ", ".join(f"{k} {v['seconds']} s, peak RSS {v['peak_rss_mb']} MB"
+                    for k, v in day.items() if isinstance(v, dict)))
     print(f"\nStart to the first packet recorded (median of {r['rounds']}; a ping every 10 ms flowing): " +
           ", ".join(f"{k} {v:.3f} s" for k, v in startup.items()) +
           (f"; guest: {r['startup_guest']['skipped']}" if "skipped" in r.get("startup_guest", {}) else

@@ -41,6 +41,24 @@ check "the HTML page draws the kept packets" \
 "$vnetlat" report "$work/keep-0.vnl" >"$work/keep-0.txt"
 check "the text says what happened around each kept packet" \
 	grep -q "around it: VMM threads waited" "$work/keep-0.txt"
+# a long aggregate-mode run: this one's windows played for 45 minutes (tools/vnl-stretch.py);
+# the time view keeps at most 2048 windows, merged two by two, and says so
+python3 "$tools/vnl-stretch.py" "$work/keep-0.vnl" "$work/long.vnl" 2700 >/dev/null
+"$vnetlat" report --json "$work/long.vnl" >"$work/long.json"
+"$vnetlat" report "$work/long.vnl" >"$work/long.txt"
+check "a long run's text says its windows were merged" grep -q "time view: windows of 2 s (the run is too long for windows of 1 s" "$work/long.txt"
+checker "long run" python3 - "$work/long.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+w = r["windows"]
+whole = [d for d in r["directions"] if d["direction"] == "to_guest"][0]["end_to_end"]["count"]
+summed = sum(d["end_to_end"]["count"] for x in w for d in x["directions"] if d["direction"] == "to_guest")
+print(("ok" if r["window_ns"] == 2000000000 and r.get("window_asked_ns") == 1000000000 and len(w) <= 2048 else "not ok") +
+      f" - the time view of a 45-minute run: {len(w)} windows of {r['window_ns'] / 1e9:g} s (asked {r.get('window_asked_ns', 0) / 1e9:g} s)")
+print(("ok" if summed == whole and whole > 0 else "not ok") +
+      f" - its merged windows hold every packet the whole run has ({summed} of {whole})")
+PY
+rm -f "$work/long.vnl"
 "$vnetlat" record -o "$work/x.vnl" --keep-slow 1ms >"$work/refused.out" 2>&1
 check "record refuses --keep-slow without --mode aggregate (exit $?), naming why" \
 	grep -q "needs --mode aggregate" "$work/refused.out"

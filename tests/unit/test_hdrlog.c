@@ -52,10 +52,10 @@ static void round_trip(void **state)
 	assert_int_equal(total, h.count);
 	/* every bucket of ours landed where its midpoint belongs */
 	for (i = 0; i < VNL_LL_BUCKETS; i++)
-		if (h.buckets[i])
+		if (hist_bucket(&h, i))
 			assert_true(counts[hdr_index(vnl_ll_low((uint32_t)i) +
 						     vnl_ll_width((uint32_t)i) / 2)] >=
-				    h.buckets[i]);
+				    hist_bucket(&h, i));
 	assert_true(counts[hdr_index(7)] == 1);
 	free(b64);
 	assert_int_equal(hdr_decode_base64("HISTFAAA!!", counts, len), -1);

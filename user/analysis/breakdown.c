@@ -225,15 +225,92 @@ static struct group *class_get(struct breakdown *b, const struct journey *j)
 	return set_get(b, b->class_buckets, &b->classes, &b->nclasses, key);
 }
 
+/* Adds what window src counted to dst (its neighbour, as the time view coarsens). */
+static int dir_merge(struct dir_agg *dst, const struct dir_agg *src)
+{
+	struct seg_agg *s;
+	size_t i;
+	int h;
+
+	dst->packets += src->packets;
+	dst->complete += src->complete;
+	dst->partial += src->partial;
+	dst->incomplete += src->incomplete;
+	dst->dropped += src->dropped;
+	if (src->boundary_mismatch_max > dst->boundary_mismatch_max)
+		dst->boundary_mismatch_max = src->boundary_mismatch_max;
+	for (h = 0; h < VNL_HOP_MAX; h++)
+		dst->incomplete_after[h] += src->incomplete_after[h];
+	if (hist_merge(&dst->boundary, &src->boundary) || hist_merge(&dst->e2e, &src->e2e))
+		return -ENOMEM;
+	for (i = 0; i < src->nsegs; i++) {
+		const struct seg_agg *from = &src->segs[i];
+
+		s = seg_get(dst, from->name, from->from, from->to, from->part);
+		if (!s || hist_merge(&s->h, &from->h))
+			return -ENOMEM;
+	}
+	for (i = 0; i < src->ndrops; i++)
+		add_drops(dst, src->drops[i].hop, src->drops[i].reason, src->drops[i].kernel,
+			  src->drops[i].count);
+	return 0;
+}
+
+static int group_merge(struct group *dst, const struct group *src)
+{
+	int row;
+
+	for (row = 0; row < ROW_MAX; row++)
+		if (dir_merge(&dst->dirs[row], &src->dirs[row]))
+			return -ENOMEM;
+	dst->sched_ns += src->sched_ns;
+	dst->sched_n += src->sched_n;
+	if (src->sched_max_ns > dst->sched_max_ns)
+		dst->sched_max_ns = src->sched_max_ns;
+	return 0;
+}
+
+/*
+ * The time view keeps at most BREAKDOWN_WINDOWS_MAX windows: a longer run (a day of 1 s windows is
+ * 86400 of them, a few kilobytes of histograms each) has its windows merged two by two, the
+ * window doubling, as often as it takes. The whole-run figures are not touched.
+ */
+static int coarsen_windows(struct breakdown *b)
+{
+	size_t i, n = (b->nwindows + 1) / 2;
+
+	for (i = 0; i < n; i++) {
+		struct group *a = b->windows[2 * i];
+		struct group *c = 2 * i + 1 < b->nwindows ? b->windows[2 * i + 1] : NULL;
+
+		if (a && c) {
+			if (group_merge(a, c))
+				return -ENOMEM;
+			group_free(c);
+			free(c);
+		}
+		b->windows[i] = a ? a : c;
+	}
+	memset(b->windows + n, 0, (b->nwindows - n) * sizeof(*b->windows));
+	b->nwindows = n;
+	b->o.window_ns *= 2;
+	return 0;
+}
+
 /* The group of the time window ts falls in. */
 static struct group *window_at(struct breakdown *b, uint64_t ts)
 {
 	uint64_t base = b->rec->monotonic_ns, idx;
 
 	idx = ts > base ? (ts - base) / b->o.window_ns : 0;
-	if (idx > (1u << 24)) {
-		b->oom = 1; /* a run of more than 16 M windows: choose a longer --window */
-		return NULL;
+	while (idx >= BREAKDOWN_WINDOWS_MAX) {
+		if (!b->window_asked_ns)
+			b->window_asked_ns = b->o.window_ns;
+		if (coarsen_windows(b)) {
+			b->oom = 1;
+			return NULL;
+		}
+		idx = ts > base ? (ts - base) / b->o.window_ns : 0;
 	}
 	if (idx >= b->nwindows) {
 		size_t n = (size_t)idx + 1;

@@ -27,6 +27,9 @@ struct breakdown_opts {
 
 #define BREAKDOWN_BUCKETS 4096
 
+/* The time view's windows at most: a longer run's are merged two by two (window doubled). */
+#define BREAKDOWN_WINDOWS_MAX 2048
+
 struct breakdown {
 	struct breakdown_opts o;
 	struct recording *rec;
@@ -43,6 +46,7 @@ struct breakdown {
 	size_t nclasses;
 	struct group **windows; /* the time view; NULL where a window saw nothing */
 	size_t nwindows;
+	uint64_t window_asked_ns; /* the window before the run's length doubled it; 0: as asked */
 	uint64_t events_by_hop[VNL_HOP_MAX];
 	struct vnl_event *clock_events; /* clock.adjust: steps and slews */
 	size_t nclock_events;

@@ -4,19 +4,34 @@
 #include <stdlib.h>
 #include "hist.h"
 
-static int hist_alloc(struct hist *h)
+_Static_assert(VNL_LL_BUCKETS % VNL_LL_SUB == 0, "buckets come in whole chunks");
+
+/* Bucket i's counter, its chunk allocated if need be; NULL when out of memory. */
+static uint64_t *bucket_ref(struct hist *h, uint32_t i)
 {
-	if (h->buckets)
-		return 0;
-	h->buckets = calloc(VNL_LL_BUCKETS, sizeof(*h->buckets));
-	return h->buckets ? 0 : -ENOMEM;
+	uint64_t **chunk;
+
+	if (!h->chunks) {
+		h->chunks = calloc(HIST_CHUNKS, sizeof(*h->chunks));
+		if (!h->chunks)
+			return NULL;
+	}
+	chunk = &h->chunks[i / VNL_LL_SUB];
+	if (!*chunk) {
+		*chunk = calloc(VNL_LL_SUB, sizeof(**chunk));
+		if (!*chunk)
+			return NULL;
+	}
+	return &(*chunk)[i % VNL_LL_SUB];
 }
 
 int hist_record(struct hist *h, uint64_t v)
 {
-	if (hist_alloc(h))
+	uint64_t *n = bucket_ref(h, vnl_ll_bucket(v));
+
+	if (!n)
 		return -ENOMEM;
-	h->buckets[vnl_ll_bucket(v)]++;
+	(*n)++;
 	if (!h->count || v < h->min)
 		h->min = v;
 	if (v > h->max)
@@ -38,12 +53,16 @@ uint64_t hist_percentile(const struct hist *h, double p)
 	rank = (uint64_t)ceil(p / 100.0 * (double)h->count);
 	if (rank < 1)
 		rank = 1;
-	for (i = 0; i < VNL_LL_BUCKETS; i++) {
-		seen += h->buckets[i];
+	for (i = 0; h->chunks && i < VNL_LL_BUCKETS; i++) {
+		if (!h->chunks[i / VNL_LL_SUB]) { /* a chunk never counted in */
+			i += VNL_LL_SUB - 1;
+			continue;
+		}
+		seen += h->chunks[i / VNL_LL_SUB][i % VNL_LL_SUB];
 		if (seen >= rank)
 			break;
 	}
-	if (i == VNL_LL_BUCKETS)
+	if (!h->chunks || i >= VNL_LL_BUCKETS)
 		return h->max;
 	v = vnl_ll_low(i) + vnl_ll_width(i) / 2;
 	if (v < h->min)
@@ -55,15 +74,16 @@ uint64_t hist_percentile(const struct hist *h, double p)
 
 int hist_add_bucket(struct hist *h, uint32_t bucket, uint64_t count)
 {
-	uint64_t lo, hi;
+	uint64_t lo, hi, *n;
 
 	if (bucket >= VNL_LL_BUCKETS || !count)
 		return bucket >= VNL_LL_BUCKETS ? -EINVAL : 0;
-	if (hist_alloc(h))
+	n = bucket_ref(h, bucket);
+	if (!n)
 		return -ENOMEM;
 	lo = vnl_ll_low(bucket);
 	hi = lo + vnl_ll_width(bucket) - 1;
-	h->buckets[bucket] += count;
+	*n += count;
 	if (!h->count || lo < h->min)
 		h->min = lo;
 	if (hi > h->max)
@@ -80,14 +100,23 @@ double hist_mean(const struct hist *h)
 
 int hist_merge(struct hist *dst, const struct hist *src)
 {
-	uint32_t i;
+	uint32_t c, i;
+	uint64_t *n;
 
 	if (!src->count)
 		return 0;
-	if (hist_alloc(dst))
-		return -ENOMEM;
-	for (i = 0; i < VNL_LL_BUCKETS; i++)
-		dst->buckets[i] += src->buckets[i];
+	for (c = 0; src->chunks && c < HIST_CHUNKS; c++) {
+		if (!src->chunks[c])
+			continue;
+		for (i = 0; i < VNL_LL_SUB; i++) {
+			if (!src->chunks[c][i])
+				continue;
+			n = bucket_ref(dst, c * VNL_LL_SUB + i);
+			if (!n)
+				return -ENOMEM;
+			*n += src->chunks[c][i];
+		}
+	}
 	if (!dst->count || src->min < dst->min)
 		dst->min = src->min;
 	if (src->max > dst->max)
@@ -99,7 +128,11 @@ int hist_merge(struct hist *dst, const struct hist *src)
 
 void hist_free(struct hist *h)
 {
-	free(h->buckets);
-	h->buckets = NULL;
+	uint32_t c;
+
+	for (c = 0; h->chunks && c < HIST_CHUNKS; c++)
+		free(h->chunks[c]);
+	free(h->chunks);
+	h->chunks = NULL;
 	h->count = h->sum = h->min = h->max = 0;
 }

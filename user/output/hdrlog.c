@@ -189,10 +189,11 @@ char *hdr_encode_base64(const struct hist *h)
 
 	if (!counts)
 		return NULL;
-	for (i = 0; h->buckets && i < VNL_LL_BUCKETS; i++)
-		if (h->buckets[i])
+	for (i = 0; h->chunks && i < VNL_LL_BUCKETS; i++)
+		if (hist_bucket(h, (uint32_t)i))
 			counts[hdr_index(vnl_ll_low((uint32_t)i) +
-					 vnl_ll_width((uint32_t)i) / 2)] += h->buckets[i];
+					 vnl_ll_width((uint32_t)i) / 2)] +=
+			    hist_bucket(h, (uint32_t)i);
 	raw_len = encode_v2(counts, len, &raw);
 	if (!raw_len)
 		goto out;

@@ -192,14 +192,14 @@ static void cdfs(FILE *f, const struct dir_agg *d)
 		uint64_t cum = 0;
 		uint32_t b;
 
-		if (!h->count || !h->buckets)
+		if (!h->count || !h->chunks)
 			continue;
 		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"",
 			colors[i % NCOLORS]);
 		for (b = 0; b < VNL_LL_BUCKETS; b++) {
-			if (!h->buckets[b])
+			if (!hist_bucket(h, b))
 				continue;
-			cum += h->buckets[b];
+			cum += hist_bucket(h, b);
 			fprintf(f, "%.1f,%.1f ",
 				logx((double)(vnl_ll_low(b) + vnl_ll_width(b)), lo, hi),
 				(double)(CHART_H - 30) -

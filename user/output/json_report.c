@@ -504,6 +504,8 @@ static void print_windows_json(const struct breakdown *b, struct jw *w)
 	int row;
 
 	jw_u64(w, "window_ns", b->o.window_ns);
+	if (b->window_asked_ns) /* the run was too long for that many: windows merged */
+		jw_u64(w, "window_asked_ns", b->window_asked_ns);
 	jw_arr_begin(w, "windows");
 	for (i = 0; i < b->nwindows; i++) {
 		const struct group *g = b->windows[i];

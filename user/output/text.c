@@ -672,6 +672,13 @@ int write_text(const struct breakdown *b, FILE *f)
 			"sampled: one packet in %u, a request with its response (ICMP and UDP "
 			"echoes by their payload, TCP by flow)\n",
 			rec->sample);
+	if (b->window_asked_ns)
+		fprintf(
+		    f,
+		    "time view: windows of %.3g s (the run is too long for windows of %.3g s: at "
+		    "most %d are kept, neighbours merged); the whole-run figures are exact\n",
+		    (double)b->o.window_ns / 1e9, (double)b->window_asked_ns / 1e9,
+		    BREAKDOWN_WINDOWS_MAX);
 	print_clock_text(f, rec);
 	print_clock_events(f, b);
 	fprintf(f, "interfaces:");
