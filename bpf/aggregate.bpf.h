@@ -109,10 +109,10 @@ static __always_inline void path_add(struct vnl_path *p, __u32 hop, __u64 now, _
 
 	if (i >= VNL_PATH_MAX)
 		return;
-	p->hop[i] = (__u8)hop;
-	p->dt[i] = now - p->t0 > 0xffffffffULL ? 0xffffffffU : (__u32)(now - p->t0);
-	p->ifindex[i] = ifindex;
-	p->cpu[i] = (__u16)bpf_get_smp_processor_id();
+	p->h[i].hop = (__u8)hop;
+	p->h[i].dt = now - p->t0 > 0xffffffffULL ? 0xffffffffU : (__u32)(now - p->t0);
+	p->h[i].ifindex = ifindex;
+	p->h[i].cpu = (__u16)bpf_get_smp_processor_id();
 	p->n = (__u8)(i + 1);
 }
 

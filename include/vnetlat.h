@@ -309,6 +309,15 @@ struct vnl_slot {
 
 _Static_assert(sizeof(struct vnl_slot) == 64, "a slot is one cache line");
 
+/* One hop of a path: its fields side by side, so that a hop writes one cache line. */
+struct vnl_path_hop {
+	__u32 dt; /* ns after the path's t0 */
+	__u32 ifindex;
+	__u16 cpu;
+	__u8 hop;
+	__u8 pad;
+};
+
 struct vnl_path {
 	__u64 t0;  /* its first hop's time */
 	__u8 n;	   /* hops in hop[] (the first VNL_PATH_MAX) */
@@ -317,10 +326,7 @@ struct vnl_path {
 	__u32 netns;
 	__u32 seg_ns; /* --keep-slow SEG+SEG>T: the time in those segments so far */
 	__u32 pad2;
-	__u8 hop[VNL_PATH_MAX];
-	__u32 dt[VNL_PATH_MAX]; /* ns after t0 */
-	__u32 ifindex[VNL_PATH_MAX];
-	__u16 cpu[VNL_PATH_MAX];
+	struct vnl_path_hop h[VNL_PATH_MAX];
 };
 
 struct vnl_kept {

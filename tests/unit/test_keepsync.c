@@ -44,7 +44,7 @@ static void put(struct vnl_kept *recent, unsigned int i, uint64_t fp, uint64_t t
 	recent[i].pkt.fp = fp;
 	recent[i].path.t0 = t0;
 	recent[i].path.n = 3;
-	recent[i].path.hop[0] = VNL_HOP_TAP_XMIT;
+	recent[i].path.h[0].hop = VNL_HOP_TAP_XMIT;
 }
 
 static void found_once(void **state)
@@ -117,7 +117,7 @@ static void slow_on_both_sides_is_kept_once(void **state)
 	keep_sync_ask(ks, &req, NOW);
 	own.pkt.fp = 0x99;
 	own.path.n = 1;
-	own.path.hop[0] = VNL_HOP_TAP_XMIT;
+	own.path.h[0].hop = VNL_HOP_TAP_XMIT;
 	assert_int_equal(keep_sync_own(ks, &own, &told), 0); /* the other side has it */
 	assert_int_equal(ks->npending, 0);
 	assert_int_equal(ks->n.already, 1);

@@ -156,9 +156,9 @@ static void kept_path_becomes_events(void **state)
 
 	(void)state;
 	k.pkt.fp = 42;
-	k.path.hop[0] = 0, k.path.dt[0] = 0, k.path.ifindex[0] = 2;
-	k.path.hop[1] = 2, k.path.dt[1] = 400, k.path.ifindex[1] = 3;
-	k.path.hop[2] = 4, k.path.dt[2] = 900, k.path.ifindex[2] = 3;
+	k.path.h[0].hop = 0, k.path.h[0].dt = 0, k.path.h[0].ifindex = 2;
+	k.path.h[1].hop = 2, k.path.h[1].dt = 400, k.path.h[1].ifindex = 3;
+	k.path.h[2].hop = 4, k.path.h[2].dt = 900, k.path.h[2].ifindex = 3;
 	assert_int_equal(rings_take(&run, &ev, sizeof(ev)), 0);
 	assert_int_equal(rings_take(&run, &k, sizeof(k)), 0);
 	assert_int_equal(run.n, 4);

@@ -87,7 +87,7 @@ int keep_sync_own(struct keep_sync *ks, const struct vnl_kept *k, struct vnl_kee
 	memset(req, 0, sizeof(*req));
 	req->fp = k->pkt.fp;
 	req->dir =
-	    k->path.n && k->path.hop[0] < VNL_HOP_MAX ? vnl_hops[k->path.hop[0]].dir : VNL_DIR_ANY;
+	    k->path.n && k->path.h[0].hop < VNL_HOP_MAX ? vnl_hops[k->path.h[0].hop].dir : VNL_DIR_ANY;
 	ks->n.told++;
 	return 1;
 }

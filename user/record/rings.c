@@ -73,12 +73,12 @@ static int run_add_kept(struct ring_run *run, const struct vnl_kept *k)
 		if (!ev)
 			return -ENOMEM;
 		memset(ev, 0, sizeof(*ev));
-		ev->ts_ns = k->path.t0 + k->path.dt[i];
+		ev->ts_ns = k->path.t0 + k->path.h[i].dt;
 		ev->skb = k->skb;
-		ev->ifindex = k->path.ifindex[i];
-		ev->cpu = k->path.cpu[i];
+		ev->ifindex = k->path.h[i].ifindex;
+		ev->cpu = k->path.h[i].cpu;
 		ev->netns = k->path.netns;
-		ev->hop = k->path.hop[i];
+		ev->hop = k->path.h[i].hop;
 		ev->pkt = k->pkt;
 		run_sink(run);
 	}
