@@ -56,12 +56,7 @@ struct {
  * threshold per direction, which user space moves (a fixed value, or one that follows the
  * running histogram's quantile). ~0: keep nothing yet.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1 << PKT_CACHE_BITS);
-	__type(key, __u32);
-	__type(value, struct vnl_path);
-} pkt_path SEC(".maps");
+/* pkt_path (pktcache.bpf.h): each slot's path */
 
 /*
  * --keep-slow with another kernel (host and agents): the last packets each CPU finished,
@@ -120,11 +115,10 @@ static __always_inline void path_add(struct vnl_path *p, __u32 hop, __u64 now, _
 static __always_inline void path_send(__u32 idx, const struct vnl_path *p)
 {
 	struct vnl_slot *slot = bpf_map_lookup_elem(&pkt_cache, &idx);
-	struct vnl_pkt *fields = slot_fields(idx);
 	struct vnl_kept *k;
 	void *ring = cpu_ring();
 
-	if (!slot || !fields || fields->fp != slot->fp)
+	if (!slot || p->pkt.fp != slot->fp)
 		return;
 	k = ring ? bpf_ringbuf_reserve(ring, sizeof(*k), 0) : NULL;
 	if (!k) {
@@ -133,7 +127,6 @@ static __always_inline void path_send(__u32 idx, const struct vnl_path *p)
 	}
 	__builtin_memcpy(&k->path, p, sizeof(*p));
 	k->skb = slot->skb;
-	k->pkt = *fields;
 	bpf_ringbuf_submit(k, wakeup_flag(ring));
 	kept_counted(0);
 }
@@ -142,12 +135,11 @@ static __always_inline void path_send(__u32 idx, const struct vnl_path *p)
 static __always_inline void path_remember(__u32 idx, const struct vnl_path *p)
 {
 	struct vnl_slot *slot = bpf_map_lookup_elem(&pkt_cache, &idx);
-	struct vnl_pkt *fields = slot_fields(idx);
 	__u32 zero = 0, at, bits = cfg.recent_bits & 31;
 	__u64 *next = bpf_map_lookup_elem(&recent_next, &zero);
 	struct vnl_kept *k;
 
-	if (!slot || !fields || !next || fields->fp != slot->fp)
+	if (!slot || !next || p->pkt.fp != slot->fp)
 		return;
 	at = (bpf_get_smp_processor_id() << bits) | (__u32)(*next & ((1ULL << bits) - 1));
 	*next += 1;
@@ -156,7 +148,6 @@ static __always_inline void path_remember(__u32 idx, const struct vnl_path *p)
 		return;
 	__builtin_memcpy(&k->path, p, sizeof(*p));
 	k->skb = slot->skb;
-	k->pkt = *fields;
 }
 
 enum { PATH_FIRST = 1, PATH_END = 2 };

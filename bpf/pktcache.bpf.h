@@ -35,6 +35,17 @@ struct {
 	__type(value, struct vnl_pkt);
 } pkt_fields SEC(".maps");
 
+/*
+ * --keep-slow: the path of each slot's packet (aggregate.bpf.h), at the slot's index; its
+ * parsed fields go there at the first hop, beside the lines the path writes anyway.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << PKT_CACHE_BITS);
+	__type(key, __u32);
+	__type(value, struct vnl_path);
+} pkt_path SEC(".maps");
+
 /* Where a hop found its packet. */
 struct pkt_ref {
 	struct vnl_slot *slot;
@@ -108,10 +119,16 @@ static __always_inline int slot_take(struct vnl_slot *slot, struct pkt_ref *ref,
 	slot->ts = 0;
 	slot->pass = wanted(pkt);
 	slot->skey = cfg.sample_n > 1 ? vnl_sample_key(pkt) : 0; /* sampled() reads it then only */
-	if (slot->pass && (sampled(slot->skey) || cfg.keep_slow)) {
+	if (slot->pass && sampled(slot->skey)) {
 		fields = slot_fields(ref->idx);
 		if (fields)
 			*fields = *pkt;
+	}
+	if (slot->pass && cfg.keep_slow) {
+		struct vnl_path *path = bpf_map_lookup_elem(&pkt_path, &ref->idx);
+
+		if (path)
+			path->pkt = *pkt;
 	}
 	return 0;
 }

@@ -326,13 +326,13 @@ struct vnl_path {
 	__u32 netns;
 	__u32 seg_ns; /* --keep-slow SEG+SEG>T: the time in those segments so far */
 	__u32 pad2;
+	struct vnl_pkt pkt; /* its parsed fields, written at its first hop beside the path */
 	struct vnl_path_hop h[VNL_PATH_MAX];
 };
 
 struct vnl_kept {
 	struct vnl_path path;
 	__u64 skb;
-	struct vnl_pkt pkt;
 };
 
 /* Why aggregate mode did not record a sample: the agg_evicted map's index. */

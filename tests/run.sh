@@ -61,7 +61,7 @@ if [[ $parts == *fuzz* ]]; then
 		name=$(basename "$f")
 		echo "=== $name (${fuzz_seconds}s)"
 		tmp=$(mktemp -d)
-		if "$f" -max_total_time="$fuzz_seconds" -close_fd_mask=3 -print_final_stats=1 \
+		if "$f" -max_total_time="$fuzz_seconds" -close_fd_mask=3 -print_final_stats=1 -artifact_prefix="$tmp/" \
 			"$tmp" "$here/fuzz/corpus/${name#fuzz_}" >"$tmp.log" 2>&1; then
 			grep -E 'stat::number_of_executed_units|Done' "$tmp.log" | tail -2
 			echo "ok - $name"

@@ -25,7 +25,7 @@ static int take(void *ctx, const struct vnl_kept *k)
 {
 	struct taken *t = ctx;
 
-	t->fp[t->n++] = k->pkt.fp;
+	t->fp[t->n++] = k->path.pkt.fp;
 	return 0;
 }
 
@@ -41,7 +41,7 @@ static struct keep_sync *make(struct vnl_kept *recent)
 static void put(struct vnl_kept *recent, unsigned int i, uint64_t fp, uint64_t t0)
 {
 	memset(&recent[i], 0, sizeof(recent[i]));
-	recent[i].pkt.fp = fp;
+	recent[i].path.pkt.fp = fp;
 	recent[i].path.t0 = t0;
 	recent[i].path.n = 3;
 	recent[i].path.h[0].hop = VNL_HOP_TAP_XMIT;
@@ -115,14 +115,14 @@ static void slow_on_both_sides_is_kept_once(void **state)
 
 	/* the other side's word first, then our own ring's record of the same packet */
 	keep_sync_ask(ks, &req, NOW);
-	own.pkt.fp = 0x99;
+	own.path.pkt.fp = 0x99;
 	own.path.n = 1;
 	own.path.h[0].hop = VNL_HOP_TAP_XMIT;
 	assert_int_equal(keep_sync_own(ks, &own, &told), 0); /* the other side has it */
 	assert_int_equal(ks->npending, 0);
 	assert_int_equal(ks->n.already, 1);
 	/* and the other way: ours first, then the word */
-	own.pkt.fp = 0x98;
+	own.path.pkt.fp = 0x98;
 	assert_int_equal(keep_sync_own(ks, &own, &told), 1);
 	assert_int_equal(told.fp, 0x98);
 	assert_int_equal(told.dir, VNL_DIR_TO_GUEST);

@@ -155,7 +155,7 @@ static void kept_path_becomes_events(void **state)
 	size_t i;
 
 	(void)state;
-	k.pkt.fp = 42;
+	k.path.pkt.fp = 42;
 	k.path.h[0].hop = 0, k.path.h[0].dt = 0, k.path.h[0].ifindex = 2;
 	k.path.h[1].hop = 2, k.path.h[1].dt = 400, k.path.h[1].ifindex = 3;
 	k.path.h[2].hop = 4, k.path.h[2].dt = 900, k.path.h[2].ifindex = 3;

@@ -291,7 +291,8 @@ static int coarsen_windows(struct breakdown *b)
 		}
 		b->windows[i] = a ? a : c;
 	}
-	memset(b->windows + n, 0, (b->nwindows - n) * sizeof(*b->windows));
+	if (b->nwindows) /* none yet: a first time far from the start */
+		memset(b->windows + n, 0, (b->nwindows - n) * sizeof(*b->windows));
 	b->nwindows = n;
 	b->o.window_ns *= 2;
 	return 0;

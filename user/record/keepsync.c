@@ -74,10 +74,10 @@ int keep_sync_own(struct keep_sync *ks, const struct vnl_kept *k, struct vnl_kee
 {
 	unsigned int i;
 
-	remember(ks, k->pkt.fp);
+	remember(ks, k->path.pkt.fp);
 	/* asked for by the other kernel and slow here too: kept once, by whoever came first */
 	for (i = 0; i < ks->npending; i++)
-		if (ks->pending[i].req.fp == k->pkt.fp) {
+		if (ks->pending[i].req.fp == k->path.pkt.fp) {
 			ks->pending[i] = ks->pending[--ks->npending];
 			ks->n.already++;
 			return 0;
@@ -85,9 +85,9 @@ int keep_sync_own(struct keep_sync *ks, const struct vnl_kept *k, struct vnl_kee
 	if (!ks->recent)
 		return 0;
 	memset(req, 0, sizeof(*req));
-	req->fp = k->pkt.fp;
-	req->dir =
-	    k->path.n && k->path.h[0].hop < VNL_HOP_MAX ? vnl_hops[k->path.h[0].hop].dir : VNL_DIR_ANY;
+	req->fp = k->path.pkt.fp;
+	req->dir = k->path.n && k->path.h[0].hop < VNL_HOP_MAX ? vnl_hops[k->path.h[0].hop].dir
+							       : VNL_DIR_ANY;
 	ks->n.told++;
 	return 1;
 }
@@ -114,7 +114,7 @@ static int part_at(const struct keep_sync *ks, uint32_t i, uint64_t fp, uint64_t
 
 	memcpy(k, (const void *)e, sizeof(*k));
 	/* read again: its CPU may have overwritten it while we copied */
-	if (e->pkt.fp != fp || k->pkt.fp != fp || !k->path.n || k->path.t0 > now_ns ||
+	if (e->path.pkt.fp != fp || k->path.pkt.fp != fp || !k->path.n || k->path.t0 > now_ns ||
 	    now_ns - k->path.t0 > KEEP_AGE_NS)
 		return 0;
 	return 1;
@@ -146,7 +146,7 @@ int keep_sync_serve(struct keep_sync *ks, uint64_t now_ns,
 		maybe[(ks->pending[i].req.fp >> 3) & 511] |=
 		    (uint8_t)(1u << (ks->pending[i].req.fp & 7));
 	for (idx = 0; idx < ks->nrecent && ks->npending; idx++) {
-		uint64_t fp = ks->recent[idx].pkt.fp;
+		uint64_t fp = ks->recent[idx].path.pkt.fp;
 
 		if (!(maybe[(fp >> 3) & 511] & (1u << (fp & 7))))
 			continue;

@@ -79,7 +79,7 @@ static int run_add_kept(struct ring_run *run, const struct vnl_kept *k)
 		ev->cpu = k->path.h[i].cpu;
 		ev->netns = k->path.netns;
 		ev->hop = k->path.h[i].hop;
-		ev->pkt = k->pkt;
+		ev->pkt = k->path.pkt;
 		run_sink(run);
 	}
 	return 0;
