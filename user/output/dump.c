@@ -13,6 +13,7 @@
 #include "hoptab.h"
 #include "journey.h"
 #include "json.h"
+#include "pcapng.h"
 #include "recording.h"
 #include "util.h"
 
@@ -21,6 +22,8 @@ struct dump {
 	struct jengine *je;
 	struct jw w;
 	int oom;
+	struct pcapng *pc; /* --pcapng: journeys' hops as packets there, no JSON lines */
+	int pcap_err;
 };
 
 static void dump_pkt(struct jw *w, const struct vnl_pkt *p)
@@ -190,12 +193,22 @@ static void dump_round_trip(struct dump *d, const struct journey *req, const str
 
 static void on_journey(void *ctx, const struct journey *j)
 {
+	struct dump *d = ctx;
+
+	if (d->pc) {
+		if (!d->pcap_err)
+			d->pcap_err = pcapng_journey(d->pc, d->rec, j);
+		return;
+	}
 	dump_journey(ctx, j);
 }
 
 static void on_round_trip(void *ctx, const struct journey *req, const struct journey *resp)
 {
-	dump_round_trip(ctx, req, resp);
+	struct dump *d = ctx;
+
+	if (!d->pc)
+		dump_round_trip(ctx, req, resp);
 }
 
 static void on_event(void *ctx, const struct recording *rec, const struct vnl_event *ev)
@@ -211,18 +224,31 @@ static void on_event(void *ctx, const struct recording *rec, const struct vnl_ev
 			return;
 		}
 	}
-	dump_event(d, ev);
+	if (!d->pc)
+		dump_event(d, ev);
 	jengine_event(d->je, ev);
 }
 
-static int dump_file(const char *path)
+static int dump_file(const char *path, const char *pcap_path)
 {
 	struct recording rec;
 	struct dump d = {.rec = &rec};
+	struct pcapng pc;
+	FILE *pcap = NULL;
 	char err[512];
 	int ret;
 
 	jw_init(&d.w, stdout);
+	if (pcap_path) {
+		pcap = fopen(pcap_path, "wbx"); /* never over an existing file */
+		if (!pcap || pcapng_open(&pc, pcap)) {
+			vnl_err("--pcapng %s: %s", pcap_path, strerror(errno));
+			if (pcap)
+				fclose(pcap);
+			return errno == EEXIST ? VNL_EXIT_USAGE : VNL_EXIT_FAIL;
+		}
+		d.pc = &pc;
+	}
 	ret = rec_read_windows(&rec, path, on_event, NULL, &d, err, sizeof(err));
 	if (ret) {
 		vnl_err("%s", err);
@@ -236,6 +262,14 @@ static int dump_file(const char *path)
 	if (d.oom) {
 		vnl_err("out of memory while joining journeys");
 		ret = VNL_EXIT_FAIL;
+	}
+	if (pcap && (d.pcap_err || fclose(pcap))) {
+		vnl_err("--pcapng %s: %s; what was written is readable up to there", pcap_path,
+			strerror(d.pcap_err ? -d.pcap_err : errno));
+		ret = VNL_EXIT_FAIL;
+	} else if (pcap) {
+		vnl_info("%" PRIu64 " hops of journeys written to %s (%u interfaces)", pc.packets,
+			 pcap_path, pc.nifs);
 	}
 	fflush(stdout);
 	if (rec.ndamage) {
@@ -253,16 +287,26 @@ int cmd_dump(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"help", no_argument, NULL, 'h'},
+	    {"pcapng", required_argument, NULL, 'p'},
 	    {NULL, 0, NULL, 0},
 	};
+	const char *pcap_path = NULL;
 	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'p') {
+			pcap_path = optarg;
+			continue;
+		}
 		if (c == 'h') {
 			printf(
-			    "Usage: vnetlat dump FILE\n"
-			    "Every event, journey and round trip as JSON lines, in time order.\n");
+			    "Usage: vnetlat dump [--pcapng OUT] FILE\n"
+			    "Every event, journey and round trip as JSON lines, in time order.\n"
+			    "--pcapng OUT: instead, every hop of every journey as a packet of a\n"
+			    "pcapng file for Wireshark (an interface per kernel and hop, ns\n"
+			    "timestamps, the headers rebuilt from the parsed fields, a comment\n"
+			    "naming the journey, the hop and the segment to the next).\n");
 			return VNL_EXIT_OK;
 		}
 		return VNL_EXIT_USAGE;
@@ -271,5 +315,5 @@ int cmd_dump(int argc, char **argv)
 		vnl_err("dump: expected one recording file");
 		return VNL_EXIT_USAGE;
 	}
-	return dump_file(argv[optind]);
+	return dump_file(argv[optind], pcap_path);
 }
