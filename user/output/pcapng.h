@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "hops.h"
 #include "vnetlat.h"
 
 struct recording;
