@@ -44,7 +44,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean test unit integration demo bench deps fmt fuzz static guest
+.PHONY: all clean test unit integration demo bench deps fmt fuzz static guest install deb
 
 # user space, one folder per stage of the pipeline (README: "The code")
 USER_DIRS  := common record read analysis output cmd
@@ -165,6 +165,36 @@ bench: deps
 
 fmt:
 	clang-format -i bpf/*.c bpf/*.h include/*.h user/*.c user/*/*.c user/*/*.h tools/*.c tests/unit/*.c
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the binary (sbin: it needs CAP_BPF), the man
+# page, bash completion, and systemd units for the guest's agent and the host's live exporter
+PREFIX     ?= /usr/local
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+install: $(OUTPUT)/vnetlat
+	install -D -m 0755 $(OUTPUT)/vnetlat $(DESTDIR)$(PREFIX)/sbin/vnetlat
+	install -D -m 0644 man/vnetlat.8 $(DESTDIR)$(PREFIX)/share/man/man8/vnetlat.8
+	install -D -m 0644 dist/bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vnetlat
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in dist/systemd/*.service; do \
+		sed 's|/usr/sbin/vnetlat|$(PREFIX)/sbin/vnetlat|' $$u >$(DESTDIR)$(UNITDIR)/$$(basename $$u); \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u); \
+	done
+
+# make deb: build/vnetlat_VERSION_ARCH.deb (dpkg-deb), installed under /usr, its library
+# dependencies those of the binary as Debian names them (dpkg-shlibdeps' work, done by hand)
+DEB_ARCH   := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+DEB_ROOT   := $(OUTPUT)/deb/root
+DEB        := $(OUTPUT)/vnetlat_$(VERSION)_$(DEB_ARCH).deb
+deb: $(OUTPUT)/vnetlat
+	rm -rf $(OUTPUT)/deb
+	$(MAKE) --no-print-directory install PREFIX=/usr UNITDIR=/lib/systemd/system DESTDIR=$(abspath $(DEB_ROOT))
+	gzip -9n $(DEB_ROOT)/usr/share/man/man8/vnetlat.8
+	install -d $(DEB_ROOT)/DEBIAN $(DEB_ROOT)/usr/share/doc/vnetlat
+	install -m 0644 README.md $(DEB_ROOT)/usr/share/doc/vnetlat/README.md
+	sed -e 's/@VERSION@/$(VERSION)/' -e 's/@ARCH@/$(DEB_ARCH)/' \
+	    -e "s/@DEPENDS@/$$(tools/deb-depends.sh $(OUTPUT)/vnetlat)/" dist/debian/control.in >$(DEB_ROOT)/DEBIAN/control
+	dpkg-deb --root-owner-group --build $(DEB_ROOT) $(DEB) >/dev/null
+	@echo "  DEB      $(DEB)"
 
 clean:
 	rm -rf $(OUTPUT)

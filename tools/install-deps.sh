@@ -4,12 +4,13 @@
 # guest; sockperf, iperf3 and linuxptp are the real clients the guest tests drive;
 # nftables and ethtool set up the traffic classes of test_classes; prometheus scrapes
 # vnetlat live in test_prometheus and its promtool checks the shipped rules; tshark reads
-# dump --pcapng's files in test_pcapng). Needs root.
+# dump --pcapng's files in test_pcapng; debootstrap makes the fresh root test_install puts
+# the .deb in). Needs root.
 set -euo pipefail
 pkgs=(make gcc clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev pkg-config
 	iproute2 iputils-ping procps python3 kmod
 	qemu-system-x86 busybox-static cpio libc6-dev libmicrohttpd-dev chromium sockperf iperf3 linuxptp nftables ethtool
-	prometheus tshark)
+	prometheus tshark debootstrap man-db systemd)
 # node and npm read the HdrHistogram logs in the tests (hdr-histogram-js): Debian's where the
 # machine has none of its own
 command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
