@@ -11,11 +11,27 @@
 #include "reader.h"
 #include "util.h"
 
+void (*rec_progress)(const char *path, int pass, uint64_t done, uint64_t total);
+
+#define PROGRESS_NS 500000000ULL
+
+static void progress(const struct read_ctx *rc, const char *path, const struct vnl_reader *r,
+		     uint64_t *last)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+	if (!rec_progress || (r->pos < r->size && now - *last < PROGRESS_NS))
+		return;
+	*last = now;
+	rec_progress(path, rc->pass == PASS_EVENTS ? 2 : 1, r->pos, r->size);
+}
+
 static int read_file(struct recording *rec, struct read_ctx *rc, struct reorder *ro,
 		     const char *path, char *err, size_t err_size)
 {
 	struct vnl_reader r;
 	struct vnl_block b;
+	uint64_t last = now_ns(CLOCK_MONOTONIC), n = 0;
 	size_t i;
 	int ret;
 
@@ -26,8 +42,13 @@ static int read_file(struct recording *rec, struct read_ctx *rc, struct reorder 
 		rec->ended = 0;
 	rc->cur_kernel = 0;
 	rc->next[0] = '\0';
-	while (!ret && vnl_reader_next(&r, &b) > 0)
+	while (!ret && vnl_reader_next(&r, &b) > 0) {
 		ret = read_block(rec, rc, ro, &b);
+		if (rec_progress && !(++n & 63))
+			progress(rc, path, &r, &last);
+	}
+	if (rec_progress && n > 64) /* a file that took a while: say it is done */
+		rec_progress(path, rc->pass == PASS_EVENTS ? 2 : 1, r.size, r.size);
 	if (rc->pass != PASS_EVENTS &&
 	    !reserve(&rec->damage, rec->ndamage, r.ndamage, sizeof(*rec->damage))) {
 		for (i = 0; i < r.ndamage; i++) {

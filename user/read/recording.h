@@ -150,6 +150,13 @@ void rec_wall_time(const struct recording *rec, uint64_t ts, char *buf, size_t s
  * as for files. Events go to on_event in time order, held up to the reorder window; drain
  * hands out what is held (when no block came for a while). what: the name messages use.
  */
+/*
+ * Set by a command that shows progress (report on a terminal): called about twice a second
+ * while a file is read, with the bytes of it read so far (pass: 1, or 2 of a recording with
+ * guests, read twice), and once with done == total at each file's end.
+ */
+extern void (*rec_progress)(const char *path, int pass, uint64_t done, uint64_t total);
+
 struct rec_stream;
 struct rec_stream *rec_stream_new(struct recording *rec, const char *what, rec_event_fn on_event,
 				  void *ctx);
