@@ -53,6 +53,35 @@ check "the page marks the spikes on its time series" \
 	test "$(grep -c 'class="spike"' "$work/s.html")" -ge 5
 check "the page fetches nothing and runs no script" \
 	bash -c "! grep -Eqi 'https?://|<script|src=' $work/s.html"
+"$vnetlat" report --window 250ms --json "$work/s.vnl" >"$work/s.json"
+checker "the page's charts" python3 - "$work/s.html" "$work/s.json" <<'PY'
+import json, re, sys
+page, r = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+def ok(c, what):
+    print(("ok" if c else "not ok") + " - " + what)
+cdfs = re.findall(r'<svg class="cdf".*?</svg>', page, re.S)
+d = [x for x in r["directions"] if x["direction"] == "to_guest"][0]
+names = [s["name"] for s in d["segments"]]
+ok(cdfs and all(f">{n}</text>" in cdfs[0] for n in names),
+   f"the CDF chart has a legend of its own: every segment named ({len(names)})")
+j = re.findall(r'<svg class="journeys".*?</svg>', page, re.S)
+lat = [float(v) * {"us": 1e3, "ms": 1e6, "ns": 1}[u]
+       for v, u in re.findall(r'>([0-9.]+) (us|ms|ns): host<', j[0])] if j else []
+ok(j and "a typical packet (p50)" in j[0] and "a slow packet (p99)" in j[0] and
+   len(lat) == 2 and lat[0] <= lat[1],
+   f"a typical (p50) and a slow (p99) packet drawn across host and guest lanes ({lat})")
+heat = re.findall(r'<svg class="heat".*?</svg>', page, re.S)
+ok(heat and all(f">{n}</text>" in heat[0] for n in names) and heat[0].count("<rect") >= len(names) * 10,
+   f"a heat strip: a row per segment, a cell per window ({heat[0].count('<rect') if heat else 0} cells)")
+series = re.findall(r'<svg class="series".*?</svg>', page, re.S)
+first_tick = float(re.findall(r'text-anchor="middle">([0-9.]+)</text>', series[0])[0]) if series else -1
+first_window = min(w["start_s"] for w in r["windows"] if any(x["direction"] == "to_guest" for x in w["directions"]))
+ok(series and abs(first_tick - first_window) < 0.05 and ">p99</text>" in series[0] and ">spike</text>" in series[0],
+   f"the time series starts where the traffic did ({first_tick} s, first window {first_window} s) and has a legend")
+labels = re.findall(r'<text x="(\d+)" y="[0-9.]+" font-size="11" text-anchor="end">', series[0]) if series else []
+ok(labels and all(int(x) >= 60 for x in labels),
+   "its y-axis labels end clear of the axis title (at x >= 60)")
+PY
 shot() { # shot PAGE PNG: a headless Chromium screenshot, no network
 	# a profile of its own each time (a previous Chromium may still hold the last one's
 	# lock as it exits), and a second try when no picture came out

@@ -412,6 +412,52 @@ static void keep_journey(struct breakdown *b, const struct journey *j)
 		b->kept[fastest] = *j;
 }
 
+#define EXAMPLES_MAX 256
+
+/* A uniform sample of each direction's complete journeys (reservoir sampling, seeded alike
+ * every run so that a page is reproducible). */
+static void keep_example(struct breakdown *b, const struct journey *j)
+{
+	unsigned int d = j->dir;
+	uint64_t seen = ++b->examples_seen[d], r;
+
+	if (!b->examples[d])
+		b->examples[d] = calloc(EXAMPLES_MAX, sizeof(*b->examples[d]));
+	if (!b->examples[d]) {
+		b->oom = 1;
+		return;
+	}
+	if (b->nexamples[d] < EXAMPLES_MAX) {
+		b->examples[d][b->nexamples[d]++] = *j;
+		return;
+	}
+	b->rng = b->rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	r = (b->rng >> 33) % seen;
+	if (r < EXAMPLES_MAX)
+		b->examples[d][r] = *j;
+}
+
+const struct journey *breakdown_example(const struct breakdown *b, unsigned int dir, double q)
+{
+	const struct journey *best = NULL;
+	uint64_t want, gap, best_gap = UINT64_MAX;
+	size_t i;
+
+	if (dir >= VNL_DIR_ANY || !b->nexamples[dir])
+		return NULL;
+	want = hist_percentile(&b->all.dirs[dir].e2e, q);
+	for (i = 0; i < b->nexamples[dir]; i++) {
+		uint64_t e2e = journey_e2e(&b->examples[dir][i]);
+
+		gap = e2e > want ? e2e - want : want - e2e;
+		if (gap < best_gap) {
+			best_gap = gap;
+			best = &b->examples[dir][i];
+		}
+	}
+	return best;
+}
+
 const char *kept_kernels(const struct journey *j)
 {
 	return j->host_hops && j->guest_hops ? "both" : j->guest_hops ? "guest" : "host";
@@ -499,6 +545,8 @@ static void on_journey(void *ctx, const struct journey *j)
 	if (j->dir >= VNL_DIR_ANY || b->rec->aggregate)
 		return;
 	breakdown_add_journey(b, &b->all.dirs[j->dir], j);
+	if (j->complete && j->nhops > 1)
+		keep_example(b, j);
 	g = group_get(b, j);
 	if (g)
 		breakdown_add_journey(b, &g->dirs[j->dir], j);
@@ -735,6 +783,8 @@ void breakdown_free(struct breakdown *b)
 	}
 	free(b->classes);
 	free(b->kept);
+	for (i = 0; i < VNL_DIR_ANY; i++)
+		free(b->examples[i]);
 	free(b->clock_events);
 	timeline_free(&b->tl);
 	for (i = 0; i < b->nwindows; i++) {

@@ -65,6 +65,11 @@ struct breakdown {
 	int ptp_prio0_origin; /* that class is the sender's own device's */
 	/* --keep-slow: the slow packets kept whole, slowest first after the build */
 	struct journey *kept;
+	/* packets mode: a uniform sample of each direction's complete journeys (reservoir),
+	 * from which the page draws a typical and a slow packet (breakdown_example) */
+	struct journey *examples[VNL_DIR_ANY];
+	size_t nexamples[VNL_DIR_ANY];
+	uint64_t examples_seen[VNL_DIR_ANY], rng;
 	size_t nkept, kept_seen;
 	struct timeline tl; /* spikes and trends, across windows */
 	int oom;
@@ -142,6 +147,11 @@ struct softirq_near {
 	int seen; /* the kernel recorded softirq time at all */
 };
 void softirq_near(const struct recording *rec, const struct journey *j, struct softirq_near out[2]);
+/*
+ * Of the sampled complete journeys of direction dir, the one whose end to end is nearest
+ * the whole run's quantile q (50: a typical packet; 99: a slow one); NULL if none.
+ */
+const struct journey *breakdown_example(const struct breakdown *b, unsigned int dir, double q);
 /* Why the other kernel's part of a kept packet is missing; NULL when it is not. */
 const char *kept_missing(const struct recording *rec, const struct journey *j);
 

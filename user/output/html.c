@@ -9,7 +9,7 @@
 #include "outputs.h"
 
 #define W	960
-#define PLOT_L	70
+#define PLOT_L	100
 #define PLOT_R	20
 #define CHART_H 260
 #define NCOLORS 10
@@ -41,6 +41,39 @@ static void fmt_ns(double ns, char *buf, size_t size)
 		snprintf(buf, size, "%.1f us", ns / 1e3);
 	else
 		snprintf(buf, size, "%.2f ms", ns / 1e6);
+}
+
+/* A segment's colour: its place in the direction's list, the same in every chart. */
+static const char *seg_color(const struct dir_agg *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->nsegs; i++)
+		if (!strcmp(d->segs[i].name, name))
+			return colors[i % NCOLORS];
+	return "#777";
+}
+
+/* The legend below a chart: a swatch and a name for each segment, three to a line. */
+static size_t legend_height(const struct dir_agg *d)
+{
+	return 18 * ((d->nsegs + 2) / 3) + 8;
+}
+
+static void legend(FILE *f, const struct dir_agg *d, int y0)
+{
+	size_t i;
+
+	for (i = 0; i < d->nsegs; i++) {
+		int x = PLOT_L + (int)(i % 3) * 280, y = y0 + 18 * (int)(i / 3);
+
+		fprintf(f,
+			"<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"4\" fill=\"%s\"/>"
+			"<text x=\"%d\" y=\"%d\" font-size=\"11\">",
+			x, y + 5, colors[i % NCOLORS], x + 20, y + 10);
+		esc(f, d->segs[i].name);
+		fprintf(f, "</text>\n");
+	}
 }
 
 /* Each segment's mean as a share of the row's total, stacked in path order. */
@@ -125,6 +158,127 @@ static void kept_lanes(FILE *f, const struct html_input *in)
 		   "lane the host's segments, lower the guest's. Hover for a segment.</p>\n");
 }
 
+/*
+ * A typical (p50) and a slow (p99) packet of one direction, on one time scale: each its host
+ * lane above its guest lane, each segment in its colour (the legend's).
+ */
+static void example_lanes(FILE *f, const struct dir_agg *d, const struct journey *const ex[2])
+{
+	static const char *const label[2] = {"a typical packet (p50)", "a slow packet (p99)"};
+	double width = W - PLOT_L - PLOT_R, longest = 0;
+	char seg[80], v[24], e2e[24];
+	int k, h;
+
+	for (k = 0; k < 2; k++)
+		if (ex[k])
+			longest = fmax(longest,
+				       (double)ts_diff(ex[k]->ts[ex[k]->nhops - 1], ex[k]->ts[0]));
+	if (longest <= 0)
+		return;
+	fprintf(f,
+		"<h3>The journey of a typical and of a slow packet</h3>\n"
+		"<svg class=\"journeys\" width=\"%d\" height=\"%zu\">\n",
+		W, 2 * 46 + 8 + legend_height(d));
+	for (k = 0; k < 2; k++) {
+		const struct journey *j = ex[k];
+		double y = 46.0 * k + 4;
+
+		if (!j)
+			continue;
+		fmt_ns((double)ts_diff(j->ts[j->nhops - 1], j->ts[0]), e2e, sizeof(e2e));
+		fprintf(f,
+			"<text x=\"0\" y=\"%.0f\" font-size=\"11\">%s</text>"
+			"<text x=\"0\" y=\"%.0f\" font-size=\"10\" fill=\"#555\">%s: host</text>"
+			"<text x=\"0\" y=\"%.0f\" font-size=\"10\" fill=\"#555\">guest</text>\n",
+			y + 8, label[k], y + 22, e2e, y + 36);
+		for (h = 1; h < j->nhops; h++) {
+			double x0 = (double)ts_diff(j->ts[h - 1], j->ts[0]) / longest * width;
+			double dx = (double)ts_diff(j->ts[h], j->ts[h - 1]) / longest * width;
+			int lane = hop_in_guest(j->hops[h]) ? 1 : 0;
+
+			const char *name =
+			    segment_name(j->hops[h - 1], j->hops[h], seg, sizeof(seg));
+
+			fmt_ns((double)ts_diff(j->ts[h], j->ts[h - 1]), v, sizeof(v));
+			fprintf(f,
+				"<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"12\" "
+				"fill=\"%s\"><title>",
+				PLOT_L + x0, y + 12 + 14.0 * lane, dx < 0.5 ? 0.5 : dx,
+				seg_color(d, name));
+			esc(f, name);
+			fprintf(f, ": %s</title></rect>\n", v);
+		}
+	}
+	legend(f, d, 2 * 46 + 8);
+	fprintf(f, "</svg>\n");
+}
+
+/*
+ * Each segment's p99 window by window, as a strip of cells from pale (its lowest) to dark
+ * red (its highest), on a log scale: where in time each layer was slow.
+ */
+static void heat_strip(FILE *f, const struct html_input *in, const struct dir_agg *all, int row)
+{
+	double width = W - PLOT_L - PLOT_R, cw = width / (double)(in->nwindows ? in->nwindows : 1);
+	size_t s, w, k;
+
+	if (!in->nwindows || !all->nsegs)
+		return;
+	fprintf(f,
+		"<h3>When each layer was slow (p99 per window)</h3>\n"
+		"<svg class=\"heat\" width=\"%d\" height=\"%zu\">\n",
+		W, 16 * all->nsegs + 40);
+	for (s = 0; s < all->nsegs; s++) {
+		double lo = 1e300, hi = 0, v[1];
+		const char *name = all->segs[s].name;
+
+		for (w = 0; w < in->nwindows; w++) {
+			const struct dir_agg *d =
+			    in->windows[w] ? &in->windows[w]->dirs[row] : NULL;
+
+			for (k = 0; d && k < d->nsegs; k++)
+				if (!strcmp(d->segs[k].name, name) && d->segs[k].h.count) {
+					v[0] = (double)hist_percentile(&d->segs[k].h, 99);
+					lo = fmin(lo, v[0] > 1 ? v[0] : 1);
+					hi = fmax(hi, v[0]);
+				}
+		}
+		fprintf(f, "<text x=\"%d\" y=\"%zu\" font-size=\"10\" text-anchor=\"end\">",
+			PLOT_L - 4, 16 * s + 12);
+		esc(f, name);
+		fprintf(f, "</text>\n");
+		for (w = 0; hi > 0 && w < in->nwindows; w++) {
+			const struct dir_agg *d =
+			    in->windows[w] ? &in->windows[w]->dirs[row] : NULL;
+
+			for (k = 0; d && k < d->nsegs; k++) {
+				double p, heat;
+
+				if (strcmp(d->segs[k].name, name) || !d->segs[k].h.count)
+					continue;
+				p = fmax((double)hist_percentile(&d->segs[k].h, 99), 1);
+				heat = hi > lo ? (log(p) - log(lo)) / (log(hi) - log(lo)) : 0;
+				fprintf(f,
+					"<rect x=\"%.1f\" y=\"%zu\" width=\"%.2f\" height=\"14\" "
+					"fill=\"rgb(%d,%d,%d)\"/>",
+					PLOT_L + cw * (double)w, 16 * s + 2, cw < 0.6 ? 0.6 : cw,
+					255 - (int)(40 * heat), 245 - (int)(215 * heat),
+					200 - (int)(170 * heat));
+			}
+		}
+		fputc('\n', f);
+	}
+	fprintf(f,
+		"<text x=\"%d\" y=\"%zu\" font-size=\"11\">%.1f s</text>"
+		"<text x=\"%d\" y=\"%zu\" font-size=\"11\" text-anchor=\"end\">%.1f s</text>"
+		"<text x=\"%d\" y=\"%zu\" font-size=\"11\" text-anchor=\"middle\">pale: the "
+		"segment's lowest p99 of a window; dark red: its highest (log scale)</text>\n",
+		PLOT_L, 16 * all->nsegs + 16, 0.0, W - PLOT_R, 16 * all->nsegs + 16,
+		(double)in->nwindows * (double)in->window_ns / 1e9, (W + PLOT_L) / 2,
+		16 * all->nsegs + 34);
+	fprintf(f, "</svg>\n");
+}
+
 /* x position of value v on a log axis [lo, hi]. */
 static double logx(double v, double lo, double hi)
 {
@@ -144,7 +298,7 @@ static void axes(FILE *f, const char *xlabel, const char *ylabel)
 	fprintf(f,
 		"<text x=\"14\" y=\"%d\" font-size=\"12\" transform=\"rotate(-90 14 %d)\" "
 		"text-anchor=\"middle\">%s</text>\n",
-		CHART_H / 2, CHART_H / 2, ylabel);
+		(CHART_H - 30) / 2, (CHART_H - 30) / 2, ylabel);
 }
 
 /* Each segment's cumulative distribution, on a log time axis. */
@@ -167,8 +321,8 @@ static void cdfs(FILE *f, const struct dir_agg *d)
 		return;
 	lo = pow(10, floor(log10(lo > 1 ? lo : 1)));
 	hi = pow(10, ceil(log10(hi)));
-	fprintf(f, "<svg class=\"cdf\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n", W,
-		CHART_H, W, CHART_H);
+	fprintf(f, "<svg class=\"cdf\" width=\"%d\" height=\"%zu\" viewBox=\"0 0 %d %zu\">\n", W,
+		CHART_H + legend_height(d), W, CHART_H + legend_height(d));
 	axes(f, "latency (log scale)", "share of packets");
 	for (decade = lo; decade <= hi * 1.01; decade *= 10) {
 		char label[24];
@@ -209,26 +363,47 @@ static void cdfs(FILE *f, const struct dir_agg *d)
 		esc(f, d->segs[i].name);
 		fprintf(f, "</title></polyline>\n");
 	}
+	legend(f, d, CHART_H + 4);
 	fprintf(f, "</svg>\n");
 }
 
 /* End-to-end p50 and p99 per window; spikes (red) and clock changes (blue) marked. */
 static void series(FILE *f, const struct html_input *in, int row)
 {
-	double ymax = 1, tmax = (double)in->nwindows * (double)in->window_ns / 1e9, y;
+	double ymax = 1, tmax = (double)in->nwindows * (double)in->window_ns / 1e9, y, t0 = -1;
 	const struct finding *worst = timeline_worst(in->tl);
 	size_t w, k;
 	int pass;
 
 	for (w = 0; w < in->nwindows; w++)
-		if (in->windows[w] && in->windows[w]->dirs[row].e2e.count)
+		if (in->windows[w] && in->windows[w]->dirs[row].e2e.count) {
 			ymax =
 			    fmax(ymax, (double)hist_percentile(&in->windows[w]->dirs[row].e2e, 99));
-	if (tmax <= 0)
+			if (t0 < 0) /* the axis starts where the traffic does */
+				t0 = (double)w * (double)in->window_ns / 1e9;
+		}
+	if (tmax <= 0 || t0 < 0 || t0 >= tmax)
 		return;
 	fprintf(f, "<svg class=\"series\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n", W,
-		CHART_H, W, CHART_H);
-	axes(f, "seconds since the start", "end to end (p50 solid, p99 dashed)");
+		CHART_H + 24, W, CHART_H + 24);
+	axes(f, "seconds since the recording began", "end to end");
+	fprintf(f,
+		"<g font-size=\"11\"><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+		"stroke=\"%s\" stroke-width=\"1.5\"/><text x=\"%d\" y=\"%d\">p50</text>"
+		"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"1.5\" "
+		"stroke-dasharray=\"4 3\"/><text x=\"%d\" y=\"%d\">p99</text>"
+		"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#d62728\"/>"
+		"<text x=\"%d\" y=\"%d\">spike</text>"
+		"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#1f77b4\" "
+		"stroke-dasharray=\"2 2\"/><text x=\"%d\" y=\"%d\">clock adjusted</text>"
+		"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#2ca02c\" "
+		"stroke-dasharray=\"4 2\"/><text x=\"%d\" y=\"%d\">ptp4l state</text></g>\n",
+		PLOT_L, CHART_H + 16, PLOT_L + 20, CHART_H + 16, colors[0], PLOT_L + 24,
+		CHART_H + 20, PLOT_L + 70, CHART_H + 16, PLOT_L + 90, CHART_H + 16, colors[0],
+		PLOT_L + 94, CHART_H + 20, PLOT_L + 140, CHART_H + 10, PLOT_L + 140, CHART_H + 20,
+		PLOT_L + 146, CHART_H + 20, PLOT_L + 200, CHART_H + 10, PLOT_L + 200, CHART_H + 20,
+		PLOT_L + 206, CHART_H + 20, PLOT_L + 300, CHART_H + 10, PLOT_L + 300, CHART_H + 20,
+		PLOT_L + 306, CHART_H + 20);
 	for (y = 0; y <= 4; y++) {
 		char label[24];
 		double py = (double)(CHART_H - 30) - (CHART_H - 40) * y / 4;
@@ -238,13 +413,14 @@ static void series(FILE *f, const struct html_input *in, int row)
 		    f, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>\n",
 		    PLOT_L - 4, py + 4, label);
 	}
-#define TX(t) (PLOT_L + (W - PLOT_L - PLOT_R) * (t) / tmax)
+#define TX(t) (PLOT_L + (W - PLOT_L - PLOT_R) * ((t)-t0) / (tmax - t0))
 #define TY(v) ((double)(CHART_H - 30) - (CHART_H - 40) * (v) / ymax)
 	for (k = 0; k <= 5; k++)
 		fprintf(f,
 			"<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%.1f"
 			"</text>\n",
-			TX(tmax * (double)k / 5), CHART_H - 16, tmax * (double)k / 5);
+			TX(t0 + (tmax - t0) * (double)k / 5), CHART_H - 16,
+			t0 + (tmax - t0) * (double)k / 5);
 	for (pass = 0; pass < 2; pass++) {
 		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"%s points=\"",
 			colors[0], pass ? " stroke-dasharray=\"4 3\"" : "");
@@ -272,7 +448,7 @@ static void series(FILE *f, const struct html_input *in, int row)
 	for (k = 0; k < in->nclock; k++) {
 		double t = (double)(in->clock_ts[k] - in->rec->monotonic_ns) / 1e9;
 
-		if (t < 0 || t > tmax)
+		if (t < t0 || t > tmax)
 			continue;
 		fprintf(f,
 			"<line class=\"clock\" x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" "
@@ -283,7 +459,7 @@ static void series(FILE *f, const struct html_input *in, int row)
 	for (k = 0; k < in->nmarks; k++) {
 		double t = in->marks[k].time_s;
 
-		if (t < 0 || t > tmax)
+		if (t < t0 || t > tmax)
 			continue;
 		fprintf(f,
 			"<line class=\"ptp\" x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" "
@@ -337,8 +513,11 @@ int html_write(FILE *f, const struct html_input *in)
 		waterfall(f, d);
 		fprintf(f, "<h3>Distribution of each segment</h3>\n");
 		cdfs(f, d);
+		if (row < VNL_DIR_ANY)
+			example_lanes(f, d, in->example[row]);
 		fprintf(f, "<h3>Over time (windows of %.3g s)</h3>\n", (double)in->window_ns / 1e9);
 		series(f, in, row);
+		heat_strip(f, in, d, row);
 	}
 	kept_lanes(f, in);
 	fprintf(f,
@@ -391,6 +570,10 @@ int write_html(const struct breakdown *b, FILE *f)
 	in.nmarks = ptp4l_marks(b, marks, sizeof(marks) / sizeof(marks[0]));
 	in.kept = b->kept;
 	in.nkept = b->nkept;
+	for (i = 0; i < VNL_DIR_ANY; i++) {
+		in.example[i][0] = breakdown_example(b, (unsigned int)i, 50);
+		in.example[i][1] = breakdown_example(b, (unsigned int)i, 99);
+	}
 	err = html_write(f, &in);
 	free(clock_ts);
 	return err ? -EIO : ferror(f) ? -EIO : 0;

@@ -34,6 +34,8 @@ struct html_input {
 	size_t nmarks;
 	const struct journey *kept; /* --keep-slow: the kept packets, slowest first */
 	size_t nkept;
+	/* per direction, a typical (p50) and a slow (p99) packet of the run; NULL if none */
+	const struct journey *example[VNL_DIR_ANY][2];
 };
 
 int html_write(FILE *f, const struct html_input *in);
