@@ -48,10 +48,16 @@ check "the recording beside it stopped cleanly" stop_record
 "$vnetlat" report --json "$work/p.vnl" >"$work/p.json"
 api 'histogram_quantile(0.99, sum by (le) (vnetlat_segment_latency_seconds_bucket{direction="to_guest",segment="host.tap_queue"}))'
 prom_p99=$(value)
-api 'vnetlat:segment_latency_seconds:p99_5m{direction="to_guest",segment="host.tap_queue"}'
-check "the recording rule vnetlat:segment_latency_seconds:p99_5m has a series" test -n "$(value)"
-api 'vnetlat:segment_share_of_end_to_end:ratio_5m{direction="to_guest",segment="host.tap_queue"}'
-check "the recording rule vnetlat:segment_share_of_end_to_end:ratio_5m has a series" test -n "$(value)"
+# rates need two scrapes in their range, rules an evaluation after that: wait for five
+scrapes() { api 'count_over_time(vnetlat_events_total[5m])' && [[ $(value) -ge 5 ]]; }
+check "prometheus holds five scrapes of live" wait_for 30 scrapes
+has_series() { api "$1" && [[ -n $(value) ]]; }
+check "the recording rule vnetlat:segment_latency_seconds:p99_5m has a series" wait_for 10 \
+	has_series 'vnetlat:segment_latency_seconds:p99_5m{direction="to_guest",segment="host.tap_queue"}'
+check "the recording rule vnetlat:segment_share_of_end_to_end:ratio_5m has a series" wait_for 10 \
+	has_series 'vnetlat:segment_share_of_end_to_end:ratio_5m{direction="to_guest",segment="host.tap_queue"}'
+check "the recording rule vnetlat:segment_latency_seconds:p99_usual has a series" wait_for 10 \
+	has_series 'vnetlat:segment_latency_seconds:p99_usual{direction="to_guest",segment="host.tap_queue"}'
 # every panel of the Grafana dashboard, its PromQL run against this Prometheus ($vm and
 # $direction as "All"): series, but for the panels of modes this run is not in
 checker "grafana dashboard" ip netns exec "$host" python3 - "$tools/grafana/vnetlat.json" "$prom_port" <<'PY'
