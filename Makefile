@@ -60,7 +60,7 @@ HEADERS    := $(wildcard include/*.h $(foreach d,$(USER_DIRS),user/$(d)/*.h))
 FUZZ_USER  := $(addprefix user/,record/filter.c read/vnlfile.c read/recording.c read/journey.c read/pairing.c read/reorder.c read/apply.c read/guestclock.c \
               common/hoptab.c common/names.c record/devices.c common/util.c analysis/hist.c \
               common/json.c analysis/breakdown.c analysis/groups.c analysis/ptp.c output/text.c output/json_report.c output/csv.c \
-              output/dump.c output/format.c output/outputs.c cmd/report.c read/clock.c \
+              output/dump.c output/pcapng.c output/format.c output/outputs.c cmd/report.c read/clock.c \
               analysis/timeline.c analysis/analysis.c output/hdrlog.c output/html.c)
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude $(USER_INC) \
