@@ -32,6 +32,8 @@ struct block {
 
 static void put(struct block *k, const void *p, size_t n)
 {
+	if (!n)
+		return;
 	if (k->len + n > sizeof(k->b)) {
 		k->overflow = 1;
 		return;
