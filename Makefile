@@ -3,21 +3,38 @@
 # make test       install what is missing, build, run the whole suite
 # make static     static builds (build/static/vnetlat: copy it into a guest for vnetlat agent)
 # make guest      the test guest: Debian's cloud kernel and a busybox initramfs (build/guest)
+# make ARCH=arm64 cross-builds all of the above for arm64 into build/arm64 (make cross: as CI)
 # make demo       install what is missing, build, run a traced echo on the built-in topology
 # make bench      overhead benchmark (see README)
 # V=1 shows full commands; VMLINUX_BTF=path (or VMLINUX_H=path) builds against another kernel.
 
+# ARCH=arm64 on an x86-64 host cross-builds into build/arm64 with Debian's cross compiler and
+# multiarch libraries (tools/install-deps.sh), against the arm64 test guest's kernel BTF, cut
+# out of its Debian package (tools/guest-kernel.sh, tools/btf-from-image.py).
+HOST_ARCH  := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+ARCH       := $(HOST_ARCH)
+CROSS_TRIPLE_arm64 := aarch64-linux-gnu
+CROSS_TRIPLE_x86   := x86_64-linux-gnu
+ifneq ($(ARCH),$(HOST_ARCH))
+ifeq ($(CROSS_TRIPLE_$(ARCH)),)
+$(error ARCH=$(ARCH): only x86 and arm64 are known)
+endif
+CROSS_COMPILE ?= $(CROSS_TRIPLE_$(ARCH))-
+OUTPUT     ?= build/$(ARCH)
+VMLINUX_BTF ?= $(OUTPUT)/guest/vmlinux.btf
+endif
 ifeq ($(SAN),1)
 OUTPUT     ?= build/san
 else
 OUTPUT     ?= build
 endif
+ifeq ($(origin CC),default)
+CC         := $(CROSS_COMPILE)gcc
+endif
 CLANG      ?= clang
-CC         ?= gcc
 BPFTOOL    ?= bpftool
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 VMLINUX_H  ?= $(OUTPUT)/vmlinux.h
-ARCH       := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VERSION    := 0.1.0
 
 CFLAGS     ?= -O2 -g
@@ -44,7 +61,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean test unit integration demo bench deps fmt fuzz static guest install deb
+.PHONY: all clean test unit integration demo bench deps fmt fuzz static guest install deb cross
 
 # user space, one folder per stage of the pipeline (README: "The code")
 USER_DIRS  := common record read analysis output cmd
@@ -71,7 +88,12 @@ all: $(OUTPUT)/vnetlat $(TOOLS)
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/tools $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/vmlinux.h: | $(OUTPUT)
+$(OUTPUT)/guest/vmlinux.btf: tools/guest-kernel.sh tools/btf-from-image.py
+	$(call msg,BTF,$@)
+	$(Q)tools/guest-kernel.sh $(OUTPUT) $(ARCH)
+	$(Q)tools/btf-from-image.py $(OUTPUT)/guest/vmlinuz $@ >/dev/null
+
+$(OUTPUT)/vmlinux.h: $(filter $(OUTPUT)/%,$(VMLINUX_BTF)) | $(OUTPUT)
 	$(call msg,GEN,$@)
 	$(Q)if [ "$(VMLINUX_H)" != "$(OUTPUT)/vmlinux.h" ]; then cp $(VMLINUX_H) $@; \
 	else $(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@; fi
@@ -137,27 +159,44 @@ static: $(STATIC)
 # the test guest: Debian's cloud kernel and a busybox initramfs (tools/guest-image.sh)
 $(OUTPUT)/guest/initrd.img: $(STATIC) tools/guest-image.sh tools/guest-init.sh $(wildcard tests/guest/*.sh)
 	$(call msg,GUEST,$@)
-	$(Q)tools/guest-image.sh $(OUTPUT)
+	$(Q)tools/guest-image.sh $(OUTPUT) $(ARCH)
 
 guest: $(OUTPUT)/guest/initrd.img
 
 deps:
 	$(Q)tools/install-deps.sh
 
+# make cross: the other architecture, as CI builds it (on x86-64: arm64's vnetlat, its static
+# tools and its test guest, in build/arm64), for test_guest_arm64
+CROSS_ARCH := $(if $(filter x86,$(HOST_ARCH)),arm64)
+cross:
+ifneq ($(CROSS_ARCH),)
+	$(Q)$(MAKE) --no-print-directory SAN=0 ARCH=$(CROSS_ARCH) OUTPUT=build/$(CROSS_ARCH) all static guest
+endif
+
 test: deps
 ifeq ($(SAN),1)
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS)
 	$(Q)$(MAKE) --no-print-directory SAN=0 OUTPUT=build guest
+	$(Q)$(MAKE) --no-print-directory cross
 	$(Q)TESTS="unit integration" tests/run.sh $(OUTPUT)
 else
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS) $(FUZZERS) guest
+	$(Q)$(MAKE) --no-print-directory cross
 	$(Q)tests/run.sh $(OUTPUT)
 endif
 
+# make demo ARCH=arm64: the host's own build, with the arm64 test guest
 demo: deps
+ifneq ($(ARCH),$(HOST_ARCH))
+	$(Q)$(MAKE) --no-print-directory ARCH=$(HOST_ARCH) OUTPUT=build all
+	$(Q)$(MAKE) --no-print-directory static guest
+	$(Q)VNL_GUEST=$(OUTPUT)/guest tools/demo.sh build
+else
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory guest || echo "demo: no test guest could be built"
 	$(Q)tools/demo.sh $(OUTPUT)
+endif
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all guest
@@ -182,7 +221,7 @@ install: $(OUTPUT)/vnetlat
 
 # make deb: build/vnetlat_VERSION_ARCH.deb (dpkg-deb), installed under /usr, its library
 # dependencies those of the binary as Debian names them (dpkg-shlibdeps' work, done by hand)
-DEB_ARCH   := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+DEB_ARCH   := $(if $(filter arm64,$(ARCH)),arm64,amd64)
 DEB_ROOT   := $(OUTPUT)/deb/root
 DEB        := $(OUTPUT)/vnetlat_$(VERSION)_$(DEB_ARCH).deb
 deb: $(OUTPUT)/vnetlat

@@ -495,13 +495,16 @@ static __always_inline int tx_timestamp_report(const struct sk_buff *skb)
 	return err == VNL_ENOMSG && origin == VNL_EE_ORIGIN_TIMESTAMPING;
 }
 
+/* SKB_CONSUMED came in 6.2; a vmlinux.h of an older kernel (6.1's, for arm64) has no such name */
+enum skb_drop_reason___vnl { SKB_CONSUMED___vnl = 0 };
+
 static __always_inline int on_kfree(const struct sk_buff *skb, __u32 reason, const int direct)
 {
 	struct pending_xmit *px;
 	__u32 zero = 0;
 
-	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
-	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
+	if (bpf_core_enum_value_exists(enum skb_drop_reason___vnl, SKB_CONSUMED___vnl) &&
+	    reason == bpf_core_enum_value(enum skb_drop_reason___vnl, SKB_CONSUMED___vnl))
 		return 0;
 	if (tx_timestamp_report(skb))
 		return 0;

@@ -22,9 +22,12 @@ rm -rf "$out"
 mkdir -p "$out"
 
 guest=
-if command -v qemu-system-x86_64 >/dev/null && [[ -f $build/guest/initrd.img ]]; then
+image=${VNL_GUEST:-$build/guest} # make demo ARCH=arm64: the arm64 guest's image
+qemu=qemu-system-x86_64
+[[ -f $image/kernel-version && $(cat "$image/kernel-version") == *arm64 ]] && qemu=qemu-system-aarch64
+if command -v $qemu >/dev/null && [[ -f $image/initrd.img ]]; then
 	echo "demo: topology: $prefix-remote -> vh0 -> br0 -> tap0 -> QEMU (TCG) running the test guest"
-	echo "      (Debian kernel $(cat "$build/guest/kernel-version"), vnetlat agent on virtio-serial port vnetlat0)"
+	echo "      (Debian kernel $(cat "$image/kernel-version"), vnetlat agent on virtio-serial port vnetlat0)"
 	topo up vm
 	token=demo$RANDOM$RANDOM$$
 	echo "$token" >"$out/token"
@@ -37,7 +40,7 @@ if command -v qemu-system-x86_64 >/dev/null && [[ -f $build/guest/initrd.img ]];
 fi
 if [[ -z $guest ]]; then
 	echo "demo: topology: $prefix-remote -> vh0 -> br0 -> tap0 -> vmm-standin (holds each echo 2 ms)"
-	[[ -f $build/guest/initrd.img ]] || echo "      (no test guest: make guest builds one)"
+	[[ -f $image/initrd.img ]] || echo "      (no test guest: make guest builds one)"
 	topo up 2ms
 fi
 

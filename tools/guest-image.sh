@@ -1,51 +1,58 @@
 #!/bin/bash
-# Builds the test guest: Debian's 6.1 cloud kernel (from the package archive, unpacked into
-# the build folder, never installed) and a busybox initramfs holding the virtio modules, the
-# static vnetlat and test tools, and the scenarios of tests/guest/.
+# Builds the test guest: Debian's 6.1 cloud kernel (tools/guest-kernel.sh) and a busybox
+# initramfs holding the virtio modules, the static vnetlat and test tools, and the scenarios
+# of tests/guest/. ARCH arm64 takes Debian's arm64 kernel and busybox (downloaded, never
+# installed) and the cross-built tools of BUILD_DIR/static (make static ARCH=arm64).
 #
-# Usage: guest-image.sh BUILD_DIR      writes BUILD_DIR/guest/{vmlinuz,initrd.img,kernel-version}
-# The kernel package is downloaded once and kept in BUILD_DIR/guest/dl.
+# Usage: guest-image.sh BUILD_DIR [ARCH]   writes BUILD_DIR/guest/{vmlinuz,initrd.img,kernel-version}
+# The packages are downloaded once and kept in BUILD_DIR/guest/dl.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-build=$(cd "${1:?usage: guest-image.sh BUILD_DIR}" && pwd)
+build=$(cd "${1:?usage: guest-image.sh BUILD_DIR [ARCH]}" && pwd)
+arch=${2:-x86}
+host_arch=$(uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 out=$build/guest
 modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover
 net_failover virtio_net virtio_console tun sch_mqprio sch_tbf"
 
-mkdir -p "$out/dl"
-busybox=/bin/busybox
-if [[ ! -x $busybox ]] || readelf -d "$busybox" 2>/dev/null | grep -q NEEDED; then
-	echo "guest-image: a static /bin/busybox is needed (apt-get install busybox-static)" >&2
-	exit 1
-fi
+# static_busybox: the host's own for its architecture, else Debian's busybox-static for ARCH
+static_busybox() {
+	local deb
+	if [[ $arch == "$host_arch" ]]; then
+		if [[ ! -x /bin/busybox ]] || readelf -d /bin/busybox 2>/dev/null | grep -q NEEDED; then
+			echo "guest-image: a static /bin/busybox is needed (apt-get install busybox-static)" >&2
+			return 1
+		fi
+		echo /bin/busybox
+		return 0
+	fi
+	deb=$(ls "$out/dl/busybox-static_"*"_$arch.deb" 2>/dev/null | head -1 || true)
+	if [[ -z $deb ]]; then
+		(cd "$out/dl" && apt-get download -q "busybox-static:$arch" >/dev/null 2>&1) || {
+			echo "guest-image: apt-get download busybox-static:$arch failed" >&2
+			return 1
+		}
+		deb=$(ls "$out/dl/busybox-static_"*"_$arch.deb" | head -1)
+	fi
+	rm -rf "$out/busybox" && dpkg -x "$deb" "$out/busybox"
+	echo "$out/busybox/bin/busybox"
+}
 
-# the newest 6.1 cloud kernel the archive has; its number changes with Debian's updates
-pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64$' | awk '{print $1}' |
-	sort -V | tail -1)
-[[ -n $pkg ]] || { echo "guest-image: no linux-image-6.1.0-*-cloud-amd64 in the package archive" >&2; exit 1; }
-deb=$(ls "$out/dl/${pkg}_"*.deb 2>/dev/null | head -1 || true)
-if [[ -z $deb ]]; then
-	(cd "$out/dl" && apt-get download -q "$pkg" >/dev/null 2>&1) || {
-		echo "guest-image: apt-get download $pkg failed" >&2
-		exit 1
-	}
-	deb=$(ls "$out/dl/${pkg}_"*.deb | head -1)
-fi
-rm -rf "$out/kernel"
-dpkg -x "$deb" "$out/kernel"
-kver=${pkg#linux-image-}
-cp "$out/kernel/boot/vmlinuz-$kver" "$out/vmlinuz"
-echo "$kver" >"$out/kernel-version"
+"$here/guest-kernel.sh" "$build" "$arch"
+kver=$(cat "$out/kernel-version")
+pkg=linux-image-$kver
+busybox=$(static_busybox)
+readelf -h "$busybox" | grep -q "$(readelf -h "$build/static/vnetlat" | grep Machine:)" || {
+	echo "guest-image: $build/static holds no $arch build (make static ARCH=$arch)" >&2
+	exit 1
+}
 
 root=$out/root
 rm -rf "$root"
-mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,run,mods,scenarios,etc}
-cp "$busybox" "$root/bin/busybox"
-for applet in $("$busybox" --list); do
-	[[ $applet == busybox ]] || ln -sf busybox "$root/bin/$applet"
-done
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,mods,scenarios,etc}
+cp "$busybox" "$root/bin/busybox" # its applets are linked by /init (busybox --install -s)
 for m in $modules; do
 	f=$(find "$out/kernel/lib/modules/$kver" -name "$m.ko" | head -1)
 	[[ -n $f ]] || { echo "guest-image: module $m.ko not in $pkg" >&2; exit 1; }
@@ -60,6 +67,7 @@ done
 # traffic classes, with the shared libraries they load, where the host has them
 # (tools/install-deps.sh installs them)
 for prog in sockperf iperf3 ptp4l tc ethtool; do
+	[[ $arch == "$host_arch" ]] || break # the host's builds run on its own architecture only
 	bin=$(command -v "$prog" || true)
 	[[ -n $bin ]] || continue
 	rm -f "$root/bin/$prog" # busybox's own applet (its tc knows no mqprio)

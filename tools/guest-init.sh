@@ -3,6 +3,7 @@
 # eth0 up as 198.18.0.2 / fd00:198:18::2, runs the scenario the kernel command line names
 # (vnl.scenario=NAME runs /scenarios/NAME.sh), then powers off. PID 1 never exits.
 /bin/busybox mount -t proc proc /proc
+/bin/busybox --install -s # the applets' links (it finds itself through /proc), not over tc etc.
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp

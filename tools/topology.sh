@@ -14,7 +14,8 @@
 #        topology.sh tap-add PREFIX [DELAY]  create tap0 again and start vmm-standin on it
 #        topology.sh up PREFIX vm         the same, with tap0 left for a real guest:
 #        topology.sh vm-start PREFIX SCENARIO TOKEN [CMDLINE...]  boot the test guest (QEMU
-#                                         under TCG, build/guest, tests/guest/SCENARIO.sh) on
+#                                         under TCG, build/guest or VNL_GUEST=DIR (an arm64
+#                                         image boots on qemu-system-aarch64), SCENARIO.sh) on
 #                                         tap0; its virtio-serial port "vnetlat0" is the UNIX
 #                                         socket $state/vnetlat0.sock, its console $state/console.log
 #        topology.sh vm-stop PREFIX       end the guest's QEMU
@@ -49,15 +50,22 @@ stop_pid() { # stop_pid FILE: ends the process whose PID FILE holds (one we star
 }
 
 vm_start() {
-	local scenario=$1 token=$2 log=$state/console.log
+	local scenario=$1 token=$2 log=$state/console.log guest=${VNL_GUEST:-$build/guest}
 	shift 2
-	[[ -f $build/guest/initrd.img ]] || { echo "topology: no test guest; run make guest" >&2; return 1; }
+	[[ -f $guest/initrd.img ]] || { echo "topology: no test guest in $guest; run make guest" >&2; return 1; }
 	mkdir -p "$state"
 	rm -f "$log" "$state/vnetlat0.sock"
-	ip netns exec "$host" qemu-system-x86_64 -accel tcg -m 512 -smp 1 -nodefaults -no-reboot \
+	# the image's kernel says its architecture (tools/guest-kernel.sh): an arm64 guest runs on
+	# QEMU's "virt" board, emulated as the x86 one is (TCG), with the same devices on PCI
+	local machine=(qemu-system-x86_64 -m 512) console="console=ttyS0 tsc=reliable"
+	if [[ $(cat "$guest/kernel-version") == *arm64 ]]; then
+		machine=(qemu-system-aarch64 -M virt -cpu cortex-a72 -m 1024)
+		console="console=ttyAMA0"
+	fi
+	ip netns exec "$host" "${machine[@]}" -accel tcg -smp 1 -nodefaults -no-reboot \
 		-display none -monitor none -serial "file:$log" \
-		-kernel "$build/guest/vmlinuz" -initrd "$build/guest/initrd.img" \
-		-append "console=ttyS0 quiet panic=-1 tsc=reliable vnl.scenario=$scenario vnl.token=$token $*" \
+		-kernel "$guest/vmlinuz" -initrd "$guest/initrd.img" \
+		-append "$console quiet panic=-1 vnl.scenario=$scenario vnl.token=$token $*" \
 		-netdev "tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=off${VNL_TAP_QUEUES:+,queues=$VNL_TAP_QUEUES}" \
 		-device "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56${VNL_TAP_QUEUES:+,mq=on,vectors=$((2 * VNL_TAP_QUEUES + 2))}${VNL_VIRTIO_OPTS:+,$VNL_VIRTIO_OPTS}" \
 		-device virtio-serial-pci \
@@ -65,8 +73,8 @@ vm_start() {
 		-device virtserialport,chardev=vnl0,name=vnetlat0 \
 		>"$state/qemu.log" 2>&1 &
 	echo $! >"$state/vm.pid"
-	# the guest is up when its init says so (under TCG: about 5 s)
-	for _ in $(seq 600); do
+	# the guest is up when its init says so (under TCG: about 5 s; arm64: about 25 s)
+	for _ in $(seq 1200); do
 		grep -q VNL-GUEST-UP "$log" 2>/dev/null && return 0
 		kill -0 "$(cat "$state/vm.pid")" 2>/dev/null || break
 		sleep 0.1

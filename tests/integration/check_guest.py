@@ -4,6 +4,9 @@ lines (numbered from --first).
 
   check_guest.py kfunc CONSOLE_LOG          fentry/kprobe hops run inside the guest
   check_guest.py joined REPORT.json SENT     a recording with the guest's side joined in
+  check_guest.py arch REPORT.json CONSOLE_LOG HOST_PROBE.json ARCH
+                                              a guest of another architecture: its kernel, its
+                                              probe (on the console) and the hops it attached
 """
 import json
 import sys
@@ -95,12 +98,60 @@ def joined(path, sent):
     return r
 
 
+def probe_from_console(console):
+    tag = "VNL-JSON-probe "
+    lines = open(console, errors="replace").read().splitlines()
+    try:
+        return json.loads("".join(l[len(tag):] for l in lines if l.startswith(tag)))
+    except ValueError:
+        return None
+
+
+def arch(path, console, host_probe_path, want_machine):
+    r = json.load(open(path))
+    g = r.get("guests", [{}])[0]
+    host_kernel, guest_kernel = r["recording"].get("kernel", ""), g.get("kernel", "")
+    check(guest_kernel.endswith(" " + want_machine) and not host_kernel.endswith(" " + want_machine),
+          "one recording of two architectures: host %s, guest %s" % (host_kernel, guest_kernel))
+    probe, host_probe = probe_from_console(console), json.load(open(host_probe_path))
+    check(probe is not None, "vnetlat -j probe ran in the %s guest and printed JSON" % want_machine)
+    if probe is None:
+        return
+    hops = probe["hops"]
+    want = [h["hop"] for h in host_probe["hops"]]
+    listed = [h["hop"] for h in hops]
+    unsaid = [h["hop"] for h in hops if not h.get("mechanism") or
+              (h["mechanism"] == "unavailable" and not h.get("why")) or
+              (h["mechanism"] != "unavailable" and not h.get("attach"))]
+    check(listed == want and not unsaid,
+          "its probe lists every hop (%d) with its mechanism, or why none (not said: %s)" %
+          (len(listed), unsaid))
+    mechs = {}
+    for h in hops:
+        mechs[h["mechanism"]] = mechs.get(h["mechanism"], 0) + 1
+    print("# guest probe: " + ", ".join("%s %d" % kv for kv in sorted(mechs.items())) +
+          "; mechanisms: " + json.dumps(probe.get("mechanisms")))
+    attached = r["recording"]["attached"]
+    usable = {h["hop"]: h["attach"] for h in hops
+              if h["hop"].startswith("guest.") and h["mechanism"] != "unavailable"}
+    wrong = {h: (a, attached.get(h)) for h, a in usable.items() if attached.get(h) != a}
+    check(usable and not wrong,
+          "every guest hop its probe offers (%d) was attached by the mechanism the probe named "
+          "(differing: %s)" % (len(usable), wrong))
+    by_fn = sorted(h for h, a in usable.items() if a.split("/")[0] in ("fentry", "kprobe"))
+    print("# guest hops attached to kernel functions: " +
+          ", ".join("%s (%s)" % (h, usable[h]) for h in by_fn))
+    check(by_fn, "the guest's function hops attach there (fentry or kprobe): %d" % len(by_fn))
+
+
 def main():
     mode = sys.argv[1]
     if mode == "kfunc":
         kfunc(sys.argv[2])
     elif mode == "joined":
         joined(sys.argv[2], int(sys.argv[3]))
+    elif mode == "arch":
+        arch(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     elif mode == "count":  # count REPORT.json HOP: events at a hop
         r = json.load(open(sys.argv[2]))
         print(r["recording"]["events_by_hop"].get(sys.argv[3], 0))

@@ -58,17 +58,18 @@ checker() {
 
 topo() { VNL_BUILD=$build "$tools/topology.sh" "$1" "$prefix" "${@:2}"; }
 
-# guest_setup: the test guest's image (a sanitizer build, build/san, boots the one built
-# beside it), its state folder and a fresh token; 1 (said) when the image is not built
+# guest_setup [IMAGE_DIR]: the test guest's image (default: the x86 one; a sanitizer build,
+# build/san, boots the one built beside it), its state folder and a fresh token; 1 (said)
+# when the image is not built
 guest_setup() {
-	guest_image=$build/guest
-	[[ -f $guest_image/initrd.img ]] || guest_image=$(cd "$build/.." && pwd)/guest
+	guest_image=${1:-$build/guest}
+	[[ -n ${1:-} || -f $guest_image/initrd.img ]] || guest_image=$(cd "$build/.." && pwd)/guest
 	state=${TMPDIR:-/tmp}/$prefix.topo
 	token_file=$work/token
 	token=vnltest$$$RANDOM
 	echo "$token" >"$token_file"
 	if [[ ! -f $guest_image/initrd.img ]]; then
-		not_ok "the test guest is built (make guest: qemu-system-x86, busybox-static, a Debian cloud kernel)"
+		not_ok "the test guest is built in $guest_image (make guest, or make guest ARCH=arm64)"
 		return 1
 	fi
 	ln -sfn "$guest_image" "$work/guest"

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The programs: one per attach point and mechanism, their settings, attaching them. */
 #define _GNU_SOURCE
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <errno.h>
@@ -9,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include "arch.h"
 #include "recorder.h"
 #include "util.h"
 #include "hoptab.h"
@@ -119,11 +119,11 @@ void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 		if (!hop_recorded(st, o, h))
 			continue;
 		if (hi->kind == VNL_KIND_CLOCK) { /* shares sys_enter with guest.app_send */
+			static const long clock_nrs[] = VNL_ARCH_CLOCK_NRS;
+
 			ro->cfg.clock_hop = (__u16)(h + 1);
-			ro->cfg.clock_nr[0] = SYS_clock_settime;
-			ro->cfg.clock_nr[1] = SYS_clock_adjtime;
-			ro->cfg.clock_nr[2] = SYS_settimeofday;
-			ro->cfg.clock_nr[3] = SYS_adjtimex;
+			for (r = 0; r < (int)ARRAY_SIZE(clock_nrs); r++)
+				ro->cfg.clock_nr[r] = clock_nrs[r];
 			continue;
 		}
 		if (hi->packetless) {
@@ -164,9 +164,10 @@ void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 	ro->cfg.self_tgid = (__u32)getpid();
 	ro->cfg.clock_tai = vnl_event_clock == CLOCK_TAI;
 	if (o->side == VNL_SIDE_GUEST) {
-		ro->cfg.send_nr[0] = SYS_sendto;
-		ro->cfg.send_nr[1] = SYS_sendmsg;
-		ro->cfg.send_nr[2] = SYS_sendmmsg;
+		static const long send_nrs[] = VNL_ARCH_SEND_NRS;
+
+		for (r = 0; r < (int)ARRAY_SIZE(send_nrs); r++)
+			ro->cfg.send_nr[r] = send_nrs[r];
 	}
 }
 

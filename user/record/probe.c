@@ -125,6 +125,8 @@ static int find_func(struct probe_btf *pb, const char *fn, int *obj_fd)
 	return -ENOENT;
 }
 
+#define VNL_ENOTSUPP 524 /* the kernel's own, which libc does not name */
+
 /*
  * fentry on fn: loaded against its BTF id (the verifier checks the target). attach: also
  * attached once, which the mechanism's own probe does; a function's own probe does not, as
@@ -146,7 +148,11 @@ static int try_fentry(struct probe_btf *pb, const char *fn, int attach, char *wh
 	}
 	if (attach) {
 		link = bpf_raw_tracepoint_open(NULL, fd);
-		if (link < 0)
+		if (link < 0 && errno == VNL_ENOTSUPP)
+			snprintf(why, size,
+				 "fentry attach failed: the kernel cannot attach BPF "
+				 "trampolines here (ENOTSUPP; arm64 before 6.4)");
+		else if (link < 0)
 			snprintf(why, size, "fentry attach failed: %s", strerror(errno));
 		else
 			close(link);
@@ -349,6 +355,7 @@ int probe_kernel(struct probe_result *r, int no_kfunc, int thorough)
 	return 0;
 }
 
+#ifdef VNL_ARCH_VIRT_FLAGS
 /* Whether /proc/cpuinfo's flags name one of the words in flags (" vmx ", " svm "). */
 static int cpu_has_flag(const char *const flags[], size_t n)
 {
@@ -367,18 +374,19 @@ static int cpu_has_flag(const char *const flags[], size_t n)
 		fclose(f);
 	return found;
 }
+#endif
 
 /* Why point pt attaches but cannot fire on this host; NULL if it can. */
 static const char *silent_here(int pt)
 {
-	static const char *const virt_flags[] = {" vmx", " svm"};
-
 	switch (vnl_points[pt].needs) {
 	case VNL_NEEDS_KVM:
 		if (access("/dev/kvm", F_OK))
 			return "no KVM on this host (/dev/kvm is absent): guests are emulated";
-#if defined(__x86_64__) || defined(__i386__)
-		if (!cpu_has_flag(virt_flags, 2))
+#ifdef VNL_ARCH_VIRT_FLAGS
+		static const char *const virt_flags[] = VNL_ARCH_VIRT_FLAGS;
+
+		if (!cpu_has_flag(virt_flags, ARRAY_SIZE(virt_flags)))
 			return "this CPU offers no hardware virtualisation (no vmx or svm flag): "
 			       "guests are emulated";
 #endif
