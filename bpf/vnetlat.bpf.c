@@ -882,7 +882,7 @@ VNL_FN(tun_net_xmit, struct sk_buff *skb VNL_COMMA struct net_device *dev,
 VNL_FN(tun_get_user, void *tun, on_nopkt(VNL_PT_TUN_GET_USER, 0))
 VNL_FN(handle_rx, void *net, on_nopkt(VNL_PT_VHOST_HANDLE_RX, 0))
 VNL_FN(handle_tx, void *net, on_nopkt(VNL_PT_VHOST_HANDLE_TX, 0))
-VNL_FN(vhost_signal, void *dev, on_nopkt(VNL_PT_VHOST_SIGNAL, 0))
+VNL_FN(vhost_add_used_and_signal_n, void *dev, on_nopkt(VNL_PT_VHOST_SIGNAL, 0))
 VNL_FN(start_xmit, struct sk_buff *skb VNL_COMMA struct net_device *dev,
        on_skb(VNL_PT_VIRTNET_XMIT, skb, dev, 0, NULL, direct))
 VNL_FN(virtqueue_notify, struct virtqueue *vq, on_vq(VNL_PT_VQ_NOTIFY, vq, 1))

@@ -66,8 +66,8 @@ enum vnl_side {
 	X(TAP_QDISC_DEQ     , "tap.qdisc_dequeue" , TO_GUEST  , QDISC_DEQUEUE    , TAP   , NONE           , PACKET, HOST , QDISC) \
 	X(TAP_XMIT_START    , "tap.xmit_start"    , TO_GUEST  , DEV_START_XMIT   , TAP   , TUN_NET_XMIT   , PACKET, HOST , NONE) \
 	X(TAP_XMIT          , "tap.xmit"          , TO_GUEST  , DEV_XMIT         , TAP   , NONE           , PACKET, HOST , RC) \
-	X(VMM_READ          , "vmm.read"          , TO_GUEST  , COPY_DATAGRAM    , TAP   , NONE           , PACKET, HOST , NONE) \
 	X(VHOST_RX          , "vhost.handle_rx"   , TO_GUEST  , NONE             , NONE  , VHOST_HANDLE_RX, TIED  , HOST , NONE) \
+	X(VMM_READ          , "vmm.read"          , TO_GUEST  , COPY_DATAGRAM    , TAP   , NONE           , PACKET, HOST , NONE) \
 	X(VHOST_SIGNAL      , "vhost.signal"      , TO_GUEST  , NONE             , NONE  , VHOST_SIGNAL   , TIED  , HOST , NONE) \
 	X(KVM_IRQ           , "kvm.irq"           , TO_GUEST  , KVM_SET_IRQ      , NONE  , NONE           , TIED  , HOST , NONE) \
 	X(KVM_MSI           , "kvm.msi"           , TO_GUEST  , KVM_MSI_SET_IRQ  , NONE  , NONE           , TIED  , HOST , NONE) \
@@ -112,8 +112,10 @@ enum vnl_side {
  * which run where the packets are then received), at one of two anchor hops of the packet
  * that come after it (BEFORE) or before it (AFTER: the kick follows the driver's transmit);
  * ONCE: one tied hop is one packet's (a send, a kick); SHARED: it stands for every packet
- * that follows on that CPU (an interrupt, a poll). A tied hop not listed here (kvm.*, vhost.*)
- * is counted, not joined to a packet.
+ * that follows on that CPU (an interrupt, a poll). vhost-net's worker runs handle_rx, reads
+ * the packets from the tap (vmm.read) and signals the guest once for the batch, whose last
+ * packet the signal is tied to; its handle_tx writes a batch into the tap on its own thread.
+ * A tied hop not listed here (kvm.*) is counted, not joined to a packet.
  * X(hop, anchor, anchor, THREAD|CPU, ONCE|SHARED, BEFORE|AFTER)
  */
 enum { VNL_TIE_THREAD, VNL_TIE_CPU, VNL_TIE_SHARED, VNL_TIE_ONCE, VNL_TIE_BEFORE, VNL_TIE_AFTER };
@@ -123,7 +125,10 @@ enum { VNL_TIE_THREAD, VNL_TIE_CPU, VNL_TIE_SHARED, VNL_TIE_ONCE, VNL_TIE_BEFORE
 	X(GUEST_NAPI,     GUEST_GRO,        GUEST_RECEIVE,    CPU,    SHARED, BEFORE) \
 	X(GUEST_APP_SEND, GUEST_QUEUE,      GUEST_XMIT_START, THREAD, ONCE,   BEFORE) \
 	X(GUEST_KICK,     GUEST_XMIT_START, GUEST_XMIT_START, THREAD, ONCE,   AFTER)  \
-	X(VMM_WRITE,      TAP_RX,           TAP_RECEIVE,      THREAD, ONCE,   BEFORE)
+	X(VMM_WRITE,      TAP_RX,           TAP_RECEIVE,      THREAD, ONCE,   BEFORE) \
+	X(VHOST_RX,       VMM_READ,         VMM_READ,         THREAD, SHARED, BEFORE) \
+	X(VHOST_SIGNAL,   VMM_READ,         VMM_READ,         THREAD, ONCE,   AFTER)  \
+	X(VHOST_TX,       TAP_RX,           TAP_RECEIVE,      THREAD, SHARED, BEFORE)
 /* clang-format on */
 
 /*
@@ -184,7 +189,9 @@ enum vnl_hop { VNL_HOP_TABLE(VNL_HOP_ENUM) VNL_HOP_MAX };
 	X(TAP_XMIT_START, TAP_XMIT, "host.tap_xmit")                                               \
 	X(TAP_XMIT, VMM_READ, "host.tap_queue")                                                    \
 	X(TAP_XMIT, VHOST_RX, "host.tap_queue")                                                    \
+	X(VHOST_RX, VMM_READ, "vmm.vhost_rx")                                                      \
 	X(VHOST_RX, VHOST_SIGNAL, "vmm.vhost_rx")                                                  \
+	X(VMM_READ, VHOST_SIGNAL, "vmm.vhost_signal")                                              \
 	X(VMM_READ, KVM_IRQ, "vmm.notify")                                                         \
 	X(VMM_READ, KVM_MSI, "vmm.notify")                                                         \
 	X(VHOST_SIGNAL, KVM_IRQ, "vmm.notify")                                                     \

@@ -93,7 +93,7 @@ enum vnl_point {
 	X(TUN_GET_USER, tun_get_user)                                                              \
 	X(VHOST_HANDLE_RX, handle_rx)                                                              \
 	X(VHOST_HANDLE_TX, handle_tx)                                                              \
-	X(VHOST_SIGNAL, vhost_signal)                                                              \
+	X(VHOST_SIGNAL, vhost_add_used_and_signal_n)                                               \
 	X(VIRTNET_XMIT, start_xmit)                                                                \
 	X(VQ_NOTIFY, virtqueue_notify)                                                             \
 	X(VRING_INTERRUPT, vring_interrupt)                                                        \

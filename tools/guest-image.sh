@@ -59,6 +59,12 @@ for m in $modules; do
 	cp "$f" "$root/mods/"
 done
 echo "$modules" | tr '\n' ' ' >"$root/mods/order"
+# loaded by the scenarios that need them (vhost.sh), not at boot
+mkdir -p "$root/mods/extra"
+for m in tap vhost_iotlb vhost vhost_net; do
+	f=$(find "$out/kernel/lib/modules/$kver" -name "$m.ko" | head -1)
+	[[ -z $f ]] || cp "$f" "$root/mods/extra/"
+done
 for tool in vnetlat udp-rr vmm-standin; do
 	cp "$build/static/$tool" "$root/bin/$tool"
 done

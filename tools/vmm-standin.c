@@ -9,8 +9,15 @@
  *
  *   vmm-standin --tap tap0 --ip 198.18.0.2 [--ip6 fd00:198:18::2] [--delay 5ms] [--mac ...]
  *               [--spike-every 2s --spike-extra 3ms [--spike-length 300ms]] [--lose N]
+ *               [--vhost]
  * The spike options hold echoes longer for a while at a fixed period: a VMM that stalls every
  * few seconds, the pattern the report's spike analysis is to find.
+ *
+ * --vhost: the frames go through /dev/vhost-net instead, as for a VM with vhost=on. The
+ * stand-in then plays the guest's virtio-net driver: it gives the kernel's vhost worker a
+ * receive and a transmit virtqueue (split rings in its own memory, mapped one to one), and the
+ * worker moves the frames between the tap and the rings (handle_rx, handle_tx), signalling an
+ * eventfd where a VMM would inject an interrupt, as the kernel's own tools/virtio tests drive it.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -25,7 +32,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/vhost.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -131,6 +143,236 @@ static uint16_t csum_fold(uint32_t sum)
 }
 
 /* A reply slot in the queue, or NULL when it is full (the request is dropped and counted). */
+/* ---- --vhost: the guest's side of two virtqueues that the kernel's vhost worker serves ---- */
+
+#define VQ_SIZE	   256
+#define VQ_BUF	   (VNET_HDR + FRAME_MAX)
+#define VQ_RX	   0
+#define VQ_TX	   1
+#define PAGE_UP(x) (((x) + 4095) & ~(size_t)4095)
+
+struct virtqueue {
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	uint8_t *bufs;		/* VQ_SIZE buffers of VQ_BUF bytes, one per descriptor */
+	uint16_t avail_idx;	/* entries published in avail */
+	uint16_t last_used;	/* entries of used taken back */
+	uint16_t free[VQ_SIZE]; /* transmit: descriptors not in flight */
+	unsigned int nfree;
+	int kick_fd, call_fd;
+};
+
+static struct {
+	int fd; /* /dev/vhost-net; -1: frames are read and written on the tap itself */
+	uint8_t *mem;
+	size_t mem_size;
+	struct virtqueue vq[2];
+} vhost = {.fd = -1};
+
+static size_t vq_bytes(void)
+{
+	return PAGE_UP(sizeof(struct vring_desc) * VQ_SIZE) +
+	       PAGE_UP(sizeof(struct vring_avail) + sizeof(uint16_t) * (VQ_SIZE + 1)) +
+	       PAGE_UP(sizeof(struct vring_used) + sizeof(struct vring_used_elem) * VQ_SIZE + 2) +
+	       (size_t)VQ_SIZE * VQ_BUF;
+}
+
+/* Lays queue q out at p: descriptor table, available ring, used ring, then its buffers. */
+static void vq_layout(struct virtqueue *q, uint8_t *p)
+{
+	q->desc = (struct vring_desc *)p;
+	p += PAGE_UP(sizeof(struct vring_desc) * VQ_SIZE);
+	q->avail = (struct vring_avail *)p;
+	p += PAGE_UP(sizeof(struct vring_avail) + sizeof(uint16_t) * (VQ_SIZE + 1));
+	q->used = (struct vring_used *)p;
+	p += PAGE_UP(sizeof(struct vring_used) + sizeof(struct vring_used_elem) * VQ_SIZE + 2);
+	q->bufs = p;
+}
+
+static void vq_kick(struct virtqueue *q)
+{
+	uint64_t one = 1;
+
+	if (write(q->kick_fd, &one, sizeof(one)) < 0)
+		perror("vmm-standin: vhost kick");
+}
+
+/* Makes descriptor id (its buffer, len bytes) available to the vhost worker. */
+static void vq_publish(struct virtqueue *q, uint16_t id, uint32_t len, uint16_t flags)
+{
+	q->desc[id].addr = (uint64_t)(uintptr_t)(q->bufs + (size_t)id * VQ_BUF);
+	q->desc[id].len = len;
+	q->desc[id].flags = flags;
+	q->desc[id].next = 0;
+	q->avail->ring[q->avail_idx % VQ_SIZE] = id;
+	__atomic_store_n(&q->avail->idx, ++q->avail_idx, __ATOMIC_RELEASE);
+}
+
+/* The next entry the worker put in q's used ring; 0 when there is none. */
+static int vq_take_used(struct virtqueue *q, struct vring_used_elem *e)
+{
+	if (q->last_used == __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE))
+		return 0;
+	*e = q->used->ring[q->last_used % VQ_SIZE];
+	q->last_used++;
+	return 1;
+}
+
+static int vq_setup(unsigned int index, struct virtqueue *q)
+{
+	struct vhost_vring_state num = {.index = index, .num = VQ_SIZE};
+	struct vhost_vring_state base = {.index = index, .num = 0};
+	struct vhost_vring_addr addr = {
+	    .index = index,
+	    .desc_user_addr = (uint64_t)(uintptr_t)q->desc,
+	    .avail_user_addr = (uint64_t)(uintptr_t)q->avail,
+	    .used_user_addr = (uint64_t)(uintptr_t)q->used,
+	};
+	struct vhost_vring_file kick = {.index = index}, call = {.index = index};
+
+	q->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	q->call_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	kick.fd = q->kick_fd;
+	call.fd = q->call_fd;
+	if (q->kick_fd < 0 || q->call_fd < 0 || ioctl(vhost.fd, VHOST_SET_VRING_NUM, &num) ||
+	    ioctl(vhost.fd, VHOST_SET_VRING_BASE, &base) ||
+	    ioctl(vhost.fd, VHOST_SET_VRING_ADDR, &addr) ||
+	    ioctl(vhost.fd, VHOST_SET_VRING_KICK, &kick) ||
+	    ioctl(vhost.fd, VHOST_SET_VRING_CALL, &call))
+		return -1;
+	return 0;
+}
+
+/* The device's features, the memory it may touch (all of ours, one to one), both queues. */
+static int vhost_configure(void)
+{
+	struct {
+		struct vhost_memory hdr;
+		struct vhost_memory_region region;
+	} table = {.hdr.nregions = 1};
+	uint64_t features;
+	unsigned int i;
+
+	if (ioctl(vhost.fd, VHOST_SET_OWNER, NULL) ||
+	    ioctl(vhost.fd, VHOST_GET_FEATURES, &features))
+		return -1;
+	/* a 12-byte header, as the tap's: VERSION_1 without VHOST_NET_F_VIRTIO_NET_HDR */
+	if (!(features & (1ULL << VIRTIO_F_VERSION_1))) {
+		errno = ENOTSUP;
+		return -1;
+	}
+	features = 1ULL << VIRTIO_F_VERSION_1;
+	if (ioctl(vhost.fd, VHOST_SET_FEATURES, &features))
+		return -1;
+	table.region.guest_phys_addr = (uint64_t)(uintptr_t)vhost.mem;
+	table.region.userspace_addr = (uint64_t)(uintptr_t)vhost.mem;
+	table.region.memory_size = vhost.mem_size;
+	if (ioctl(vhost.fd, VHOST_SET_MEM_TABLE, &table))
+		return -1;
+	for (i = 0; i < 2; i++)
+		if (vq_setup(i, &vhost.vq[i]))
+			return -1;
+	return 0;
+}
+
+/* Opens /dev/vhost-net and makes it the tap's reader and writer. */
+static int vhost_open(int tap)
+{
+	struct virtqueue *rx = &vhost.vq[VQ_RX], *tx = &vhost.vq[VQ_TX];
+	unsigned int i;
+
+	vhost.mem_size = 2 * vq_bytes();
+	vhost.mem =
+	    mmap(NULL, vhost.mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vhost.mem == MAP_FAILED) {
+		vhost.mem = NULL;
+		return -1;
+	}
+	vq_layout(rx, vhost.mem);
+	vq_layout(tx, vhost.mem + vq_bytes());
+	vhost.fd = open("/dev/vhost-net", O_RDWR | O_CLOEXEC);
+	if (vhost.fd < 0 || vhost_configure())
+		return -1;
+	for (i = 0; i < VQ_SIZE; i++) {
+		vq_publish(rx, (uint16_t)i, VQ_BUF, VRING_DESC_F_WRITE);
+		tx->free[tx->nfree++] = (uint16_t)i;
+	}
+	for (i = 0; i < 2; i++) {
+		struct vhost_vring_file backend = {.index = i, .fd = tap};
+
+		if (ioctl(vhost.fd, VHOST_NET_SET_BACKEND, &backend))
+			return -1;
+	}
+	vq_kick(rx);
+	return 0;
+}
+
+static void vhost_close(void)
+{
+	unsigned int i;
+
+	if (vhost.fd >= 0)
+		close(vhost.fd);
+	for (i = 0; i < 2; i++) {
+		if (vhost.vq[i].kick_fd > 0)
+			close(vhost.vq[i].kick_fd);
+		if (vhost.vq[i].call_fd > 0)
+			close(vhost.vq[i].call_fd);
+	}
+	if (vhost.mem)
+		munmap(vhost.mem, vhost.mem_size);
+}
+
+/* One frame the worker wrote into the receive queue, its buffer given back; -1/EAGAIN: none. */
+static ssize_t vhost_recv(uint8_t *buf, size_t size)
+{
+	struct virtqueue *rx = &vhost.vq[VQ_RX];
+	struct vring_used_elem e;
+	size_t len;
+
+	if (!vq_take_used(rx, &e) || e.id >= VQ_SIZE) {
+		errno = EAGAIN;
+		return -1;
+	}
+	len = e.len < size ? e.len : size;
+	memcpy(buf, rx->bufs + (size_t)e.id * VQ_BUF, len);
+	vq_publish(rx, (uint16_t)e.id, VQ_BUF, VRING_DESC_F_WRITE);
+	vq_kick(rx);
+	return (ssize_t)len;
+}
+
+static ssize_t vhost_send(const uint8_t *frame, size_t len)
+{
+	struct virtqueue *tx = &vhost.vq[VQ_TX];
+	struct vring_used_elem e;
+	uint16_t id;
+
+	while (vq_take_used(tx, &e))
+		if (e.id < VQ_SIZE)
+			tx->free[tx->nfree++] = (uint16_t)e.id;
+	if (!tx->nfree || len > VQ_BUF) {
+		errno = EAGAIN;
+		return -1;
+	}
+	id = tx->free[--tx->nfree];
+	memcpy(tx->bufs + (size_t)id * VQ_BUF, frame, len);
+	vq_publish(tx, id, (uint32_t)len, 0);
+	vq_kick(tx);
+	return (ssize_t)len;
+}
+
+/* A frame out and in: through vhost's rings with --vhost, else on the tap. */
+static ssize_t frame_send(const uint8_t *frame, size_t len)
+{
+	return vhost.fd >= 0 ? vhost_send(frame, len) : write(tap_fd, frame, len);
+}
+
+static ssize_t frame_recv(uint8_t *buf, size_t size)
+{
+	return vhost.fd >= 0 ? vhost_recv(buf, size) : read(tap_fd, buf, size);
+}
+
 static struct reply *queue_slot(void)
 {
 	struct reply *r;
@@ -151,7 +393,7 @@ static void commit(struct reply *r)
 		qlen++;
 		return;
 	}
-	if (write(tap_fd, r->buf, r->len) < 0 && errno != EAGAIN && errno != EIO)
+	if (frame_send(r->buf, r->len) < 0 && errno != EAGAIN && errno != EIO)
 		perror("vmm-standin: write");
 }
 
@@ -336,12 +578,12 @@ static void handle_frame(uint8_t *buf, size_t n, uint64_t now)
 		answer_ipv6(f, len, now);
 }
 
-static int send_due(int fd, uint64_t now)
+static int send_due(uint64_t now)
 {
 	while (qlen && queue[qhead].due_ns <= now) {
 		struct reply *r = &queue[qhead];
 
-		if (write(fd, r->buf, r->len) < 0 && errno != EAGAIN && errno != EIO) {
+		if (frame_send(r->buf, r->len) < 0 && errno != EAGAIN && errno != EIO) {
 			perror("vmm-standin: write");
 			return -1;
 		}
@@ -424,7 +666,9 @@ static void usage(FILE *f)
 		"flood). --spike-every T --spike-extra D [--spike-length L] hold echoes D longer\n"
 		"for L (default 300ms) every T. --lose N leaves every Nth IPv4 echo request\n"
 		"unanswered (a lost reply). --stall-every N --stall D reads nothing for D after\n"
-		"every Nth echo answered. SIGUSR1 prints the frames read so far;\n"
+		"every Nth echo answered. --vhost moves the frames through /dev/vhost-net's\n"
+		"rings (the kernel's vhost worker does the tap's I/O, as for vhost=on).\n"
+		"SIGUSR1 prints the frames read so far;\n"
 		"SIGTERM/SIGINT stop it.\n");
 }
 
@@ -444,12 +688,13 @@ int main(int argc, char **argv)
 	    {"lose", required_argument, NULL, 'l'},
 	    {"stall-every", required_argument, NULL, 'S'},
 	    {"stall", required_argument, NULL, 'D'},
+	    {"vhost", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
 	static uint8_t buf[VNET_HDR + FRAME_MAX];
 	struct sigaction sa = {.sa_handler = on_signal};
 	const char *tap = NULL;
-	int c, fd;
+	int c, fd, use_vhost = 0, wait_fd;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -528,6 +773,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'V':
+			use_vhost = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -549,14 +797,26 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		return 1;
 	tap_fd = fd;
+	wait_fd = fd;
+	if (use_vhost) {
+		if (vhost_open(fd)) {
+			fprintf(stderr,
+				"vmm-standin: /dev/vhost-net on %s: %s (modprobe vhost_net)\n", tap,
+				strerror(errno));
+			vhost_close();
+			close(fd);
+			return 1;
+		}
+		wait_fd = vhost.vq[VQ_RX].call_fd; /* the worker's "interrupt" */
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = on_usr1;
 	sigaction(SIGUSR1, &sa, NULL);
-	printf("vmm-standin: ready on %s\n", tap);
+	printf("vmm-standin: ready on %s%s\n", tap, use_vhost ? " through vhost-net" : "");
 	fflush(stdout);
 	while (!stop) {
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		struct pollfd pfd = {.fd = wait_fd, .events = POLLIN};
 		struct timespec ts, *tsp = NULL;
 		uint64_t now = now_ns();
 		ssize_t n;
@@ -566,7 +826,7 @@ int main(int argc, char **argv)
 			printf("read %llu\n", n_read); /* SIGUSR1: frames read so far */
 			fflush(stdout);
 		}
-		if (send_due(fd, now))
+		if (send_due(now))
 			break;
 		if (qlen) {
 			uint64_t wait = queue[qhead].due_ns > now ? queue[qhead].due_ns - now : 0;
@@ -581,9 +841,15 @@ int main(int argc, char **argv)
 			perror("vmm-standin: poll");
 			break;
 		}
-		while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (use_vhost && (pfd.revents & POLLIN)) {
+			uint64_t signals;
+
+			if (read(wait_fd, &signals, sizeof(signals)) < 0 && errno != EAGAIN)
+				perror("vmm-standin: vhost call");
+		}
+		while ((n = frame_recv(buf, sizeof(buf))) > 0) {
 			handle_frame(buf, (size_t)n, now_ns());
-			if (send_due(fd, now_ns()))
+			if (send_due(now_ns()))
 				break;
 			stall_if_due();
 		}
@@ -592,6 +858,7 @@ int main(int argc, char **argv)
 		"vmm-standin: %llu echoes, %llu ARP/ND answers, %llu dropped (queue full), %llu "
 		"left unanswered (--lose)\n",
 		n_echo, n_arp, n_dropped, n_unanswered);
+	vhost_close();
 	close(fd);
 	free(queue);
 	return 0;

@@ -7,8 +7,10 @@ lines (numbered from --first).
   check_guest.py arch REPORT.json CONSOLE_LOG HOST_PROBE.json ARCH
                                               a guest of another architecture: its kernel, its
                                               probe (on the console) and the hops it attached
+  check_guest.py vhost CONSOLE_LOG           vhost-net's worker, traced by fentry and kprobes
 """
 import json
+import re
 import sys
 
 TO_GUEST_SEGMENTS = ["host.tap_queue", "vmm.deliver", "guest.irq_to_poll", "guest.driver_rx",
@@ -144,12 +146,63 @@ def arch(path, console, host_probe_path, want_machine):
     check(by_fn, "the guest's function hops attach there (fentry or kprobe): %d" % len(by_fn))
 
 
+VHOST_FNS = {"vhost.handle_rx": "handle_rx", "vhost.signal": "vhost_add_used_and_signal_n",
+             "vhost.handle_tx": "handle_tx"}
+
+
+def vhost(console):
+    text = open(console, errors="replace").read()
+    check("ready on tapv through vhost-net" in text,
+          "vmm-standin set up /dev/vhost-net's rings on the tap (%s)" %
+          next((l for l in text.splitlines() if l.startswith("VNL-STANDIN")), "no word from it"))
+    probe = probe_from_console(console)
+    hops = {h["hop"]: h for h in probe["hops"]} if probe else {}
+    offered = {h: hops.get(h, {}).get("attach") for h in VHOST_FNS}
+    check(all(offered[h] == "fentry/" + fn for h, fn in VHOST_FNS.items()) and
+          not any(hops[h].get("silent_here") for h in VHOST_FNS if h in hops),
+          "the probe offers the vhost hops by fentry, able to fire (%s)" % offered)
+    for mech in ("fentry", "kprobe"):
+        tag = "VNL-JSON-%s " % mech
+        try:
+            r = json.loads("".join(l[len(tag):] for l in text.splitlines() if l.startswith(tag)))
+        except ValueError:
+            check(False, "%s: a JSON report of the recording in the guest" % mech)
+            continue
+        att, seen = r["recording"]["attached"], r["recording"]["events_by_hop"]
+        wrong = {h: att.get(h) for h, fn in VHOST_FNS.items() if att.get(h) != mech + "/" + fn}
+        check(not wrong and all(seen.get(h, 0) > 0 for h in VHOST_FNS),
+              "%s: the vhost hops attached by %s and fired (%s)" %
+              (mech, mech, {h: seen.get(h, 0) for h in VHOST_FNS}))
+        rr = re.search(r"VNL-RR-%s (\{.*\})" % mech, text)
+        answered = json.loads(rr.group(1))["received"] if rr else 0
+        sent = answered + 20  # the echoes and 20 pings
+        tg, fg = direction(r, "to_guest"), direction(r, "from_guest")
+        segs = {s["name"]: s["count"] for s in tg["segments"]} if tg else {}
+        want = ("host.tap_queue", "vmm.vhost_rx", "vmm.vhost_signal")
+        check(tg and tg["complete"] >= sent and all(segs.get(n, 0) >= 0.95 * sent for n in want),
+              "%s: to_guest journeys through the worker, tap.xmit -> vhost.handle_rx -> vmm.read "
+              "-> vhost.signal, for %d of %d packets (segments %s)" %
+              (mech, min(segs.get(n, 0) for n in want), sent, {n: segs.get(n, 0) for n in want}))
+        fsegs = {(s["from"], s["to"]): s["count"] for s in fg["segments"]} if fg else {}
+        n_tx = fsegs.get(("vhost.handle_tx", "tap.receive"), 0)
+        check(fg and fg["complete"] >= sent and n_tx >= 0.95 * sent,
+              "%s: from_guest journeys begin at the worker's handle_tx (%d of %d packets)" %
+              (mech, n_tx, sent))
+        iface = r["recording"]["interfaces"][0] if r["recording"]["interfaces"] else {}
+        worker = iface.get("vhost_worker", {})
+        check(worker.get("name") == "vhost-%s" % iface.get("vm_pid") and worker.get("pid"),
+              "%s: the report names the vhost worker as the VMM side of %s: %s pid %s" %
+              (mech, iface.get("name"), worker.get("name"), worker.get("pid")))
+
+
 def main():
     mode = sys.argv[1]
     if mode == "kfunc":
         kfunc(sys.argv[2])
     elif mode == "joined":
         joined(sys.argv[2], int(sys.argv[3]))
+    elif mode == "vhost":
+        vhost(sys.argv[2])
     elif mode == "arch":
         arch(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     elif mode == "count":  # count REPORT.json HOP: events at a hop

@@ -10,6 +10,7 @@
 #include "reorder.h"
 #include "hoptab.h"
 #include "jcheck.h"
+#include "joiner.h"
 
 #define MAXJ 64
 
@@ -822,10 +823,90 @@ static void segment_names(void **state)
 			    "uplink.rx..tap.queue");
 }
 
+static struct vnl_event on_thread(struct vnl_event e, uint32_t tid)
+{
+	e.tid = tid;
+	return e;
+}
+
+static struct vnl_event packetless(uint16_t hop, uint64_t ts, uint32_t tid)
+{
+	struct vnl_event e = {.ts_ns = ts, .hop = hop, .tid = tid, .flags = VNL_EV_NO_PACKET};
+
+	return e;
+}
+
+/*
+ * vhost-net: the worker's handle_rx, its read of the packet (the last host hop) and its signal
+ * on one thread make one journey, which waits for the signal before it closes (at most
+ * TIE_NS); its handle_tx starts the reply's. A signal that never comes closes it on time.
+ */
+static void vhost_worker_hops_tie(void **state)
+{
+	struct seen s;
+	struct jsink sink = {on_j, on_rt, &s};
+	int attached[VNL_HOP_MAX] = {0}, roles[VNL_ROLE_MAX] = {0};
+	static const uint16_t host_hops[] = {
+	    VNL_HOP_TAP_QUEUE, VNL_HOP_TAP_XMIT_START, VNL_HOP_TAP_XMIT, VNL_HOP_VMM_READ,
+	    VNL_HOP_VHOST_RX,  VNL_HOP_VHOST_SIGNAL,   VNL_HOP_VHOST_TX, VNL_HOP_TAP_RECEIVE};
+	struct vnl_event x;
+	struct jpath path;
+	struct jengine *e;
+	unsigned int i;
+
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < sizeof(host_hops) / sizeof(host_hops[0]); i++)
+		attached[host_hops[i]] = 1;
+	roles[VNL_ROLE_TAP] = 1;
+	jpath_of(&path, attached, roles, 0);
+	assert_int_equal(path.trailing[VNL_DIR_TO_GUEST], VNL_HOP_VHOST_SIGNAL + 1);
+	assert_int_equal(path.trailing[VNL_DIR_FROM_GUEST], 0);
+	e = jengine_new(&sink, &path, 1000000000ULL);
+	for (i = 0; i < 3; i++) { /* tap.queue .. tap.xmit, in the sender's thread */
+		x = on_thread(ev(host_hops[i], 1000000 + i * 1000, 42, 0xa), 50);
+		jengine_event(e, &x);
+	}
+	x = packetless(VNL_HOP_VHOST_RX, 1010000, 77);
+	jengine_event(e, &x);
+	x = on_thread(ev(VNL_HOP_VMM_READ, 1020000, 42, 0xa), 77);
+	jengine_event(e, &x);
+	assert_int_equal(s.n, 0); /* at its last hop, waiting for the signal */
+	x = packetless(VNL_HOP_VHOST_SIGNAL, 1030000, 77);
+	jengine_event(e, &x);
+	assert_int_equal(s.n, 1);
+	assert_true(s.j[0].complete);
+	assert_int_equal(s.j[0].nhops, 6);
+	assert_int_equal(s.j[0].hops[3], VNL_HOP_VHOST_RX);
+	assert_int_equal(s.j[0].hops[4], VNL_HOP_VMM_READ);
+	assert_int_equal(s.j[0].hops[5], VNL_HOP_VHOST_SIGNAL);
+	/* the reply: handle_tx, then the tap's receive on the worker's thread */
+	x = packetless(VNL_HOP_VHOST_TX, 1040000, 77);
+	jengine_event(e, &x);
+	x = on_thread(ev(VNL_HOP_TAP_RECEIVE, 1050000, 43, 0xb), 77);
+	jengine_event(e, &x);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.j[1].dir, VNL_DIR_FROM_GUEST);
+	assert_int_equal(s.j[1].nhops, 2);
+	assert_int_equal(s.j[1].hops[0], VNL_HOP_VHOST_TX);
+	/* a packet whose signal never comes is closed TIE_NS after its read, complete */
+	x = on_thread(ev(VNL_HOP_TAP_XMIT, 2000000, 44, 0xc), 50);
+	jengine_event(e, &x);
+	x = on_thread(ev(VNL_HOP_VMM_READ, 2010000, 44, 0xc), 77);
+	jengine_event(e, &x);
+	x = on_thread(ev(VNL_HOP_TAP_QUEUE, 2010000 + TIE_NS + 1000, 45, 0xd), 50);
+	jengine_event(e, &x);
+	assert_int_equal(s.n, 3);
+	assert_true(s.j[2].complete);
+	assert_int_equal(s.j[2].hops[s.j[2].nhops - 1], VNL_HOP_VMM_READ);
+	jengine_flush(e);
+	jengine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(one_journey_segments_add_up),
+	    cmocka_unit_test(vhost_worker_hops_tie),
 	    cmocka_unit_test(lost_closes_when_path_moves_on),
 	    cmocka_unit_test(stall_kept_in_the_tail),
 	    cmocka_unit_test(stall_ends_at_max_stall),

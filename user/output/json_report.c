@@ -721,8 +721,17 @@ static void json_recording(struct jw *w, const struct breakdown *b)
 		jw_u64(w, "ifindex", d->ifindex);
 		jw_str(w, "role", role_name(d->role));
 		if (d->vm_pid) {
+			char worker[16];
+			uint32_t wtid = rec_vhost_worker(rec, d->vm_pid, worker, sizeof(worker));
+
 			jw_u64(w, "vm_pid", d->vm_pid);
 			jw_str(w, "vm_name", d->vm_name);
+			if (wtid) {
+				jw_obj_begin(w, "vhost_worker");
+				jw_str(w, "name", worker);
+				jw_u64(w, "pid", wtid);
+				jw_obj_end(w);
+			}
 		}
 		jw_obj_end(w);
 	}

@@ -684,10 +684,16 @@ int write_text(const struct breakdown *b, FILE *f)
 	fprintf(f, "interfaces:");
 	for (i = 0; i < rec->nifaces; i++) {
 		const struct vnl_file_iface *d = &rec->ifaces[i];
+		char worker[16];
+		uint32_t wtid;
 
 		fprintf(f, " %s (%s", d->name, role_name(d->role));
 		if (d->vm_pid)
 			fprintf(f, ", vm %s pid %u", d->vm_name, d->vm_pid);
+		wtid = d->vm_pid ? rec_vhost_worker(rec, d->vm_pid, worker, sizeof(worker)) : 0;
+		if (wtid) /* vhost=on: the worker, not the VMM, reads and writes the tap */
+			fprintf(f, ", its vhost-net worker %s pid %u reads and writes the tap",
+				worker, wtid);
 		fprintf(f, ")");
 	}
 	fputc('\n', f);

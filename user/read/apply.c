@@ -28,6 +28,7 @@ static void read_meta(struct recording *rec, const struct vnl_block *b)
 	meta_str(b, "version", rec->version, sizeof(rec->version));
 	meta_str(b, "filter", rec->filter, sizeof(rec->filter));
 	meta_str(b, "command", rec->command, sizeof(rec->command));
+	meta_str(b, "vhost_workers", rec->vhost_workers, sizeof(rec->vhost_workers));
 	char mode[32];
 
 	if (!rec->nparts) { /* a rotated set keeps its first file's time base throughout */

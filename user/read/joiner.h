@@ -83,6 +83,7 @@ struct jengine {
 	uint64_t timeout_ns, max_stall_ns, next_id, now;
 	struct journey *buckets[J_BUCKETS];
 	struct jlist open, held; /* held: past the timeout, but their path stalled */
+	struct jlist trailing;	 /* at their last hop, waiting (TIE_NS) for a tied hop to follow */
 	size_t nopen;
 	/*
 	 * Per hop, the latest arrival there of a journey that has since moved on: a journey

@@ -17,7 +17,7 @@ _Static_assert(0 VNL_HOP_TABLE(TO_GUEST) <= J_MAX_HOPS && 0 VNL_HOP_TABLE(FROM_G
 void jpath_of(struct jpath *p, const int attached[VNL_HOP_MAX], const int roles[VNL_ROLE_MAX],
 	      int guests)
 {
-	int host[VNL_HOP_MAX], h;
+	int host[VNL_HOP_MAX], h, d;
 
 	for (h = 0; h < VNL_HOP_MAX; h++)
 		host[h] = attached[h] && !hop_in_guest((unsigned int)h);
@@ -26,6 +26,16 @@ void jpath_of(struct jpath *p, const int attached[VNL_HOP_MAX], const int roles[
 	first_hops(host, roles, p->host_first);
 	final_hops(host, roles, p->host_final);
 	p->guests = guests;
+	for (d = 0; d < VNL_DIR_MAX; d++) {
+		size_t r;
+
+		p->trailing[d] = 0;
+		for (r = 0; r < TIE_RULES && p->final[d] >= 0; r++)
+			if (tie_rules[r].after && attached[tie_rules[r].hop] &&
+			    (tie_rules[r].anchor[0] == p->final[d] ||
+			     tie_rules[r].anchor[1] == p->final[d]))
+				p->trailing[d] = tie_rules[r].hop + 1;
+	}
 }
 
 void jpath_of_recording(struct jpath *path, const struct recording *rec)
@@ -138,7 +148,7 @@ static void list_append(struct jlist *l, struct journey *j)
 
 static struct jlist *list_of(struct jengine *e, const struct journey *j)
 {
-	return j->held ? &e->held : &e->open;
+	return j->held == 2 ? &e->trailing : j->held ? &e->held : &e->open;
 }
 
 static void hash_unlink(struct jengine *e, struct journey *j)
@@ -237,6 +247,8 @@ static void expire(struct jengine *e)
 		}
 		close_journey(e, j);
 	}
+	while ((j = e->trailing.head) && j->last_ts + TIE_NS < e->now)
+		close_journey(e, j);
 	while ((j = e->held.head)) {
 		if (j->last_ts + e->max_stall_ns < e->now)
 			e->st.stall_ends++;
@@ -422,6 +434,8 @@ static void on_packetless(struct jengine *e, const struct vnl_event *ev)
 
 			if (j)
 				tie(e, j, ev->hop, ev->ts_ns);
+			if (j && j->held == 2)
+				close_journey(e, j);
 			t->ts = 0;
 		}
 	}
@@ -518,10 +532,15 @@ static void on_packet(struct jengine *e, const struct vnl_event *ev)
 		j->reached = 1;
 	if (ev->hop == end_hop(e, j)) {
 		j->reached = 1;
-		close_journey(e, j);
-	} else {
-		await_tie(e, j, ev);
+		if (!e->path.trailing[j->dir]) {
+			close_journey(e, j);
+			return;
+		}
+		list_unlink(&e->open, j);
+		j->held = 2;
+		list_append(&e->trailing, j);
 	}
+	await_tie(e, j, ev);
 }
 
 void jengine_event(struct jengine *e, const struct vnl_event *ev)
@@ -546,6 +565,8 @@ void jengine_flush(struct jengine *e)
 
 	while (e->open.head)
 		close_journey(e, e->open.head);
+	while (e->trailing.head)
+		close_journey(e, e->trailing.head);
 	while (e->held.head)
 		close_journey(e, e->held.head);
 	pair_due(e, 1);
@@ -557,14 +578,15 @@ void jengine_free(struct jengine *e)
 {
 	struct journey *j, *next;
 	struct pending *pd, *pnext;
-	struct jlist *lists[2];
+	struct jlist *lists[3];
 	int i;
 
 	if (!e)
 		return;
 	lists[0] = &e->open;
 	lists[1] = &e->held;
-	for (i = 0; i < 2; i++) {
+	lists[2] = &e->trailing;
+	for (i = 0; i < 3; i++) {
 		for (j = lists[i]->head; j; j = next) {
 			next = j->lnext;
 			free(j);

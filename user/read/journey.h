@@ -43,7 +43,8 @@ struct journey {
 	uint8_t partial;  /* reached the last hop, but began mid-path */
 	uint8_t dropped;
 	uint8_t reached;    /* internal: got to its last hop (or the host's, with guests) */
-	uint8_t held;	    /* internal: kept open while its path is stalled */
+	uint8_t held;	    /* internal: kept open while its path is stalled (1), or while a tied
+			     * hop may follow its last (2: trailing) */
 	uint16_t first_hop; /* the first packet hop (packetless hops may be tied before it) */
 	uint16_t drop_hop;  /* the last hop seen before the drop */
 	uint32_t drop_reason;
@@ -112,6 +113,9 @@ struct jpath {
 	int first[VNL_DIR_MAX], final[VNL_DIR_MAX];
 	int host_first[VNL_DIR_MAX], host_final[VNL_DIR_MAX];
 	int guests;
+	/* a tied hop that follows the final one on its thread (vhost.signal after vmm.read), as
+	 * its id + 1 (0: none): a journey waits for it, at most TIE_NS, before it closes */
+	int trailing[VNL_DIR_MAX];
 };
 
 /* The path of what was attached (attached[hop]) on the device roles traced (roles[role]). */

@@ -184,6 +184,23 @@ void rec_free(struct recording *rec)
 	memset(rec, 0, sizeof(*rec));
 }
 
+uint32_t rec_vhost_worker(const struct recording *rec, uint32_t vm_pid, char *name, size_t size)
+{
+	const char *p = rec->vhost_workers;
+	unsigned int tid, vm;
+	char n[16];
+	int used;
+
+	while (sscanf(p, " %u:%u:%15[^ ]%n", &tid, &vm, n, &used) == 3) {
+		if (vm == vm_pid) {
+			snprintf(name, size, "%s", n);
+			return tid;
+		}
+		p += used;
+	}
+	return 0;
+}
+
 const struct vnl_file_iface *rec_iface(const struct recording *rec, uint32_t netns,
 				       uint32_t ifindex)
 {

@@ -62,6 +62,7 @@ struct rec_qdisc {
 struct recording {
 	const char *path;
 	char hostname[128], kernel[128], clock[32], version[32], filter[256], command[512];
+	char vhost_workers[256]; /* META: the VMMs' vhost workers, "TID:VM_PID:NAME ..." */
 	uint64_t realtime_ns, monotonic_ns, end_monotonic_ns;
 	int have_hops, ended;
 	struct vnl_file_hop hops[VNL_HOP_MAX];
@@ -144,6 +145,8 @@ const struct vnl_file_qdisc *rec_class_map(const struct recording *rec, unsigned
 					   uint32_t ifindex, uint64_t ts);
 uint64_t rec_host_time(const struct recording *rec, unsigned int k, uint64_t ts);
 void rec_wall_time(const struct recording *rec, uint64_t ts, char *buf, size_t size);
+/* The vhost worker of the VMM vm_pid (its name, tid); 0 if it had none (no vhost=on). */
+uint32_t rec_vhost_worker(const struct recording *rec, uint32_t vm_pid, char *name, size_t size);
 
 /*
  * A recording read as the recorder makes it, block by block (vnetlat live): the same reader

@@ -49,6 +49,11 @@ static int write_meta(struct rec_state *st, const struct rec_opts *o)
 		o->sample);
 	if (o->keep_spec)
 		fprintf(f, "keep_slow=%s\n", o->keep_spec);
+	fputs("vhost_workers=", f); /* TID:VM_PID:NAME, space-separated */
+	for (i = 0; i < (int)st->devs.nworkers; i++)
+		fprintf(f, "%s%u:%u:%s", i ? " " : "", st->devs.workers[i].tid,
+			st->devs.workers[i].vm_pid, st->devs.workers[i].name);
+	fputc('\n', f);
 	fprintf(f, "netns=%u\nring_size=%llu\nfilter=%s\ncommand=", st->devs.netns,
 		(unsigned long long)o->ring_size, o->filter ? o->filter : "");
 	for (i = 0; i < o->argc; i++) {

@@ -332,6 +332,61 @@ int devs_add_default(struct devset *s, char *err, size_t err_size)
 	return scan_devices(s, is_tun, add_tap_and_peers, err, err_size);
 }
 
+uint32_t vhost_worker_of(const struct devset *s, const char *comm)
+{
+	unsigned int i, pid;
+	int end = 0;
+
+	if (sscanf(comm, "vhost-%u%n", &pid, &end) != 1 || comm[end] != '\0' || !pid)
+		return 0;
+	for (i = 0; i < s->n; i++)
+		if (s->dev[i].vm_pid == pid)
+			return pid;
+	return 0;
+}
+
+/*
+ * The kernel threads named "vhost-PID" of the VMMs found: before 6.4, vhost-net's worker is a
+ * kernel thread of its own, outside the VMM's thread group, so the programs that see only
+ * the VMMs' tasks would miss it (from 6.4 it is a thread of the VMM, whose tgid covers it).
+ */
+static void find_vhost_workers(struct devset *s)
+{
+	char path[PATH_MAX], comm[32];
+	struct dirent *de;
+	unsigned int i;
+	uint32_t vm;
+	DIR *d;
+
+	d = opendir(vnl_procfs);
+	if (!d)
+		return;
+	while ((de = readdir(d)) && s->nworkers < VNL_MAX_DEVS) {
+		struct vhost_worker *w = &s->workers[s->nworkers];
+		uint32_t tid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/comm", vnl_procfs, de->d_name);
+		if (read_small_file(path, comm, sizeof(comm)) < 0)
+			continue;
+		comm[strcspn(comm, "\n")] = '\0';
+		vm = vhost_worker_of(s, comm);
+		tid = (uint32_t)strtoul(de->d_name, NULL, 10);
+		if (!vm || tid == vm)
+			continue;
+		for (i = 0; i < s->nworkers && s->workers[i].tid != tid; i++)
+			;
+		if (i < s->nworkers)
+			continue;
+		w->tid = tid;
+		w->vm_pid = vm;
+		snprintf(w->name, sizeof(w->name), "%s", comm);
+		s->nworkers++;
+	}
+	closedir(d);
+}
+
 void devs_find_owners(struct devset *s)
 {
 	struct dirent *de;
@@ -364,6 +419,7 @@ void devs_find_owners(struct devset *s)
 		}
 	}
 	closedir(d);
+	find_vhost_workers(s);
 }
 
 /* Whether the device's driver is virtio_net (sysfs: device/driver links to it). */

@@ -6,10 +6,18 @@
 #include <sys/types.h>
 #include "vnlfile.h"
 
+/* A VMM's vhost-net worker: the task that moves its taps' packets when vhost=on. */
+struct vhost_worker {
+	uint32_t tid, vm_pid;
+	char name[16]; /* "vhost-PID" */
+};
+
 struct devset {
 	struct vnl_file_iface dev[VNL_MAX_DEVS];
 	unsigned int n;
 	uint32_t netns; /* inode of the network namespace we run in */
+	struct vhost_worker workers[VNL_MAX_DEVS];
+	unsigned int nworkers;
 };
 
 /* sysfs and procfs roots, replaceable so unit tests read fixtures. */
@@ -28,8 +36,10 @@ int devs_add_guest_iface(struct devset *s, const char *name, char *err, size_t e
 int devs_add_guest_default(struct devset *s, char *err, size_t err_size);
 /* Whether the device still exists under its name and ifindex in this namespace. */
 int devs_exists(const struct vnl_file_iface *d);
-/* Names the VMM holding each tap that has none yet. */
+/* Names the VMM holding each tap that has none yet, and finds the VMMs' vhost workers. */
 void devs_find_owners(struct devset *s);
+/* Whether comm names the vhost worker of a VMM with a tap in s ("vhost-PID"): its pid, or 0. */
+uint32_t vhost_worker_of(const struct devset *s, const char *comm);
 /* The interface named by a tun fd's fdinfo ("iff:\tNAME"); -ENOENT or -EINVAL otherwise. */
 int fdinfo_iff(const char *fdinfo, char name[16]);
 /* The VM's name from QEMU's "-name guest=NAME,..." in a NUL-separated cmdline of len bytes

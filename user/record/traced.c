@@ -68,6 +68,23 @@ int resolve_devices(struct rec_opts *o, struct devset *s)
 	return 0;
 }
 
+/* A VMM's vhost workers are its tasks too: their hops (vhost.*, vmm.read) are the VMM's. */
+static int trace_vhost_workers(struct rec_state *st, uint32_t vm_pid, __u32 vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->devs.nworkers; i++) {
+		const struct vhost_worker *w = &st->devs.workers[i];
+
+		if (w->vm_pid != vm_pid)
+			continue;
+		if (bpf_map_update_elem(bpf_map__fd(st->skel->maps.vms), &w->tid, &vm, BPF_ANY))
+			return -errno;
+		st->skel->bss->vmm_hint[w->tid & (VNL_VMM_HINT - 1)] = 1;
+	}
+	return 0;
+}
+
 /* Puts st->devs.dev[i] (and its VMM) in the BPF maps: from now on its packets are traced. */
 static int trace_device(struct rec_state *st, unsigned int i)
 {
@@ -87,7 +104,7 @@ static int trace_device(struct rec_state *st, unsigned int i)
 	if (d->vm_pid)
 		st->skel->bss->vmm_hint[(__u32)d->vm_pid & (VNL_VMM_HINT - 1)] = 1;
 	st->present[i] = 1;
-	return 0;
+	return d->vm_pid ? trace_vhost_workers(st, d->vm_pid, vm) : 0;
 }
 
 int fill_maps(struct rec_state *st)
