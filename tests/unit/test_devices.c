@@ -92,6 +92,11 @@ static int setup(void **state)
 	put("proc/4242/fdinfo/5", "pos:\t0\n");
 	put_bytes("proc/4242/cmdline", "qemu-system-x86_64\0-name\0guest=web1,debug-threads=on\0",
 		  53);
+	/* its vhost-net worker, a kernel thread of its own (before 6.4); another VM's; and a
+	 * thread whose name only looks like one */
+	put("proc/4250/comm", "vhost-4242\n");
+	put("proc/5000/comm", "vhost-777\n");
+	put("proc/5001/comm", "vhost-4242x\n");
 	/* same netns as "self" */
 	stat("/proc/self/ns/net", &st);
 	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)getpid());
@@ -136,6 +141,25 @@ static void default_set_is_taps_and_bridge_peers(void **state)
 	devs_find_owners(&s);
 	assert_int_equal(by_name(&s, "vnet0")->vm_pid, 4242);
 	assert_string_equal(by_name(&s, "vnet0")->vm_name, "web1");
+	assert_int_equal(s.nworkers, 1); /* found once, though two of its taps are traced */
+	assert_int_equal(s.workers[0].tid, 4250);
+	assert_int_equal(s.workers[0].vm_pid, 4242);
+	assert_string_equal(s.workers[0].name, "vhost-4242");
+	devs_find_owners(&s); /* a rescan adds no duplicate */
+	assert_int_equal(s.nworkers, 1);
+}
+
+static void vhost_worker_names(void **state)
+{
+	static struct devset s;
+
+	s.n = 1;
+	s.dev[0].vm_pid = 4242;
+	assert_int_equal(vhost_worker_of(&s, "vhost-4242"), 4242);
+	assert_int_equal(vhost_worker_of(&s, "vhost-424"), 0);
+	assert_int_equal(vhost_worker_of(&s, "vhost-4242x"), 0);
+	assert_int_equal(vhost_worker_of(&s, "vhost-"), 0);
+	assert_int_equal(vhost_worker_of(&s, "kworker/0:1"), 0);
 }
 
 static void vm_pid_finds_its_taps(void **state)
@@ -174,6 +198,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(default_set_is_taps_and_bridge_peers),
 	    cmocka_unit_test(vm_pid_finds_its_taps),
+	    cmocka_unit_test(vhost_worker_names),
 	    cmocka_unit_test(bad_iface_names),
 	};
 

@@ -15,7 +15,7 @@ struct probe_result {
 	enum vnl_mech hop_mech[VNL_HOP_MAX];
 	int hop_point[VNL_HOP_MAX]; /* the point a hop is attached through, -1 if unavailable */
 	int fentry_ok, kprobe_ok, tp_btf_ok;
-	char fentry_why[96], kprobe_why[96];
+	char fentry_why[128], kprobe_why[96];
 	int cached; /* taken from the probe cache (probecache.c) */
 };
 
