@@ -1,9 +1,13 @@
 #!/bin/bash
-# An x86-64 host and an arm64 guest in one recording: the arm64 test guest (make guest
-# ARCH=arm64: Debian's arm64 cloud kernel, busybox and the cross-built static vnetlat) boots
-# under qemu-system-aarch64 (TCG, "virt" board) on tap0, prints its own `vnetlat -j probe`,
-# and runs the agent over virtio-serial; the host records with --guests while UDP echoes and
-# pings cross. VNL_ARM64_BUILD: where make ARCH=arm64 built (default build/arm64).
+# arm64, for real: the arm64 test guest (make guest ARCH=arm64: Debian's arm64 cloud kernel,
+# busybox and the cross-built static vnetlat) under qemu-system-aarch64 (TCG, "virt" board).
+#  1. an arm64 host: inside it, vnetlat record on a tap of its own held by vmm-standin,
+#     pinged through; its function hops (tun_net_xmit, tun_get_user) by kprobes, as arm64's
+#     6.1 cannot attach BPF trampolines (the fentry run falls back).
+#  2. an x86-64 host and an arm64 guest in one recording: the guest prints its own
+#     `vnetlat -j probe` and runs the agent over virtio-serial; the host records with --guests
+#     while UDP echoes and pings cross.
+# VNL_ARM64_BUILD: where make ARCH=arm64 built (default build/arm64).
 . "$(dirname "$0")/lib.sh"
 
 arm64_build=${VNL_ARM64_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build/arm64}
@@ -14,6 +18,21 @@ guest_setup "$arm64_build/guest" || finish
 topo up vm || { not_ok "topology with a tap for the guest"; finish; }
 rr() { ip netns exec "$remote" "$build/udp-rr" --dst 198.18.0.2 "$@"; }
 
+# ---- 1. the arm64 kernel as a host ----
+if vm vm-start kfunc-tap "$token"; then
+	if wait_for 240 grep -q VNL-SCENARIO-DONE "$state/console.log"; then
+		checker "arm64 host" python3 "$(dirname "$0")/check_guest.py" kfunc "$state/console.log" \
+			fentry=kprobe,kprobe=kprobe
+	else
+		not_ok "the host scenario finished in the arm64 guest within 240 s"
+		tail -20 "$state/console.log"
+	fi
+else
+	not_ok "the arm64 guest booted (host scenario)"
+fi
+vm vm-stop
+
+# ---- 2. an x86-64 host with an arm64 guest ----
 vm vm-start probe-agent "$token" || { not_ok "the arm64 guest booted"; finish; }
 ok "the arm64 guest booted (kernel $(cat "$guest_image/kernel-version"))"
 check "its probe finished (within 120 s)" wait_for 120 grep -q VNL-PROBE-DONE "$state/console.log"

@@ -882,6 +882,18 @@ void breakdown_near(const struct breakdown *b, size_t w, size_t end, struct near
 	ptp4l_near(b, lo, hi, n);
 }
 
+static size_t window_of(const struct breakdown *b, uint64_t ts)
+{
+	uint64_t base = b->rec->monotonic_ns;
+
+	return ts > base ? (size_t)((ts - base) / b->o.window_ns) : 0;
+}
+
+void breakdown_near_journey(const struct breakdown *b, const struct journey *j, struct near *n)
+{
+	breakdown_near(b, window_of(b, j->ts[0]), window_of(b, j->ts[j->nhops - 1]), n);
+}
+
 const char *group_by_name(enum group_by by)
 {
 	static const char *const names[BY_MAX] = {"none",     "vm",    "iface", "flow",

@@ -94,6 +94,8 @@ int breakdown_build(struct breakdown *b, const char *path, const struct breakdow
 void breakdown_free(struct breakdown *b);
 /* Around the spike of windows [w, end]: from the window before it to the one after. */
 void breakdown_near(const struct breakdown *b, size_t w, size_t end, struct near *n);
+/* Around a journey (a kept packet): the windows of its first to its last hop, and one each side. */
+void breakdown_near_journey(const struct breakdown *b, const struct journey *j, struct near *n);
 double breakdown_window_mid_s(const struct breakdown *b, size_t w);
 const char *group_by_name(enum group_by by);
 /* --by's argument: 0, or -1 with the error said. */

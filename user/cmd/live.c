@@ -70,20 +70,26 @@ static struct live_series *series_get(struct live *l, const char *vm, const char
 	return s;
 }
 
+/* count values of v seconds into s's Prometheus buckets, count and sum */
+static void series_tally(struct live_series *s, double v, uint64_t count)
+{
+	int i;
+
+	for (i = 0; i < LIVE_LE_N && v > live_le_seconds[i]; i++)
+		;
+	s->le[i] += count;
+	s->count += count;
+	s->sum_s += v * (double)count;
+}
+
 int live_add(struct live *l, const char *vm, const char *tap, const char *direction,
 	     const char *segment, uint64_t ns)
 {
 	struct live_series *s = series_get(l, vm, tap, direction, segment);
-	double v = (double)ns / 1e9;
-	int i;
 
 	if (!s)
 		return -ENOMEM;
-	for (i = 0; i < LIVE_LE_N && v > live_le_seconds[i]; i++)
-		;
-	s->le[i]++;
-	s->count++;
-	s->sum_s += v;
+	series_tally(s, (double)ns / 1e9, 1);
 	if (hist_record(&s->h, ns) || hist_record(&s->last_h, ns))
 		return -ENOMEM;
 	return 0;
@@ -95,8 +101,6 @@ static int live_add_bucket(struct live *l, unsigned int slot, uint32_t bucket, u
 	const struct vnl_file_slot *sl = &l->rec.slots[slot];
 	uint64_t mid = vnl_ll_low(bucket) + vnl_ll_width(bucket) / 2;
 	struct live_series *s;
-	double v = (double)mid / 1e9;
-	int i;
 
 	if (!l->rec.have_slot[slot] || sl->dir >= VNL_DIR_ANY)
 		return 0;
@@ -104,11 +108,7 @@ static int live_add_bucket(struct live *l, unsigned int slot, uint32_t bucket, u
 	if (!s)
 		return -ENOMEM;
 	/* the bucket's whole range on the side of the boundary its middle is on */
-	for (i = 0; i < LIVE_LE_N && v > live_le_seconds[i]; i++)
-		;
-	s->le[i] += count;
-	s->count += count;
-	s->sum_s += v * (double)count;
+	series_tally(s, (double)mid / 1e9, count);
 	if (hist_add_bucket(&s->h, bucket, count) || hist_add_bucket(&s->last_h, bucket, count))
 		return -ENOMEM;
 	return 0;

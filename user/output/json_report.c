@@ -127,14 +127,11 @@ static void print_softirq_json(const struct recording *rec, struct jw *w)
 /* What happened around a kept packet: the VMM's CPU waits, drops, clock changes, softirqs. */
 static void print_kept_around_json(const struct breakdown *b, const struct journey *j, struct jw *w)
 {
-	uint64_t base = b->rec->monotonic_ns, last = j->ts[j->nhops - 1];
-	size_t first_w = j->ts[0] > base ? (size_t)((j->ts[0] - base) / b->o.window_ns) : 0;
-	size_t last_w = last > base ? (size_t)((last - base) / b->o.window_ns) : 0;
 	struct softirq_near s[2];
 	struct near n;
 	int side, c;
 
-	breakdown_near(b, first_w, last_w, &n);
+	breakdown_near_journey(b, j, &n);
 	softirq_near(b->rec, j, s);
 	jw_obj_begin(w, "around");
 	jw_u64(w, "vmm_cpu_wait_ns", n.sched_ns);

@@ -318,15 +318,10 @@ static void print_softirq_near(FILE *f, const struct recording *rec, const struc
 /* What else happened around a kept packet (its windows and the ones either side). */
 static void print_kept_near(FILE *f, const struct breakdown *b, const struct journey *j)
 {
-	uint64_t base = b->rec->monotonic_ns;
-	size_t w = j->ts[0] > base ? (size_t)((j->ts[0] - base) / b->o.window_ns) : 0;
-	size_t end = j->ts[j->nhops - 1] > base
-			 ? (size_t)((j->ts[j->nhops - 1] - base) / b->o.window_ns)
-			 : 0;
 	char waited[16], longest[16];
 	struct near n;
 
-	breakdown_near(b, w, end, &n);
+	breakdown_near_journey(b, j, &n);
 	fmt_ns(n.sched_ns, waited, sizeof(waited));
 	fmt_ns(n.sched_max_ns, longest, sizeof(longest));
 	fprintf(f,
