@@ -215,14 +215,38 @@ static struct group *group_get(struct breakdown *b, const struct journey *j)
 	return set_get(b, b->buckets, &b->order, &b->ngroups, key);
 }
 
-/* The group of the class j was queued in; NULL for a journey never queued for transmit. */
+/*
+ * The group of the class j was queued in; NULL for a journey never queued for transmit. Its
+ * name (journey_class_name) is made of the priority, the device and its priority map at the
+ * time: the journeys of a run mostly share one, which is not named again for each.
+ */
 static struct group *class_get(struct breakdown *b, const struct journey *j)
 {
+	const struct vnl_file_qdisc *map;
+	int at = journey_queued_at(j);
+	unsigned int kernel;
+	uint32_t ifindex;
+	uint16_t queue;
+	uint8_t prio;
 	char key[128];
 
-	if (journey_queued_at(j) < 0 || journey_class_name(b->rec, j, key, sizeof(key)))
+	if (at < 0 || journey_class(j, &prio, &queue))
 		return NULL;
-	return set_get(b, b->class_buckets, &b->classes, &b->nclasses, key);
+	ifindex = journey_hop_device(j, j->hops[at], &kernel);
+	map = prio == 255 ? NULL : rec_class_map(b->rec, kernel, ifindex, j->ts[at]);
+	if (b->class_memo.g && b->class_memo.nqdiscs == b->rec->nqdiscs &&
+	    b->class_memo.map == map && b->class_memo.ifindex == ifindex &&
+	    b->class_memo.kernel == kernel && b->class_memo.prio == prio)
+		return b->class_memo.g;
+	if (journey_class_name(b->rec, j, key, sizeof(key)))
+		return NULL;
+	b->class_memo.g = set_get(b, b->class_buckets, &b->classes, &b->nclasses, key);
+	b->class_memo.map = map;
+	b->class_memo.nqdiscs = b->rec->nqdiscs;
+	b->class_memo.ifindex = ifindex;
+	b->class_memo.kernel = kernel;
+	b->class_memo.prio = prio;
+	return b->class_memo.g;
 }
 
 /* Adds what window src counted to dst (its neighbour, as the time view coarsens). */

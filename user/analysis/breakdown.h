@@ -44,6 +44,14 @@ struct breakdown {
 	struct group *class_buckets[BREAKDOWN_BUCKETS];
 	struct group **classes;
 	size_t nclasses;
+	struct { /* the last class found, by what its name is made of (class_get) */
+		const struct vnl_file_qdisc *map;
+		size_t nqdiscs; /* the maps read by then: more may move them */
+		uint32_t ifindex;
+		unsigned int kernel;
+		uint8_t prio;
+		struct group *g;
+	} class_memo;
 	struct group **windows; /* the time view; NULL where a window saw nothing */
 	size_t nwindows;
 	uint64_t window_asked_ns; /* the window before the run's length doubled it; 0: as asked */

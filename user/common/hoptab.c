@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "hoptab.h"
@@ -121,12 +123,33 @@ const char *round_trip_prefix(enum vnl_dir dir)
 	return dir == VNL_DIR_TO_GUEST ? "to_guest." : "from_guest.";
 }
 
+/* segment_slot's answers and the names of the pairs outside the table ("a..b"), made once:
+ * the report asks for every segment of every journey */
+static uint8_t slot_of[VNL_HOP_MAX][VNL_HOP_MAX];
+static char pair_name[VNL_HOP_MAX][VNL_HOP_MAX][2 * 24 + 3];
+static pthread_once_t slot_of_once = PTHREAD_ONCE_INIT;
+
+static void fill_slot_of(void)
+{
+	size_t i, j;
+
+	for (i = 0; i < VNL_HOP_MAX; i++)
+		for (j = 0; j < VNL_HOP_MAX; j++)
+			snprintf(pair_name[i][j], sizeof(pair_name[i][j]), "%s..%s",
+				 vnl_hops[i].name, vnl_hops[j].name);
+	for (i = sizeof(segments) / sizeof(segments[0]); i-- > 0;) /* the first entry wins */
+		if (segments[i].from < VNL_HOP_MAX && segments[i].to < VNL_HOP_MAX)
+			slot_of[segments[i].from][segments[i].to] = (uint8_t)(i + 1);
+}
+
 const char *segment_name(unsigned int from, unsigned int to, char *buf, size_t size)
 {
 	unsigned int slot = segment_slot(from, to);
 
 	if (slot)
 		return segments[slot - 1].name;
+	if (from < VNL_HOP_MAX && to < VNL_HOP_MAX)
+		return pair_name[from][to];
 	snprintf(buf, size, "%s..%s", hop_name(from), hop_name(to));
 	return buf;
 }
@@ -176,12 +199,10 @@ int dataless_end(int final)
 
 unsigned int segment_slot(unsigned int from, unsigned int to)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(segments) / sizeof(segments[0]); i++)
-		if (segments[i].from == from && segments[i].to == to)
-			return (unsigned int)i + 1;
-	return 0;
+	if (from >= VNL_HOP_MAX || to >= VNL_HOP_MAX)
+		return 0;
+	pthread_once(&slot_of_once, fill_slot_of);
+	return slot_of[from][to];
 }
 
 int segment_of_slot(unsigned int slot, unsigned int *from, unsigned int *to, const char **name)

@@ -32,6 +32,7 @@ struct pending {
 	struct journey req;
 	struct journey *ack; /* TCP: a pure ACK that answered it, kept while a reply may come */
 	uint64_t key, disc;
+	uint64_t flow; /* flow_id of the request: asked for at every event while it is oldest */
 	uint8_t retransmitted;
 	struct pending *next, *onext, *oprev; /* bucket chain; global age order */
 };

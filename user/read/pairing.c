@@ -135,8 +135,11 @@ static uint64_t req_end(const struct pending *pd)
 
 static uint64_t pair_window(struct jengine *e, const struct pending *pd)
 {
-	const struct flow_state *fs = flow_find(e, &pd->req.pkt);
+	const struct flow_state *fs = flow_at(e, pd->flow);
 	uint64_t w;
+
+	if (!fs->used || fs->key != pd->flow)
+		fs = NULL;
 
 	/* TCP waits longer: a range sent again after a retransmission timeout must still
 	 * find the first copy to be left out of the round trips (Karn) */
@@ -331,6 +334,7 @@ static void add_request(struct jengine *e, const struct journey *j)
 		return;
 	pd->req = *j;
 	pd->key = key;
+	pd->flow = flow_id(&j->pkt);
 	pd->disc = disc;
 	pd->retransmitted = 0;
 	pd->ack = NULL;
