@@ -88,7 +88,7 @@ check(p4 and p4[0]["answers"] >= 3 and p4[0]["port_state"] in ("SLAVE", "UNCALIB
       f"the guest's ptp4l answered through the agent: {p4}")
 adj = [e for e in loaded.get("clock_events", []) + quiet.get("clock_events", [])
        if e["kernel"] == 1 and e["syscall"] == "clock_adjtime" and e.get("clock") == "CLOCK_REALTIME"]
-check(sum("frequency_ppm" in e for e in adj) >= 5,
+check(sum("frequency_ppm" in e for e in adj) >= 3,
       f"the guest's clock steered by its ptp4l: {len(adj)} clock_adjtime calls on CLOCK_REALTIME, "
       f"{sum('frequency_ppm' in e for e in adj)} with a frequency")
 check("clock adjusted: guest, pid" in loaded_txt and "clock_adjtime on CLOCK_REALTIME" in loaded_txt,
