@@ -121,6 +121,12 @@ print(("ok" if ok else "not ok") + " - over TCP: %d of %d journeys of the echoes
       % (cross, len(mine)))
 others = collections.Counter((j.get("proto"), j.get("sport"), j.get("dport"), j["direction"], crosses(j))
                              for j in journeys if not ours(j) or not crosses(j))
+r = json.load(open(sys.argv[1]))
+g = (r.get("guests") or [{}])[0]
+print("# clock: %s; journeys: %s; guest: %s events, %s lost, late events %s"
+      % (json.dumps(r.get("clock")), json.dumps({k: r["journeys"].get(k) for k in
+         ("total", "cross_kernel", "refused", "lost", "partial")}),
+         g.get("events"), g.get("lost_events"), r["recording"].get("late_events")))
 for (proto, sport, dport, d, x), n in others.most_common(8):
     print("# %d journeys: proto %s ports %s>%s %s, %s" % (n, proto, sport, dport, d,
                                                          "both kernels" if x else "one kernel"))
