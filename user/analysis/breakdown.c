@@ -222,30 +222,19 @@ static struct group *group_get(struct breakdown *b, const struct journey *j)
  */
 static struct group *class_get(struct breakdown *b, const struct journey *j)
 {
-	const struct vnl_file_qdisc *map;
-	int at = journey_queued_at(j);
-	unsigned int kernel;
-	uint32_t ifindex;
-	uint16_t queue;
-	uint8_t prio;
-	char key[128];
+	const struct class_key *last = &b->class_memo.key;
+	struct class_key k;
+	char name[128];
 
-	if (at < 0 || journey_class(j, &prio, &queue))
+	if (journey_class_key(b->rec, j, &k) || k.at < 0)
 		return NULL;
-	ifindex = journey_hop_device(j, j->hops[at], &kernel);
-	map = prio == 255 ? NULL : rec_class_map(b->rec, kernel, ifindex, j->ts[at]);
-	if (b->class_memo.g && b->class_memo.nqdiscs == b->rec->nqdiscs &&
-	    b->class_memo.map == map && b->class_memo.ifindex == ifindex &&
-	    b->class_memo.kernel == kernel && b->class_memo.prio == prio)
+	if (b->class_memo.g && b->class_memo.nqdiscs == b->rec->nqdiscs && last->map == k.map &&
+	    last->ifindex == k.ifindex && last->kernel == k.kernel && last->prio == k.prio)
 		return b->class_memo.g;
-	if (journey_class_name(b->rec, j, key, sizeof(key)))
-		return NULL;
-	b->class_memo.g = set_get(b, b->class_buckets, &b->classes, &b->nclasses, key);
-	b->class_memo.map = map;
+	class_key_name(b->rec, &k, name, sizeof(name));
+	b->class_memo.g = set_get(b, b->class_buckets, &b->classes, &b->nclasses, name);
+	b->class_memo.key = k;
 	b->class_memo.nqdiscs = b->rec->nqdiscs;
-	b->class_memo.ifindex = ifindex;
-	b->class_memo.kernel = kernel;
-	b->class_memo.prio = prio;
 	return b->class_memo.g;
 }
 

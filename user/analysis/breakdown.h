@@ -45,11 +45,8 @@ struct breakdown {
 	struct group **classes;
 	size_t nclasses;
 	struct { /* the last class found, by what its name is made of (class_get) */
-		const struct vnl_file_qdisc *map;
+		struct class_key key;
 		size_t nqdiscs; /* the maps read by then: more may move them */
-		uint32_t ifindex;
-		unsigned int kernel;
-		uint8_t prio;
 		struct group *g;
 	} class_memo;
 	struct group **windows; /* the time view; NULL where a window saw nothing */

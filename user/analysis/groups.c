@@ -89,34 +89,47 @@ static void class_of_map(const struct vnl_file_qdisc *m, unsigned int prio, char
 			 m->offset[c] + m->count[c] - 1);
 }
 
-int journey_class_name(const struct recording *rec, const struct journey *j, char *buf, size_t size)
+int journey_class_key(const struct recording *rec, const struct journey *j, struct class_key *k)
 {
-	const struct vnl_file_qdisc *m;
-	int at = journey_queued_at(j);
-	unsigned int kernel;
-	uint32_t ifindex;
 	uint16_t queue;
-	uint8_t prio;
+
+	*k = (struct class_key){.at = journey_queued_at(j)};
+	if (journey_class(j, &k->prio, &queue))
+		return -1;
+	if (k->at < 0 || k->prio == 255)
+		return 0;
+	k->ifindex = journey_hop_device(j, j->hops[k->at], &k->kernel);
+	k->map = rec_class_map(rec, k->kernel, k->ifindex, j->ts[k->at]);
+	return 0;
+}
+
+void class_key_name(const struct recording *rec, const struct class_key *k, char *buf, size_t size)
+{
 	char cls[48];
 
-	if (journey_class(j, &prio, &queue)) {
+	if (k->at < 0 || k->prio == 255) {
+		snprintf(buf, size, k->prio == 255 ? "priority 255+" : "priority %u", k->prio);
+		return;
+	}
+	if (!k->map) { /* a device whose qdisc has no priority map (noqueue, htb, tbf...) */
+		snprintf(buf, size, "priority %u on %s (%s)", k->prio,
+			 iface_name(rec, k->kernel, k->ifindex), k->kernel ? "guest" : "host");
+		return;
+	}
+	class_of_map(k->map, k->prio, cls, sizeof(cls));
+	snprintf(buf, size, "%s on %s (%s)", cls, iface_name(rec, k->kernel, k->map->ifindex),
+		 k->kernel ? "guest" : "host");
+}
+
+int journey_class_name(const struct recording *rec, const struct journey *j, char *buf, size_t size)
+{
+	struct class_key k;
+
+	if (journey_class_key(rec, j, &k)) {
 		snprintf(buf, size, "unknown");
 		return -1;
 	}
-	if (at < 0 || prio == 255) {
-		snprintf(buf, size, prio == 255 ? "priority 255+" : "priority %u", prio);
-		return 0;
-	}
-	ifindex = journey_hop_device(j, j->hops[at], &kernel);
-	m = rec_class_map(rec, kernel, ifindex, j->ts[at]);
-	if (!m) { /* a device whose qdisc has no priority map (noqueue, htb, tbf...) */
-		snprintf(buf, size, "priority %u on %s (%s)", prio,
-			 iface_name(rec, kernel, ifindex), kernel ? "guest" : "host");
-		return 0;
-	}
-	class_of_map(m, prio, cls, sizeof(cls));
-	snprintf(buf, size, "%s on %s (%s)", cls, iface_name(rec, kernel, m->ifindex),
-		 kernel ? "guest" : "host");
+	class_key_name(rec, &k, buf, size);
 	return 0;
 }
 

@@ -75,6 +75,17 @@ void group_key(enum group_by by, const struct recording *rec, const struct journ
 uint32_t journey_hop_device(const struct journey *j, unsigned int hop, unsigned int *kernel);
 int journey_class_name(const struct recording *rec, const struct journey *j, char *buf,
 		       size_t size);
+/* What that name is made of: the hop it was queued at (-1: none), its priority, the device,
+ * the kernel, and the priority map in force then (NULL: none); -1 when no hop read a class. */
+struct class_key {
+	const struct vnl_file_qdisc *map;
+	uint32_t ifindex;
+	unsigned int kernel;
+	int at;
+	uint8_t prio;
+};
+int journey_class_key(const struct recording *rec, const struct journey *j, struct class_key *k);
+void class_key_name(const struct recording *rec, const struct class_key *k, char *buf, size_t size);
 void dir_agg_free(struct dir_agg *d);
 /* Frees what g holds (NULL-safe); g itself is the caller's. */
 void group_free(struct group *g);
