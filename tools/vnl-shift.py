@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Moves a recording's clock by a known offset: every event's timestamp and the META's
-monotonic_ns (so wall-clock times stay right), each block's CRC recomputed. For tests: a guest
-recording shifted by D must come out of `vnetlat merge` with its estimated offset moved by D
-and every segment as before.
+"""Moves a recording's clock by a known offset, and optionally makes it run fast or slow:
+every event's timestamp and the META's monotonic_ns (so wall-clock times stay right), each
+block's CRC recomputed. For tests: a guest recording shifted by D must come out of
+`vnetlat merge` with its estimated offset moved by D and every segment as before; one whose
+clock runs P ppm fast (time stretched around its first event) must be estimated to drift by P.
 
-Usage: vnl-shift.py IN OUT OFFSET_NS   (OFFSET_NS may be negative)
+Usage: vnl-shift.py IN OUT OFFSET_NS [DRIFT_PPM]   (either may be negative)
 """
 import struct
 import sys
@@ -20,24 +21,37 @@ def crc(btype, payload):
     return zlib.crc32(payload, zlib.crc32(struct.pack("<II", btype, len(payload))))
 
 
-def shift_meta(payload, off):
+class Clock:
+    """t -> t + offset + drift * (t - the first time seen)"""
+
+    def __init__(self, off, ppm):
+        self.off, self.rate, self.t0 = off, ppm * 1e-6, None
+
+    def __call__(self, t):
+        if self.t0 is None:
+            self.t0 = t
+        return (t + self.off + round((t - self.t0) * self.rate)) % (1 << 64)
+
+
+def shift_meta(payload, clock):
     lines = payload.decode().split("\n")
     for i, line in enumerate(lines):
         if line.startswith("monotonic_ns="):
-            lines[i] = "monotonic_ns=%d" % (int(line.split("=", 1)[1]) + off)
+            lines[i] = "monotonic_ns=%d" % clock(int(line.split("=", 1)[1]))
     return "\n".join(lines).encode()
 
 
-def shift_events(payload, off, size):
+def shift_events(payload, clock, size):
     out = bytearray(payload)
     for at in range(0, len(out) - size + 1, size):
         ts, = struct.unpack_from("<Q", out, at)
-        struct.pack_into("<Q", out, at, (ts + off) % (1 << 64))
+        struct.pack_into("<Q", out, at, clock(ts))
     return bytes(out)
 
 
 def main():
     src, dst, off = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    clock = Clock(off, float(sys.argv[4]) if len(sys.argv) > 4 else 0.0)
     data = open(src, "rb").read()
     if data[:8] != b"VNETLAT\0":
         sys.exit(f"{src}: not a vnetlat recording")
@@ -50,9 +64,9 @@ def main():
             sys.exit(f"{src}: damaged at byte {pos}")
         payload = data[pos + BLOCK_HDR.size:pos + BLOCK_HDR.size + length]
         if btype == META:
-            payload = shift_meta(payload, off)
+            payload = shift_meta(payload, clock)
         elif btype == EVENTS:
-            payload = shift_events(payload, off, event_size)
+            payload = shift_events(payload, clock, event_size)
         out += BLOCK_HDR.pack(BLOCK_MAGIC, btype, len(payload), crc(btype, payload), seq)
         out += payload
         pos += BLOCK_HDR.size + length

@@ -7,8 +7,10 @@
  * >= 0, so offset <= g - h: an upper bound. A packet coming from the guest, seen by the guest
  * at g and the host at h, gives offset >= g - h: a lower bound. A request/response exchange
  * over the agent's link gives both at once. As NTP's clock filter, the tightest bounds of each
- * window (the fastest packets) decide; the drift is the slope of the windows' midpoints
- * (weighted by how narrow each window's interval is); the stated bound is the farthest any
+ * window (the fastest packets) decide. The drift is none while one offset fits every sample;
+ * else the one that leaves every sample the most room, when one leaves any (a clock that runs
+ * off at a steady rate); else the slope of the windows' midpoints (weighted by how narrow
+ * each window's interval is). The stated bound is the farthest any
  * window's interval lets the truth lie from the estimate, over the windows that are not far
  * wider than the one most samples fell in.
  */
