@@ -167,6 +167,32 @@ static void steady_drift_over_a_short_run(void **state)
 }
 
 /*
+ * One packet paired with another of the same fingerprint seconds apart (a guest repeats an
+ * IPv6 router solicitation every 4 s, word for word; the host saw the first, the guest's
+ * recording only the second): a lower bound 4 s above the truth. It must be left out, not
+ * turned into a drift or a bound of seconds.
+ */
+static void a_packet_paired_seconds_apart_is_left_out(void **state)
+{
+	struct clk_sample s[211];
+	const int64_t off = -53455906777274LL;
+	unsigned int seed = 5;
+	struct clk_est est;
+	size_t i, n = 0;
+
+	for (i = 0; i < 210; i++) /* 100 echoes and replies over 2 s, 40-90 us one way */
+		s[n++] = (struct clk_sample){
+		    7000000000ULL + i * 10000000ULL,
+		    off + (i & 1 ? 1 : -1) * (40000 + rand_r(&seed) % 50000), (int)(i & 1)};
+	s[n++] = (struct clk_sample){9440695864ULL, off + 4159225000LL, 0};
+	clk_estimate(s, n, 2000000000ULL, &est);
+	assert_true(est.valid);
+	assert_true(fabs(est.drift) * 1e6 < 20);
+	assert_true(llabs(est.offset_ns - off) <= est.bound_ns && est.bound_ns <= 90000);
+	assert_int_equal(est.outliers, 1);
+}
+
+/*
  * A short recording: its packets all in one window, then quiet windows with only a slow
  * link exchange each. The few wide windows must not set the bound for the one that holds
  * the traffic; they are counted as loose instead.
@@ -202,6 +228,7 @@ int main(void)
 	    cmocka_unit_test(link_exchanges),
 	    cmocka_unit_test(short_run_claims_no_drift),
 	    cmocka_unit_test(steady_drift_over_a_short_run),
+	    cmocka_unit_test(a_packet_paired_seconds_apart_is_left_out),
 	    cmocka_unit_test(quiet_windows_do_not_set_the_bound),
 	};
 

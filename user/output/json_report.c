@@ -382,6 +382,7 @@ static void json_guest_clock(struct jw *w, const char *key, const struct rec_ker
 	jw_u64(w, "packet_samples", k->traffic_samples);
 	jw_u64(w, "windows", k->clock.windows);
 	jw_u64(w, "windows_not_bounded", k->clock.loose_windows); /* outside bound_ns */
+	jw_u64(w, "samples_contradicting", k->clock.outliers);	  /* left out */
 	jw_obj_end(w);
 }
 

@@ -182,6 +182,12 @@ static void print_clock_text(FILE *f, const struct recording *rec)
 				" windows said far less than the rest and are not covered by that "
 				"bound (quiet moments; they still count in the estimate)\n",
 				g->clock.loose_windows, g->clock.windows);
+		if (g->clock.valid && g->clock.outliers)
+			fprintf(f,
+				"  clock: %" PRIu64
+				" packets contradicted most of those around them (a packet paired "
+				"with another of the same fingerprint) and were left out\n",
+				g->clock.outliers);
 	}
 }
 

@@ -11,11 +11,97 @@ struct window {
 	size_t samples;
 };
 
+#define DRIFT_MAX 0.01 /* 1%: far beyond a clock that keeps time, a TCG guest's included */
+#define NEAR	  8    /* samples of the other kind looked at on each side of one */
+
 static int by_time(const void *a, const void *b)
 {
 	const struct clk_sample *x = a, *y = b;
 
 	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	const double *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/*
+ * The median of the other kind's bounds nearest in time to s[at] (up to NEAR on each side, in
+ * other[], which holds indexes into s in time order), each moved to s[at]'s time by the
+ * largest drift a clock may have, against s[at]: a lower bound that lies above it (an upper
+ * one below) contradicts most of its neighbours. Returns 1 for such a sample.
+ */
+static int contradicts_neighbours(const struct clk_sample *s, size_t at, const size_t *other,
+				  size_t nother)
+{
+	double v[2 * NEAR];
+	size_t lo = 0, hi = nother, i, n = 0;
+
+	while (lo < hi) { /* the first of the other kind at or after s[at] */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s[other[mid]].t < s[at].t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo > NEAR ? lo - NEAR : 0; i < nother && i < lo + NEAR; i++) {
+		const struct clk_sample *o = &s[other[i]];
+		double dt = fabs((double)(int64_t)(o->t - s[at].t)), slack = DRIFT_MAX * dt + 1e4;
+
+		v[n++] = (double)o->bound + (s[at].upper ? -slack : slack);
+	}
+	if (n < 3)
+		return 0;
+	qsort(v, n, sizeof(*v), by_value);
+	return s[at].upper ? (double)s[at].bound < v[n / 2] : (double)s[at].bound > v[n / 2];
+}
+
+/*
+ * Samples that cannot be right: a lower bound above most upper bounds around it (or the
+ * reverse), further than any drift explains, is a packet paired with another that had its
+ * fingerprint (seconds apart), not a measurement. One such sample contradicts every window
+ * it falls in and once drove the estimate a clock rate of 190%. Left out, and counted.
+ */
+static size_t drop_contradicting(struct clk_sample *s, size_t n, struct clk_est *est)
+{
+	size_t *idx = malloc(n * sizeof(*idx)), nup = 0, nlow = 0, i, kept = 0;
+	unsigned char *bad = calloc(n ? n : 1, 1);
+
+	if (!idx || !bad)
+		goto out;
+	for (i = 0; i < n;
+	     i++) /* upper bounds' indexes from the front, lower ones' from the back */
+		if (s[i].upper)
+			idx[nup++] = i;
+	for (i = 0; i < n; i++)
+		if (!s[i].upper)
+			idx[nup + nlow++] = i;
+	for (i = 0; i < n; i++)
+		bad[i] = s[i].upper ? contradicts_neighbours(s, i, idx + nup, nlow)
+				    : contradicts_neighbours(s, i, idx, nup);
+	for (i = 0; i < n; i++)
+		if (!bad[i])
+			s[kept++] = s[i];
+	est->outliers = n - kept;
+	n = kept;
+out:
+	free(idx);
+	free(bad);
+	return n;
+}
+
+static int both_kinds(const struct clk_sample *s, size_t n)
+{
+	int seen = 0;
+	size_t i;
+
+	for (i = 0; i < n && seen != 3; i++)
+		seen |= s[i].upper ? 1 : 2;
+	return seen == 3;
 }
 
 /* Each window's interval, with the drift b taken out of every sample. */
@@ -98,14 +184,17 @@ static double slope(const struct window *w, size_t n)
  */
 static double drift_of(const struct window *w, size_t n)
 {
-	double lo = -1e300, hi = 1e300;
+	double lo = -1e300, hi = 1e300, b;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		lo = w[i].lo > lo ? w[i].lo : lo;
 		hi = w[i].hi < hi ? w[i].hi : hi;
 	}
-	return lo <= hi ? 0 : slope(w, n);
+	if (lo <= hi)
+		return 0;
+	b = slope(w, n);
+	return fabs(b) <= DRIFT_MAX ? b : 0; /* windows that disagree for another reason */
 }
 
 /*
@@ -128,8 +217,6 @@ static double room(const struct clk_sample *s, size_t n, uint64_t t0, double b)
 	}
 	return hi - lo;
 }
-
-#define DRIFT_MAX 0.01 /* 1%: far beyond a clock that keeps time, a TCG guest's included */
 
 /*
  * The drift that leaves every sample the most room, when one exists that leaves any: a guest
@@ -217,6 +304,9 @@ void clk_estimate(struct clk_sample *s, size_t n, uint64_t window_ns, struct clk
 	if (!est->nupper || !est->nlower || !window_ns)
 		return;
 	qsort(s, n, sizeof(*s), by_time);
+	n = drop_contradicting(s, n, est);
+	if (!both_kinds(s, n))
+		return;
 	est->t0 = s[0].t;
 	w = calloc(n, sizeof(*w));
 	if (!w)

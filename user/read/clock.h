@@ -34,6 +34,7 @@ struct clk_est {
 	int64_t bound_ns;  /* |estimate - truth| stays within this where windows had samples */
 	uint64_t nupper, nlower, windows;
 	uint64_t loose_windows; /* windows far wider than the rest: not covered by bound_ns */
+	uint64_t outliers;	/* samples that contradicted most of their neighbours: left out */
 };
 
 /* Estimates from samples (reordered in place); window_ns: the clock filter's window. */
