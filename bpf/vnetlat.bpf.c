@@ -265,17 +265,40 @@ struct frame_ref {
 	__u64 n; /* bytes to copy, at most VNL_HDR_MAX */
 };
 
+/*
+ * skb->head and skb->data as numbers (offsets, hashing): a plain load would make them pointers
+ * the verifier lets no arithmetic touch. They sit side by side in every kernel's sk_buff, so
+ * one copy (one helper call at every hop, not two) takes both.
+ */
+struct head_data {
+	unsigned char *head;
+	unsigned char *data;
+};
+
+static __always_inline void skb_head_data(const struct sk_buff *skb, struct head_data *hd)
+{
+	if (bpf_core_field_offset(skb->data) == bpf_core_field_offset(skb->head) + sizeof(void *)) {
+		if (bpf_probe_read_kernel(hd, sizeof(*hd),
+					  __builtin_preserve_access_index(&skb->head)))
+			hd->head = hd->data = NULL;
+		return;
+	}
+	hd->head = BPF_CORE_READ(skb, head);
+	hd->data = BPF_CORE_READ(skb, data);
+}
+
 static __always_inline void frame_locate(const struct sk_buff *skb, int l3, struct frame_ref *fr,
 					 const int direct)
 {
-	/* head and data are used as numbers (offsets, hashing): a plain load would make them
-	 * pointers the verifier lets no arithmetic touch */
-	unsigned char *data = BPF_CORE_READ(skb, data);
 	__u16 mac = VNL_RD(direct, skb->mac_header, BPF_CORE_READ(skb, mac_header));
 	__u32 linear = VNL_RD(direct, skb->len, BPF_CORE_READ(skb, len)) -
 		       VNL_RD(direct, skb->data_len, BPF_CORE_READ(skb, data_len));
+	struct head_data hd;
+	unsigned char *data;
 
-	fr->head = BPF_CORE_READ(skb, head);
+	skb_head_data(skb, &hd);
+	data = hd.data;
+	fr->head = hd.head;
 	fr->frame = data;
 	if (!l3 && mac != (__u16)~0U && fr->head + mac <= data)
 		fr->frame = fr->head + mac;
