@@ -11,28 +11,53 @@
 #include "recording.h"
 #include "util.h"
 
-static struct seg_agg *seg_get(struct dir_agg *d, const char *name, uint16_t from, uint16_t to,
-			       uint8_t part)
+static int seg_is(const struct seg_agg *s, const char *name, const char *src, uint16_t from,
+		  uint16_t to, uint8_t part)
+{
+	if (s->from != from || s->to != to || s->part != part)
+		return 0;
+	return (src && s->src == src) || !strcmp(s->name, name);
+}
+
+/*
+ * The segment (from, to, part) named name; src: the hop table's string that name is, when it
+ * is one (it then stands for the name without a comparison). A journey's segments come in
+ * the order they were first met, so the search starts after the last one found: for every
+ * segment of every journey, this finds it at the first look.
+ */
+static struct seg_agg *seg_find(struct dir_agg *d, const char *name, const char *src, uint16_t from,
+				uint16_t to, uint8_t part)
 {
 	struct seg_agg *s;
-	size_t i;
+	size_t k, i = d->seg_next;
 
-	for (i = 0; i < d->nsegs; i++) {
-		s = &d->segs[i];
-		if (s->from == from && s->to == to && s->part == part && !strcmp(s->name, name))
-			return s;
+	for (k = 0; k < d->nsegs; k++, i++) {
+		if (i >= d->nsegs)
+			i = 0;
+		if (seg_is(&d->segs[i], name, src, from, to, part)) {
+			d->seg_next = i + 1;
+			return &d->segs[i];
+		}
 	}
 	s = realloc(d->segs, (d->nsegs + 1) * sizeof(*s));
 	if (!s)
 		return NULL;
 	d->segs = s;
 	s = &d->segs[d->nsegs++];
+	d->seg_next = d->nsegs;
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->src = src;
 	s->from = from;
 	s->to = to;
 	s->part = part;
 	return s;
+}
+
+static struct seg_agg *seg_get(struct dir_agg *d, const char *name, uint16_t from, uint16_t to,
+			       uint8_t part)
+{
+	return seg_find(d, name, NULL, from, to, part);
 }
 
 static void add_drops(struct dir_agg *d, uint16_t hop, uint32_t reason, uint8_t kernel, uint64_t n)
@@ -64,15 +89,20 @@ static int add_segments(struct dir_agg *d, const struct journey *j, const char *
 	memcpy(name, prefix, plen + 1);
 	for (i = 1; i < j->nhops; i++) {
 		const char *seg = segment_name(j->hops[i - 1], j->hops[i], buf, sizeof(buf));
-		size_t slen = strlen(seg);
 		struct seg_agg *s;
 
 		/* this runs for every segment of every journey: no printf here */
-		if (plen && plen + slen < sizeof(name))
-			memcpy(name + plen, seg, slen + 1);
+		if (plen) {
+			size_t slen = strlen(seg);
+
+			if (plen + slen < sizeof(name))
+				memcpy(name + plen, seg, slen + 1);
+		}
 		if (ts_diff(j->ts[i], j->ts[i - 1]) < 0)
 			continue; /* the engine refuses these: never recorded as a huge value */
-		s = seg_get(d, plen ? name : seg, j->hops[i - 1], j->hops[i], part);
+		s = plen ? seg_get(d, name, j->hops[i - 1], j->hops[i], part)
+			 : seg_find(d, seg, seg == buf ? NULL : seg, j->hops[i - 1], j->hops[i],
+				    part);
 		if (!s || hist_record(&s->h, (uint64_t)ts_diff(j->ts[i], j->ts[i - 1])))
 			return -ENOMEM;
 	}

@@ -16,6 +16,7 @@ enum part { PART_REQ = 0, PART_OUTSIDE, PART_RESP };
 
 struct seg_agg {
 	char name[80];
+	const char *src; /* the hop table's string the name was made from, NULL if none */
 	uint16_t from, to;
 	uint8_t part;
 	struct hist h;
@@ -44,6 +45,7 @@ struct dir_agg {
 	struct hist e2e;
 	struct seg_agg *segs; /* in path order: part, then from, then to */
 	size_t nsegs;
+	size_t seg_next; /* where the next search for a segment starts */
 	struct drop_agg *drops;
 	size_t ndrops;
 	struct class_agg *classes; /* kept for PTP messages only */
