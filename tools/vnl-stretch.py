@@ -14,7 +14,7 @@ import zlib
 FILE_HDR = 32
 BLOCK_HDR = struct.Struct("<IIIIQ")  # magic, type, len, crc, seq
 BLOCK_MAGIC = 0x4B4C4256
-META, EVENTS, LOST, END, HIST, AGG_DROPS = 1, 4, 5, 7, 10, 11
+META, EVENTS, LOST, END, HIST, AGG_DROPS, HIST_PACKED = 1, 4, 5, 7, 10, 11, 18
 HIST_HDR = struct.Struct("<QQII")  # start_ns, end_ns, n, pad
 
 
@@ -49,8 +49,8 @@ def main():
     for btype, payload in blocks(data):
         if btype == META:
             start = meta_value(payload, "monotonic_ns")
-        if btype == HIST:
-            windows.append(payload)
+        if btype in (HIST, HIST_PACKED):  # the entries follow the header as they are
+            windows.append((btype, payload))
         elif btype in (LOST, AGG_DROPS):
             tail.append((btype, payload))
         elif btype not in (END, EVENTS):
@@ -71,10 +71,10 @@ def main():
             put(btype, payload)
         t, end, i = start, start + int(duration_s * 1e9), 0
         while t < end:
-            w = windows[i % len(windows)]
+            btype, w = windows[i % len(windows)]
             s, e, n, pad = HIST_HDR.unpack_from(w)
             span = max(e - s, 1)
-            put(HIST, HIST_HDR.pack(t, t + span, n, pad) + w[HIST_HDR.size:])
+            put(btype, HIST_HDR.pack(t, t + span, n, pad) + w[HIST_HDR.size:])
             t += span
             i += 1
         for btype, payload in tail:

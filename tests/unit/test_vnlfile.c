@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "hoptab.h"
+#include "loglin.h"
 #include "recording.h"
 #include "vnlfile.h"
 
@@ -281,6 +282,90 @@ static void garbage_everywhere(void **state)
 	assert_true(nd >= 1);
 }
 
+/* A window's entries in slot then bucket order, some far apart, some large counts. */
+static size_t random_window(unsigned int *seed, struct vnl_file_hist_entry *e, size_t max)
+{
+	uint64_t key = (uint64_t)rand_r(seed) % 50;
+	size_t n = 0;
+
+	while (n < max && key < (uint64_t)VNL_AGG_SLOTS * VNL_LL_BUCKETS) {
+		e[n] = (struct vnl_file_hist_entry){.slot = (uint16_t)(key / VNL_LL_BUCKETS),
+						    .bucket = (uint32_t)(key % VNL_LL_BUCKETS),
+						    .count = rand_r(seed) % 16
+								 ? (uint64_t)rand_r(seed) % 300
+								 : (uint64_t)rand_r(seed) << 20};
+		n++;
+		key += 1 + (rand_r(seed) % 3 ? (uint64_t)rand_r(seed) % 4
+					     : (uint64_t)rand_r(seed) % 9000);
+	}
+	return n;
+}
+
+static int decode(uint32_t type, const uint8_t *block, size_t len, struct vnl_file_hist_entry *out,
+		  size_t *n)
+{
+	struct vnl_file_hist_hdr hdr;
+	struct vnl_hist_cursor c;
+	int more;
+
+	*n = 0;
+	if (vnl_hist_begin(&c, type, block, len, &hdr))
+		return -2;
+	while ((more = vnl_hist_next(&c, &out[*n])) > 0)
+		(*n)++;
+	return more;
+}
+
+/*
+ * Aggregate mode's windows, packed (LEB128 gaps and counts) and plain: the same entries come
+ * back from both, the packed ones in a quarter of the room or less; a packed block cut short or
+ * holding a gap past every slot says so and keeps what came before.
+ */
+static void histogram_windows_packed(void **state)
+{
+	static struct vnl_file_hist_entry e[2000], got[2000];
+	static uint8_t packed[sizeof(struct vnl_file_hist_hdr) + VNL_HIST_PACKED_MAX(2000)];
+	static uint8_t plain[sizeof(struct vnl_file_hist_hdr) + sizeof(e)];
+	struct vnl_file_hist_hdr hdr = {.start_ns = 5, .end_ns = 100000005};
+	unsigned int seed = 3;
+	size_t n, m, len, bytes_packed = 0, bytes_plain = 0;
+	int round;
+
+	for (round = 0; round < 200; round++) {
+		n = random_window(&seed, e, round % 7 ? 300 : 2000);
+		hdr.n = (uint32_t)n;
+		memcpy(packed, &hdr, sizeof(hdr));
+		len = sizeof(hdr) + vnl_hist_pack(e, n, packed + sizeof(hdr));
+		assert_int_equal(decode(VNL_BLK_HIST_PACKED, packed, len, got, &m), 0);
+		assert_int_equal(m, n);
+		assert_memory_equal(got, e, n * sizeof(*e));
+		memcpy(plain, &hdr, sizeof(hdr));
+		memcpy(plain + sizeof(hdr), e, n * sizeof(*e));
+		assert_int_equal(decode(VNL_BLK_HIST, plain, sizeof(hdr) + n * sizeof(*e), got, &m),
+				 0);
+		assert_int_equal(m, n);
+		assert_memory_equal(got, e, n * sizeof(*e));
+		bytes_packed += len - sizeof(hdr);
+		bytes_plain += n * sizeof(*e);
+		if (n > 1) { /* cut inside the last entry: all but it come back, then the damage */
+			assert_int_equal(decode(VNL_BLK_HIST_PACKED, packed, len - 1, got, &m), -1);
+			assert_int_equal(m, n - 1);
+			assert_memory_equal(got, e, m * sizeof(*e));
+		}
+	}
+	assert_true(bytes_packed * 4 <= bytes_plain);
+	/* a gap that runs past every key, and one past a 16-bit slot */
+	hdr.n = 2;
+	memcpy(packed, &hdr, sizeof(hdr));
+	memcpy(packed + sizeof(hdr), "\x05\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01\x01", 13);
+	assert_int_equal(decode(VNL_BLK_HIST_PACKED, packed, sizeof(hdr) + 13, got, &m), -1);
+	assert_int_equal(m, 1);
+	memcpy(packed + sizeof(hdr), "\xff\xff\xff\xff\x0f\x01", 6);
+	assert_int_equal(decode(VNL_BLK_HIST_PACKED, packed, sizeof(hdr) + 6, got, &m), -1);
+	assert_int_equal(m, 0);
+	assert_int_equal(decode(VNL_BLK_HIST_PACKED, packed, sizeof(hdr) - 1, got, &m), -2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +377,7 @@ int main(void)
 	    cmocka_unit_test(format_versions),
 	    cmocka_unit_test(garbage_everywhere),
 	    cmocka_unit_test(hop_ids_read_by_name),
+	    cmocka_unit_test(histogram_windows_packed),
 	};
 
 	return cmocka_run_group_tests_name("vnlfile", tests, setup, teardown);

@@ -115,22 +115,18 @@ static int live_add_bucket(struct live *l, unsigned int slot, uint32_t bucket, u
 }
 
 /* Aggregate mode: a window of the in-kernel histograms (a HIST block) into the series. */
-static int live_add_window(struct live *l, const void *payload, uint32_t len)
+static int live_add_window(struct live *l, uint32_t type, const void *payload, uint32_t len)
 {
 	struct vnl_file_hist_hdr hdr;
 	struct vnl_file_hist_entry e;
-	size_t n, i;
+	struct vnl_hist_cursor c;
 	int err = 0;
 
-	if (len < sizeof(hdr))
+	if (vnl_hist_begin(&c, type, payload, len, &hdr))
 		return 0;
-	memcpy(&hdr, payload, sizeof(hdr));
-	n = (len - sizeof(hdr)) / sizeof(e);
-	for (i = 0; i < n && i < hdr.n && !err; i++) {
-		memcpy(&e, (const uint8_t *)payload + sizeof(hdr) + i * sizeof(e), sizeof(e));
+	while (!err && vnl_hist_next(&c, &e) > 0)
 		if (e.slot < VNL_AGG_SLOTS && e.bucket < VNL_LL_BUCKETS)
 			err = live_add_bucket(l, e.slot, e.bucket, e.count);
-	}
 	return err;
 }
 
@@ -217,8 +213,8 @@ int live_sink(void *ctx, const struct vnl_block_header *bh, const void *payload)
 	}
 	if (!err)
 		err = rec_stream_block(l->rs, bh->type, payload, bh->len);
-	if (!err && l->aggregate && bh->type == VNL_BLK_HIST)
-		err = live_add_window(l, payload, bh->len);
+	if (!err && l->aggregate && (bh->type == VNL_BLK_HIST || bh->type == VNL_BLK_HIST_PACKED))
+		err = live_add_window(l, bh->type, payload, bh->len);
 	pthread_mutex_unlock(&l->lock);
 	return err;
 }

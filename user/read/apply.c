@@ -243,34 +243,48 @@ static void read_slots(struct recording *rec, const struct vnl_block *b)
 	}
 }
 
+/* A block whose checksum held but whose content does not (a writer's fault): said, not fatal. */
+static void note_damage(struct recording *rec, const struct vnl_block *b, const char *what)
+{
+	struct vnl_damage *d = realloc(rec->damage, (rec->ndamage + 1) * sizeof(*d));
+
+	if (!d)
+		return;
+	rec->damage = d;
+	d[rec->ndamage++] =
+	    (struct vnl_damage){.offset = b->offset, .what = what, .part = rec->nparts};
+}
+
 static int read_hist(struct recording *rec, struct read_ctx *rc, const struct vnl_block *b)
 {
-	struct vnl_file_hist_entry *all = NULL;
+	struct vnl_file_hist_entry *all = NULL, e;
 	struct vnl_file_hist_hdr hdr;
-	size_t i, n;
+	struct vnl_hist_cursor c;
+	size_t n = 0;
+	int more;
 
-	if (b->len < sizeof(hdr))
+	if (vnl_hist_begin(&c, b->type, b->payload, b->len, &hdr))
 		return 0;
-	memcpy(&hdr, b->payload, sizeof(hdr));
-	n = (b->len - sizeof(hdr)) / sizeof(struct vnl_file_hist_entry);
-	if (hdr.n < n)
-		n = hdr.n;
-	if (rc->window_fn && n) {
-		all = malloc(n * sizeof(*all));
+	if (rc->window_fn && hdr.n) {
+		/* no more entries than the block has room for, whatever its header says */
+		size_t room =
+		    (b->len - sizeof(hdr)) / (b->type == VNL_BLK_HIST_PACKED ? 2 : sizeof(e));
+
+		all = malloc((hdr.n < room ? hdr.n : room) * sizeof(*all) + 1);
 		if (!all)
 			return -ENOMEM;
 	}
-	for (i = 0; i < n; i++) {
-		struct vnl_file_hist_entry e;
-
-		memcpy(&e, b->payload + sizeof(hdr) + i * sizeof(e), sizeof(e));
+	while ((more = vnl_hist_next(&c, &e)) > 0) {
 		if (e.slot >= VNL_AGG_SLOTS || e.bucket >= VNL_LL_BUCKETS)
 			e.count = 0; /* damaged: counted nowhere */
 		else if (hist_add_bucket(&rec->agg[e.slot], e.bucket, e.count))
-			n = i; /* out of memory: stop here, the window gets what was added */
+			break; /* out of memory: stop here, the window gets what was added */
 		if (all)
-			all[i] = e;
+			all[n] = e;
+		n++;
 	}
+	if (more < 0)
+		note_damage(rec, b, "a histogram window whose entries do not decode: cut short");
 	rec->agg_windows++;
 	if (rc->window_fn)
 		rc->window_fn(rc->ctx, rec, hdr.start_ns, hdr.end_ns, all, n);
@@ -564,6 +578,7 @@ int read_block(struct recording *rec, struct read_ctx *rc, struct reorder *ro,
 		read_slots(rec, b);
 		break;
 	case VNL_BLK_HIST:
+	case VNL_BLK_HIST_PACKED:
 		return read_hist(rec, rc, b);
 	case VNL_BLK_AGG_DROPS:
 		return read_agg_drops(rec, b);

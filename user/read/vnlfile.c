@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "loglin.h"
 #include "vnlfile.h"
 
 #define EVENTS_PER_BLOCK 4096
@@ -363,4 +364,94 @@ int vnl_meta_get(const struct vnl_block *b, const char *key, char *val, size_t s
 		p = line_end + 1;
 	}
 	return -ENOENT;
+}
+
+static uint8_t *put_leb128(uint8_t *out, uint64_t v)
+{
+	do {
+		*out++ = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	return out;
+}
+
+static int get_leb128(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	unsigned int shift = 0;
+
+	*v = 0;
+	while (*p < end && shift < 64) {
+		uint8_t byte = *(*p)++;
+
+		*v |= (uint64_t)(byte & 0x7f) << shift;
+		if (!(byte & 0x80))
+			return 0;
+		shift += 7;
+	}
+	return -1;
+}
+
+static uint64_t hist_key(const struct vnl_file_hist_entry *e)
+{
+	return (uint64_t)e->slot * VNL_LL_BUCKETS + e->bucket;
+}
+
+size_t vnl_hist_pack(const struct vnl_file_hist_entry *e, size_t n, uint8_t *out)
+{
+	uint8_t *p = out;
+	uint64_t prev = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t key = hist_key(&e[i]);
+
+		p = put_leb128(p, i ? key - prev - 1 : key);
+		p = put_leb128(p, e[i].count);
+		prev = key;
+	}
+	return (size_t)(p - out);
+}
+
+int vnl_hist_begin(struct vnl_hist_cursor *c, uint32_t type, const void *payload, size_t len,
+		   struct vnl_file_hist_hdr *hdr)
+{
+	if (len < sizeof(*hdr))
+		return -1;
+	memcpy(hdr, payload, sizeof(*hdr));
+	c->p = (const uint8_t *)payload + sizeof(*hdr);
+	c->end = (const uint8_t *)payload + len;
+	c->left = hdr->n;
+	c->key = UINT64_MAX; /* none yet */
+	c->packed = type == VNL_BLK_HIST_PACKED;
+	return 0;
+}
+
+int vnl_hist_next(struct vnl_hist_cursor *c, struct vnl_file_hist_entry *e)
+{
+	uint64_t gap, count;
+
+	if (!c->left)
+		return 0;
+	if (!c->packed) {
+		if ((size_t)(c->end - c->p) < sizeof(*e))
+			return c->p == c->end ? 0 : -1;
+		memcpy(e, c->p, sizeof(*e));
+		c->p += sizeof(*e);
+		c->left--;
+		return 1;
+	}
+	if (get_leb128(&c->p, c->end, &gap) || get_leb128(&c->p, c->end, &count))
+		return -1;
+	/* the first entry's gap is its key; each later one lies past the one before */
+	if (c->key != UINT64_MAX && gap >= UINT64_MAX - 1 - c->key)
+		return -1;
+	c->key = c->key == UINT64_MAX ? gap : c->key + gap + 1;
+	if (c->key / VNL_LL_BUCKETS > UINT16_MAX)
+		return -1;
+	e->slot = (uint16_t)(c->key / VNL_LL_BUCKETS);
+	e->pad = 0;
+	e->bucket = (uint32_t)(c->key % VNL_LL_BUCKETS);
+	e->count = count;
+	c->left--;
+	return 1;
 }

@@ -44,6 +44,10 @@ enum vnl_block_type {
 			       * block of a kernel wins (kept, ring_full, told, asked, served,
 			       * already, gone: keepsync.h) */
 	VNL_BLK_SOFTIRQ = 17, /* struct vnl_file_softirq_hdr, then struct vnl_file_softirq[] */
+	VNL_BLK_HIST_PACKED = 18, /* a HIST block packed: struct vnl_file_hist_hdr, then per
+				   * entry two LEB128 numbers, the gap in slot * VNL_LL_BUCKETS +
+				   * bucket from the entry before (+1; the first: the key itself)
+				   * and the count (vnl_hist_pack) */
 };
 
 /* Guest events the agent could not keep (its spool was full): a LOST row with this hop. */
@@ -144,6 +148,25 @@ struct vnl_file_hist_entry {
 	uint32_t bucket; /* include/loglin.h */
 	uint64_t count;
 };
+
+/* The entries of a HIST or HIST_PACKED block, one at a time (vnl_hist_begin, vnl_hist_next). */
+struct vnl_hist_cursor {
+	const uint8_t *p, *end;
+	uint32_t left; /* entries still to come, as the header says */
+	uint64_t key;  /* the last entry's slot * VNL_LL_BUCKETS + bucket */
+	int packed;
+};
+
+/* The largest a packed block's entries can be: two LEB128 numbers of 64 bits each. */
+#define VNL_HIST_PACKED_MAX(n) ((n)*20)
+
+/* Packs n entries, in slot then bucket order, into out; returns the bytes written. */
+size_t vnl_hist_pack(const struct vnl_file_hist_entry *e, size_t n, uint8_t *out);
+/* 0 with the header read, -1 when the block is too short for one. */
+int vnl_hist_begin(struct vnl_hist_cursor *c, uint32_t type, const void *payload, size_t len,
+		   struct vnl_file_hist_hdr *hdr);
+/* 1 with the next entry, 0 at the end, -1 where the block is damaged (what came before stands). */
+int vnl_hist_next(struct vnl_hist_cursor *c, struct vnl_file_hist_entry *e);
 
 struct vnl_file_drop {
 	uint16_t hop; /* the last hop before the drop */
