@@ -345,50 +345,64 @@ uint32_t vhost_worker_of(const struct devset *s, const char *comm)
 	return 0;
 }
 
+/* Tasks named "vhost-N" seen while looking for the taps' owners, matched once those are known. */
+struct vhost_seen {
+	struct vhost_worker *w;
+	size_t n, cap;
+};
+
+static void note_vhost_name(struct vhost_seen *seen, const char *pid_dir)
+{
+	char path[PATH_MAX], comm[32];
+	struct vhost_worker *w;
+
+	snprintf(path, sizeof(path), "%s/%s/comm", vnl_procfs, pid_dir);
+	if (read_small_file(path, comm, sizeof(comm)) < 0 || strncmp(comm, "vhost-", 6))
+		return;
+	comm[strcspn(comm, "\n")] = '\0';
+	if (seen->n == seen->cap) {
+		size_t cap = seen->cap ? seen->cap * 2 : 16;
+
+		w = realloc(seen->w, cap * sizeof(*w));
+		if (!w)
+			return;
+		seen->w = w;
+		seen->cap = cap;
+	}
+	w = &seen->w[seen->n++];
+	w->tid = (uint32_t)strtoul(pid_dir, NULL, 10);
+	snprintf(w->name, sizeof(w->name), "%s", comm);
+}
+
 /*
- * The kernel threads named "vhost-PID" of the VMMs found: before 6.4, vhost-net's worker is a
+ * Of the tasks named "vhost-PID", those of the VMMs found: before 6.4, vhost-net's worker is a
  * kernel thread of its own, outside the VMM's thread group, so the programs that see only
  * the VMMs' tasks would miss it (from 6.4 it is a thread of the VMM, whose tgid covers it).
  */
-static void find_vhost_workers(struct devset *s)
+static void keep_vhost_workers(struct devset *s, const struct vhost_seen *seen)
 {
-	char path[PATH_MAX], comm[32];
-	struct dirent *de;
+	size_t k;
 	unsigned int i;
-	uint32_t vm;
-	DIR *d;
 
-	d = opendir(vnl_procfs);
-	if (!d)
-		return;
-	while ((de = readdir(d)) && s->nworkers < VNL_MAX_DEVS) {
-		struct vhost_worker *w = &s->workers[s->nworkers];
-		uint32_t tid;
+	for (k = 0; k < seen->n && s->nworkers < VNL_MAX_DEVS; k++) {
+		const struct vhost_worker *c = &seen->w[k];
+		uint32_t vm = vhost_worker_of(s, c->name);
 
-		if (!isdigit((unsigned char)de->d_name[0]))
+		if (!vm || c->tid == vm)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/comm", vnl_procfs, de->d_name);
-		if (read_small_file(path, comm, sizeof(comm)) < 0)
-			continue;
-		comm[strcspn(comm, "\n")] = '\0';
-		vm = vhost_worker_of(s, comm);
-		tid = (uint32_t)strtoul(de->d_name, NULL, 10);
-		if (!vm || tid == vm)
-			continue;
-		for (i = 0; i < s->nworkers && s->workers[i].tid != tid; i++)
+		for (i = 0; i < s->nworkers && s->workers[i].tid != c->tid; i++)
 			;
 		if (i < s->nworkers)
 			continue;
-		w->tid = tid;
-		w->vm_pid = vm;
-		snprintf(w->name, sizeof(w->name), "%s", comm);
-		s->nworkers++;
+		s->workers[s->nworkers] = *c;
+		s->workers[s->nworkers++].vm_pid = vm;
 	}
-	closedir(d);
 }
 
+/* The VMM of each tap (the process holding it open), and the VMMs' vhost workers: one pass. */
 void devs_find_owners(struct devset *s)
 {
+	struct vhost_seen seen = {0};
 	struct dirent *de;
 	DIR *d;
 
@@ -403,6 +417,7 @@ void devs_find_owners(struct devset *s)
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
+		note_vhost_name(&seen, de->d_name); /* kernel threads: in any namespace */
 		pid = (pid_t)atoi(de->d_name);
 		if (!same_netns(s, pid))
 			continue;
@@ -419,7 +434,8 @@ void devs_find_owners(struct devset *s)
 		}
 	}
 	closedir(d);
-	find_vhost_workers(s);
+	keep_vhost_workers(s, &seen);
+	free(seen.w);
 }
 
 /* Whether the device's driver is virtio_net (sysfs: device/driver links to it). */
