@@ -75,7 +75,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/
 HEADERS    := $(wildcard include/*.h $(foreach d,$(USER_DIRS),user/$(d)/*.h))
 # libFuzzer harnesses: clang-built, with the user-space parsers they drive
 FUZZ_USER  := $(addprefix user/,record/filter.c read/vnlfile.c read/recording.c read/journey.c read/pairing.c read/reorder.c read/apply.c read/guestclock.c \
-              common/hoptab.c common/names.c record/devices.c common/util.c analysis/hist.c \
+              common/hoptab.c common/names.c record/devices.c common/util.c common/crc32.c analysis/hist.c \
               common/json.c analysis/breakdown.c analysis/groups.c analysis/ptp.c output/text.c output/json_report.c output/csv.c \
               output/dump.c output/pcapng.c output/format.c output/outputs.c cmd/report.c read/clock.c \
               analysis/timeline.c analysis/analysis.c output/hdrlog.c output/html.c)

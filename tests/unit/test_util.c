@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <zlib.h>
+#include "crc32.h"
 #include "json.h"
 #include "util.h"
 
@@ -92,6 +94,33 @@ static void json_escapes_control_bytes(void **state)
 	free(buf);
 }
 
+/*
+ * The block checksum folded by carry-less multiplication equals zlib's CRC-32 for every
+ * length (around the 64-byte start of the fold, and long ones), offset and running value.
+ */
+static void crc32_matches_zlib(void **state)
+{
+	static uint8_t buf[70000];
+	unsigned int seed = 9, round;
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)rand_r(&seed);
+	for (round = 0; round < 3000; round++) {
+		size_t off = (size_t)rand_r(&seed) % 64, len;
+		uint32_t crc = round % 3 ? (uint32_t)rand_r(&seed) : 0;
+
+		len = round < 300	? round
+		      : round % 50 == 0 ? sizeof(buf) - off
+					: (size_t)rand_r(&seed) % 5000;
+		assert_int_equal(vnl_crc32(crc, buf + off, len),
+				 (uint32_t)crc32(crc, buf + off, (uInt)len));
+	}
+	/* run over in pieces: the same as at once */
+	assert_int_equal(vnl_crc32(vnl_crc32(0, buf, 1000), buf + 1000, 9000),
+			 (uint32_t)crc32(0, buf, 10000));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -99,6 +128,7 @@ int main(void)
 	    cmocka_unit_test(sizes),
 	    cmocka_unit_test(u32s),
 	    cmocka_unit_test(json_escapes_control_bytes),
+	    cmocka_unit_test(crc32_matches_zlib),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);

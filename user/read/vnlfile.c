@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include "crc32.h"
 #include "loglin.h"
 #include "vnlfile.h"
 
@@ -34,13 +34,10 @@ static int write_all(int fd, const void *buf, size_t len)
 
 uint32_t vnl_block_crc(uint32_t type, uint32_t len, const void *payload)
 {
-	uLong crc = crc32(0L, Z_NULL, 0);
+	uint32_t crc = vnl_crc32(0, &type, sizeof(type));
 
-	crc = crc32(crc, (const Bytef *)&type, sizeof(type));
-	crc = crc32(crc, (const Bytef *)&len, sizeof(len));
-	if (len)
-		crc = crc32(crc, payload, len);
-	return (uint32_t)crc;
+	crc = vnl_crc32(crc, &len, sizeof(len));
+	return len ? vnl_crc32(crc, payload, len) : crc;
 }
 
 int vnl_writer_open(struct vnl_writer *w, const char *path, int force)
