@@ -404,25 +404,40 @@ static __always_inline int on_app_read(enum vnl_point pt, const struct sk_buff *
 	return 0;
 }
 
-static __always_inline int overtaken_return(__u32 hop)
+/*
+ * The driver return (VNL_HOP_OVERTAKEN_RETURN) the packet passed without this kernel seeing
+ * it: the packet's last hop was the one just before the return and this one lies beyond it
+ * (packetless hops, such as a vhost worker's handle_rx, may sit between them in the table);
+ * VNL_HOP_MAX when none.
+ */
+static __always_inline __u32 overtaken_return(__u32 from, __u32 hop)
 {
-#define VNL_IS_HOP(id) hop == VNL_HOP_##id ||
-	return VNL_HOP_OVERTAKEN_RETURN(VNL_IS_HOP) 0;
-#undef VNL_IS_HOP
+#define VNL_PASSED(id)                                                                             \
+	if (from + 1 == VNL_HOP_##id && hop > VNL_HOP_##id)                                        \
+		return VNL_HOP_##id;
+	VNL_HOP_OVERTAKEN_RETURN(VNL_PASSED)
+#undef VNL_PASSED
+	return VNL_HOP_MAX;
 }
 
-/* The packet came from the hop before a driver return (see VNL_HOP_OVERTAKEN_RETURN). */
+/* The packet's driver return, overtaken by this hop (see VNL_HOP_OVERTAKEN_RETURN): recorded now.
+ */
 static __always_inline void return_overtaken(struct pkt_ref *ref, __u32 hop,
 					     const struct sk_buff *skb,
 					     const struct vnl_dev_key *dev, __u32 len,
 					     const int direct)
 {
-	if (ref->from >= VNL_HOP_MAX || ref->from + 2 != hop || !overtaken_return(hop - 1))
+	__u32 ret;
+
+	if (ref->from >= VNL_HOP_MAX)
+		return;
+	ret = overtaken_return(ref->from, hop);
+	if (ret >= VNL_HOP_MAX)
 		return;
 	if (cfg.mode == VNL_MODE_AGGREGATE)
-		agg_step(ref, hop - 1, 0, dev);
-	emit_sampled(hop - 1, ref, skb, dev, len, 0, NULL, direct, 1);
-	ref->from = hop - 1;
+		agg_step(ref, ret, 0, dev);
+	emit_sampled(ret, ref, skb, dev, len, 0, NULL, direct, 1);
+	ref->from = ret;
 }
 
 static __always_inline int on_skb(enum vnl_point pt, const struct sk_buff *skb,

@@ -841,6 +841,67 @@ static struct vnl_event packetless(uint16_t hop, uint64_t ts, uint32_t tid)
  * on one thread make one journey, which waits for the signal before it closes (at most
  * TIE_NS); its handle_tx starts the reply's. A signal that never comes closes it on time.
  */
+/*
+ * The worker overtook the tap's driver return: handle_rx ran (and read the packet) before
+ * net_dev_xmit fired in the sender, so the BPF side recorded tap.xmit at the read, on the
+ * worker's thread. The return ends where the worker began, and handle_rx ties in; the same
+ * handle_rx against a return the sender's own thread recorded later is refused.
+ */
+static void vhost_worker_overtakes_the_return(void **state)
+{
+	struct seen s;
+	struct jsink sink = {on_j, on_rt, &s};
+	int attached[VNL_HOP_MAX] = {0}, roles[VNL_ROLE_MAX] = {0};
+	static const uint16_t host_hops[] = {VNL_HOP_TAP_XMIT_START, VNL_HOP_TAP_XMIT,
+					     VNL_HOP_VMM_READ, VNL_HOP_VHOST_RX,
+					     VNL_HOP_VHOST_SIGNAL};
+	struct vnl_event x;
+	struct jpath path;
+	struct jengine *e;
+	unsigned int i;
+
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < sizeof(host_hops) / sizeof(host_hops[0]); i++)
+		attached[host_hops[i]] = 1;
+	roles[VNL_ROLE_TAP] = 1;
+	jpath_of(&path, attached, roles, 0);
+	e = jengine_new(&sink, &path, 1000000000ULL);
+	x = on_thread(ev(VNL_HOP_TAP_XMIT_START, 1000000, 42, 0xa), 50);
+	jengine_event(e, &x);
+	x = packetless(VNL_HOP_VHOST_RX, 1005000, 77);
+	jengine_event(e, &x);
+	x = on_thread(ev(VNL_HOP_TAP_XMIT, 1020000, 42, 0xa), 77); /* recorded at the read */
+	jengine_event(e, &x);
+	x = on_thread(ev(VNL_HOP_VMM_READ, 1020100, 42, 0xa), 77);
+	jengine_event(e, &x);
+	x = packetless(VNL_HOP_VHOST_SIGNAL, 1030000, 77);
+	jengine_event(e, &x);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.j[0].nhops, 5);
+	assert_int_equal(s.j[0].hops[1], VNL_HOP_TAP_XMIT);
+	assert_int_equal(s.j[0].ts[1], 1005000); /* the return, where the worker began */
+	assert_int_equal(s.j[0].hops[2], VNL_HOP_VHOST_RX);
+	assert_int_equal(s.j[0].ts[2], 1005000);
+	assert_int_equal(s.j[0].hops[3], VNL_HOP_VMM_READ);
+	/* the sender's thread saw its return late: the earlier handle_rx is another packet's */
+	x = on_thread(ev(VNL_HOP_TAP_XMIT_START, 2000000, 43, 0xb), 50);
+	jengine_event(e, &x);
+	x = packetless(VNL_HOP_VHOST_RX, 2005000, 77);
+	jengine_event(e, &x);
+	x = on_thread(ev(VNL_HOP_TAP_XMIT, 2010000, 43, 0xb), 50);
+	jengine_event(e, &x);
+	x = on_thread(ev(VNL_HOP_VMM_READ, 2020000, 43, 0xb), 77);
+	jengine_event(e, &x);
+	x = packetless(VNL_HOP_VHOST_SIGNAL, 2030000, 77);
+	jengine_event(e, &x);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.j[1].nhops, 4);
+	assert_int_equal(s.j[1].ts[1], 2010000);
+	assert_int_equal(s.j[1].hops[2], VNL_HOP_VMM_READ);
+	jengine_flush(e);
+	jengine_free(e);
+}
+
 static void vhost_worker_hops_tie(void **state)
 {
 	struct seen s;
@@ -907,6 +968,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(one_journey_segments_add_up),
 	    cmocka_unit_test(vhost_worker_hops_tie),
+	    cmocka_unit_test(vhost_worker_overtakes_the_return),
 	    cmocka_unit_test(lost_closes_when_path_moves_on),
 	    cmocka_unit_test(stall_kept_in_the_tail),
 	    cmocka_unit_test(stall_ends_at_max_stall),

@@ -113,6 +113,18 @@ int timeline_build(struct timeline *tl, struct group *all, struct group *const *
 	return 0;
 }
 
+/*
+ * How a layer's spikes rank for the headline: recurring ones first, the bigger first; but
+ * spikes a hundred times the size of a recurring wobble are the story even when they do not
+ * keep time (a VMM kept off its CPU for 300 ms, against a periodic 100 us in the driver).
+ */
+#define APERIODIC_OUTWEIGHS 100.0
+
+static double spike_rank(const struct finding *f)
+{
+	return f->spikes.magnitude * (f->spikes.period > 0 ? APERIODIC_OUTWEIGHS : 1.0);
+}
+
 const struct finding *timeline_worst(const struct timeline *tl)
 {
 	const struct finding *best = NULL;
@@ -123,9 +135,7 @@ const struct finding *timeline_worst(const struct timeline *tl)
 
 		if (!f->seg || !f->spikes.n)
 			continue; /* the layer is wanted: end to end carries every spike */
-		if (!best || (f->spikes.period > 0) > (best->spikes.period > 0) ||
-		    ((f->spikes.period > 0) == (best->spikes.period > 0) &&
-		     f->spikes.magnitude > best->spikes.magnitude))
+		if (!best || spike_rank(f) > spike_rank(best))
 			best = f;
 	}
 	return best;

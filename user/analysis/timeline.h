@@ -34,7 +34,8 @@ struct timeline {
 /* Analyses every segment of every row of all across windows[0..nwindows) (NULL: empty). */
 int timeline_build(struct timeline *tl, struct group *all, struct group *const *windows,
 		   size_t nwindows, uint64_t window_ns);
-/* The finding whose spikes are largest (periodic ones first); NULL when nothing spikes. */
+/* The finding whose spikes are largest (periodic ones first, unless others are a hundred
+ * times their size); NULL when nothing spikes. */
 const struct finding *timeline_worst(const struct timeline *tl);
 /* Whether a trend is worth a line: it moved the p50 by a fifth over the run, and fits. */
 int timeline_trend_notable(const struct timeline *tl, const struct finding *f);

@@ -81,8 +81,8 @@ static size_t drop_contradicting(struct clk_sample *s, size_t n, struct clk_est 
 
 	if (!idx || !bad)
 		goto out;
-	for (i = 0; i < n;
-	     i++) /* upper bounds' indexes from the front, lower ones' from the back */
+	/* upper bounds' indexes from the front, lower ones' from the back */
+	for (i = 0; i < n; i++)
 		if (s[i].upper)
 			idx[nup++] = i;
 	for (i = 0; i < n; i++)

@@ -359,13 +359,38 @@ static int anchors(size_t rule, uint16_t hop)
 	return tie_rules[rule].anchor[0] == hop || tie_rules[rule].anchor[1] == hop;
 }
 
-static void tie(struct jengine *e, struct journey *j, uint16_t hop, uint64_t ts)
+static int is_overtaken_return(uint16_t hop)
+{
+#define VNL_IS_HOP(id) hop == VNL_HOP_##id ||
+	return VNL_HOP_OVERTAKEN_RETURN(VNL_IS_HOP) 0;
+#undef VNL_IS_HOP
+}
+
+/*
+ * The journey's last hop is a driver return the reader overtook, recorded by the reader's own
+ * thread at its read (VNL_HOP_OVERTAKEN_RETURN), and a packetless hop of that thread before
+ * the read (a vhost worker's handle_rx) came earlier still: the worker had the packet then.
+ */
+static int return_overtaken_by(const struct journey *j, const struct vnl_event *anchor, uint64_t ts)
+{
+	return anchor && is_overtaken_return(j->hops[j->nhops - 1]) && j->last_tid == anchor->tid &&
+	       (j->nhops < 2 || ts_diff(ts, j->ts[j->nhops - 2]) >= 0);
+}
+
+/* Adds packetless hop at ts; anchor: the packet hop it is tied before, NULL for one after. */
+static void tie(struct jengine *e, struct journey *j, uint16_t hop, uint64_t ts,
+		const struct vnl_event *anchor)
 {
 	if (j->nhops && j->hops[j->nhops - 1] >= hop)
 		return; /* the journey is past that point already */
 	if (j->nhops && ts_diff(ts, j->last_ts) < 0) {
-		refuse(e, hop, 1); /* an interrupt or poll of an earlier batch, not this packet's */
-		return;
+		if (!return_overtaken_by(j, anchor, ts)) {
+			refuse(e, hop, 1); /* an interrupt or poll of an earlier batch */
+			return;
+		}
+		/* the ring held the packet for no time: its return ends where the worker began */
+		j->ts[j->nhops - 1] = ts;
+		j->last_ts = ts;
 	}
 	if (!add_hop(j, hop, ts))
 		e->st.packetless_tied++;
@@ -384,7 +409,7 @@ static void tie_before(struct jengine *e, struct journey *j, const struct vnl_ev
 		t = tie_slot(e, r, ev);
 		if (!tie_matches(t, r, ev))
 			continue;
-		tie(e, j, tie_rules[r].hop, t->ts);
+		tie(e, j, tie_rules[r].hop, t->ts, ev);
 		if (tie_rules[r].consume)
 			t->ts = 0;
 	}
@@ -433,7 +458,7 @@ static void on_packetless(struct jengine *e, const struct vnl_event *ev)
 			struct journey *j = open_journey(e, t->fp, t->jid);
 
 			if (j)
-				tie(e, j, ev->hop, ev->ts_ns);
+				tie(e, j, ev->hop, ev->ts_ns, NULL);
 			if (j && j->held == 2)
 				close_journey(e, j);
 			t->ts = 0;
@@ -512,6 +537,7 @@ static void on_packet(struct jengine *e, const struct vnl_event *ev)
 	}
 	e->st.joined++;
 	j->last_skb = ev->skb;
+	j->last_tid = ev->tid;
 	if (ev->flags & VNL_EV_CLASS) {
 		j->prio[j->nhops - 1] = ev->prio;
 		j->queue[j->nhops - 1] = ev->queue;

@@ -37,6 +37,7 @@ struct journey {
 	uint64_t id;
 	uint64_t fp;
 	uint64_t last_skb;
+	uint32_t last_tid; /* the thread that saw its last packet hop */
 	uint8_t dir;
 	uint8_t nhops;
 	uint8_t complete; /* from its direction's first hop to its last (see above) */
