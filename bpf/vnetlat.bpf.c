@@ -407,13 +407,14 @@ static __always_inline int on_app_read(enum vnl_point pt, const struct sk_buff *
 /*
  * The driver return (VNL_HOP_OVERTAKEN_RETURN) the packet passed without this kernel seeing
  * it: the packet's last hop was the one just before the return and this one lies beyond it
- * (packetless hops, such as a vhost worker's handle_rx, may sit between them in the table);
- * VNL_HOP_MAX when none.
+ * on the packet's path (packetless hops, such as a vhost worker's handle_rx, may sit between
+ * them in the table; a drop, which the driver itself makes, is no later hop); VNL_HOP_MAX
+ * when none.
  */
 static __always_inline __u32 overtaken_return(__u32 from, __u32 hop)
 {
 #define VNL_PASSED(id)                                                                             \
-	if (from + 1 == VNL_HOP_##id && hop > VNL_HOP_##id)                                        \
+	if (from + 1 == VNL_HOP_##id && hop > VNL_HOP_##id && hop_dir(hop) == hop_dir(from))       \
 		return VNL_HOP_##id;
 	VNL_HOP_OVERTAKEN_RETURN(VNL_PASSED)
 #undef VNL_PASSED
