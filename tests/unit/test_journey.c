@@ -841,6 +841,18 @@ static struct vnl_event packetless(uint16_t hop, uint64_t ts, uint32_t tid)
  * on one thread make one journey, which waits for the signal before it closes (at most
  * TIE_NS); its handle_tx starts the reply's. A signal that never comes closes it on time.
  */
+/* The path of a host whose traced device is a tap, with these hops attached. */
+static void tap_path_of(struct jpath *path, const uint16_t *hops, size_t n)
+{
+	int attached[VNL_HOP_MAX] = {0}, roles[VNL_ROLE_MAX] = {0};
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		attached[hops[i]] = 1;
+	roles[VNL_ROLE_TAP] = 1;
+	jpath_of(path, attached, roles, 0);
+}
+
 /*
  * The worker overtook the tap's driver return: handle_rx ran (and read the packet) before
  * net_dev_xmit fired in the sender, so the BPF side recorded tap.xmit at the read, on the
@@ -851,20 +863,15 @@ static void vhost_worker_overtakes_the_return(void **state)
 {
 	struct seen s;
 	struct jsink sink = {on_j, on_rt, &s};
-	int attached[VNL_HOP_MAX] = {0}, roles[VNL_ROLE_MAX] = {0};
 	static const uint16_t host_hops[] = {VNL_HOP_TAP_XMIT_START, VNL_HOP_TAP_XMIT,
 					     VNL_HOP_VMM_READ, VNL_HOP_VHOST_RX,
 					     VNL_HOP_VHOST_SIGNAL};
 	struct vnl_event x;
 	struct jpath path;
 	struct jengine *e;
-	unsigned int i;
 
 	memset(&s, 0, sizeof(s));
-	for (i = 0; i < sizeof(host_hops) / sizeof(host_hops[0]); i++)
-		attached[host_hops[i]] = 1;
-	roles[VNL_ROLE_TAP] = 1;
-	jpath_of(&path, attached, roles, 0);
+	tap_path_of(&path, host_hops, sizeof(host_hops) / sizeof(host_hops[0]));
 	e = jengine_new(&sink, &path, 1000000000ULL);
 	x = on_thread(ev(VNL_HOP_TAP_XMIT_START, 1000000, 42, 0xa), 50);
 	jengine_event(e, &x);
@@ -906,7 +913,6 @@ static void vhost_worker_hops_tie(void **state)
 {
 	struct seen s;
 	struct jsink sink = {on_j, on_rt, &s};
-	int attached[VNL_HOP_MAX] = {0}, roles[VNL_ROLE_MAX] = {0};
 	static const uint16_t host_hops[] = {
 	    VNL_HOP_TAP_QUEUE, VNL_HOP_TAP_XMIT_START, VNL_HOP_TAP_XMIT, VNL_HOP_VMM_READ,
 	    VNL_HOP_VHOST_RX,  VNL_HOP_VHOST_SIGNAL,   VNL_HOP_VHOST_TX, VNL_HOP_TAP_RECEIVE};
@@ -916,10 +922,7 @@ static void vhost_worker_hops_tie(void **state)
 	unsigned int i;
 
 	memset(&s, 0, sizeof(s));
-	for (i = 0; i < sizeof(host_hops) / sizeof(host_hops[0]); i++)
-		attached[host_hops[i]] = 1;
-	roles[VNL_ROLE_TAP] = 1;
-	jpath_of(&path, attached, roles, 0);
+	tap_path_of(&path, host_hops, sizeof(host_hops) / sizeof(host_hops[0]));
 	assert_int_equal(path.trailing[VNL_DIR_TO_GUEST], VNL_HOP_VHOST_SIGNAL + 1);
 	assert_int_equal(path.trailing[VNL_DIR_FROM_GUEST], 0);
 	e = jengine_new(&sink, &path, 1000000000ULL);
