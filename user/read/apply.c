@@ -246,12 +246,9 @@ static void read_slots(struct recording *rec, const struct vnl_block *b)
 /* A block whose checksum held but whose content does not (a writer's fault): said, not fatal. */
 static void note_damage(struct recording *rec, const struct vnl_block *b, const char *what)
 {
-	struct vnl_damage *d = realloc(rec->damage, (rec->ndamage + 1) * sizeof(*d));
-
-	if (!d)
+	if (reserve(&rec->damage, rec->ndamage, 1, sizeof(*rec->damage)))
 		return;
-	rec->damage = d;
-	d[rec->ndamage++] =
+	rec->damage[rec->ndamage++] =
 	    (struct vnl_damage){.offset = b->offset, .what = what, .part = rec->nparts};
 }
 
@@ -265,12 +262,8 @@ static int read_hist(struct recording *rec, struct read_ctx *rc, const struct vn
 
 	if (vnl_hist_begin(&c, b->type, b->payload, b->len, &hdr))
 		return 0;
-	if (rc->window_fn && hdr.n) {
-		/* no more entries than the block has room for, whatever its header says */
-		size_t room =
-		    (b->len - sizeof(hdr)) / (b->type == VNL_BLK_HIST_PACKED ? 2 : sizeof(e));
-
-		all = malloc((hdr.n < room ? hdr.n : room) * sizeof(*all) + 1);
+	if (rc->window_fn && c.left) {
+		all = malloc(c.left * sizeof(*all));
 		if (!all)
 			return -ENOMEM;
 	}

@@ -412,14 +412,19 @@ size_t vnl_hist_pack(const struct vnl_file_hist_entry *e, size_t n, uint8_t *out
 int vnl_hist_begin(struct vnl_hist_cursor *c, uint32_t type, const void *payload, size_t len,
 		   struct vnl_file_hist_hdr *hdr)
 {
+	size_t room;
+
 	if (len < sizeof(*hdr))
 		return -1;
 	memcpy(hdr, payload, sizeof(*hdr));
 	c->p = (const uint8_t *)payload + sizeof(*hdr);
 	c->end = (const uint8_t *)payload + len;
-	c->left = hdr->n;
 	c->key = UINT64_MAX; /* none yet */
 	c->packed = type == VNL_BLK_HIST_PACKED;
+	/* no more entries than the block has room for (a packed one takes 2 bytes at least),
+	 * whatever its header says */
+	room = (len - sizeof(*hdr)) / (c->packed ? 2 : sizeof(struct vnl_file_hist_entry));
+	c->left = hdr->n < room ? hdr->n : (uint32_t)room;
 	return 0;
 }
 
@@ -429,9 +434,7 @@ int vnl_hist_next(struct vnl_hist_cursor *c, struct vnl_file_hist_entry *e)
 
 	if (!c->left)
 		return 0;
-	if (!c->packed) {
-		if ((size_t)(c->end - c->p) < sizeof(*e))
-			return c->p == c->end ? 0 : -1;
+	if (!c->packed) { /* left counts only whole entries: the bytes are there */
 		memcpy(e, c->p, sizeof(*e));
 		c->p += sizeof(*e);
 		c->left--;

@@ -152,7 +152,7 @@ struct vnl_file_hist_entry {
 /* The entries of a HIST or HIST_PACKED block, one at a time (vnl_hist_begin, vnl_hist_next). */
 struct vnl_hist_cursor {
 	const uint8_t *p, *end;
-	uint32_t left; /* entries still to come, as the header says */
+	uint32_t left; /* entries still to come: as the header says, or as many as fit */
 	uint64_t key;  /* the last entry's slot * VNL_LL_BUCKETS + bucket */
 	int packed;
 };
