@@ -151,10 +151,10 @@ static __always_inline int packet_at_hop(const struct sk_buff *skb, int l3, __u3
 {
 	struct frame_ref fr;
 	struct vnl_slot *slot;
-	__u64 sig = 0;
+	__u64 sig;
 
 	frame_locate(skb, l3, &fr, direct);
-	bpf_probe_read_kernel(&sig, sizeof(sig), fr.frame + (l3 ? 0 : 12));
+	sig = frame_sig(skb, &fr, l3 ? 0 : 12, direct);
 	ref->idx = slot_index(fr.head);
 	slot = bpf_map_lookup_elem(&pkt_cache, &ref->idx);
 	if (!slot)
@@ -190,10 +190,10 @@ static __always_inline int packet_seen(const struct sk_buff *skb, __u32 hop, str
 {
 	struct frame_ref fr;
 	struct vnl_slot *slot;
-	__u64 sig = 0;
+	__u64 sig;
 
 	frame_locate(skb, 0, &fr, direct);
-	bpf_probe_read_kernel(&sig, sizeof(sig), fr.frame + 12);
+	sig = frame_sig(skb, &fr, 12, direct);
 	ref->idx = slot_index(fr.head);
 	slot = bpf_map_lookup_elem(&pkt_cache, &ref->idx);
 	if (!slot || slot->head != (__u64)fr.head || slot->sig != sig || !slot->pass ||

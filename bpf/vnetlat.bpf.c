@@ -262,21 +262,63 @@ static __always_inline __u32 hop_for(enum vnl_point pt, __u32 role)
 struct frame_ref {
 	unsigned char *head;
 	unsigned char *frame;
-	__u64 n; /* bytes to copy, at most VNL_HDR_MAX */
+	__s64 frame_off; /* frame - skb->data */
+	__u64 n;	 /* bytes to copy, at most VNL_HDR_MAX */
 };
 
 /*
- * skb->head and skb->data as numbers (offsets, hashing): a plain load would make them pointers
- * the verifier lets no arithmetic touch. They sit side by side in every kernel's sk_buff, so
- * one copy (one helper call at every hop, not two) takes both.
+ * skb->head and skb->data as numbers (offsets, hashing). Where the kernel types a plain load
+ * of them as untrusted memory (cfg.skb_loads, a constant the verifier prunes by), a number is
+ * what comes back from memory the pointer was stored to: this CPU's slot here, checked after
+ * (a program that interrupted this one may have taken it in between).
  */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} as_number SEC(".maps");
+
 struct head_data {
 	unsigned char *head;
 	unsigned char *data;
 };
 
-static __always_inline void skb_head_data(const struct sk_buff *skb, struct head_data *hd)
+static __always_inline int head_data_untrusted(const struct sk_buff *skb, struct head_data *hd)
 {
+	const unsigned char *head = skb->head, *data = skb->data;
+	__u32 zero = 0;
+	__u64 *slot = bpf_map_lookup_elem(&as_number, &zero), n;
+
+	if (!slot)
+		return -1;
+	*slot = (__u64)head;
+	/* read back and compared in one asm: C would let the compiler use the pointer it then
+	 * knows equal to the number; 0 when the slot no longer holds it */
+	asm volatile("%[n] = *(u64 *)(%[slot] + 0)\n\t"
+		     "if %[n] == %[head] goto +1\n\t"
+		     "%[n] = 0"
+		     : [n] "=&r"(n)
+		     : [slot] "r"(slot), [head] "r"(head)
+		     : "memory");
+	if (!n)
+		return -1;
+	hd->head = (unsigned char *)n;
+	hd->data = (unsigned char *)n + (data - head);
+	return 0;
+}
+
+static __always_inline void skb_head_data(const struct sk_buff *skb, struct head_data *hd,
+					  const int direct)
+{
+	if (direct && cfg.skb_loads == VNL_SKB_LOADS_NUMBERS) {
+		hd->head = (unsigned char *)(__u64)skb->head;
+		hd->data = (unsigned char *)(__u64)skb->data;
+		return;
+	}
+	if (direct && cfg.skb_loads == VNL_SKB_LOADS_UNTRUSTED && !head_data_untrusted(skb, hd))
+		return;
+	/* side by side in every kernel's sk_buff: one helper call reads both */
 	if (bpf_core_field_offset(skb->data) == bpf_core_field_offset(skb->head) + sizeof(void *)) {
 		if (bpf_probe_read_kernel(hd, sizeof(*hd),
 					  __builtin_preserve_access_index(&skb->head)))
@@ -296,15 +338,35 @@ static __always_inline void frame_locate(const struct sk_buff *skb, int l3, stru
 	struct head_data hd;
 	unsigned char *data;
 
-	skb_head_data(skb, &hd);
+	skb_head_data(skb, &hd, direct);
 	data = hd.data;
 	fr->head = hd.head;
 	fr->frame = data;
 	if (!l3 && mac != (__u16)~0U && fr->head + mac <= data)
 		fr->frame = fr->head + mac;
+	fr->frame_off = fr->frame - data;
 	fr->n = (__u32)(linear + (__u32)(data - fr->frame));
 	if (fr->n > VNL_HDR_MAX)
 		fr->n = VNL_HDR_MAX;
+}
+
+/*
+ * The 8 bytes at off in the frame, which tell a recycled skb's new packet from its last: a
+ * plain load where the kernel makes it a fault-safe one (untrusted memory), a helper call
+ * otherwise.
+ */
+static __always_inline __u64 frame_sig(const struct sk_buff *skb, const struct frame_ref *fr,
+				       __u32 off, const int direct)
+{
+	__u64 sig = 0;
+
+	if (direct && cfg.skb_loads == VNL_SKB_LOADS_UNTRUSTED) {
+		const unsigned char *data = skb->data;
+
+		return *(const __u64 *)(data + fr->frame_off + off);
+	}
+	bpf_probe_read_kernel(&sig, sizeof(sig), fr->frame + off);
+	return sig;
 }
 
 /*

@@ -237,27 +237,40 @@ struct vnl_filter_insn {
 };
 
 /*
+ * What a plain load of skb->head or skb->data gives a program that may load from the skb
+ * (tp_btf, fentry), which the probe finds out: nothing usable (each is read by a helper
+ * call), a number (kernels before untrusted memory), or untrusted memory (newer kernels: a
+ * pointer that reads the packet's bytes with fault-safe loads, but a number only once it has
+ * passed through memory).
+ */
+enum vnl_skb_loads {
+	VNL_SKB_LOADS_HELPER = 0,
+	VNL_SKB_LOADS_NUMBERS = 1,
+	VNL_SKB_LOADS_UNTRUSTED = 2,
+};
+
+/*
  * The BPF programs' settings: one read-only struct that user space fills between opening
  * the object and loading it (the verifier then knows every value). The hop and segment
  * tables beside it (hop_of, seg_of, final_of) are filled from include/hops.h.
  */
 struct vnl_config {
-	__u64 wakeup_bytes; /* a ring wakes its reader once this much waits in it */
-	__u64 sched_min_ns; /* VMM threads' waits for a CPU shorter than this are not sent */
-	__s64 send_nr[4];   /* guest.app_send: the send syscalls' numbers (-1: none) */
-	__s64 clock_nr[4];  /* clock.adjust: the clock-setting syscalls' numbers (-1: none) */
-	__u32 nrings;	    /* rings: one per CPU, up to this many */
-	__u32 sample_n;	    /* keep one packet in N, chosen by fingerprint; 0 or 1: all */
-	__u32 self_tgid;    /* vnetlat itself: its syscalls are not the applications' */
-	__u32 filter_len;   /* instructions in filter; 0: every packet */
-	__u16 clock_hop;    /* clock.adjust's hop + 1; 0 when not recorded */
-	__u8 mode;	    /* enum vnl_mode */
-	__u8 filter_vms;    /* tied hops only from the VMMs of traced devices */
-	__u8 clock_tai;	    /* stamp events with CLOCK_TAI (PTP-synchronised hosts) */
-	__u8 keep_slow;	    /* aggregate mode --keep-slow: send the whole path of slow packets */
-	__u8 recent_bits;   /* --keep-slow with another kernel: each CPU keeps the paths of its
-			     * last 1 << recent_bits finished packets (recent_paths); 0: none */
-	__u8 pad;
+	__u64 wakeup_bytes;  /* a ring wakes its reader once this much waits in it */
+	__u64 sched_min_ns;  /* VMM threads' waits for a CPU shorter than this are not sent */
+	__s64 send_nr[4];    /* guest.app_send: the send syscalls' numbers (-1: none) */
+	__s64 clock_nr[4];   /* clock.adjust: the clock-setting syscalls' numbers (-1: none) */
+	__u32 nrings;	     /* rings: one per CPU, up to this many */
+	__u32 sample_n;	     /* keep one packet in N, chosen by fingerprint; 0 or 1: all */
+	__u32 self_tgid;     /* vnetlat itself: its syscalls are not the applications' */
+	__u32 filter_len;    /* instructions in filter; 0: every packet */
+	__u16 clock_hop;     /* clock.adjust's hop + 1; 0 when not recorded */
+	__u8 mode;	     /* enum vnl_mode */
+	__u8 filter_vms;     /* tied hops only from the VMMs of traced devices */
+	__u8 clock_tai;	     /* stamp events with CLOCK_TAI (PTP-synchronised hosts) */
+	__u8 keep_slow;	     /* aggregate mode --keep-slow: send the whole path of slow packets */
+	__u8 recent_bits;    /* --keep-slow with another kernel: each CPU keeps the paths of its
+			      * last 1 << recent_bits finished packets (recent_paths); 0: none */
+	__u8 skb_loads;	     /* enum vnl_skb_loads: what plain loads of skb->head, ->data give */
 	__u64 keep_seg_mask; /* --keep-slow SEG>T: the aggregate slots of SEG; 0: end to end */
 	struct vnl_filter_insn filter[VNL_FILTER_MAX]; /* the compiled --filter */
 };

@@ -54,6 +54,11 @@ def kfunc(console, expect=None):
         except ValueError:
             reports[mech] = None
         check(reports[mech] is not None, "%s run in the guest gave a JSON report" % mech)
+    probe = probe_from_console(console)
+    loads = probe and probe.get("mechanisms", {}).get("skb_loads")
+    check(loads in ("numbers", "untrusted memory"),
+          "the guest's kernel (tp_btf, no untrusted memory yet) lets its programs read skb->head "
+          "and ->data with plain loads, not helper calls (skb loads: %s)" % loads)
     for run, r in reports.items():
         if not r:
             continue

@@ -54,7 +54,11 @@ for h in p["hops"]:
     else:
         assert h["attach"], h
 assert hops["tap.queue"]["mechanism"] in ("tp_btf", "raw_tp")
+assert p["mechanisms"]["skb_loads"] in ("helper", "numbers", "untrusted memory"), p["mechanisms"]
 PY
+VNETLAT_SKB_LOADS=helper "$vnetlat" -j probe >"$work/probe-helper.json"
+check "VNETLAT_SKB_LOADS=helper: probe says so" python3 -c "
+import json; assert json.load(open('$work/probe-helper.json'))['mechanisms']['skb_loads'] == 'helper'"
 check "probe text lists every hop" bash -c "[ \$('$vnetlat' probe | grep -cE '^(uplink|tap|vmm|vhost|kvm|drop)') -ge 22 ]"
 
 topo up 0 >/dev/null || { not_ok "topology up"; finish; }
@@ -90,11 +94,17 @@ VNETLAT_NO_TP_BTF=1 "$vnetlat" -j probe >"$work/probe-raw.json"
 check "VNETLAT_NO_TP_BTF=1: probe chooses raw_tp" python3 -c "
 import json; h = {x['hop']: x for x in json.load(open('$work/probe-raw.json'))['hops']}
 assert h['tap.queue']['mechanism'] == 'raw_tp' and h['vmm.read']['mechanism'] == 'raw_tp', h['tap.queue']"
-rec_env() { VNETLAT_NO_TP_BTF=1 start_record "$@"; }
-rec_env "$work/raw.vnl" --filter 'icmp and host 198.18.0.2' || not_ok "raw_tp record starts"
-ip netns exec "$remote" ping -q -c 10 -i 0.02 198.18.0.2 >/dev/null
-check "raw_tp record stops" stop_record
-check "raw_tp: every ping has the whole path both ways" python3 - "$work/raw.vnl" "$vnetlat" <<'PY'
+
+# the same pings through each way of reading the skb: raw_tp (helper calls), tp_btf with
+# helper calls (VNETLAT_SKB_LOADS=helper), and tp_btf as this kernel's probe chose
+pings_both_ways() { # pings_both_ways NAME MECHANISM VAR=VALUE
+	local name=$1 mech=$2
+	local -x "$3"
+	start_record "$work/$name.vnl" --filter 'icmp and host 198.18.0.2' ||
+		{ not_ok "$name: record starts"; return; }
+	ip netns exec "$remote" ping -q -c 10 -i 0.02 198.18.0.2 >/dev/null
+	check "$name: record stops" stop_record
+	check "$name: every ping has the whole path both ways" python3 - "$work/$name.vnl" "$vnetlat" "$mech" <<'PY'
 import json, subprocess, sys
 lines = [json.loads(l) for l in subprocess.run([sys.argv[2], "dump", sys.argv[1]], capture_output=True, text=True, check=True).stdout.splitlines()]
 js = [l for l in lines if l["type"] == "journey"]
@@ -102,8 +112,12 @@ to = [j for j in js if j["direction"] == "to_guest" and len(j["hops"]) == 6]
 back = [j for j in js if j["direction"] == "from_guest" and len(j["hops"]) == 4]
 assert len(to) == 10 and len(back) == 10, (len(to), len(back))
 r = json.loads(subprocess.run([sys.argv[2], "report", "--json", sys.argv[1]], capture_output=True, text=True, check=True).stdout)
-assert r["recording"]["attached"]["tap.queue"] == "raw_tp/net:net_dev_queue", r["recording"]["attached"]
+assert r["recording"]["attached"]["tap.queue"] == sys.argv[3] + "/net:net_dev_queue", r["recording"]["attached"]
 PY
+}
+pings_both_ways raw_tp raw_tp VNETLAT_NO_TP_BTF=1
+pings_both_ways tp_btf-helper tp_btf VNETLAT_SKB_LOADS=helper
+pings_both_ways tp_btf tp_btf VNETLAT_NO_PROBE_CACHE=1
 
 # a cut recording is read up to the damage, with a warning and exit 3
 size=$(stat -c %s "$work/exists.vnl")

@@ -28,6 +28,13 @@ const char *mech_name(enum vnl_mech m)
 	return m <= VNL_MECH_KPROBE ? names[m] : "unknown";
 }
 
+const char *skb_loads_name(int loads)
+{
+	static const char *const names[] = {"helper", "numbers", "untrusted memory"};
+
+	return loads >= 0 && loads <= VNL_SKB_LOADS_UNTRUSTED ? names[loads] : "unknown";
+}
+
 void attach_desc(int point, enum vnl_mech m, char *buf, size_t size)
 {
 	const struct point_info *pi = &vnl_points[point];
@@ -38,12 +45,71 @@ void attach_desc(int point, enum vnl_mech m, char *buf, size_t size)
 		snprintf(buf, size, "%s/%s", mech_name(m), pi->name);
 }
 
-static int load_tracing(enum bpf_attach_type type, __u32 btf_id, int btf_obj_fd)
+static int load_insns(enum bpf_attach_type type, __u32 btf_id, int btf_obj_fd,
+		      const struct bpf_insn *insns, size_t n)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = type, .attach_btf_id = btf_id,
 		    .attach_btf_obj_fd = btf_obj_fd);
 
-	return bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", ret0, 2, &opts);
+	return bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, n, &opts);
+}
+
+static int load_tracing(enum bpf_attach_type type, __u32 btf_id, int btf_obj_fd)
+{
+	return load_insns(type, btf_id, btf_obj_fd, ret0, ARRAY_SIZE(ret0));
+}
+
+/* The offset of skb->data in this kernel's struct sk_buff; -1 when not found. */
+static int skb_data_offset(struct btf *vmlinux)
+{
+	int skb_id = btf__find_by_name_kind(vmlinux, "sk_buff", BTF_KIND_STRUCT);
+	const struct btf_type *t = skb_id > 0 ? btf__type_by_id(vmlinux, (__u32)skb_id) : NULL;
+	const struct btf_member *m = t ? btf_members(t) : NULL;
+	int i;
+
+	for (i = 0; t && i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(vmlinux, m[i].name_off), "data"))
+			return (int)(btf_member_bit_offset(t, (__u32)i) / 8);
+	return -1;
+}
+
+/*
+ * What a tp_btf program's plain load of skb->data gives (enum vnl_skb_loads): untrusted
+ * memory when a byte may be loaded through it, a number when it may be multiplied and
+ * stored in 4 bytes, neither otherwise.
+ */
+static int probe_skb_loads(struct btf *vmlinux, __u32 tp_id)
+{
+	int off = skb_data_offset(vmlinux), fd;
+	const struct bpf_insn deref[] = {
+	    {.code = 0x79, .dst_reg = 1, .src_reg = 1, .off = 0},	   /* r1 = ctx[0]: skb */
+	    {.code = 0x79, .dst_reg = 1, .src_reg = 1, .off = (__s16)off}, /* r1 = r1->data */
+	    {.code = 0x71, .dst_reg = 0, .src_reg = 1, .off = 0},	   /* r0 = *(u8 *)r1 */
+	    {.code = 0xb7, .dst_reg = 0, .imm = 0},			   /* r0 = 0 */
+	    {.code = 0x95},						   /* exit */
+	};
+	const struct bpf_insn number[] = {
+	    {.code = 0x79, .dst_reg = 1, .src_reg = 1, .off = 0},
+	    {.code = 0x79, .dst_reg = 1, .src_reg = 1, .off = (__s16)off},
+	    {.code = 0x27, .dst_reg = 1, .imm = 3},		    /* r1 *= 3 */
+	    {.code = 0x63, .dst_reg = 10, .src_reg = 1, .off = -4}, /* *(u32 *)(r10 - 4) = r1 */
+	    {.code = 0xb7, .dst_reg = 0, .imm = 0},
+	    {.code = 0x95},
+	};
+
+	if (off < 0)
+		return VNL_SKB_LOADS_HELPER;
+	fd = load_insns(BPF_TRACE_RAW_TP, tp_id, 0, deref, ARRAY_SIZE(deref));
+	if (fd >= 0) {
+		close(fd);
+		return VNL_SKB_LOADS_UNTRUSTED;
+	}
+	fd = load_insns(BPF_TRACE_RAW_TP, tp_id, 0, number, ARRAY_SIZE(number));
+	if (fd >= 0) {
+		close(fd);
+		return VNL_SKB_LOADS_NUMBERS;
+	}
+	return VNL_SKB_LOADS_HELPER;
 }
 
 /*
@@ -318,6 +384,10 @@ int probe_kernel(struct probe_result *r, int no_kfunc, int thorough)
 		r->tp_btf_ok = fd >= 0;
 		if (fd >= 0)
 			close(fd);
+		/* VNETLAT_SKB_LOADS=helper reads skb->head, ->data and packet bytes by helper
+		 * calls in every program, as on kernels that give plain loads nothing (tests) */
+		if (r->tp_btf_ok && !getenv("VNETLAT_SKB_LOADS"))
+			r->skb_loads = probe_skb_loads(vmlinux, (__u32)id);
 	}
 	if (no_kfunc) {
 		snprintf(r->fentry_why, sizeof(r->fentry_why), "switched off (--tracepoints-only)");
@@ -489,6 +559,7 @@ int cmd_probe(int argc, char **argv)
 		jw_obj_begin(&w, NULL);
 		jw_obj_begin(&w, "mechanisms");
 		jw_bool(&w, "tp_btf", r.tp_btf_ok);
+		jw_str(&w, "skb_loads", skb_loads_name(r.skb_loads));
 		jw_bool(&w, "fentry", r.fentry_ok);
 		if (!r.fentry_ok)
 			jw_str(&w, "fentry_why", r.fentry_why);
@@ -504,10 +575,11 @@ int cmd_probe(int argc, char **argv)
 		jw_newline(&w);
 		return VNL_EXIT_OK;
 	}
-	printf("mechanisms: tp_btf %s, fentry %s%s%s, kprobe %s%s%s\n\n",
-	       r.tp_btf_ok ? "yes" : "no", r.fentry_ok ? "yes" : "no", r.fentry_ok ? "" : " - ",
-	       r.fentry_ok ? "" : r.fentry_why, r.kprobe_ok ? "yes" : "no",
-	       r.kprobe_ok ? "" : " - ", r.kprobe_ok ? "" : r.kprobe_why);
+	printf("mechanisms: tp_btf %s (skb loads: %s), fentry %s%s%s, kprobe %s%s%s\n\n",
+	       r.tp_btf_ok ? "yes" : "no", skb_loads_name(r.skb_loads), r.fentry_ok ? "yes" : "no",
+	       r.fentry_ok ? "" : " - ", r.fentry_ok ? "" : r.fentry_why,
+	       r.kprobe_ok ? "yes" : "no", r.kprobe_ok ? "" : " - ",
+	       r.kprobe_ok ? "" : r.kprobe_why);
 	printf("%-20s %-10s %-12s %-40s\n", "HOP", "DIRECTION", "MECHANISM", "ATTACH");
 	for (h = 0; h < VNL_HOP_MAX; h++)
 		print_hop_text(&r, h);

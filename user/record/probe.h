@@ -15,6 +15,7 @@ struct probe_result {
 	enum vnl_mech hop_mech[VNL_HOP_MAX];
 	int hop_point[VNL_HOP_MAX]; /* the point a hop is attached through, -1 if unavailable */
 	int fentry_ok, kprobe_ok, tp_btf_ok;
+	int skb_loads; /* enum vnl_skb_loads, for tp_btf and fentry programs */
 	char fentry_why[128], kprobe_why[96];
 	int cached; /* taken from the probe cache (probecache.c) */
 };
@@ -32,6 +33,8 @@ int probe_kernel_cached(struct probe_result *r, int no_kfunc);
 /* A cached answer proved wrong (a point did not attach): the next start probes again. */
 void probe_cache_forget(int no_kfunc);
 const char *mech_name(enum vnl_mech m);
+/* enum vnl_skb_loads as the probe prints it */
+const char *skb_loads_name(int loads);
 /* "tp_btf/net:net_dev_queue", "fentry/tun_net_xmit" */
 void attach_desc(int point, enum vnl_mech m, char *buf, size_t size);
 int cmd_probe(int argc, char **argv);
