@@ -212,8 +212,16 @@ if python3 "$tools/vnl-shift.py" "$work/guest.vnl" "$work/guest-drift.vnl" 0 200
 import json, sys
 a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 c = b["clock"]
-print(("ok" if abs(c["drift_ppm"] - 2000) < 50 and c["bound_ns"] < 1000000 else "not ok") +
-      f" - a guest clock 2000 ppm fast: the estimate finds it ({c['drift_ppm']} ppm, bound {c['bound_ns']} ns)")
+# found as far as the samples tell (drift_bound_ppm: a TCG guest's packets, 100-250 us one
+# way, over the few seconds of traffic), and 50 ppm at the least; the guest's own clock
+# (its unstretched estimate) is the reference
+db = c.get("drift_bound_ppm")
+want = 2000 + a["clock"]["drift_ppm"]
+tol = max(50.0, db if db is not None else 0)
+print(("ok" if db is not None and db < 500 and abs(c["drift_ppm"] - want) <= tol and
+       c["bound_ns"] < 1000000 else "not ok") +
+      f" - a guest clock 2000 ppm fast: the estimate finds it ({c['drift_ppm']} +/- {db} ppm, "
+      f"bound {c['bound_ns']} ns)")
 ja, jb = a["journeys"], b["journeys"]
 print(("ok" if jb["cross_kernel"] >= ja["cross_kernel"] - 2 else "not ok") +
       f" - and the packets still join: {jb['cross_kernel']} journeys cross both kernels "

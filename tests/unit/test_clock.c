@@ -163,6 +163,9 @@ static void steady_drift_over_a_short_run(void **state)
 		assert_true(worst <= (double)est.bound_ns);
 		assert_true(est.bound_ns < 100000);
 		assert_true(fabs(est.drift * 1e6 - drifts_ppm[i]) < 20);
+		/* the true drift lies within the bound the estimate gives its drift */
+		assert_true(est.drift_bound >= 0 && est.drift_bound * 1e6 < 100);
+		assert_true(fabs(est.drift - tr.b) <= est.drift_bound);
 	}
 }
 

@@ -373,10 +373,15 @@ static void json_guest_clock(struct jw *w, const char *key, const struct rec_ker
 		jw_i64(w, "offset_ns", k->clock.offset_ns);
 		jw_u64(w, "bound_ns", (uint64_t)k->clock.bound_ns);
 		jw_f64(w, "drift_ppm", k->clock.drift * 1e6);
+		if (k->clock.drift_bound >= 0) /* the drifts every sample allows */
+			jw_f64(w, "drift_bound_ppm", k->clock.drift_bound * 1e6);
+		else
+			jw_null(w, "drift_bound_ppm");
 	} else {
 		jw_null(w, "offset_ns");
 		jw_null(w, "bound_ns");
 		jw_null(w, "drift_ppm");
+		jw_null(w, "drift_bound_ppm");
 	}
 	jw_u64(w, "link_exchanges", k->link_samples);
 	jw_u64(w, "packet_samples", k->traffic_samples);

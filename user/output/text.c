@@ -134,8 +134,18 @@ static void print_dir_text(FILE *f, const struct breakdown *b, int row, const st
 		breakdown_walk_row(b, row, d, &text_rows, &t);
 }
 
+/* " (+/- X)": how far the drift can be trusted; empty when no drift fits every sample */
+static const char *drift_bound_text(const struct clk_est *c, char *buf, size_t size)
+{
+	buf[0] = 0;
+	if (c->drift_bound >= 0)
+		snprintf(buf, size, " (+/- %.2f)", c->drift_bound * 1e6);
+	return buf;
+}
+
 static void print_clock_text(FILE *f, const struct recording *rec)
 {
+	char bound[32];
 	unsigned int k;
 
 	for (k = 1; k < rec->nkernels; k++) {
@@ -167,12 +177,14 @@ static void print_clock_text(FILE *f, const struct recording *rec)
 			    (double)g->clock.offset_ns / 1e3, (double)g->clock.bound_ns / 1e3);
 		else if (g->clock.valid)
 			fprintf(f,
-				"  clock: guest - host = %+.3f ms +/- %.1f us, drift %+.2f ppm "
+				"  clock: guest - host = %+.3f ms +/- %.1f us, drift %+.2f ppm%s "
 				"(from %" PRIu64 " link exchanges and %" PRIu64
 				" packets); segments that cross "
 				"the boundary are only as exact as that\n",
 				(double)g->clock.offset_ns / 1e6, (double)g->clock.bound_ns / 1e3,
-				g->clock.drift * 1e6, g->link_samples, g->traffic_samples);
+				g->clock.drift * 1e6,
+				drift_bound_text(&g->clock, bound, sizeof(bound)), g->link_samples,
+				g->traffic_samples);
 		else
 			fprintf(f, "  clock: offset unknown (no packets seen both ways, no link "
 				   "exchanges): guest events are not joined\n");

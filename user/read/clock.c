@@ -261,6 +261,36 @@ static int drift_that_fits(const struct clk_sample *s, size_t n, uint64_t t0, do
 	return room(s, n, t0, *b) >= 0;
 }
 
+/*
+ * How far from b the drifts every sample allows reach (room() stays at least 0 between
+ * them, being concave), on the farther side: what the drift itself can be trusted to.
+ */
+static double drift_bound(const struct clk_sample *s, size_t n, uint64_t t0, double b)
+{
+	double reach = 0;
+	int side, i;
+
+	for (side = -1; side <= 1; side += 2) {
+		double in = b, out = side * DRIFT_MAX;
+
+		if (room(s, n, t0, out) >= 0) {
+			in = out;
+		} else {
+			for (i = 0; i < 26; i++) { /* 2% / 2^26: well under 0.001 ppm */
+				double m = (in + out) / 2;
+
+				if (room(s, n, t0, m) >= 0)
+					in = m;
+				else
+					out = m;
+			}
+		}
+		if (fabs(in - b) > reach)
+			reach = fabs(in - b);
+	}
+	return reach;
+}
+
 static int by_width(const void *a, const void *b)
 {
 	const struct window *x = a, *y = b;
@@ -319,10 +349,13 @@ void clk_estimate(struct clk_sample *s, size_t n, uint64_t window_ns, struct clk
 	w = calloc(n, sizeof(*w));
 	if (!w)
 		return;
+	est->drift_bound = -1;
 	if (room(s, n, est->t0, 0) >= 0)
 		b = 0; /* one offset fits every sample: no drift is claimed */
 	else if (!drift_that_fits(s, n, est->t0, &b))
 		b = drift_of(w, fill_windows(s, n, est->t0, window_ns, 0, w));
+	if (room(s, n, est->t0, b) >= 0)
+		est->drift_bound = drift_bound(s, n, est->t0, b);
 	nw = fill_windows(s, n, est->t0, window_ns, b, w);
 	if (!nw) {
 		free(w);

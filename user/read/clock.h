@@ -27,11 +27,13 @@ struct clk_sample {
 };
 
 struct clk_est {
-	int valid;	   /* both kinds of bound were seen */
-	uint64_t t0;	   /* guest time the offset refers to (the first sample) */
-	int64_t offset_ns; /* a: the offset at t0 */
-	double drift;	   /* b, in ns per ns (ppm / 1e6) */
-	int64_t bound_ns;  /* |estimate - truth| stays within this where windows had samples */
+	int valid;	    /* both kinds of bound were seen */
+	uint64_t t0;	    /* guest time the offset refers to (the first sample) */
+	int64_t offset_ns;  /* a: the offset at t0 */
+	double drift;	    /* b, in ns per ns (ppm / 1e6) */
+	double drift_bound; /* every drift the samples allow is within this of b; -1: none
+			     * allows all of them (b is the windows' slope) */
+	int64_t bound_ns;   /* |estimate - truth| stays within this where windows had samples */
 	uint64_t nupper, nlower, windows;
 	uint64_t loose_windows; /* windows far wider than the rest: not covered by bound_ns */
 	uint64_t outliers;	/* samples that contradicted most of their neighbours: left out */
