@@ -333,6 +333,7 @@ void clk_estimate(struct clk_sample *s, size_t n, uint64_t window_ns, struct clk
 	struct window *w;
 	double a_lo = -1e300, a_hi = 1e300, a = 0, sw = 0, bound = 0, b, limit;
 	size_t i, nw;
+	int fits;
 
 	memset(est, 0, sizeof(*est));
 	for (i = 0; i < n; i++) {
@@ -349,13 +350,11 @@ void clk_estimate(struct clk_sample *s, size_t n, uint64_t window_ns, struct clk
 	w = calloc(n, sizeof(*w));
 	if (!w)
 		return;
-	est->drift_bound = -1;
-	if (room(s, n, est->t0, 0) >= 0)
-		b = 0; /* one offset fits every sample: no drift is claimed */
-	else if (!drift_that_fits(s, n, est->t0, &b))
+	b = 0; /* while one offset fits every sample, no drift is claimed */
+	fits = room(s, n, est->t0, 0) >= 0 || drift_that_fits(s, n, est->t0, &b);
+	if (!fits)
 		b = drift_of(w, fill_windows(s, n, est->t0, window_ns, 0, w));
-	if (room(s, n, est->t0, b) >= 0)
-		est->drift_bound = drift_bound(s, n, est->t0, b);
+	est->drift_bound = fits ? drift_bound(s, n, est->t0, b) : -1;
 	nw = fill_windows(s, n, est->t0, window_ns, b, w);
 	if (!nw) {
 		free(w);
