@@ -853,6 +853,30 @@ static void tap_path_of(struct jpath *path, const uint16_t *hops, size_t n)
 	jpath_of(path, attached, roles, 0);
 }
 
+#define SENDER_TID 50
+#define WORKER_TID 77
+
+/*
+ * One packet through a vhost worker, from t0: the sender's xmit_start, the worker's handle_rx
+ * 5 us later, the driver return ret_dt after t0 on the thread ret_tid, the worker's read
+ * read_dt after t0 and its signal 30 us after t0.
+ */
+static void worker_race(struct jengine *e, uint64_t t0, uint64_t fp, uint64_t skb, uint32_t ret_tid,
+			uint64_t ret_dt, uint64_t read_dt)
+{
+	const struct vnl_event x[] = {
+	    on_thread(ev(VNL_HOP_TAP_XMIT_START, t0, fp, skb), SENDER_TID),
+	    packetless(VNL_HOP_VHOST_RX, t0 + 5000, WORKER_TID),
+	    on_thread(ev(VNL_HOP_TAP_XMIT, t0 + ret_dt, fp, skb), ret_tid),
+	    on_thread(ev(VNL_HOP_VMM_READ, t0 + read_dt, fp, skb), WORKER_TID),
+	    packetless(VNL_HOP_VHOST_SIGNAL, t0 + 30000, WORKER_TID),
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(x) / sizeof(x[0]); i++)
+		jengine_event(e, &x[i]);
+}
+
 /*
  * The worker overtook the tap's driver return: handle_rx ran (and read the packet) before
  * net_dev_xmit fired in the sender, so the BPF side recorded tap.xmit at the read, on the
@@ -866,23 +890,14 @@ static void vhost_worker_overtakes_the_return(void **state)
 	static const uint16_t host_hops[] = {VNL_HOP_TAP_XMIT_START, VNL_HOP_TAP_XMIT,
 					     VNL_HOP_VMM_READ, VNL_HOP_VHOST_RX,
 					     VNL_HOP_VHOST_SIGNAL};
-	struct vnl_event x;
 	struct jpath path;
 	struct jengine *e;
 
 	memset(&s, 0, sizeof(s));
 	tap_path_of(&path, host_hops, sizeof(host_hops) / sizeof(host_hops[0]));
 	e = jengine_new(&sink, &path, 1000000000ULL);
-	x = on_thread(ev(VNL_HOP_TAP_XMIT_START, 1000000, 42, 0xa), 50);
-	jengine_event(e, &x);
-	x = packetless(VNL_HOP_VHOST_RX, 1005000, 77);
-	jengine_event(e, &x);
-	x = on_thread(ev(VNL_HOP_TAP_XMIT, 1020000, 42, 0xa), 77); /* recorded at the read */
-	jengine_event(e, &x);
-	x = on_thread(ev(VNL_HOP_VMM_READ, 1020100, 42, 0xa), 77);
-	jengine_event(e, &x);
-	x = packetless(VNL_HOP_VHOST_SIGNAL, 1030000, 77);
-	jengine_event(e, &x);
+	/* the return recorded at the read, on the worker's thread */
+	worker_race(e, 1000000, 42, 0xa, WORKER_TID, 20000, 20100);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.j[0].nhops, 5);
 	assert_int_equal(s.j[0].hops[1], VNL_HOP_TAP_XMIT);
@@ -891,16 +906,7 @@ static void vhost_worker_overtakes_the_return(void **state)
 	assert_int_equal(s.j[0].ts[2], 1005000);
 	assert_int_equal(s.j[0].hops[3], VNL_HOP_VMM_READ);
 	/* the sender's thread saw its return late: the earlier handle_rx is another packet's */
-	x = on_thread(ev(VNL_HOP_TAP_XMIT_START, 2000000, 43, 0xb), 50);
-	jengine_event(e, &x);
-	x = packetless(VNL_HOP_VHOST_RX, 2005000, 77);
-	jengine_event(e, &x);
-	x = on_thread(ev(VNL_HOP_TAP_XMIT, 2010000, 43, 0xb), 50);
-	jengine_event(e, &x);
-	x = on_thread(ev(VNL_HOP_VMM_READ, 2020000, 43, 0xb), 77);
-	jengine_event(e, &x);
-	x = packetless(VNL_HOP_VHOST_SIGNAL, 2030000, 77);
-	jengine_event(e, &x);
+	worker_race(e, 2000000, 43, 0xb, SENDER_TID, 10000, 20000);
 	assert_int_equal(s.n, 2);
 	assert_int_equal(s.j[1].nhops, 4);
 	assert_int_equal(s.j[1].ts[1], 2010000);
