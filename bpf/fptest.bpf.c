@@ -19,7 +19,7 @@ struct vnl_pkt out_pkt = {};
 int out_pass = 0;
 
 struct frame_buf {
-	__u8 b[VNL_HDR_MAX];
+	__u8 b[VNL_HDR_MAX + VNL_HDR_PAD];
 	struct vnl_pkt pkt;
 };
 

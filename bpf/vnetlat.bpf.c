@@ -78,7 +78,7 @@ struct {
 } lost SEC(".maps");
 
 struct frame_buf {
-	__u8 b[VNL_HDR_MAX];
+	__u8 b[VNL_HDR_MAX + VNL_HDR_PAD];
 	struct vnl_pkt pkt; /* what parsing it gave */
 };
 

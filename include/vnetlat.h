@@ -8,6 +8,7 @@
 #endif
 
 #define VNL_HDR_MAX    256 /* bytes of a frame copied for parsing; power of two */
+#define VNL_HDR_PAD    8   /* past a parse buffer's VNL_HDR_MAX: room for the last byte's word */
 #define VNL_FILTER_MAX 32  /* instructions of a compiled --filter */
 #define VNL_MAX_DEVS   1024
 #define VNL_MAX_VMS    256

@@ -261,18 +261,24 @@ def startup_guest():
     started.append(ping)
     console = f"/tmp/{PREFIX}.topo/console.log"
     try:
-        for _ in range(1200):  # three runs, each up to 30 s to say
+        for _ in range(1600):  # four runs, each up to 30 s to say
             if "VNL-STARTUP-DONE" in open(console, errors="replace").read():
                 break
             time.sleep(0.1)
     finally:
         stop(ping)
         topo("vm-stop")
-    runs = re.findall(r"VNL-STARTUP (?:recorded ([0-9.]+) s|none)", open(console, errors="replace").read())
+    text = open(console, errors="replace").read()
+    runs = re.findall(r"VNL-STARTUP (?:recorded ([0-9.]+) s|none)", text)
     runs = [float(r) if r else None for r in runs]
+    verbose = re.findall(r"VNL-STARTUP-VERBOSE (?:recorded ([0-9.]+) s|none)", text)
+    phases = re.findall(r"VNL-STARTUP-PHASES startup: (.*)", text)
     # the first run probes (and its binary is read in for the first time since boot); the
-    # others take the probe's answer from the cache, as an agent restarted does
-    return {"agent, probing afresh": runs[:1], "agent": runs[1:]}
+    # others take the probe's answer from the cache, as an agent restarted does; the last,
+    # with -v, says where its time went (and is slower for libbpf's debug output)
+    return {"agent, probing afresh": runs[:1], "agent": runs[1:],
+            "agent -v": [float(v) if v else None for v in verbose],
+            "phases with -v": [p.strip() for p in phases]}
 
 
 def report_day():
@@ -397,7 +403,7 @@ def summarize(r):
     lost = {k: [f"{x['lost']}/{x['lost'] + x['recorded']}" for x in v] for k, v in r["lost"].items()}
     startup = {k: med([x for x in v if x is not None]) if all(x is not None for x in v) else float("nan")
                for k, v in {**r.get("startup", {}), **{k: v for k, v in r.get("startup_guest", {}).items()
-                                                       if isinstance(v, list)}}.items()}
+                                                       if isinstance(v, list) and not k.startswith("phases")}}.items()}
     targets = [
         ("first packet recorded <= 1 s after start: record, record --mode aggregate, live, and "
          "record probing afresh (host)",
@@ -451,6 +457,8 @@ def summarize(r):
           ", ".join(f"{k} {v:.3f} s" for k, v in startup.items()) +
           (f"; guest: {r['startup_guest']['skipped']}" if "skipped" in r.get("startup_guest", {}) else
            " (agent: in the test guest under TCG)"))
+    for phases in r.get("startup_guest", {}).get("phases with -v", []):
+        print(f"  agent -v in the guest: {phases}")
     print(f"\nEvents lost at the maximum rate (lost/total, default 16M ring): {lost}")
     print("\nTargets:")
     for t, m in targets:

@@ -131,11 +131,78 @@ static void random_frames(void **state)
 	}
 }
 
+/*
+ * Frames that take the parser down every branch at once: 0-2 VLAN tags, IPv6 with a chain of
+ * 0-7 extension headers of every kind (fragments first or later), UDP (PTP ports too), TCP,
+ * ICMPv6 or another protocol, cut at any length. Each field is read as a word in BPF and byte
+ * by byte in user space; the two must agree wherever a frame ends.
+ */
+static const uint8_t v6_ext_kinds[] = {0, 43, 44, 51, 60};
+static const uint8_t v6_last_kinds[] = {6, 17, 58, 132};
+
+static uint8_t pick_next(unsigned int *seed, int ext_left)
+{
+	if (ext_left)
+		return v6_ext_kinds[rand_r(seed) % sizeof(v6_ext_kinds)];
+	return v6_last_kinds[rand_r(seed) % sizeof(v6_last_kinds)];
+}
+
+static void put_v6_ext(struct pb *p, unsigned int *seed, uint8_t kind, uint8_t next)
+{
+	uint8_t units = (uint8_t)(rand_r(seed) % 3), i, n;
+
+	pb_u8(p, next);
+	if (kind == 44) { /* fragment: 8 bytes, offset 0 (first) or later */
+		pb_u8(p, 0);
+		pb_u16(p, (uint16_t)(rand_r(seed) & 1 ? 0x0001 : (rand_r(seed) & 0xfff8)));
+		pb_u32(p, (uint32_t)rand_r(seed));
+		return;
+	}
+	pb_u8(p, units); /* AH counts 4-byte words (+2), the others 8-byte units (+1) */
+	n = (uint8_t)(kind == 51 ? (units + 2) * 4 - 2 : (units + 1) * 8 - 2);
+	for (i = 0; i < n; i++)
+		pb_u8(p, (uint8_t)rand_r(seed));
+}
+
+static void random_ipv6_chains(void **state)
+{
+	static const uint16_t ports[] = {319, 320, 53, 5001};
+	unsigned int seed = 7;
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		int vlans = i % 3, exts = rand_r(&seed) % 8, k;
+		uint8_t next = pick_next(&seed, exts), kind;
+		uint32_t min, n;
+		struct pb p = {.len = 0};
+
+		pb_eth(&p, 0x86dd, vlans);
+		pb_ipv6(&p, next, 200, (uint32_t)rand_r(&seed), "fd00:198:18::1", "fd00:198:18::2");
+		for (k = 0; k < exts; k++) {
+			kind = next;
+			next = pick_next(&seed, exts - k - 1);
+			put_v6_ext(&p, &seed, kind, next);
+		}
+		if (next == 17 || next == 6) {
+			pb_u16(&p, ports[rand_r(&seed) % 4]);
+			pb_u16(&p, ports[rand_r(&seed) % 4]);
+			pb_u16(&p, (uint16_t)(rand_r(&seed) % 80)); /* UDP length or TCP seq */
+		}
+		while (p.len < 300)
+			pb_u8(&p, (uint8_t)rand_r(&seed));
+		/* the kernel refuses IPv6 test frames shorter than the IPv6 header */
+		min = 14 + 4 * (uint32_t)vlans + 40;
+		n = min + (uint32_t)rand_r(&seed) % (uint32_t)(p.len - min + 1);
+		agree(p.b, n, 0, "udp or tcp or icmp6");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(crafted_frames),
 	    cmocka_unit_test(random_frames),
+	    cmocka_unit_test(random_ipv6_chains),
 	};
 
 	return cmocka_run_group_tests_name("bpf", tests, setup, teardown);
