@@ -69,7 +69,8 @@ USER_INC   := $(addprefix -Iuser/,$(USER_DIRS))
 USER_SRCS  := $(foreach d,$(USER_DIRS),$(wildcard user/$(d)/*.c))
 USER_OBJS  := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 BPF_OBJS   := $(OUTPUT)/vnetlat.bpf.o
-SKELS      := $(OUTPUT)/vnetlat.skel.h $(OUTPUT)/fptest.skel.h $(OUTPUT)/floor.skel.h
+SKELS      := $(OUTPUT)/vnetlat.skel.h $(OUTPUT)/parser.skel.h $(OUTPUT)/extprobe.skel.h \
+              $(OUTPUT)/fptest.skel.h $(OUTPUT)/floor.skel.h
 TOOLS      := $(OUTPUT)/vmm-standin $(OUTPUT)/udp-rr $(OUTPUT)/bench-floor
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 HEADERS    := $(wildcard include/*.h $(foreach d,$(USER_DIRS),user/$(d)/*.h))

@@ -6,8 +6,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "vnetlat.h"
-#include "fingerprint.h"
+#include "parse.bpf.h"
 #include "filter_eval.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -17,11 +16,6 @@ __u32 in_filter_len = 0;
 int in_l3 = 0;
 struct vnl_pkt out_pkt = {};
 int out_pass = 0;
-
-struct frame_buf {
-	__u8 b[VNL_HDR_MAX + VNL_HDR_PAD];
-	struct vnl_pkt pkt;
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -33,10 +27,7 @@ struct {
 /* A global function, as in vnetlat.bpf.c: the verifier checks the parser once, on its own. */
 __noinline int parse_buf(struct frame_buf *fb, __u32 n, __u32 l3)
 {
-	if (!fb)
-		return -1;
-	vnl_fp_parse(fb->b, n, (int)l3, &fb->pkt);
-	return 0;
+	return parse_into(fb, n, l3);
 }
 
 SEC("tc")

@@ -102,9 +102,10 @@ static __always_inline void slot_reached(struct pkt_ref *ref, struct vnl_slot *s
 
 /* A packet first seen here: parse it into the slot (its fields too, when they are sent). */
 static __always_inline int slot_take(struct vnl_slot *slot, struct pkt_ref *ref, __u64 skb,
-				     const struct frame_ref *fr, int l3, __u64 sig)
+				     const struct frame_ref *fr, int l3, __u64 sig,
+				     const int direct)
 {
-	struct vnl_pkt *pkt = parse_frame(fr, l3), *fields;
+	struct vnl_pkt *pkt = parse_frame(fr, l3, direct), *fields;
 
 	if (!pkt)
 		return -1;
@@ -170,7 +171,7 @@ static __always_inline int packet_at_hop(const struct sk_buff *skb, int l3, __u3
 		return -1;
 	} else {
 		ref->old_ts = 0;
-		if (slot_take(slot, ref, (__u64)skb, &fr, l3, sig))
+		if (slot_take(slot, ref, (__u64)skb, &fr, l3, sig, direct))
 			return -1;
 		ref->slot = slot;
 		ref->from = VNL_HOP_MAX;

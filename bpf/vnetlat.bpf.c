@@ -11,7 +11,7 @@
 #include <bpf/bpf_core_read.h>
 #include "vnetlat.h"
 #include "hops.h"
-#include "fingerprint.h"
+#include "parse.bpf.h"
 #include "filter_eval.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -76,11 +76,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
-
-struct frame_buf {
-	__u8 b[VNL_HDR_MAX + VNL_HDR_PAD];
-	struct vnl_pkt pkt; /* what parsing it gave */
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -203,6 +198,13 @@ static __always_inline void emit(__u32 hop, const struct vnl_pkt *pkt, __u64 skb
  * so each keeps only its own branch.
  */
 #define VNL_RD(direct, plain, core_read) ((direct) ? (plain) : (core_read))
+
+/*
+ * A program's direct: helper calls (raw_tp, kprobe), plain loads (fentry), or plain loads in
+ * a program whose parser parser.bpf.c may stand in for (tp_btf: the kernel extends no fentry
+ * program).
+ */
+enum { VNL_READ_HELPER = 0, VNL_READ_PLAIN = 1, VNL_READ_PLAIN_EXT = 2 };
 
 /*
  * Most devices the hops see are not traced (the other ends of veths, the host's own): one
@@ -375,14 +377,25 @@ static __always_inline __u64 frame_sig(const struct sk_buff *skb, const struct f
  */
 __noinline int parse_buf(struct frame_buf *fb, __u32 n, __u32 l3)
 {
-	if (!fb)
+	return parse_into(fb, n, l3);
+}
+
+/*
+ * The tp_btf programs' parser. Where the kernel lets one program stand in for a global
+ * function of others (freplace, cfg.parser_ext), parser.bpf.c's copy takes this one's place
+ * in each of them and the verifier checks the parser once, not once a program; this body,
+ * pruned by the constant, then never runs.
+ */
+__noinline int parse_buf_ext(struct frame_buf *fb, __u32 n, __u32 l3)
+{
+	if (cfg.parser_ext)
 		return -1;
-	vnl_fp_parse(fb->b, n, (int)l3, &fb->pkt);
-	return 0;
+	return parse_into(fb, n, l3);
 }
 
 /* Copies the start of the frame and parses it; the fields are this CPU's until its next. */
-static __always_inline struct vnl_pkt *parse_frame(const struct frame_ref *fr, int l3)
+static __always_inline struct vnl_pkt *parse_frame(const struct frame_ref *fr, int l3,
+						   const int direct)
 {
 	struct frame_buf *fb;
 	__u32 zero = 0;
@@ -396,7 +409,8 @@ static __always_inline struct vnl_pkt *parse_frame(const struct frame_ref *fr, i
 		return NULL;
 	if (bpf_probe_read_kernel(fb->b, n, fr->frame))
 		return NULL;
-	if (parse_buf(fb, (__u32)n, (__u32)l3))
+	if (direct == VNL_READ_PLAIN_EXT ? parse_buf_ext(fb, (__u32)n, (__u32)l3)
+					 : parse_buf(fb, (__u32)n, (__u32)l3))
 		return NULL;
 	return &fb->pkt;
 }
@@ -930,8 +944,8 @@ static __always_inline int on_softirq(__u32 vec, const int entry)
 
 /* Each tracepoint twice: tp_btf where the kernel has it, raw_tp otherwise. */
 #define VNL_TP(tp, args, body)                                                                     \
-	VNL_VARIANT("tp_btf/" #tp, btf_##tp, BPF_PROG, 1, body, args)                              \
-	VNL_VARIANT("raw_tp/" #tp, raw_##tp, BPF_PROG, 0, body, args)
+	VNL_VARIANT("tp_btf/" #tp, btf_##tp, BPF_PROG, VNL_READ_PLAIN_EXT, body, args)             \
+	VNL_VARIANT("raw_tp/" #tp, raw_##tp, BPF_PROG, VNL_READ_HELPER, body, args)
 #define VNL_COMMA ,
 
 VNL_TP(netif_rx, struct sk_buff *skb, on_skb(VNL_PT_NETIF_RX, skb, NULL, 0, NULL, direct))
@@ -975,8 +989,8 @@ VNL_TP(sched_switch,
 
 /* Kernel functions, where the kernel allows: fentry first, kprobe otherwise. */
 #define VNL_FN(fn, args, body)                                                                     \
-	VNL_VARIANT("fentry/" #fn, fentry_##fn, BPF_PROG, 1, body, args)                           \
-	VNL_VARIANT("kprobe/" #fn, kprobe_##fn, BPF_KPROBE, 0, body, args)
+	VNL_VARIANT("fentry/" #fn, fentry_##fn, BPF_PROG, VNL_READ_PLAIN, body, args)              \
+	VNL_VARIANT("kprobe/" #fn, kprobe_##fn, BPF_KPROBE, VNL_READ_HELPER, body, args)
 
 VNL_FN(tun_net_xmit, struct sk_buff *skb VNL_COMMA struct net_device *dev,
        on_skb(VNL_PT_TUN_NET_XMIT, skb, dev, 0, NULL, direct))

@@ -272,6 +272,7 @@ struct vnl_config {
 	__u8 recent_bits;    /* --keep-slow with another kernel: each CPU keeps the paths of its
 			      * last 1 << recent_bits finished packets (recent_paths); 0: none */
 	__u8 skb_loads;	     /* enum vnl_skb_loads: what plain loads of skb->head, ->data give */
+	__u8 parser_ext;     /* tp_btf programs' parse_buf_ext is parser.bpf.c's (freplace) */
 	__u64 keep_seg_mask; /* --keep-slow SEG>T: the aggregate slots of SEG; 0: end to end */
 	struct vnl_filter_insn filter[VNL_FILTER_MAX]; /* the compiled --filter */
 };

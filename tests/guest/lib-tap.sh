@@ -19,12 +19,13 @@ tap_up() {
 }
 
 # record_each_way TAP TRAFFIC: TRAFFIC (a function, given the mechanism) run while TAP is
-# recorded, once by each mechanism
+# recorded, once by each mechanism; the kprobe run also as if the kernel had refused the
+# shared parser (the programs loaded again, each with its own)
 record_each_way() {
 	local tap=$1 traffic=$2 mech pid i
 	vnetlat -j probe | sed 's/^/VNL-JSON-probe /'
 	for mech in fentry kprobe; do
-		[ $mech = kprobe ] && export VNETLAT_NO_FENTRY=1
+		[ $mech = kprobe ] && export VNETLAT_NO_FENTRY=1 VNETLAT_PARSER_EXT_REFUSED=1
 		vnetlat record -i "$tap" -o /tmp/$mech.vnl >/tmp/$mech.log 2>&1 &
 		pid=$!
 		i=0
@@ -39,5 +40,5 @@ record_each_way() {
 		vnetlat -j report /tmp/$mech.vnl | sed "s/^/VNL-JSON-$mech /"
 		vnetlat report /tmp/$mech.vnl | sed "s/^/VNL-TEXT-$mech /"
 	done
-	unset VNETLAT_NO_FENTRY
+	unset VNETLAT_NO_FENTRY VNETLAT_PARSER_EXT_REFUSED
 }

@@ -59,6 +59,17 @@ def kfunc(console, expect=None):
     check(loads in ("numbers", "untrusted memory"),
           "the guest's kernel (tp_btf, no untrusted memory yet) lets its programs read skb->head "
           "and ->data with plain loads, not helper calls (skb loads: %s)" % loads)
+    mech = probe.get("mechanisms", {}) if probe else {}
+    if mech.get("fentry"):  # BPF trampolines: one program may stand in for others' functions
+        check(mech.get("parser_ext") is True,
+              "the guest's kernel has BPF trampolines, so its tp_btf programs share one parser "
+              "(freplace), verified once (parser_ext: %s, %s)"
+              % (mech.get("parser_ext"), mech.get("parser_ext_why", "")))
+        log = "\n".join(l for l in lines if l.startswith("VNL-LOG-kprobe "))
+        check("cannot put one parser in place" in log and "loading the programs again" in log,
+              "kprobe run, the shared parser refused (VNETLAT_PARSER_EXT_REFUSED): the recorder "
+              "says so and loads the programs again, each with its own (its pings are checked "
+              "below)")
     for run, r in reports.items():
         if not r:
             continue

@@ -164,6 +164,7 @@ void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 	ro->cfg.self_tgid = (__u32)getpid();
 	ro->cfg.clock_tai = vnl_event_clock == CLOCK_TAI;
 	ro->cfg.skb_loads = (__u8)st->probe.skb_loads;
+	ro->cfg.parser_ext = (__u8)st->parser_ext;
 	if (o->side == VNL_SIDE_GUEST) {
 		static const long send_nrs[] = VNL_ARCH_SEND_NRS;
 

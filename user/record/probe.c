@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 #include "json.h"
 #include "probe.h"
+#include "parser_ext.h"
 #include "util.h"
 
 static const struct bpf_insn ret0[] = {
@@ -389,6 +390,14 @@ int probe_kernel(struct probe_result *r, int no_kfunc, int thorough)
 		if (r->tp_btf_ok && !getenv("VNETLAT_SKB_LOADS"))
 			r->skb_loads = probe_skb_loads(vmlinux, (__u32)id);
 	}
+	/* VNETLAT_NO_PARSER_EXT=1: each program its own parser, as without trampolines (tests) */
+	if (!r->tp_btf_ok)
+		snprintf(r->parser_ext_why, sizeof(r->parser_ext_why), "no tp_btf programs");
+	else if (getenv("VNETLAT_NO_PARSER_EXT"))
+		snprintf(r->parser_ext_why, sizeof(r->parser_ext_why),
+			 "switched off (VNETLAT_NO_PARSER_EXT)");
+	else
+		r->parser_ext = parser_ext_probe(r->parser_ext_why, sizeof(r->parser_ext_why));
 	if (no_kfunc) {
 		snprintf(r->fentry_why, sizeof(r->fentry_why), "switched off (--tracepoints-only)");
 		snprintf(r->kprobe_why, sizeof(r->kprobe_why), "switched off (--tracepoints-only)");
@@ -560,6 +569,9 @@ int cmd_probe(int argc, char **argv)
 		jw_obj_begin(&w, "mechanisms");
 		jw_bool(&w, "tp_btf", r.tp_btf_ok);
 		jw_str(&w, "skb_loads", skb_loads_name(r.skb_loads));
+		jw_bool(&w, "parser_ext", r.parser_ext);
+		if (!r.parser_ext)
+			jw_str(&w, "parser_ext_why", r.parser_ext_why);
 		jw_bool(&w, "fentry", r.fentry_ok);
 		if (!r.fentry_ok)
 			jw_str(&w, "fentry_why", r.fentry_why);
@@ -575,11 +587,14 @@ int cmd_probe(int argc, char **argv)
 		jw_newline(&w);
 		return VNL_EXIT_OK;
 	}
-	printf("mechanisms: tp_btf %s (skb loads: %s), fentry %s%s%s, kprobe %s%s%s\n\n",
-	       r.tp_btf_ok ? "yes" : "no", skb_loads_name(r.skb_loads), r.fentry_ok ? "yes" : "no",
-	       r.fentry_ok ? "" : " - ", r.fentry_ok ? "" : r.fentry_why,
-	       r.kprobe_ok ? "yes" : "no", r.kprobe_ok ? "" : " - ",
-	       r.kprobe_ok ? "" : r.kprobe_why);
+	printf("mechanisms: tp_btf %s (skb loads: %s; parser: %s%s%s), fentry %s%s%s, kprobe "
+	       "%s%s%s\n\n",
+	       r.tp_btf_ok ? "yes" : "no", skb_loads_name(r.skb_loads),
+	       r.parser_ext ? "one for all (freplace)" : "in each program",
+	       r.parser_ext ? "" : " - ", r.parser_ext ? "" : r.parser_ext_why,
+	       r.fentry_ok ? "yes" : "no", r.fentry_ok ? "" : " - ",
+	       r.fentry_ok ? "" : r.fentry_why, r.kprobe_ok ? "yes" : "no",
+	       r.kprobe_ok ? "" : " - ", r.kprobe_ok ? "" : r.kprobe_why);
 	printf("%-20s %-10s %-12s %-40s\n", "HOP", "DIRECTION", "MECHANISM", "ATTACH");
 	for (h = 0; h < VNL_HOP_MAX; h++)
 		print_hop_text(&r, h);

@@ -15,8 +15,9 @@ struct probe_result {
 	enum vnl_mech hop_mech[VNL_HOP_MAX];
 	int hop_point[VNL_HOP_MAX]; /* the point a hop is attached through, -1 if unavailable */
 	int fentry_ok, kprobe_ok, tp_btf_ok;
-	int skb_loads; /* enum vnl_skb_loads, for tp_btf and fentry programs */
-	char fentry_why[128], kprobe_why[96];
+	int skb_loads;	/* enum vnl_skb_loads, for tp_btf and fentry programs */
+	int parser_ext; /* one parser for all tp_btf programs (parser_ext.c) */
+	char fentry_why[128], kprobe_why[96], parser_ext_why[96];
 	int cached; /* taken from the probe cache (probecache.c) */
 };
 

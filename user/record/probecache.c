@@ -20,7 +20,7 @@
 #include "util.h"
 
 #define CACHE_DIR   "/var/cache/vnetlat"
-#define CACHE_MAGIC 0x32425056u /* "VPB2": probe_result with skb_loads */
+#define CACHE_MAGIC 0x33425056u /* "VPB3": probe_result with parser_ext */
 
 struct cache_file {
 	uint32_t magic, size;
@@ -98,7 +98,8 @@ static int cache_path(int no_kfunc, char *path, size_t size)
 	int p;
 
 	if (!n || getenv("VNETLAT_NO_PROBE_CACHE") || getenv("VNETLAT_NO_FENTRY") ||
-	    getenv("VNETLAT_NO_TP_BTF") || getenv("VNETLAT_SKB_LOADS"))
+	    getenv("VNETLAT_NO_TP_BTF") || getenv("VNETLAT_SKB_LOADS") ||
+	    getenv("VNETLAT_NO_PARSER_EXT"))
 		return -1;
 	h = mix(h, id, n);
 	h = mix_modules(h);

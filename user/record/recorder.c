@@ -253,6 +253,64 @@ static int open_output(struct rec_state *st, const struct rec_opts *o, int *ret)
 	return err;
 }
 
+/* Opens, sets up and loads the programs, with parser.bpf.c in place when st->parser_ext. */
+static int load_programs(struct rec_state *st, const struct rec_opts *o,
+			 const struct vnl_filter_insn *filter, unsigned int filter_len,
+			 unsigned int nrings, uint64_t ring_each, uint64_t *t_load)
+{
+	int err;
+
+	st->skel = vnetlat_bpf__open();
+	if (!st->skel) {
+		err = -errno;
+		vnl_err("cannot open the BPF object: %s", strerror(errno));
+		return err;
+	}
+	bpf_map__set_max_entries(st->skel->maps.events, nrings);
+	st->keep_q = o->keep_q;
+	if (!o->keep_spec) /* the paths of --keep-slow: 10 MB for nothing otherwise */
+		bpf_map__set_max_entries(st->skel->maps.pkt_path, 1);
+	if (o->keep_spec && o->to.keep_tell) { /* another kernel may ask for our part */
+		st->skel->rodata->cfg.recent_bits =
+		    (__u8)keep_sync_bits((unsigned int)libbpf_num_possible_cpus());
+		bpf_map__set_max_entries(st->skel->maps.recent_paths,
+					 (__u32)libbpf_num_possible_cpus()
+					     << st->skel->rodata->cfg.recent_bits);
+	}
+	st->skel->rodata->cfg.nrings = nrings;
+	st->skel->rodata->cfg.wakeup_bytes = ring_each / 8;
+	choose_programs(st, o);
+	fill_rodata(st, o, filter, filter_len);
+	if (getenv("VNETLAT_VERIFIER_STATS")) { /* each program's verifier statistics, with -v */
+		struct bpf_program *prog;
+
+		bpf_object__for_each_program(prog, st->skel->obj)
+		    bpf_program__set_log_level(prog, 4);
+	}
+	*t_load = now_ns(CLOCK_MONOTONIC);
+	err = vnetlat_bpf__load(st->skel);
+	if (err) {
+		vnl_err("cannot load the BPF programs: %s%s", strerror(-err),
+			geteuid() ? " (run as root, or with CAP_BPF and CAP_PERFMON)"
+				  : " (-v shows the verifier's log)");
+		return err;
+	}
+	if (!st->parser_ext)
+		return 0;
+	err = parser_ext_put(&st->parser, st->skel->obj);
+	if (!err)
+		return 0;
+	vnl_warn("cannot put one parser in place of each program's (freplace): %s; loading the "
+		 "programs again, each with its own",
+		 strerror(-err));
+	parser_ext_close(&st->parser);
+	vnetlat_bpf__destroy(st->skel);
+	st->skel = NULL;
+	st->parser_ext = 0;
+	st->attach_failed = 1; /* the probe's answer was wrong: the next start probes again */
+	return load_programs(st, o, filter, filter_len, nrings, ring_each, t_load);
+}
+
 int record_run(struct rec_opts *op)
 {
 	struct vnl_filter_insn filter[VNL_FILTER_MAX];
@@ -285,40 +343,11 @@ int record_run(struct rec_opts *op)
 		return VNL_EXIT_FAIL;
 	t_open = now_ns(CLOCK_MONOTONIC);
 
-	st.skel = vnetlat_bpf__open();
-	if (!st.skel) {
-		vnl_err("cannot open the BPF object: %s", strerror(errno));
-		goto cleanup;
-	}
 	rings_plan(o.ring_size, (unsigned int)libbpf_num_possible_cpus(), &nrings, &ring_each);
-	bpf_map__set_max_entries(st.skel->maps.events, nrings);
-	st.keep_q = o.keep_q;
-	if (!o.keep_spec) /* the paths of --keep-slow: 10 MB for nothing otherwise */
-		bpf_map__set_max_entries(st.skel->maps.pkt_path, 1);
-	if (o.keep_spec && o.to.keep_tell) { /* another kernel may ask for our part */
-		st.skel->rodata->cfg.recent_bits =
-		    (__u8)keep_sync_bits((unsigned int)libbpf_num_possible_cpus());
-		bpf_map__set_max_entries(st.skel->maps.recent_paths,
-					 (__u32)libbpf_num_possible_cpus()
-					     << st.skel->rodata->cfg.recent_bits);
-	}
-	st.skel->rodata->cfg.nrings = nrings;
-	st.skel->rodata->cfg.wakeup_bytes = ring_each / 8;
-	choose_programs(&st, &o);
-	fill_rodata(&st, &o, filter, filter_len);
-	if (getenv("VNETLAT_VERIFIER_STATS")) { /* each program's verifier statistics, with -v */
-		struct bpf_program *prog;
-
-		bpf_object__for_each_program(prog, st.skel->obj)
-		    bpf_program__set_log_level(prog, 4);
-	}
-	t_load = now_ns(CLOCK_MONOTONIC);
-	err = vnetlat_bpf__load(st.skel);
+	st.parser_ext = st.probe.parser_ext;
+	err = load_programs(&st, &o, filter, filter_len, nrings, ring_each, &t_load);
 	t_loaded = now_ns(CLOCK_MONOTONIC);
 	if (err) {
-		vnl_err("cannot load the BPF programs: %s%s", strerror(-err),
-			geteuid() ? " (run as root, or with CAP_BPF and CAP_PERFMON)"
-				  : " (-v shows the verifier's log)");
 		ret = err == -EPERM ? VNL_EXIT_NOPERM : VNL_EXIT_FAIL;
 		goto cleanup;
 	}
@@ -403,6 +432,7 @@ cleanup:
 	keep_sync_close(&st.keep);
 	softirq_free(&st);
 	detach_all(&st);
+	parser_ext_close(&st.parser);
 	rings_close(&st.rings);
 	vnetlat_bpf__destroy(st.skel);
 	free(st.agg_prev);

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include "devices.h"
 #include "keepsync.h"
+#include "parser_ext.h"
 #include "probe.h"
 #include "record.h"
 #include "qdiscs.h"
@@ -49,6 +50,8 @@ struct rec_state {
 	uint64_t softirq_last_ns;
 	int first_said;	   /* the first packet's time was said */
 	int attach_failed; /* a point the probe offered did not attach */
+	int parser_ext;	   /* the tp_btf programs' parser is parser.bpf.c's (cfg.parser_ext) */
+	struct parser_ext parser;
 };
 
 /* traced.c: the devices the options select, in the BPF maps; rescanned as they come and go */
