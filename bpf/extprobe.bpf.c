@@ -10,12 +10,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct frame_buf);
-} scratch SEC(".maps");
+VNL_PARSE_SCRATCH(scratch);
 
 __noinline int parse_buf_ext(struct frame_buf *fb, __u32 n, __u32 l3)
 {

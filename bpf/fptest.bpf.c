@@ -17,12 +17,7 @@ int in_l3 = 0;
 struct vnl_pkt out_pkt = {};
 int out_pass = 0;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct frame_buf);
-} scratch SEC(".maps");
+VNL_PARSE_SCRATCH(scratch);
 
 /* A global function, as in vnetlat.bpf.c: the verifier checks the parser once, on its own. */
 __noinline int parse_buf(struct frame_buf *fb, __u32 n, __u32 l3)

@@ -14,6 +14,15 @@ struct frame_buf {
 	struct vnl_pkt pkt; /* what parsing it gave */
 };
 
+/* A program's parse buffer, one a CPU (too big for its stack), named name */
+#define VNL_PARSE_SCRATCH(name)                                                                    \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);                                           \
+		__uint(max_entries, 1);                                                            \
+		__type(key, __u32);                                                                \
+		__type(value, struct frame_buf);                                                   \
+	} name SEC(".maps")
+
 static __always_inline int parse_into(struct frame_buf *fb, __u32 n, __u32 l3)
 {
 	if (!fb)

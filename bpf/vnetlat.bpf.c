@@ -77,12 +77,7 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct frame_buf);
-} scratch SEC(".maps");
+VNL_PARSE_SCRATCH(scratch);
 
 /*
  * net_dev_xmit fires after the driver took the skb, which may be freed by then (a veth

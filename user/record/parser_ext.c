@@ -32,18 +32,14 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list args)
 static int calls_func(int fd, __u32 func_id)
 {
 	struct bpf_func_info funcs[64];
-	struct bpf_prog_info info = {0};
+	struct bpf_prog_info info = {
+	    .nr_func_info = ARRAY_SIZE(funcs),
+	    .func_info_rec_size = sizeof(funcs[0]),
+	    .func_info = (__u64)(unsigned long)funcs,
+	};
 	__u32 len = sizeof(info), i;
 
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return 0;
-	if (!info.nr_func_info || info.nr_func_info > ARRAY_SIZE(funcs))
-		return 0;
-	memset(&info, 0, sizeof(info));
-	info.nr_func_info = ARRAY_SIZE(funcs);
-	info.func_info_rec_size = sizeof(funcs[0]);
-	info.func_info = (__u64)(unsigned long)funcs;
-	len = sizeof(info);
+	/* one call: the kernel fills up to funcs' size and says how many the program has */
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return 0;
 	for (i = 0; i < info.nr_func_info && i < ARRAY_SIZE(funcs); i++)
