@@ -216,6 +216,13 @@ __u8 dev_hint[VNL_DEV_HINT] = {};
 struct vnl_dev_seen dev_cache[VNL_DEV_HINT] = {};
 volatile __u32 dev_gen = 0;
 
+/*
+ * Untraced devices whose ifindex passed dev_hint, as the hops last found them: ifindex
+ * numbers start again at 1 in every namespace, so a container's or a peer namespace's
+ * device often shares a traced one's, and would otherwise cost a map lookup per packet.
+ */
+struct vnl_dev_miss dev_untraced[VNL_DEV_HINT] = {};
+
 /* The traced device of this skb, and the hop this point is on it; NULL when not traced. */
 static __always_inline struct vnl_dev_val *traced_dev(const struct net_device *dev,
 						      struct vnl_dev_key *key, const int direct)
@@ -223,6 +230,7 @@ static __always_inline struct vnl_dev_val *traced_dev(const struct net_device *d
 	__u32 idx, gen = dev_gen;
 	struct vnl_dev_val *dv;
 	struct vnl_dev_seen *seen;
+	struct vnl_dev_miss *miss;
 
 	key->ifindex = VNL_RD(direct, dev->ifindex, BPF_CORE_READ(dev, ifindex));
 	idx = key->ifindex & (VNL_DEV_HINT - 1);
@@ -233,10 +241,19 @@ static __always_inline struct vnl_dev_val *traced_dev(const struct net_device *d
 		key->netns = seen->netns;
 		return &seen->val;
 	}
+	miss = &dev_untraced[idx];
+	if (miss->dev == (__u64)dev && miss->ifindex == key->ifindex && miss->gen == gen)
+		return NULL;
 	key->netns =
 	    VNL_RD(direct, dev->nd_net.net->ns.inum, BPF_CORE_READ(dev, nd_net.net, ns.inum));
 	dv = bpf_map_lookup_elem(&devs, key);
-	if (dv) {
+	if (!dv) { /* gen was read before the lookup: a device traced since makes it stale */
+		miss->dev = 0;
+		miss->ifindex = key->ifindex;
+		miss->gen = gen;
+		barrier();
+		miss->dev = (__u64)dev;
+	} else {
 		seen->dev = 0; /* a hop on another CPU takes no half-written entry */
 		seen->ifindex = key->ifindex;
 		seen->netns = key->netns;

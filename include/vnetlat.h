@@ -206,6 +206,13 @@ struct vnl_dev_seen {
 	struct vnl_dev_val val;
 };
 
+/* An untraced device whose ifindex shares a traced one's hint (a BPF cache). */
+struct vnl_dev_miss {
+	__u64 dev; /* the net_device's address */
+	__u32 ifindex;
+	__u32 gen; /* dev_gen when it was found untraced */
+};
+
 /* --filter, compiled to a postfix program; evaluated with a bit stack in BPF. */
 enum vnl_filter_op {
 	VNL_F_END = 0,
