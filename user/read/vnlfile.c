@@ -286,13 +286,13 @@ static uint32_t magic_at(const struct vnl_reader *r, size_t pos)
 
 /*
  * Blocks already handed out are not looked at again (events are copied out of them): give
- * their pages back every 64 MiB, so reading a long recording does not grow the process.
+ * their pages back every 8 MiB, so reading a long recording does not grow the process.
  */
 static void release_before(struct vnl_reader *r, size_t offset)
 {
 	size_t page = 4096, end = offset & ~(page - 1);
 
-	if (end < r->released + (64u << 20))
+	if (end < r->released + (8u << 20))
 		return;
 	madvise((void *)(r->map + r->released), end - r->released, MADV_DONTNEED);
 	r->released = end;
