@@ -5,12 +5,16 @@
  * back into time order. Only events from before the pass began are handed on: a ring read
  * later in the pass may have taken newer ones, but none older will come, while the rest wait
  * for the next pass (the readers' reordering would otherwise move each late event past all
- * those newer ones).
+ * those newer ones). A pass reads each ring for a while at most (budget_ns): under a flood a
+ * ring fills as fast as it is read, and the recorder's other work (aggregate windows,
+ * --keep-slow's threshold, flushes, --duration, a signal) would wait for the flood to end.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
+#include <sys/epoll.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "rings.h"
@@ -100,22 +104,37 @@ int rings_take(struct ring_run *run, const void *data, size_t size)
 	return 0;
 }
 
+/* What run_add returns to stop reading a ring for this pass (libbpf keeps that record read). */
+#define RING_BUDGET_SPENT  (-EINPROGRESS)
+#define BUDGET_CHECK_EVERY 256 /* records between looks at the clock */
+
 static int run_add(void *ctx, void *data, size_t size)
 {
 	struct ring_run *run = ctx;
+	struct rings *r = run->owner;
+	int err;
 
-	if (size == sizeof(struct vnl_kept) && run->owner && run->owner->on_kept)
-		run->owner->on_kept(run->owner->ctx, data);
-	return rings_take(run, data, size);
+	if (size == sizeof(struct vnl_kept) && r && r->on_kept)
+		r->on_kept(r->ctx, data);
+	err = rings_take(run, data, size);
+	if (err)
+		return err;
+	if (run->n && run->ev[run->n - 1].ts_ns > run->last_ts)
+		run->last_ts = run->ev[run->n - 1].ts_ns;
+	if (r && r->budget_ns && ++run->taken % BUDGET_CHECK_EVERY == 0 &&
+	    now_ns(CLOCK_MONOTONIC) - r->pass_began >= r->budget_ns)
+		return RING_BUDGET_SPENT;
+	return 0;
 }
 
 static int ring_add(struct rings *r, unsigned int i)
 {
-	if (!r->rb) {
-		r->rb = ring_buffer__new(r->fds[i], run_add, &r->run[i], NULL);
-		return r->rb ? 0 : -errno;
-	}
-	return ring_buffer__add(r->rb, r->fds[i], run_add, &r->run[i]);
+	struct epoll_event ev = {.events = EPOLLIN};
+
+	r->run[i].rb = ring_buffer__new(r->fds[i], run_add, &r->run[i], NULL);
+	if (!r->run[i].rb)
+		return -errno;
+	return epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->fds[i], &ev) ? -errno : 0;
 }
 
 int rings_open(struct rings *r, int outer_fd, unsigned int n, uint64_t each, rings_out_fn out,
@@ -127,6 +146,10 @@ int rings_open(struct rings *r, int outer_fd, unsigned int n, uint64_t each, rin
 	memset(r, 0, sizeof(*r));
 	r->out = out;
 	r->ctx = ctx;
+	r->budget_ns = RINGS_BUDGET_NS;
+	r->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (r->epfd < 0)
+		return -errno;
 	for (i = 0; i < n && i < VNL_MAX_RINGS; i++) {
 		fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "vnetlat_ring", 0, 0, (__u32)each, NULL);
 		if (fd < 0)
@@ -226,38 +249,79 @@ static int hand_on(struct rings *r, int err, uint64_t horizon)
 	return err >= 0 && merr ? merr : err;
 }
 
+/*
+ * Reads every ring, each within the budget; *horizon comes down to what a ring read only in
+ * part may still hold: events from before the newest it gave, by the hold and a margin for
+ * a CPU's events stamped out of order (a program interrupted between reserve and stamp).
+ */
+#define PART_READ_MARGIN_NS 1000000ULL
+
+static int consume_all(struct rings *r, uint64_t *horizon)
+{
+	unsigned int i;
+	int err;
+
+	r->pass_began = now_ns(CLOCK_MONOTONIC);
+	for (i = 0; i < r->n; i++) {
+		struct ring_run *run = &r->run[i];
+		uint64_t behind = r->hold_ns + PART_READ_MARGIN_NS;
+
+		run->taken = 0;
+		err = ring_buffer__consume(run->rb);
+		if (err == RING_BUDGET_SPENT) {
+			uint64_t held = run->last_ts > behind ? run->last_ts - behind : 0;
+
+			if (held < *horizon)
+				*horizon = held;
+		} else if (err < 0) {
+			return err;
+		}
+	}
+	return 0;
+}
+
 int rings_drain(struct rings *r)
 {
-	if (!r->rb)
+	uint64_t budget = r->budget_ns, horizon = UINT64_MAX;
+	int err;
+
+	if (!r->n)
 		return 0;
-	return hand_on(r, ring_buffer__consume(r->rb), UINT64_MAX);
+	r->budget_ns = 0; /* everything, now */
+	err = consume_all(r, &horizon);
+	r->budget_ns = budget;
+	return hand_on(r, err, UINT64_MAX);
 }
 
 int rings_poll(struct rings *r, int timeout_ms)
 {
-	uint64_t began;
+	struct epoll_event ev[VNL_MAX_RINGS];
+	uint64_t horizon;
 	int err;
 
-	if (!r->rb)
+	if (!r->n)
 		return 0;
-	err = ring_buffer__poll(r->rb, timeout_ms);
-	if (err == -EINTR)
-		err = 0;
+	err = epoll_wait(r->epfd, ev, (int)r->n, timeout_ms);
+	if (err < 0 && errno != EINTR)
+		return -errno;
 	/* BPF wakes us only when a ring fills up: take what every ring holds each time */
-	began = now_ns(vnl_event_clock) - r->hold_ns;
-	if (err >= 0)
-		err = ring_buffer__consume(r->rb);
-	return hand_on(r, err, began);
+	horizon = now_ns(vnl_event_clock) - r->hold_ns;
+	err = consume_all(r, &horizon);
+	return hand_on(r, err, horizon);
 }
 
 void rings_close(struct rings *r)
 {
 	unsigned int i;
 
-	ring_buffer__free(r->rb);
-	r->rb = NULL;
-	for (i = 0; i < r->n; i++)
+	for (i = 0; i < r->n; i++) {
+		ring_buffer__free(r->run[i].rb);
+		r->run[i].rb = NULL;
 		close(r->fds[i]);
+	}
+	if (r->epfd > 0)
+		close(r->epfd);
+	r->epfd = -1;
 	for (i = 0; i < VNL_MAX_RINGS; i++) {
 		free(r->run[i].ev);
 		r->run[i] = (struct ring_run){0};

@@ -12,17 +12,23 @@
 
 struct rings;
 
+/* How long a pass reads one ring at most, unless the recorder says otherwise. */
+#define RINGS_BUDGET_NS 50000000ULL
+
 /* What one ring gave in the current pass, in the order it gave it. */
 struct ring_run {
 	struct vnl_event *ev;
 	size_t n, cap;
 	struct rings *owner;
+	struct ring_buffer *rb; /* this ring alone: each is read with its own budget */
+	uint64_t last_ts;	/* the newest event time it gave */
+	unsigned int taken;	/* records taken in the current pass */
 };
 
 typedef int (*rings_out_fn)(void *ctx, const struct vnl_event *ev);
 
 struct rings {
-	struct ring_buffer *rb;
+	int epfd; /* every ring's: a pass waits for any of them */
 	int fds[VNL_MAX_RINGS];
 	struct ring_run run[VNL_MAX_RINGS];
 	unsigned int n;
@@ -33,6 +39,9 @@ struct rings {
 	uint64_t hold_ns;
 	/* a --keep-slow packet's path as the ring gave it (before it becomes events) */
 	void (*on_kept)(void *ctx, const struct vnl_kept *k);
+	/* a pass reads a ring for this long at most (0: to its end), so that a ring that
+	 * fills as fast as it is read does not hold the recorder's other work up */
+	uint64_t budget_ns, pass_began;
 };
 
 /*
@@ -52,8 +61,9 @@ int rings_open(struct rings *r, int outer_fd, unsigned int n, uint64_t each, rin
 	       void *ctx);
 
 /*
- * Waits up to timeout_ms for a ring to fill, then takes what all of them hold and hands on, in
- * time order, what is older than the pass (the rest waits for the next).
+ * Waits up to timeout_ms for a ring to fill, then takes what all of them hold (each for
+ * budget_ns at most) and hands on, in time order, what is older than the pass and than what a
+ * ring read only in part may still hold (the rest waits for the next).
  */
 int rings_poll(struct rings *r, int timeout_ms);
 
