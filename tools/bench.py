@@ -113,6 +113,8 @@ def stop(p):
 def prog_stats(prefixes):
     """(run_time_ns, run_cnt) per tracepoint for programs whose names start with a prefix."""
     out = {}
+    if not prefixes:
+        return out
     for p in json.loads(sh("bpftool", "prog", "show", "-j")):
         name = p.get("name", "")
         for pre in prefixes:
@@ -165,13 +167,19 @@ class bpf_stats:
         sh("sysctl", "-qw", "kernel.bpf_stats_enabled=0")
 
 
+def floods(prefixes):
+    """Warm-up, then the packet rate without the statistics, then with them and the run time
+    of the programs whose names start with a prefix: (pps, pps with statistics, run times)."""
+    flood_pps(WARM_S)
+    pps = flood_pps()
+    with bpf_stats():
+        return pps, flood_pps(COST_S), prog_stats(prefixes)
+
+
 def run_config(name):
     cfg = CONFIGS[name]
     if cfg is None:
-        flood_pps(WARM_S)
-        pps = flood_pps()
-        with bpf_stats():
-            return pps, flood_pps(COST_S), {}, None
+        return (*floods([]), None)
     args, ready, prefixes = cfg
     rec = None
     if name in ("packets", "aggregate", "sample64", "keepslow"):
@@ -179,11 +187,7 @@ def run_config(name):
         args = vnetlat_args(rec, *(args or []))
     p = start(args, ready, name)
     try:
-        flood_pps(WARM_S)
-        pps = flood_pps()
-        with bpf_stats():
-            pps_stats = flood_pps(COST_S)
-            stats = prog_stats(prefixes)
+        pps, pps_stats, stats = floods(prefixes)
     finally:
         stop(p)
     lost = None

@@ -121,8 +121,8 @@ static int run_add(void *ctx, void *data, size_t size)
 		return err;
 	if (run->n && run->ev[run->n - 1].ts_ns > run->last_ts)
 		run->last_ts = run->ev[run->n - 1].ts_ns;
-	if (r && r->budget_ns && ++run->taken % BUDGET_CHECK_EVERY == 0 &&
-	    now_ns(CLOCK_MONOTONIC) - r->pass_began >= r->budget_ns)
+	if (r && r->pass_deadline && ++run->taken % BUDGET_CHECK_EVERY == 0 &&
+	    now_ns(CLOCK_MONOTONIC) >= r->pass_deadline)
 		return RING_BUDGET_SPENT;
 	return 0;
 }
@@ -250,21 +250,22 @@ static int hand_on(struct rings *r, int err, uint64_t horizon)
 }
 
 /*
- * Reads every ring, each within the budget; *horizon comes down to what a ring read only in
- * part may still hold: events from before the newest it gave, by the hold and a margin for
- * a CPU's events stamped out of order (a program interrupted between reserve and stamp).
+ * Reads every ring, each for budget_ns at most (0: to its end); *horizon comes down to what a
+ * ring read only in part may still hold: events from before the newest it gave, by the hold
+ * and a margin for a CPU's events stamped out of order (a program interrupted between
+ * reserve and stamp).
  */
 #define PART_READ_MARGIN_NS 1000000ULL
 
-static int consume_all(struct rings *r, uint64_t *horizon)
+static int consume_all(struct rings *r, uint64_t budget_ns, uint64_t *horizon)
 {
+	uint64_t behind = r->hold_ns + PART_READ_MARGIN_NS;
 	unsigned int i;
 	int err;
 
-	r->pass_began = now_ns(CLOCK_MONOTONIC);
+	r->pass_deadline = budget_ns ? now_ns(CLOCK_MONOTONIC) + budget_ns : 0;
 	for (i = 0; i < r->n; i++) {
 		struct ring_run *run = &r->run[i];
-		uint64_t behind = r->hold_ns + PART_READ_MARGIN_NS;
 
 		run->taken = 0;
 		err = ring_buffer__consume(run->rb);
@@ -282,15 +283,11 @@ static int consume_all(struct rings *r, uint64_t *horizon)
 
 int rings_drain(struct rings *r)
 {
-	uint64_t budget = r->budget_ns, horizon = UINT64_MAX;
-	int err;
+	uint64_t horizon = UINT64_MAX;
 
 	if (!r->n)
 		return 0;
-	r->budget_ns = 0; /* everything, now */
-	err = consume_all(r, &horizon);
-	r->budget_ns = budget;
-	return hand_on(r, err, UINT64_MAX);
+	return hand_on(r, consume_all(r, 0, &horizon), UINT64_MAX);
 }
 
 int rings_poll(struct rings *r, int timeout_ms)
@@ -306,7 +303,7 @@ int rings_poll(struct rings *r, int timeout_ms)
 		return -errno;
 	/* BPF wakes us only when a ring fills up: take what every ring holds each time */
 	horizon = now_ns(vnl_event_clock) - r->hold_ns;
-	err = consume_all(r, &horizon);
+	err = consume_all(r, r->budget_ns, &horizon);
 	return hand_on(r, err, horizon);
 }
 

@@ -41,7 +41,8 @@ struct rings {
 	void (*on_kept)(void *ctx, const struct vnl_kept *k);
 	/* a pass reads a ring for this long at most (0: to its end), so that a ring that
 	 * fills as fast as it is read does not hold the recorder's other work up */
-	uint64_t budget_ns, pass_began;
+	uint64_t budget_ns;
+	uint64_t pass_deadline; /* CLOCK_MONOTONIC; 0: the current pass reads to the end */
 };
 
 /*
