@@ -1,15 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The per-CPU ring buffers as user space sees them: how many and how large for a total, and
- * one pass over them merged back into time order.
+ * The per-CPU ring buffers as user space sees them: how many and how large for a total, one
+ * pass over them merged back into time order, and a flush while a BPF program keeps writing
+ * (that one needs root).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <time.h>
 #include <cmocka.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "rings.h"
+#include "util.h"
+#include "fptest.skel.h"
 
 static void plan(void **state)
 {
@@ -181,6 +188,94 @@ static void kept_path_becomes_events(void **state)
 	free(run.ev);
 }
 
+struct flood {
+	int prog_fd;
+	volatile int stop;
+	uint64_t runs;
+};
+
+/* Writes events into the ring as fast as the kernel runs the program, until told to stop. */
+static void *flood_ring(void *arg)
+{
+	struct flood *f = arg;
+	char frame[64] = {0};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = sizeof(frame),
+		    .repeat = 200);
+	uint64_t end = now_ns(CLOCK_MONOTONIC) + 10000000000ULL; /* bound: 10 s */
+
+	while (!f->stop && now_ns(CLOCK_MONOTONIC) < end) {
+		if (bpf_prog_test_run_opts(f->prog_fd, &opts))
+			break;
+		f->runs++;
+	}
+	return NULL;
+}
+
+struct handed {
+	uint64_t n, max_ts, min_ts, seq_gaps;
+};
+
+static int count_handed(void *ctx, const struct vnl_event *ev)
+{
+	struct handed *h = ctx;
+
+	if (ev->skb != h->n)
+		h->seq_gaps++;
+	if (ev->ts_ns > h->max_ts)
+		h->max_ts = ev->ts_ns;
+	if (!h->min_ts || ev->ts_ns < h->min_ts)
+		h->min_ts = ev->ts_ns;
+	h->n++;
+	return 0;
+}
+
+/*
+ * The host's FLUSH asks an agent for every event taken so far. While a flood refills its
+ * ring as fast as it is read, the flush hands on what was stamped up to its time, every event
+ * of it and no later one, and returns; the rest comes with the next pass, in order.
+ */
+static void flush_does_not_chase_a_flood(void **state)
+{
+	struct fptest_bpf *skel = fptest_bpf__open_and_load();
+	struct flood f = {0};
+	struct handed h = {0}, rest = {0};
+	struct rings r;
+	pthread_t writer;
+	uint64_t until, deadline;
+
+	(void)state;
+	if (!skel) {
+		print_message(
+		    "flush_does_not_chase_a_flood: cannot load fptest.bpf.o (needs root)\n");
+		skip();
+	}
+	assert_int_equal(
+	    rings_open(&r, bpf_map__fd(skel->maps.fill_rings), 1, 256 * 1024, count_handed, &h), 0);
+	f.prog_fd = bpf_program__fd(skel->progs.ring_fill);
+	assert_int_equal(pthread_create(&writer, NULL, flood_ring, &f), 0);
+	deadline = now_ns(CLOCK_MONOTONIC) + 5000000000ULL;
+	while (skel->bss->fill_seq < 1000 && now_ns(CLOCK_MONOTONIC) < deadline)
+		sched_yield();
+	assert_true(skel->bss->fill_seq >= 1000); /* the ring holds ~2000 */
+	until = now_ns(CLOCK_MONOTONIC);
+	assert_int_equal(rings_flush(&r, until), 0);
+	assert_true(!f.stop && f.runs > 0); /* still flooding when the flush returned */
+	f.stop = 1;
+	pthread_join(writer, NULL);
+	assert_true(h.n > 0);
+	assert_int_equal(h.seq_gaps, 0);
+	assert_true(h.max_ts <= until);
+	/* what the flush left is all later, and follows on without a gap */
+	rest.n = h.n;
+	r.ctx = &rest;
+	assert_int_equal(rings_drain(&r), 0);
+	assert_int_equal(rest.seq_gaps, 0);
+	assert_true(rest.n > h.n);
+	assert_true(rest.min_ts > until);
+	rings_close(&r);
+	fptest_bpf__destroy(skel);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +284,7 @@ int main(void)
 	    cmocka_unit_test(merge_stops_on_error),
 	    cmocka_unit_test(merge_holds_back_past_the_horizon),
 	    cmocka_unit_test(kept_path_becomes_events),
+	    cmocka_unit_test(flush_does_not_chase_a_flood),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -110,8 +110,13 @@ static int write_block(struct vnl_writer *w, uint32_t type, const void *payload,
 		return -E2BIG;
 	bh.crc = vnl_block_crc(type, (uint32_t)len, payload);
 	bh.seq = w->seq++;
-	if (w->sink)
-		return w->sink(w->sink_ctx, &bh, payload);
+	if (w->sink) {
+		err = w->sink(w->sink_ctx, &bh, payload);
+		if (err != VNL_SINK_DROPPED)
+			return err;
+		w->seq--;
+		return 0;
+	}
 	err = write_all(w->fd, &bh, sizeof(bh));
 	if (!err && len)
 		err = write_all(w->fd, payload, len);

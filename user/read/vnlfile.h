@@ -241,8 +241,13 @@ struct vnl_file_lost {
 };
 
 struct vnl_block_header;
-/* Where a writer without a file hands each block (vnetlat agent: its spool). */
+/*
+ * Where a writer without a file hands each block (vnetlat agent: its spool). VNL_SINK_DROPPED:
+ * the block was let go (counted by the sink): its number goes to the next block, so that
+ * whoever reads the numbers sees no gap where nothing is missing.
+ */
 typedef int (*vnl_sink_fn)(void *ctx, const struct vnl_block_header *bh, const void *payload);
+#define VNL_SINK_DROPPED 1
 
 struct vnl_writer {
 	int fd;

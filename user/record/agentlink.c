@@ -397,7 +397,7 @@ int agent_sink(void *ctx, const struct vnl_block_header *bh, const void *payload
 
 	if (bh->type == VNL_BLK_EVENTS && a->spool_bytes + sizeof(*bh) + bh->len > a->spool_max) {
 		a->spool_dropped += bh->len / sizeof(struct vnl_event);
-		return 0;
+		return VNL_SINK_DROPPED;
 	}
 	keep_desc(a, bh, payload);
 	b = link_frame(bh->type, bh->seq, payload, bh->len);
@@ -405,7 +405,7 @@ int agent_sink(void *ctx, const struct vnl_block_header *bh, const void *payload
 		if (bh->type != VNL_BLK_EVENTS)
 			return -ENOMEM;
 		a->spool_dropped += bh->len / sizeof(struct vnl_event);
-		return 0;
+		return VNL_SINK_DROPPED;
 	}
 	if (a->tail)
 		a->tail->next = b;

@@ -130,7 +130,7 @@ int rec_io_flush(struct rec_io *io)
 {
 	int err;
 
-	rings_drain(&io->st->rings);
+	rings_flush(&io->st->rings, now_ns(vnl_event_clock));
 	err = vnl_writer_flush(&io->st->w);
 	return err ? err : write_lost(io->st, io->o, 0);
 }

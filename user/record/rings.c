@@ -121,6 +121,8 @@ static int run_add(void *ctx, void *data, size_t size)
 		return err;
 	if (run->n && run->ev[run->n - 1].ts_ns > run->last_ts)
 		run->last_ts = run->ev[run->n - 1].ts_ns;
+	if (r && r->pass_until && run->last_ts > r->pass_until)
+		return RING_BUDGET_SPENT;
 	if (r && r->pass_deadline && ++run->taken % BUDGET_CHECK_EVERY == 0 &&
 	    now_ns(CLOCK_MONOTONIC) >= r->pass_deadline)
 		return RING_BUDGET_SPENT;
@@ -288,6 +290,19 @@ int rings_drain(struct rings *r)
 	if (!r->n)
 		return 0;
 	return hand_on(r, consume_all(r, 0, &horizon), UINT64_MAX);
+}
+
+int rings_flush(struct rings *r, uint64_t until)
+{
+	uint64_t horizon = UINT64_MAX;
+	int err;
+
+	if (!r->n)
+		return 0;
+	r->pass_until = until;
+	err = consume_all(r, 0, &horizon);
+	r->pass_until = 0;
+	return hand_on(r, err, until);
 }
 
 int rings_poll(struct rings *r, int timeout_ms)

@@ -43,6 +43,7 @@ struct rings {
 	 * fills as fast as it is read does not hold the recorder's other work up */
 	uint64_t budget_ns;
 	uint64_t pass_deadline; /* CLOCK_MONOTONIC; 0: the current pass reads to the end */
+	uint64_t pass_until;	/* event time; a ring's read stops past it (0: it does not) */
 };
 
 /*
@@ -70,6 +71,13 @@ int rings_poll(struct rings *r, int timeout_ms);
 
 /* Takes what all rings hold now and hands on everything, in time order. */
 int rings_drain(struct rings *r);
+
+/*
+ * Hands on, in time order, every event stamped up to until (the event clock), and no later
+ * one: a ring is read only up to its first newer record, so a flood that refills the rings
+ * as fast as they are read does not hold the flush up, nor grow what it gathers.
+ */
+int rings_flush(struct rings *r, uint64_t until);
 
 void rings_close(struct rings *r);
 
