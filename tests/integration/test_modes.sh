@@ -90,4 +90,29 @@ import json; r = json.load(open('$work/s-ag.json'))
 d = [d for d in r['directions'] if d['direction'] == 'to_guest'][0]
 assert d['end_to_end']['count'] == $n and r['sample'] == 4, (d['end_to_end']['count'], r['sample'])"
 check "--mode with a bad value: exit 2" bash -c "'$vnetlat' record -o '$work/x.vnl' --mode fast 2>&1 | grep -q \"expected packets or aggregate\""
+# a run longer than the time view's windows: merged windows, said, and --time for a part in
+# windows of the asked size (the aggregate recording's 100 ms windows played for 2200 s)
+python3 "$tools/vnl-stretch.py" "$work/ag.vnl" "$work/long.vnl" 2200 >/dev/null
+"$vnetlat" report "$work/long.vnl" >"$work/long.txt"
+check "a 2200 s run: the time view says its windows were merged to 2 s, and how to see 1 s ones" \
+	grep -q "^time view: windows of 2 s (the run is too long for windows of 1 s.*--time FROM,TO looks at a part in windows of 1 s" "$work/long.txt"
+"$vnetlat" -j report "$work/long.vnl" >"$work/long.json"
+"$vnetlat" -j report --time 1000s,1100s "$work/long.vnl" >"$work/part.json"
+check "--time 1000s,1100s of it: 1 s windows in the range, and whole-run figures that are theirs" \
+	python3 - "$work/long.json" "$work/part.json" <<'PY'
+import json, sys
+full, part = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert full["window_ns"] == 2000000000 and full["window_asked_ns"] == 1000000000, full["window_ns"]
+assert part["window_ns"] == 1000000000 and "window_asked_ns" not in part
+starts = [w["start_s"] for w in part["windows"]]
+assert starts and min(starts) >= 1000 and max(starts) < 1100 and len(starts) >= 95, starts[:3]
+def e2e(r):
+    return [d for d in r["directions"] if d["direction"] == "to_guest"][0]["end_to_end"]["count"]
+in_windows = sum(d["end_to_end"]["count"] for w in part["windows"] for d in w["directions"]
+                 if d["direction"] == "to_guest")
+full_in_range = sum(d["end_to_end"]["count"] for w in full["windows"] if 1000 <= w["start_s"] < 1100
+                    for d in w["directions"] if d["direction"] == "to_guest")
+print(f"# to_guest packets: {e2e(part)} in the range, {e2e(full)} in the run; windows: {in_windows}, {full_in_range}")
+assert e2e(part) == in_windows == full_in_range and 0 < e2e(part) < e2e(full)
+PY
 finish

@@ -154,4 +154,37 @@ elif grep -Eq 'SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER|CERT_HAS_EXPIRED|UNABLE_TO_
 else
 	not_ok "npm ci of hdr-histogram-js (tools/hdr-check): $(tail -3 "$hc/npm.log")"
 fi
+# report --time: only what began in the range, in windows of its own; times since the start
+"$vnetlat" -j report --window 250ms --time 4s,24s "$work/s.vnl" >"$work/t.json"
+checker "--time" python3 - "$work/s.json" "$work/t.json" <<'PY'
+import json, sys
+full, part = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+def ok(c, what):
+    print(("ok" if c else "not ok") + " - " + what)
+ok(part.get("time_range") == {"from_s": 4, "to_s": 24} and "time_range" not in full,
+   f"JSON: time_range {part.get('time_range')}")
+starts = [w["start_s"] for w in part["windows"]]
+ok(starts and min(starts) >= 4 and max(starts) < 24 and part["window_ns"] == 250000000,
+   f"its windows lie in the range, 250 ms each ({min(starts, default=None)} to {max(starts, default=None)} s)")
+def rts(r):
+    return [d for d in r["directions"] if d["direction"] == "round_trip"][0]["end_to_end"]["count"]
+in_range = sum(1 for w in full["windows"] if 4 <= w["start_s"] < 24
+               for d in w["directions"] if d["direction"] == "round_trip"
+               for _ in range(d["end_to_end"]["count"]))
+ok(rts(part) == in_range and 0 < rts(part) < rts(full),
+   f"its round trips are those of the whole report's windows in the range ({rts(part)} of {rts(full)}; windows say {in_range})")
+sp = [s for s in part["spikes"] if s["segment"] == "vmm+guest"]
+ok(sp and sp[0]["period_s"] and abs(sp[0]["period_s"] - 4.0) <= 0.2 and
+   all(4 <= t < 24 for t in sp[0]["times_s"]),
+   f"the 4 s spikes found in it, at times since the start ({sp[0]['times_s'] if sp else None})")
+PY
+"$vnetlat" report --time 4s,24s "$work/s.vnl" >"$work/t.txt"
+check "the text report says which part of the run it is about" \
+	grep -q "^time range (--time): what began from 4.000 s to 24.000 s after the start" "$work/t.txt"
+"$vnetlat" report --time 60s, "$work/s.vnl" >/dev/null 2>"$work/t.err"
+check "a --time past the recording's end: exit 3, and how long the recording is" \
+	bash -c "[[ $? == 3 ]] && grep -q \"nothing began in --time's range (the recording spans 2[0-9].[0-9] s)\" $work/t.err"
+"$vnetlat" report --time 20s,5s "$work/s.vnl" >/dev/null 2>"$work/t.err"
+check "--time TO before FROM: exit 2, said" \
+	bash -c "[[ $? == 2 ]] && grep -q 'TO must come after FROM' $work/t.err"
 finish

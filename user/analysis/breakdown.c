@@ -341,10 +341,27 @@ static int coarsen_windows(struct breakdown *b)
 	return 0;
 }
 
+/* Where the time view begins: the recording's start, or --time's from. */
+static uint64_t view_base(const struct breakdown *b)
+{
+	return b->rec->monotonic_ns + b->o.from_ns;
+}
+
+/* Whether something that began at ts is within --time (everything is, without it). */
+static int in_view(struct breakdown *b, uint64_t ts)
+{
+	if (b->o.from_ns && ts < view_base(b))
+		return 0;
+	if (b->o.to_ns && ts >= b->rec->monotonic_ns + b->o.to_ns)
+		return 0;
+	b->in_view++;
+	return 1;
+}
+
 /* The group of the time window ts falls in. */
 static struct group *window_at(struct breakdown *b, uint64_t ts)
 {
-	uint64_t base = b->rec->monotonic_ns, idx;
+	uint64_t base = view_base(b), idx;
 
 	idx = ts > base ? (ts - base) / b->o.window_ns : 0;
 	while (idx >= BREAKDOWN_WINDOWS_MAX) {
@@ -402,14 +419,12 @@ static void count_e2e(struct dir_agg *d, const struct hist *h, uint64_t n)
 	d->complete += n;
 }
 
-static void on_window(void *ctx, const struct recording *rec, uint64_t start, uint64_t end,
-		      const struct vnl_file_hist_entry *e, size_t n)
+static void add_window_entries(struct breakdown *b, const struct recording *rec, struct group *g,
+			       const struct vnl_file_hist_entry *e, size_t n)
 {
-	struct breakdown *b = ctx;
-	struct group *g = window_at(b, start + (end - start) / 2);
 	size_t i;
 
-	for (i = 0; g && i < n; i++) {
+	for (i = 0; i < n; i++) {
 		struct dir_agg *d;
 		struct hist *h;
 
@@ -421,6 +436,25 @@ static void on_window(void *ctx, const struct recording *rec, uint64_t start, ui
 		else
 			count_e2e(d, h, e[i].count);
 	}
+}
+
+static void on_window(void *ctx, const struct recording *rec, uint64_t start, uint64_t end,
+		      const struct vnl_file_hist_entry *e, size_t n)
+{
+	struct breakdown *b = ctx;
+	uint64_t mid = start + (end - start) / 2;
+	struct group *g;
+
+	if (end > b->last_ts)
+		b->last_ts = end;
+	if (!in_view(b, mid))
+		return;
+	g = window_at(b, mid);
+	if (g)
+		add_window_entries(b, rec, g, e, n);
+	/* under --time the whole-run figures are the windows' in the range, not the file's */
+	if (b->o.from_ns || b->o.to_ns)
+		add_window_entries(b, rec, &b->all, e, n);
 }
 
 /* --keep-slow: the slowest KEPT_MAX complete journeys of the kept packets. */
@@ -580,6 +614,8 @@ static void on_journey(void *ctx, const struct journey *j)
 	struct breakdown *b = ctx;
 	struct group *g;
 
+	if (j->nhops && !in_view(b, j->ts[0]))
+		return;
 	if (j->dir < VNL_DIR_ANY && b->rec->aggregate && b->rec->keep_slow[0])
 		keep_journey(b, j);
 	if (j->dir < VNL_DIR_ANY && (j->pkt.flags & VNL_PKT_PTP))
@@ -607,6 +643,8 @@ static void on_round_trip(void *ctx, const struct journey *req, const struct jou
 	int row = row_of_round_trip(req->dir);
 	struct group *g;
 
+	if (!in_view(b, req->ts[0]))
+		return;
 	if (req->pkt.flags & VNL_PKT_PTP)
 		add_round_trip(b, &b->ptp_pairs, req, resp);
 	add_round_trip(b, &b->all.dirs[row], req, resp);
@@ -621,10 +659,21 @@ static void on_round_trip(void *ctx, const struct journey *req, const struct jou
 		add_round_trip(b, &g->dirs[row], req, resp);
 }
 
-/* A VMM thread's wait for a CPU, [start, end): each window gets the part it overlaps. */
+/*
+ * A VMM thread's wait for a CPU, [start, end): each window gets the part it overlaps (and
+ * only the part within --time counts).
+ */
 static void add_sched_wait(struct breakdown *b, uint64_t start, uint64_t end)
 {
-	uint64_t base = b->rec->monotonic_ns, t = start;
+	uint64_t base = view_base(b), t;
+
+	if (b->o.from_ns && start < base)
+		start = base;
+	if (b->o.to_ns && end > b->rec->monotonic_ns + b->o.to_ns)
+		end = b->rec->monotonic_ns + b->o.to_ns;
+	if (end <= start)
+		return;
+	t = start;
 
 	b->all.sched_ns += end - start;
 	b->all.sched_n++;
@@ -660,6 +709,8 @@ static void on_event(void *ctx, const struct recording *rec, const struct vnl_ev
 			return;
 		}
 	}
+	if (ev->ts_ns > b->last_ts)
+		b->last_ts = ev->ts_ns;
 	if (ev->hop < VNL_HOP_MAX)
 		b->events_by_hop[ev->hop]++;
 	if (ev->hop < VNL_HOP_MAX && vnl_hops[ev->hop].kind == VNL_KIND_SCHED)
@@ -689,13 +740,15 @@ static void add_aggregate(struct breakdown *b)
 
 		if (!rec->have_slot[slot] || !rec->agg[slot].count)
 			continue;
+		if (b->o.from_ns || b->o.to_ns)
+			break; /* --time: the windows in the range made them (on_window) */
 		h = slot_hist(b, &b->all, slot, &d);
 		if (!h || hist_merge(h, &rec->agg[slot]))
 			b->oom = 1;
 		else
 			count_e2e(d, h, rec->agg[slot].count);
 	}
-	for (i = 0; i < rec->nagg_drops; i++) {
+	for (i = 0; !b->o.from_ns && !b->o.to_ns && i < rec->nagg_drops; i++) {
 		const struct vnl_file_drop *dr = &rec->agg_drops[i];
 		struct dir_agg *d;
 
@@ -799,6 +852,13 @@ int breakdown_build(struct breakdown *b, const char *path, const struct breakdow
 		return ret == -EINVAL || ret == -EPROTO ? VNL_EXIT_DATA : VNL_EXIT_FAIL;
 	}
 	finish(b);
+	if ((b->o.from_ns || b->o.to_ns) && !b->in_view && !b->oom) {
+		vnl_err("%s: nothing began in --time's range (the recording spans %.1f s)", path,
+			b->last_ts > b->rec->monotonic_ns
+			    ? (double)(b->last_ts - b->rec->monotonic_ns) / 1e9
+			    : 0.0);
+		return VNL_EXIT_DATA;
+	}
 	if (b->oom) {
 		vnl_err("%s: out of memory while building the breakdown", path);
 		return VNL_EXIT_FAIL;
@@ -898,14 +958,24 @@ int breakdown_of_file(const char *path, enum group_by by, struct group **out, si
 
 double breakdown_window_mid_s(const struct breakdown *b, size_t w)
 {
-	return ((double)w + 0.5) * (double)b->o.window_ns / 1e9;
+	return ((double)b->o.from_ns + ((double)w + 0.5) * (double)b->o.window_ns) / 1e9;
+}
+
+double breakdown_window_start_s(const struct breakdown *b, size_t w)
+{
+	return ((double)b->o.from_ns + (double)w * (double)b->o.window_ns) / 1e9;
+}
+
+uint64_t breakdown_window_start_ns(const struct breakdown *b, size_t w)
+{
+	return view_base(b) + w * b->o.window_ns;
 }
 
 void breakdown_near(const struct breakdown *b, size_t w, size_t end, struct near *n)
 {
 	size_t first = w ? w - 1 : 0, last = end + 1, i;
-	uint64_t lo = b->rec->monotonic_ns + first * b->o.window_ns;
-	uint64_t hi = b->rec->monotonic_ns + (last + 1) * b->o.window_ns;
+	uint64_t lo = breakdown_window_start_ns(b, first);
+	uint64_t hi = breakdown_window_start_ns(b, last + 1);
 	int row;
 
 	memset(n, 0, sizeof(*n));
@@ -927,7 +997,7 @@ void breakdown_near(const struct breakdown *b, size_t w, size_t end, struct near
 
 static size_t window_of(const struct breakdown *b, uint64_t ts)
 {
-	uint64_t base = b->rec->monotonic_ns;
+	uint64_t base = view_base(b);
 
 	return ts > base ? (size_t)((ts - base) / b->o.window_ns) : 0;
 }

@@ -23,6 +23,9 @@ struct breakdown_opts {
 	uint64_t window_ns;    /* the time view's windows; 0: 1 s */
 	uint64_t max_stall_ns; /* how long a journey is held through a stall; 0: the default */
 	int show_windows;      /* the text shows each window's table (report --window) */
+	/* report --time: only what began in [from, to) after the recording's start (to 0: to
+	 * its end); the time view starts at from */
+	uint64_t from_ns, to_ns;
 };
 
 #define BREAKDOWN_BUCKETS 4096
@@ -52,6 +55,8 @@ struct breakdown {
 	struct group **windows; /* the time view; NULL where a window saw nothing */
 	size_t nwindows;
 	uint64_t window_asked_ns; /* the window before the run's length doubled it; 0: as asked */
+	uint64_t in_view;	  /* journeys, round trips and windows within --time */
+	uint64_t last_ts;	  /* the newest time read (events and windows) */
 	uint64_t events_by_hop[VNL_HOP_MAX];
 	struct vnl_event *clock_events; /* clock.adjust: steps and slews */
 	size_t nclock_events;
@@ -102,6 +107,10 @@ void breakdown_near(const struct breakdown *b, size_t w, size_t end, struct near
 /* Around a journey (a kept packet): the windows of its first to its last hop, and one each side. */
 void breakdown_near_journey(const struct breakdown *b, const struct journey *j, struct near *n);
 double breakdown_window_mid_s(const struct breakdown *b, size_t w);
+/* Where window w of the time view begins: seconds since the recording's start, and on the
+ * recording's clock. */
+double breakdown_window_start_s(const struct breakdown *b, size_t w);
+uint64_t breakdown_window_start_ns(const struct breakdown *b, size_t w);
 const char *group_by_name(enum group_by by);
 /* --by's argument: 0, or -1 with the error said. */
 int group_by_parse(const char *arg, enum group_by *by);

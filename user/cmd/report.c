@@ -28,7 +28,8 @@ static void usage(void)
 
 	printf(
 	    "Usage: vnetlat report [--json] [--by vm|iface|flow|priority|queue|class]\n"
-	    "                      [--window T] [--max-stall T] [--EXPORT OUT]... FILE\n"
+	    "                      [--window T] [--time FROM,TO] [--max-stall T]\n"
+	    "                      [--EXPORT OUT]... FILE\n"
 	    "Per direction and segment: count, p50, p90, p99, p99.9, max and share of the\n"
 	    "total; end to end; round trips; lost hops and drops; spikes (their period) and\n"
 	    "trends found across time windows (--window, default 1s; in aggregate mode\n"
@@ -37,11 +38,43 @@ static void usage(void)
 	    "where they were queued for transmit (skb priority; the queue the stack chose; the\n"
 	    "traffic class or band the device's qdisc maps that priority to: mqprio, taprio,\n"
 	    "pfifo_fast, prio).\n"
+	    "--time FROM,TO: only what began that long after the recording's start (either\n"
+	    "may be left out: 2h,150m; 90m,; ,10m), in windows of their own: a long run's\n"
+	    "time view merges its windows, which hides spikes a few seconds apart. In\n"
+	    "aggregate mode its drops (whole-run totals) are left out.\n"
 	    "--max-stall T: how long a packet is followed while the path it waits on moves\n"
 	    "nothing at all (a paused VM; default 30s).\n"
 	    "Exports (each to its own file, beside the report):\n");
 	for (i = 0; i < vnl_nexports; i++)
 		printf("  --%-8s OUT %s\n", vnl_exports[i].option, vnl_exports[i].help);
+}
+
+/* --time FROM,TO: durations after the recording's start, either one left out. */
+static int parse_time_range(const char *arg, struct breakdown_opts *o)
+{
+	const char *comma = strchr(arg, ',');
+	char from[64];
+	size_t n = comma ? (size_t)(comma - arg) : 0;
+
+	if (!comma || n >= sizeof(from) || (!n && !comma[1])) {
+		vnl_err("--time '%s': expected FROM,TO (durations after the start: 2h,150m; "
+			"90m,; ,10m)",
+			arg);
+		return -1;
+	}
+	memcpy(from, arg, n);
+	from[n] = '\0';
+	o->from_ns = o->to_ns = 0;
+	if ((n && parse_duration_ns(from, &o->from_ns)) ||
+	    (comma[1] && parse_duration_ns(comma + 1, &o->to_ns))) {
+		vnl_err("--time '%s': FROM and TO are durations (e.g. 90s, 150m, 2h)", arg);
+		return -1;
+	}
+	if (o->to_ns && o->to_ns <= o->from_ns) {
+		vnl_err("--time '%s': TO must come after FROM", arg);
+		return -1;
+	}
+	return 0;
 }
 
 /* 0 to go on, else an exit code (help printed, or a bad argument said). */
@@ -50,7 +83,7 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 	static const struct option fixed[] = {
 	    {"by", required_argument, NULL, 'b'}, {"window", required_argument, NULL, 'w'},
 	    {"json", no_argument, NULL, 'j'},	  {"max-stall", required_argument, NULL, 'S'},
-	    {"help", no_argument, NULL, 'h'},
+	    {"help", no_argument, NULL, 'h'},	  {"time", required_argument, NULL, 't'},
 	};
 	struct option opts[sizeof(fixed) / sizeof(fixed[0]) + MAX_EXPORTS + 1];
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), i;
@@ -85,6 +118,10 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 				    optarg);
 				return VNL_EXIT_USAGE;
 			}
+			break;
+		case 't':
+			if (parse_time_range(optarg, &a->o))
+				return VNL_EXIT_USAGE;
 			break;
 		case 'b':
 			if (group_by_parse(optarg, &a->o.by))

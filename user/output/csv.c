@@ -31,7 +31,7 @@ int write_csv(const struct breakdown *b, FILE *f)
 		   "p90_ns,p99_ns,p999_ns,p9999_ns,max_ns,mean_ns\n");
 	for (w = 0; w < b->nwindows; w++) {
 		const struct group *g = b->windows[w];
-		uint64_t start_ns = b->rec->monotonic_ns + w * b->o.window_ns;
+		uint64_t start_ns = breakdown_window_start_ns(b, w);
 		char start[40];
 
 		if (!g)

@@ -315,11 +315,12 @@ int write_hdr_log(const struct breakdown *b, FILE *f)
 			if (!d->e2e.count)
 				continue;
 			for (i = 0; i < d->nsegs && !err; i++)
-				err = hdr_line(f, row, d->segs[i].name, (double)w * len_s, len_s,
-					       &d->segs[i].h);
+				err =
+				    hdr_line(f, row, d->segs[i].name,
+					     breakdown_window_start_s(b, w), len_s, &d->segs[i].h);
 			if (!err)
-				err = hdr_line(f, row, "end_to_end", (double)w * len_s, len_s,
-					       &d->e2e);
+				err = hdr_line(f, row, "end_to_end", breakdown_window_start_s(b, w),
+					       len_s, &d->e2e);
 		}
 	}
 	return err ? err : ferror(f) ? -EIO : 0;

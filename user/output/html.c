@@ -273,8 +273,8 @@ static void heat_strip(FILE *f, const struct html_input *in, const struct dir_ag
 		"<text x=\"%d\" y=\"%zu\" font-size=\"11\" text-anchor=\"end\">%.1f s</text>"
 		"<text x=\"%d\" y=\"%zu\" font-size=\"11\" text-anchor=\"middle\">pale: the "
 		"segment's lowest p99 of a window; dark red: its highest (log scale)</text>\n",
-		PLOT_L, 16 * all->nsegs + 16, 0.0, W - PLOT_R, 16 * all->nsegs + 16,
-		(double)in->nwindows * (double)in->window_ns / 1e9, (W + PLOT_L) / 2,
+		PLOT_L, 16 * all->nsegs + 16, in->from_s, W - PLOT_R, 16 * all->nsegs + 16,
+		in->from_s + (double)in->nwindows * (double)in->window_ns / 1e9, (W + PLOT_L) / 2,
 		16 * all->nsegs + 34);
 	fprintf(f, "</svg>\n");
 }
@@ -370,7 +370,8 @@ static void cdfs(FILE *f, const struct dir_agg *d)
 /* End-to-end p50 and p99 per window; spikes (red) and clock changes (blue) marked. */
 static void series(FILE *f, const struct html_input *in, int row)
 {
-	double ymax = 1, tmax = (double)in->nwindows * (double)in->window_ns / 1e9, y, t0 = -1;
+	double ymax = 1, y, t0 = -1;
+	double tmax = in->from_s + (double)in->nwindows * (double)in->window_ns / 1e9;
 	const struct finding *worst = timeline_worst(in->tl);
 	size_t w, k;
 	int pass;
@@ -380,7 +381,7 @@ static void series(FILE *f, const struct html_input *in, int row)
 			ymax =
 			    fmax(ymax, (double)hist_percentile(&in->windows[w]->dirs[row].e2e, 99));
 			if (t0 < 0) /* the axis starts where the traffic does */
-				t0 = (double)w * (double)in->window_ns / 1e9;
+				t0 = in->from_s + (double)w * (double)in->window_ns / 1e9;
 		}
 	if (tmax <= 0 || t0 < 0 || t0 >= tmax)
 		return;
@@ -430,13 +431,15 @@ static void series(FILE *f, const struct html_input *in, int row)
 
 			if (h && h->count)
 				fprintf(f, "%.1f,%.1f ",
-					TX(((double)w + 0.5) * (double)in->window_ns / 1e9),
+					TX(in->from_s +
+					   ((double)w + 0.5) * (double)in->window_ns / 1e9),
 					TY((double)hist_percentile(h, pass ? 99 : 50)));
 		}
 		fprintf(f, "\"/>\n");
 	}
 	for (k = 0; worst && k < worst->spikes.n; k++) {
-		double t = ((double)worst->spikes.at[k] + 0.5) * (double)in->window_ns / 1e9;
+		double t =
+		    in->from_s + ((double)worst->spikes.at[k] + 0.5) * (double)in->window_ns / 1e9;
 
 		fprintf(f,
 			"<line class=\"spike\" x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" "
@@ -555,6 +558,7 @@ int write_html(const struct breakdown *b, FILE *f)
 				.windows = b->windows,
 				.nwindows = b->nwindows,
 				.window_ns = b->o.window_ns,
+				.from_s = breakdown_window_start_s(b, 0),
 				.tl = &b->tl,
 				.nclock = b->nclock_events};
 	uint64_t *clock_ts = calloc(b->nclock_events + 1, sizeof(*clock_ts));

@@ -27,6 +27,7 @@ struct html_input {
 	struct group *const *windows;
 	size_t nwindows;
 	uint64_t window_ns;
+	double from_s; /* where the first window begins, in seconds since the start (--time) */
 	const struct timeline *tl;
 	const uint64_t *clock_ts; /* clock.adjust events, ns */
 	size_t nclock;

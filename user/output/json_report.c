@@ -507,6 +507,15 @@ static void print_windows_json(const struct breakdown *b, struct jw *w)
 	int row;
 
 	jw_u64(w, "window_ns", b->o.window_ns);
+	if (b->o.from_ns || b->o.to_ns) { /* report --time: only what began in this range */
+		jw_obj_begin(w, "time_range");
+		jw_f64(w, "from_s", (double)b->o.from_ns / 1e9);
+		if (b->o.to_ns)
+			jw_f64(w, "to_s", (double)b->o.to_ns / 1e9);
+		else
+			jw_null(w, "to_s");
+		jw_obj_end(w);
+	}
 	if (b->window_asked_ns) /* the run was too long for that many: windows merged */
 		jw_u64(w, "window_asked_ns", b->window_asked_ns);
 	jw_arr_begin(w, "windows");
@@ -516,11 +525,10 @@ static void print_windows_json(const struct breakdown *b, struct jw *w)
 
 		if (!g)
 			continue;
-		rec_wall_time(b->rec, b->rec->monotonic_ns + i * b->o.window_ns, wall,
-			      sizeof(wall));
+		rec_wall_time(b->rec, breakdown_window_start_ns(b, i), wall, sizeof(wall));
 		jw_obj_begin(w, NULL);
 		jw_str(w, "start", wall);
-		jw_f64(w, "start_s", (double)i * (double)b->o.window_ns / 1e9);
+		jw_f64(w, "start_s", breakdown_window_start_s(b, i));
 		jw_arr_begin(w, "directions");
 		for (row = 0; row < ROW_MAX; row++) {
 			const struct dir_agg *d = &g->dirs[row];

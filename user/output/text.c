@@ -516,10 +516,25 @@ static void print_windows_text(FILE *f, const struct breakdown *b)
 			fmt_ns(hist_percentile(&d->e2e, 99), v[1], sizeof(v[1]));
 			fmt_ns(d->e2e.max, v[2], sizeof(v[2]));
 			fprintf(f, "  %-10.3f %8" PRIu64 " %9s %9s %9s %8" PRIu64 "\n",
-				(double)i * (double)b->o.window_ns / 1e9, d->e2e.count, v[0], v[1],
-				v[2], d->dropped);
+				breakdown_window_start_s(b, i), d->e2e.count, v[0], v[1], v[2],
+				d->dropped);
 		}
 	}
+}
+
+/* report --time: the part of the run the report is about. */
+static void print_time_range(FILE *f, const struct breakdown *b)
+{
+	char wall[40];
+
+	rec_wall_time(b->rec, b->rec->monotonic_ns + b->o.from_ns, wall, sizeof(wall));
+	fprintf(f, "time range (--time): what began from %.3f s", (double)b->o.from_ns / 1e9);
+	if (b->o.to_ns)
+		fprintf(f, " to %.3f s", (double)b->o.to_ns / 1e9);
+	else
+		fprintf(f, " to the end");
+	fprintf(f, " after the start (%s); the counts above are the whole file's%s\n", wall,
+		b->rec->aggregate ? "; drops (whole-run totals) left out" : "");
 }
 
 /* One line for the text report: what did not make it into the breakdown, and why. */
@@ -685,13 +700,17 @@ int write_text(const struct breakdown *b, FILE *f)
 			"sampled: one packet in %u, a request with its response (ICMP and UDP "
 			"echoes by their payload, TCP by flow)\n",
 			rec->sample);
+	if (b->o.from_ns || b->o.to_ns)
+		print_time_range(f, b);
 	if (b->window_asked_ns)
 		fprintf(
 		    f,
 		    "time view: windows of %.3g s (the run is too long for windows of %.3g s: at "
-		    "most %d are kept, neighbours merged); the whole-run figures are exact\n",
+		    "most %d are kept, neighbours merged); the whole-run figures are exact; "
+		    "spikes less than a few windows apart cannot show: --time FROM,TO looks at a "
+		    "part in windows of %.3g s\n",
 		    (double)b->o.window_ns / 1e9, (double)b->window_asked_ns / 1e9,
-		    BREAKDOWN_WINDOWS_MAX);
+		    BREAKDOWN_WINDOWS_MAX, (double)b->window_asked_ns / 1e9);
 	print_clock_text(f, rec);
 	print_clock_events(f, b);
 	fprintf(f, "interfaces:");
