@@ -82,10 +82,10 @@ struct {
 
 volatile __u64 keep_ns[VNL_DIR_MAX] = {~0ULL, ~0ULL, ~0ULL};
 
-/* Slow packets sent whole, and slow ones the ring had no room for. */
+/* Slow packets sent whole, and those not sent, by cause (VNL_KEPT_*). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, VNL_KEPT_COUNTS);
 	__type(key, __u32);
 	__type(value, __u64);
 } kept_count SEC(".maps");
@@ -96,6 +96,54 @@ static __always_inline void kept_counted(__u32 which)
 
 	if (n)
 		*n += 1;
+}
+
+/*
+ * --keep-slow pQ: packets finished and slow ones sent, per CPU. The threshold follows the
+ * running histogram only as often as user space drains it (every 100 ms): when the latency
+ * climbs faster (the first milliseconds of a flood), every packet is over the last threshold,
+ * and "the slowest 0.1%" would keep one packet in fifty.
+ */
+struct keep_rate {
+	__u64 finished, sent;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct keep_rate);
+} keep_rates SEC(".maps");
+
+/* Whether a slow packet that just finished may be sent: always, without a quantile's cap. */
+static __always_inline int keep_within_rate(void)
+{
+	__u32 zero = 0;
+	struct keep_rate *r;
+
+	if (!cfg.keep_rate_ppm)
+		return 1;
+	r = bpf_map_lookup_elem(&keep_rates, &zero);
+	if (!r)
+		return 1;
+	if (r->sent >= r->finished * cfg.keep_rate_ppm / 1000000 + VNL_KEEP_BURST) {
+		kept_counted(VNL_KEPT_OVER_RATE);
+		return 0;
+	}
+	r->sent++;
+	return 1;
+}
+
+static __always_inline void keep_finished(void)
+{
+	__u32 zero = 0;
+	struct keep_rate *r;
+
+	if (!cfg.keep_rate_ppm)
+		return;
+	r = bpf_map_lookup_elem(&keep_rates, &zero);
+	if (r)
+		r->finished++;
 }
 
 static __always_inline void path_add(struct vnl_path *p, __u32 hop, __u64 now, __u32 ifindex)
@@ -122,13 +170,13 @@ static __always_inline void path_send(__u32 idx, const struct vnl_path *p)
 		return;
 	k = ring ? bpf_ringbuf_reserve(ring, sizeof(*k), 0) : NULL;
 	if (!k) {
-		kept_counted(1);
+		kept_counted(VNL_KEPT_RING_FULL);
 		return;
 	}
 	__builtin_memcpy(&k->path, p, sizeof(*p));
 	k->skb = slot->skb;
 	bpf_ringbuf_submit(k, wakeup_flag(ring));
-	kept_counted(0);
+	kept_counted(VNL_KEPT_SENT);
 }
 
 /* A finished packet's path into this CPU's part of recent_paths. */
@@ -185,9 +233,12 @@ __noinline int path_step(__u32 idx, __u64 what, __u64 now, __u64 arg, __u64 e2e)
 		if (sum > keep_ns[dir])
 			path->slow = 1;
 	}
-	if ((flags & PATH_END) && (path->slow || (!cfg.keep_seg_mask && e2e > keep_ns[dir])))
+	if (!(flags & PATH_END))
+		return 0;
+	keep_finished();
+	if ((path->slow || (!cfg.keep_seg_mask && e2e > keep_ns[dir])) && keep_within_rate())
 		path_send(idx, path);
-	else if ((flags & PATH_END) && cfg.recent_bits)
+	else if (cfg.recent_bits)
 		path_remember(idx, path);
 	return 0;
 }

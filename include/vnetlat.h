@@ -262,6 +262,12 @@ enum vnl_skb_loads {
  * the object and loading it (the verifier then knows every value). The hop and segment
  * tables beside it (hop_of, seg_of, final_of) are filled from include/hops.h.
  */
+/* --keep-slow pQ: how far the packets kept may run ahead of the quantile's rate */
+#define VNL_KEEP_BURST 64
+
+/* kept_count: slow packets sent, ones the ring had no room for, ones over the rate */
+enum { VNL_KEPT_SENT, VNL_KEPT_RING_FULL, VNL_KEPT_OVER_RATE, VNL_KEPT_COUNTS };
+
 struct vnl_config {
 	__u64 wakeup_bytes;  /* a ring wakes its reader once this much waits in it */
 	__u64 sched_min_ns;  /* VMM threads' waits for a CPU shorter than this are not sent */
@@ -281,6 +287,9 @@ struct vnl_config {
 	__u8 skb_loads;	     /* enum vnl_skb_loads: what plain loads of skb->head, ->data give */
 	__u8 parser_ext;     /* tp_btf programs' parse_buf_ext is parser.bpf.c's (freplace) */
 	__u64 keep_seg_mask; /* --keep-slow SEG>T: the aggregate slots of SEG; 0: end to end */
+	/* --keep-slow pQ: slow packets sent at most at this rate, per million finished, plus
+	 * VNL_KEEP_BURST (twice the quantile's share); 0: no cap (a fixed threshold) */
+	__u32 keep_rate_ppm;
 	struct vnl_filter_insn filter[VNL_FILTER_MAX]; /* the compiled --filter */
 };
 

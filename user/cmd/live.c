@@ -296,6 +296,12 @@ static void render_kept(const struct live *l, FILE *f)
 		"# HELP vnetlat_kept_lost_total Slow packets --keep-slow had no ring room for.\n"
 		"# TYPE vnetlat_kept_lost_total counter\nvnetlat_kept_lost_total %" PRIu64 "\n",
 		l->rec.k[0].keep.ring_full);
+	fprintf(
+	    f,
+	    "# HELP vnetlat_kept_over_rate_total Slow packets --keep-slow pQ did not send: past "
+	    "twice the quantile's share.\n# TYPE vnetlat_kept_over_rate_total counter\n"
+	    "vnetlat_kept_over_rate_total %" PRIu64 "\n",
+	    l->rec.k[0].keep.over_rate);
 }
 
 void live_render_metrics(struct live *l, FILE *f)

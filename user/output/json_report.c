@@ -179,6 +179,7 @@ static void print_keep_counts_json(const struct recording *rec, struct jw *w)
 		jw_str(w, "spec", k ? rec->k[k].keep_slow : rec->keep_slow);
 		jw_u64(w, "kept", n->kept);
 		jw_u64(w, "ring_full", n->ring_full);
+		jw_u64(w, "over_rate", n->over_rate);
 		jw_u64(w, "told", n->told);
 		jw_u64(w, "asked", n->asked);
 		jw_u64(w, "served", n->served);
@@ -202,6 +203,7 @@ static void print_kept_json(const struct breakdown *b, struct jw *w)
 	jw_str(w, "spec", b->rec->keep_slow);
 	jw_u64(w, "sent", b->rec->kept);
 	jw_u64(w, "ring_full", b->rec->kept_lost);
+	jw_u64(w, "over_rate", b->rec->kept_over_rate);
 	jw_u64(w, "complete", b->kept_seen);
 	print_keep_counts_json(b->rec, w);
 	jw_arr_begin(w, "packets");

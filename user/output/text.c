@@ -361,11 +361,13 @@ static void print_keep_counts(FILE *f, const struct recording *rec)
 			continue;
 		fprintf(f,
 			"  %-6s %s: %" PRIu64 " kept as slow there (%" PRIu64
-			" the ring had no room for), the other side told of %" PRIu64
+			" the ring had no room for, %" PRIu64
+			" past twice the quantile's share), the other side told of %" PRIu64
 			"; at the other side's word: %" PRIu64 " asked, %" PRIu64 " kept, %" PRIu64
 			" kept anyway, %" PRIu64 " no longer held\n",
 			k ? "guest" : "host", k ? rec->k[k].hostname : rec->hostname, n->kept,
-			n->ring_full, n->told, n->asked, n->served, n->already, n->gone);
+			n->ring_full, n->over_rate, n->told, n->asked, n->served, n->already,
+			n->gone);
 	}
 }
 
@@ -384,9 +386,14 @@ static void print_kept_text(FILE *f, const struct breakdown *b)
 		return;
 	fprintf(f,
 		"\nkept (--keep-slow %s): %" PRIu64 " slow packets sent whole, %" PRIu64
-		" more the ring had no room for; %zu complete here%s\n",
-		rec->keep_slow, rec->kept, rec->kept_lost, b->kept_seen,
-		b->nkept ? ", the slowest:" : "");
+		" more the ring had no room for",
+		rec->keep_slow, rec->kept, rec->kept_lost);
+	if (rec->keep_slow[0] == 'p') /* a quantile's: its rate is capped */
+		fprintf(f,
+			", %" PRIu64 " more past twice the quantile's share (its threshold lags a "
+			"fast climb)",
+			rec->kept_over_rate);
+	fprintf(f, "; %zu complete here%s\n", b->kept_seen, b->nkept ? ", the slowest:" : "");
 	if (rec->guests)
 		print_keep_counts(f, rec);
 	for (i = 0; i < b->nkept && i < KEPT_SHOWN; i++) {

@@ -60,6 +60,7 @@ static void read_kept(struct recording *rec, unsigned int kernel, const struct v
 	k->present = 1;
 	k->kept = meta_u64(b, "kept");
 	k->ring_full = meta_u64(b, "ring_full");
+	k->over_rate = meta_u64(b, "over_rate");
 	k->told = meta_u64(b, "told");
 	k->asked = meta_u64(b, "asked");
 	k->served = meta_u64(b, "served");
@@ -583,6 +584,7 @@ int read_block(struct recording *rec, struct read_ctx *rc, struct reorder *ro,
 		rec->agg_outside_table = meta_u64(b, "agg_outside_table");
 		rec->kept = meta_u64(b, "kept");
 		rec->kept_lost = meta_u64(b, "kept_lost");
+		rec->kept_over_rate = meta_u64(b, "kept_over_rate");
 		meta_str(b, "next", rc->next, sizeof(rc->next));
 		break;
 	default:

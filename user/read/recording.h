@@ -19,6 +19,7 @@
 struct rec_keep {
 	int present;
 	uint64_t kept, ring_full, told, asked, served, already, gone;
+	uint64_t over_rate; /* pQ: slow ones past twice the quantile's share (not sent) */
 };
 
 struct rec_kernel {
@@ -90,6 +91,7 @@ struct recording {
 	uint32_t sample;	  /* --sample N, 0 if not */
 	char keep_slow[64];	  /* --keep-slow SPEC, "" if not */
 	uint64_t kept, kept_lost; /* slow packets sent whole; those the ring had no room for */
+	uint64_t kept_over_rate;  /* pQ: slow ones past twice the quantile's share, not sent */
 	struct vnl_file_slot slots[VNL_AGG_SLOTS];
 	uint8_t have_slot[VNL_AGG_SLOTS];
 	struct hist agg[VNL_AGG_SLOTS];

@@ -156,6 +156,8 @@ void fill_rodata(struct rec_state *st, const struct rec_opts *o,
 	ro->cfg.sample_n = o->sample;
 	ro->cfg.keep_slow = o->keep_spec != NULL;
 	ro->cfg.keep_seg_mask = o->keep_seg_mask;
+	/* pQ keeps 100 - Q percent: twice that (a burst aside) is the most it sends */
+	ro->cfg.keep_rate_ppm = o->keep_q > 0 ? (__u32)(2 * (100.0 - o->keep_q) * 10000.0) : 0;
 	for (r = 0; r < VNL_DIR_MAX; r++) /* a quantile's threshold waits for its histogram */
 		st->skel->data->keep_ns[r] = o->keep_q > 0 ? ~0ULL : o->keep_ns;
 	memcpy((void *)ro->cfg.filter, filter, sizeof(*filter) * filter_len);

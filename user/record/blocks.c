@@ -168,12 +168,13 @@ int write_kept(struct rec_state *st, const struct rec_opts *o, int force)
 	if (!o->keep_spec)
 		return 0;
 	snprintf(text, sizeof(text),
-		 "kept=%llu\nring_full=%llu\ntold=%llu\nasked=%llu\nserved=%llu\nalready=%llu\n"
-		 "gone=%llu\n",
-		 (unsigned long long)agg_kept(st, 0), (unsigned long long)agg_kept(st, 1),
-		 (unsigned long long)n->told, (unsigned long long)n->asked,
-		 (unsigned long long)n->served, (unsigned long long)n->already,
-		 (unsigned long long)n->gone);
+		 "kept=%llu\nring_full=%llu\nover_rate=%llu\ntold=%llu\nasked=%llu\nserved=%llu\n"
+		 "already=%llu\ngone=%llu\n",
+		 (unsigned long long)agg_kept(st, VNL_KEPT_SENT),
+		 (unsigned long long)agg_kept(st, VNL_KEPT_RING_FULL),
+		 (unsigned long long)agg_kept(st, VNL_KEPT_OVER_RATE), (unsigned long long)n->told,
+		 (unsigned long long)n->asked, (unsigned long long)n->served,
+		 (unsigned long long)n->already, (unsigned long long)n->gone);
 	if (!force && !strcmp(text, st->last_kept))
 		return 0;
 	memcpy(st->last_kept, text, sizeof(text));
@@ -220,14 +221,17 @@ int write_trailer(struct rec_state *st, const struct rec_opts *o, const char *ne
 		return err;
 	snprintf(end, sizeof(end),
 		 "events=%llu\nlost=%llu\nend_monotonic_ns=%llu\nagg_evicted=%llu\n"
-		 "agg_unfinished=%llu\nagg_outside_table=%llu\nkept=%llu\nkept_lost=%llu\n%s%s%s",
+		 "agg_unfinished=%llu\nagg_outside_table=%llu\nkept=%llu\nkept_lost=%llu\n"
+		 "kept_over_rate=%llu\n%s%s%s",
 		 (unsigned long long)st->events, (unsigned long long)st->last_lost,
 		 (unsigned long long)event_now(),
 		 (unsigned long long)agg_unrecorded(st, VNL_AGG_EVICTED),
 		 (unsigned long long)agg_unrecorded(st, VNL_AGG_UNFINISHED),
 		 (unsigned long long)agg_unrecorded(st, VNL_AGG_OUTSIDE_TABLE),
-		 (unsigned long long)agg_kept(st, 0), (unsigned long long)agg_kept(st, 1),
-		 next ? "next=" : "", next ? next : "", next ? "\n" : "");
+		 (unsigned long long)agg_kept(st, VNL_KEPT_SENT),
+		 (unsigned long long)agg_kept(st, VNL_KEPT_RING_FULL),
+		 (unsigned long long)agg_kept(st, VNL_KEPT_OVER_RATE), next ? "next=" : "",
+		 next ? next : "", next ? "\n" : "");
 	return write_text_block(&st->w, VNL_BLK_END, end);
 }
 
